@@ -1,0 +1,27 @@
+"""The Celery app and the one place periodic jobs are declared.
+
+Periodic jobs run on intervals, never at wall-clock times that the clocks
+change can skip or repeat; each job is safe to run twice.
+"""
+
+import os
+from datetime import timedelta
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "awl.settings")
+
+app = Celery("awl")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+
+app.conf.beat_schedule = {
+    "send-pending-mail": {
+        "task": "awl.tasks.send_pending_messages",
+        "schedule": timedelta(minutes=1),
+    },
+    "lapse-members": {
+        "task": "members.tasks.lapse_overdue_members",
+        "schedule": timedelta(hours=1),
+    },
+}

@@ -1,0 +1,89 @@
+"""Read settings from the environment, refusing values that make no sense.
+
+Each helper raises ImproperlyConfigured naming the variable, so a malformed
+value stops start-up with a message instead of a surprise later.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import dj_database_url
+import dj_email_url
+from django.core.exceptions import ImproperlyConfigured
+
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off", ""}
+
+
+def envstr(name: str, default: str | None = None) -> str | None:
+    value = os.environ.get(name)
+    return default if value is None else value
+
+
+def envbool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    lowered = value.strip().lower()
+    if lowered in _TRUE:
+        return True
+    if lowered in _FALSE:
+        return False
+    raise ImproperlyConfigured(f"{name} must be one of true/false/1/0/yes/no/on/off, not {value!r}")
+
+
+def envint(name: str, default: int, *, minimum: int | None = None) -> int:
+    value = os.environ.get(name)
+    if value is None or value.strip() == "":
+        return default
+    try:
+        number = int(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a whole number, not {value!r}") from None
+    if minimum is not None and number < minimum:
+        raise ImproperlyConfigured(f"{name} must be at least {minimum}, not {number}")
+    return number
+
+
+def envlist(name: str, default: list[str]) -> list[str]:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return [item.strip() for item in value.split(",") if item.strip()]
+
+
+def envdatabase(name: str, default: str) -> dict[str, Any]:
+    value = os.environ.get(name) or default
+    try:
+        config = dict(dj_database_url.parse(value, conn_max_age=60, conn_health_checks=True))
+    except Exception as exc:  # the parser raises several types for bad URLs
+        raise ImproperlyConfigured(f"{name} is not a database URL we understand: {exc}") from None
+    if config.get("ENGINE") not in {
+        "django.db.backends.postgresql",
+        "django.db.backends.sqlite3",
+    }:
+        raise ImproperlyConfigured(f"{name} must point to PostgreSQL or SQLite, not {value!r}")
+    return config
+
+
+def envemail(name: str, default: str) -> dict[str, Any]:
+    value = os.environ.get(name) or default
+    try:
+        config = dj_email_url.parse(value)
+    except Exception as exc:
+        raise ImproperlyConfigured(f"{name} is not an e-mail URL we understand: {exc}") from None
+    if not config.get("EMAIL_BACKEND"):
+        raise ImproperlyConfigured(f"{name} has an unknown scheme: {value!r}")
+    return config
+
+
+def envbroker(name: str, default: str) -> str:
+    value = os.environ.get(name) or default
+    scheme = value.split("://", 1)[0] if "://" in value else ""
+    if scheme not in {"redis", "rediss", "amqp", "amqps", "filesystem", "memory"}:
+        raise ImproperlyConfigured(
+            f"{name} must be a redis://, amqp:// or filesystem:// URL, not {value!r}"
+        )
+    return value

@@ -1,0 +1,34 @@
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from allauth.mfa.models import Authenticator
+from django.conf import settings
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+
+from awl.mfa import must_use_two_factor
+
+# Pages an officer without two-factor may still reach: setting it up, leaving.
+_ALLOWED_PREFIXES = ("/accounts/", "/static/", "/healthz")
+
+
+class RequireOfficerTwoFactorMiddleware:
+    """National office and officers set up TOTP before they use anything else."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if (
+            settings.AWL_OFFICER_MFA_REQUIRED
+            and request.user.is_authenticated
+            and not request.path.startswith(_ALLOWED_PREFIXES)
+            and must_use_two_factor(request.user)
+            and not Authenticator.objects.filter(user=request.user, type=Authenticator.Type.TOTP).exists()
+        ):
+            messages.warning(request, "Officers must set up two-factor authentication before going on.")
+            return redirect(reverse("mfa_activate_totp"))
+        return self.get_response(request)

@@ -1,0 +1,13 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from awl import views
+
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+    path("healthz", views.healthz, name="healthz"),
+    path("bench/baseline", views.bench_baseline, name="bench_baseline"),
+    path("accounts/", include("allauth.urls")),
+    path("admin/", admin.site.urls),
+    path("", include("members.urls")),
+]

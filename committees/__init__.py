@@ -1,0 +1,1 @@
+"""committees: arrives with its own issue; see ../shared/DESIGN.md."""

@@ -1,0 +1,1 @@
+"""conference: arrives with its own issue; see ../shared/DESIGN.md."""

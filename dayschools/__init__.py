@@ -1,0 +1,1 @@
+"""dayschools: arrives with its own issue; see ../shared/DESIGN.md."""

@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class MembersConfig(AppConfig):
+    name = "members"
+    verbose_name = "Members"
+
+    def ready(self) -> None:
+        from members import panels  # noqa: F401  (registers the dashboard panels)

@@ -1,0 +1,240 @@
+"""Reads that pages share, and one access helper per object type.
+
+An access helper returns the object the user may see or raises: 404 for a
+person's record they may not see (its existence is itself personal data),
+403 for a branch-level page they have no role for.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from awl.models import AuditEntry
+from members import roles
+from members.models import (
+    Application,
+    ApplicationDecision,
+    Branch,
+    Contact,
+    Member,
+    MemberQuerySet,
+    MemberStatus,
+    Role,
+)
+from members.standing import Standing, standing_for
+
+
+# Access helpers ---------------------------------------------------------------------
+def get_member_for_user(user: Any, pk: int, perm: str = "members.read_member") -> Member:
+    member = Member.objects.select_related("user", "branch").filter(pk=pk).first()
+    if member is None or not user.has_perm(perm, member):
+        raise Http404("No such member.")
+    return member
+
+
+def get_own_member(user: Any) -> Member:
+    member = Member.objects.select_related("user", "branch").filter(user_id=user.pk).first()
+    if member is None:
+        raise Http404("You have no membership record yet.")
+    return member
+
+
+def get_branch_for_user(user: Any, slug: str, perm: str = "members.list_branch") -> Branch:
+    branch = Branch.objects.filter(slug=slug).first()
+    if branch is None:
+        raise Http404("No such branch.")
+    if not user.has_perm(perm, branch):
+        raise PermissionDenied
+    return branch
+
+
+def get_application_for_user(user: Any, pk: int) -> Application:
+    application = (
+        Application.objects.select_related("member__user", "branch", "decided_by").filter(pk=pk).first()
+    )
+    if application is None or not user.has_perm("members.decide_application", application):
+        raise Http404("No such application.")
+    return application
+
+
+def get_contact_for_user(user: Any, pk: int) -> Contact:
+    contact = Contact.objects.select_related("branch", "became_member").filter(pk=pk).first()
+    if contact is None or not user.has_perm("members.manage_contact", contact):
+        raise Http404("No such contact.")
+    return contact
+
+
+def require(user: Any, perm: str, obj: Any = None) -> None:
+    if not user.has_perm(perm, obj):
+        raise PermissionDenied
+
+
+# Lists --------------------------------------------------------------------------------
+def branch_members(
+    branch: Branch,
+    *,
+    query: str = "",
+    status: str = "",
+    standing: str = "",
+    on: dt.date | None = None,
+) -> MemberQuerySet:
+    """The branch's (non-erased) members with their standing, filtered; a fixed number of queries."""
+    members = (
+        Member.objects.not_erased()
+        .filter(branch=branch)
+        .select_related("user", "branch")
+        .with_standing(on or timezone.localdate())
+    )
+    if query:
+        members = members.filter(
+            Q(full_name__icontains=query)
+            | Q(preferred_name__icontains=query)
+            | Q(user__email__icontains=query)
+            | Q(workplace__icontains=query)
+            | Q(trade_union__icontains=query)
+        )
+    if status in MemberStatus.values:
+        members = members.filter(status=status)
+    if standing == "good":
+        members = members.filter(good_standing=True)
+    elif standing == "not_good":
+        members = members.filter(good_standing=False)
+    return members.order_by("full_name", "pk")
+
+
+def branches_for_user(user: Any) -> QuerySet[Branch]:
+    if roles.is_national_office(user):
+        return Branch.objects.all()
+    ids = roles.branch_ids_for(user, Role.BRANCH_ORGANISER, Role.BRANCH_TREASURER)
+    return Branch.objects.filter(pk__in=ids)
+
+
+def application_queue(user: Any) -> QuerySet[Application]:
+    pending = Application.objects.filter(decision=ApplicationDecision.PENDING).select_related(
+        "member__user", "branch"
+    )
+    if roles.is_national_office(user):
+        return pending
+    return pending.filter(branch_id__in=roles.branch_ids_for(user, Role.BRANCH_ORGANISER))
+
+
+def contacts_for_user(user: Any, *, query: str = "") -> QuerySet[Contact]:
+    contacts = Contact.objects.filter(erased_at__isnull=True, became_member__isnull=True).select_related("branch")
+    if not roles.is_national_office(user):
+        contacts = contacts.filter(branch_id__in=roles.branch_ids_for(user, Role.BRANCH_ORGANISER))
+    if query:
+        contacts = contacts.filter(
+            Q(full_name__icontains=query) | Q(email__icontains=query) | Q(city__icontains=query)
+        )
+    return contacts
+
+
+def member_standing(member: Member, on: dt.date | None = None) -> Standing:
+    return standing_for(member, on or timezone.localdate())
+
+
+def retention_candidates(today: dt.date | None = None) -> dict[str, Any]:
+    """Lapsed and resigned members, and contacts, untouched for longer than the retention period."""
+    today = today or timezone.localdate()
+    cutoff = today - dt.timedelta(days=settings.AWL_RETENTION_DAYS)
+    members = (
+        Member.objects.not_erased()
+        .filter(status__in=[MemberStatus.LAPSED, MemberStatus.RESIGNED])
+        .exclude(status_changes__effective_on__gt=cutoff)
+        .select_related("branch", "user")
+        .order_by("branch__name", "full_name")
+    )
+    contacts = (
+        Contact.objects.filter(erased_at__isnull=True, became_member__isnull=True, updated_at__date__lt=cutoff)
+        .select_related("branch")
+        .order_by("full_name")
+    )
+    return {"cutoff": cutoff, "members": members, "contacts": contacts}
+
+
+def audit_trail(*, query: str = "", action: str = "") -> QuerySet[AuditEntry]:
+    entries = AuditEntry.objects.select_related("actor", "target_type")
+    if action:
+        entries = entries.filter(action=action)
+    if query:
+        entries = entries.filter(Q(target_repr__icontains=query) | Q(actor__email__icontains=query))
+    return entries
+
+
+def export_member_data(member: Member) -> dict[str, Any]:
+    """Everything we hold about one member, for their own download."""
+    standing = member_standing(member)
+    return {
+        "exported_at": timezone.now().isoformat(),
+        "account": {
+            "email": member.user.email,
+            "date_joined": member.user.date_joined.isoformat(),
+            "last_login": member.user.last_login.isoformat() if member.user.last_login else None,
+        },
+        "member": {
+            "full_name": member.full_name,
+            "preferred_name": member.preferred_name,
+            "pronouns": member.pronouns,
+            "phone": member.phone,
+            "branch": member.branch.name,
+            "status": member.status,
+            "joined_on": member.joined_on.isoformat() if member.joined_on else None,
+            "dues_band": member.dues_band,
+            "workplace": member.workplace,
+            "industry": member.industry,
+            "trade_union": member.trade_union,
+            "union_role": member.union_role,
+        },
+        "standing": {
+            "on": standing.on.isoformat(),
+            "good_standing": standing.good_standing,
+            "paid_up_to": standing.paid_up_to.isoformat() if standing.paid_up_to else None,
+        },
+        "status_history": [
+            {"status": c.status, "effective_on": c.effective_on.isoformat(), "reason": c.reason}
+            for c in member.status_changes.order_by("effective_on", "pk")
+        ],
+        "payments": [
+            {
+                "paid_on": p.paid_on.isoformat(),
+                "amount": str(p.amount),
+                "method": p.method,
+                "months": p.months,
+                "covers_to": p.covers_to.isoformat(),
+            }
+            for p in member.payments.order_by("paid_on", "pk")
+        ],
+        "applications": [
+            {
+                "branch": a.branch.name,
+                "submitted_at": a.submitted_at.isoformat(),
+                "statement": a.statement,
+                "decision": a.decision,
+                "reason": a.reason,
+            }
+            for a in member.applications.select_related("branch").order_by("submitted_at")
+        ],
+        "consents": [
+            {"channel": c.channel, "granted": c.granted, "recorded_at": c.recorded_at.isoformat(), "source": c.source}
+            for c in member.consents.order_by("recorded_at", "pk")
+        ],
+        "roles": [
+            {
+                "role": r.role,
+                "branch": r.branch.name if r.branch else None,
+                "starts_on": r.starts_on.isoformat(),
+                "ends_on": r.ends_on.isoformat() if r.ends_on else None,
+            }
+            for r in member.user.roles.select_related("branch")
+        ],
+        "records_viewed_by_officers": AuditEntry.objects.filter(
+            target_type__app_label="members", target_type__model="member", target_id=str(member.pk)
+        ).count(),
+    }

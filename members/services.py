@@ -1,0 +1,653 @@
+"""Every change to people, their membership and their data.
+
+Each function is one transaction, takes keyword-only arguments and an
+``actor``, checks the domain rules (raising ``MembershipError`` with a
+message fit to show the person), and writes an audit entry in the same
+transaction. Mail goes through the outbox, after commit.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import ROUND_FLOOR, Decimal
+from typing import Any
+
+from allauth.account.models import EmailAddress
+from dateutil.relativedelta import relativedelta
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from awl.audit import log_action
+from awl.outbox import queue_email
+from members import roles
+from members.models import (
+    ALLOWED_TRANSITIONS,
+    Application,
+    ApplicationDecision,
+    Branch,
+    Channel,
+    Consent,
+    Contact,
+    DuesRate,
+    LapseWarning,
+    Member,
+    MemberStatus,
+    Payment,
+    Role,
+    RoleAssignment,
+    StatusChange,
+)
+from members.standing import paid_up_to
+
+User = get_user_model()
+
+# Fields a member may change about themselves.
+OWN_DETAIL_FIELDS = (
+    "full_name",
+    "preferred_name",
+    "pronouns",
+    "phone",
+    "workplace",
+    "industry",
+    "trade_union",
+    "union_role",
+)
+
+
+class MembershipError(Exception):
+    """A membership rule refused the change; the message is shown to the person."""
+
+
+def _require(actor: Any, perm: str, obj: Any, message: str) -> None:
+    if actor is None or not actor.has_perm(perm, obj):
+        raise MembershipError(message)
+
+
+def _lock_member(member: Member) -> Member:
+    return Member.objects.select_for_update().select_related("user", "branch").get(pk=member.pk)
+
+
+def _set_status(
+    member: Member,
+    status: MemberStatus,
+    *,
+    actor: AbstractBaseUser | None,
+    effective_on: dt.date,
+    reason: str = "",
+) -> None:
+    member.status = status
+    member.updated_at = timezone.now()
+    member.save(update_fields=["status", "updated_at"])
+    StatusChange.objects.create(
+        member=member, status=status, effective_on=effective_on, actor=actor, reason=reason
+    )
+
+
+def _branch_organisers(branch: Branch) -> list[Any]:
+    user_ids = (
+        RoleAssignment.objects.current()
+        .filter(role=Role.BRANCH_ORGANISER, branch=branch)
+        .values_list("user_id", flat=True)
+    )
+    return list(User.objects.filter(pk__in=user_ids, is_active=True))
+
+
+# Consent ----------------------------------------------------------------------------
+def record_consents(
+    *, person: Member | Contact, consents: dict[str, bool], source: str
+) -> list[str]:
+    """Record consent per channel where it changed; returns the channels that changed."""
+    owner = {"member": person} if isinstance(person, Member) else {"contact": person}
+    current = current_consents(person)
+    changed = []
+    for channel, granted in consents.items():
+        if channel not in Channel.values:
+            raise MembershipError(f"Unknown contact channel {channel!r}.")
+        if current.get(channel) is not bool(granted):
+            Consent.objects.create(channel=channel, granted=bool(granted), source=source, **owner)
+            changed.append(channel)
+    return changed
+
+
+def current_consents(person: Member | Contact) -> dict[str, bool]:
+    latest: dict[str, bool] = {}
+    for consent in person.consents.order_by("recorded_at", "pk"):
+        latest[consent.channel] = consent.granted
+    return latest
+
+
+# Applications --------------------------------------------------------------------------
+@transaction.atomic
+def apply_for_membership(
+    *,
+    actor: Any,
+    branch: Branch,
+    full_name: str,
+    agrees_with_aims: bool,
+    statement: str = "",
+    preferred_name: str = "",
+    pronouns: str = "",
+    phone: str = "",
+    workplace: str = "",
+    industry: str = "",
+    trade_union: str = "",
+    union_role: str = "",
+    dues_band: str = "waged",
+    consents: dict[str, bool] | None = None,
+) -> Application:
+    """A signed-up person with a verified e-mail applies to join a branch."""
+    if not agrees_with_aims:
+        raise MembershipError("To join you must agree with the aims of the organisation.")
+    if not EmailAddress.objects.filter(user=actor, email__iexact=actor.email, verified=True).exists():
+        raise MembershipError("Please verify your e-mail address before you apply.")
+    today = timezone.localdate()
+    details = {
+        "full_name": full_name,
+        "preferred_name": preferred_name,
+        "pronouns": pronouns,
+        "phone": phone,
+        "workplace": workplace,
+        "industry": industry,
+        "trade_union": trade_union,
+        "union_role": union_role,
+        "dues_band": dues_band,
+        "branch": branch,
+    }
+    member = Member.objects.select_for_update().filter(user=actor).first()
+    if member is None:
+        member = Member.objects.create(user=actor, **details)
+        StatusChange.objects.create(
+            member=member, status=MemberStatus.APPLICANT, effective_on=today, actor=actor
+        )
+    else:
+        if member.erased_at is not None:
+            raise MembershipError("This account's data has been erased; please contact the national office.")
+        if member.status not in (MemberStatus.APPLICANT, MemberStatus.RESIGNED):
+            raise MembershipError("You are already a member; there is nothing to apply for.")
+        if member.applications.filter(decision=ApplicationDecision.PENDING).exists():
+            raise MembershipError("Your application is already waiting for a decision.")
+        for field, value in details.items():
+            setattr(member, field, value)
+        member.updated_at = timezone.now()
+        member.save()
+        if member.status == MemberStatus.RESIGNED:
+            _set_status(member, MemberStatus.APPLICANT, actor=actor, effective_on=today, reason="Re-applied")
+    try:
+        with transaction.atomic():
+            application = Application.objects.create(
+                member=member, branch=branch, statement=statement, agrees_with_aims=True
+            )
+    except IntegrityError:
+        raise MembershipError("Your application is already waiting for a decision.") from None
+    if consents:
+        record_consents(person=member, consents=consents, source="membership application")
+    log_action(actor=actor, action="application.submitted", target=member, detail={"branch": branch.name})
+    for organiser in _branch_organisers(branch):
+        queue_email(
+            key=f"application-{application.pk}-received-{organiser.pk}",
+            to=organiser.email,
+            template="application-received",
+            context={"application": application, "branch": branch},
+        )
+    return application
+
+
+@transaction.atomic
+def approve_application(*, actor: Any, application: Application) -> Member:
+    """The branch organiser (or national office) admits an applicant."""
+    application = Application.objects.select_for_update().select_related("branch").get(pk=application.pk)
+    _require(
+        actor,
+        "members.decide_application",
+        application,
+        f"Only the organiser of {application.branch} branch or the national office can decide this application.",
+    )
+    if application.decision != ApplicationDecision.PENDING:
+        raise MembershipError(f"This application was already {application.get_decision_display().lower()}.")
+    member = _lock_member(application.member)
+    if member.status != MemberStatus.APPLICANT:
+        raise MembershipError("Only an applicant can be admitted.")
+    today = timezone.localdate()
+    application.decision = ApplicationDecision.APPROVED
+    application.decided_at = timezone.now()
+    application.decided_by = actor
+    application.save(update_fields=["decision", "decided_at", "decided_by"])
+    member.branch = application.branch
+    if member.joined_on is None:
+        member.joined_on = today
+    member.dues_from = today
+    member.save(update_fields=["branch", "joined_on", "dues_from"])
+    _set_status(member, MemberStatus.MEMBER, actor=actor, effective_on=today, reason="Application approved")
+    Contact.objects.filter(email__iexact=member.user.email, became_member__isnull=True).update(
+        became_member=member, updated_at=timezone.now()
+    )
+    log_action(actor=actor, action="application.approved", target=member, detail={"application": application.pk})
+    queue_email(
+        key=f"application-{application.pk}-approved",
+        to=member.user.email,
+        template="application-approved",
+        context={"member": member, "branch": application.branch},
+    )
+    return member
+
+
+@transaction.atomic
+def decline_application(*, actor: Any, application: Application, reason: str) -> Application:
+    """The branch organiser declines an application, saying why."""
+    application = Application.objects.select_for_update().select_related("branch", "member__user").get(
+        pk=application.pk
+    )
+    _require(
+        actor,
+        "members.decide_application",
+        application,
+        f"Only the organiser of {application.branch} branch or the national office can decide this application.",
+    )
+    if application.decision != ApplicationDecision.PENDING:
+        raise MembershipError(f"This application was already {application.get_decision_display().lower()}.")
+    reason = reason.strip()
+    if not reason:
+        raise MembershipError("Give the applicant a reason for declining.")
+    application.decision = ApplicationDecision.DECLINED
+    application.decided_at = timezone.now()
+    application.decided_by = actor
+    application.reason = reason
+    application.save(update_fields=["decision", "decided_at", "decided_by", "reason"])
+    log_action(
+        actor=actor, action="application.declined", target=application.member, detail={"application": application.pk}
+    )
+    queue_email(
+        key=f"application-{application.pk}-declined",
+        to=application.member.user.email,
+        template="application-declined",
+        context={"member": application.member, "branch": application.branch, "reason": reason},
+    )
+    return application
+
+
+# Status -------------------------------------------------------------------------------
+@transaction.atomic
+def change_status(
+    *,
+    actor: Any,
+    member: Member,
+    status: MemberStatus | str,
+    reason: str,
+    effective_on: dt.date | None = None,
+) -> Member:
+    """Suspend, reinstate, record a resignation or a lapse, by the rules of the lifecycle."""
+    member = _lock_member(member)
+    status = MemberStatus(status)
+    self_resignation = actor is not None and member.user_id == actor.pk and status == MemberStatus.RESIGNED
+    if not self_resignation:
+        _require(
+            actor,
+            "members.change_member_status",
+            member,
+            f"Only the organiser of {member.branch} branch or the national office can change this membership.",
+        )
+    if member.erased_at is not None:
+        raise MembershipError("This person's data has been erased.")
+    if status == MemberStatus.MEMBER and member.status == MemberStatus.APPLICANT:
+        raise MembershipError("Applicants are admitted by approving their application.")
+    if status == MemberStatus.APPLICANT:
+        raise MembershipError("A former member rejoins by applying again.")
+    if status not in ALLOWED_TRANSITIONS[MemberStatus(member.status)]:
+        raise MembershipError(
+            f"A {member.get_status_display().lower()} cannot become {status.label.lower()}."
+        )
+    reason = reason.strip()
+    if not reason:
+        raise MembershipError("Give a reason for the change; it is kept in the member's history.")
+    today = timezone.localdate()
+    effective_on = effective_on or today
+    if effective_on > today:
+        raise MembershipError("A status change cannot take effect in the future.")
+    latest = member.status_changes.aggregate(latest=Max("effective_on"))["latest"]
+    if latest and effective_on < latest:
+        raise MembershipError(f"The change cannot take effect before the last one ({latest:%d %b %Y}).")
+    previous = member.status
+    if status == MemberStatus.MEMBER and previous == MemberStatus.LAPSED:
+        member.dues_from = effective_on
+        member.save(update_fields=["dues_from"])
+    _set_status(member, status, actor=actor, effective_on=effective_on, reason=reason)
+    log_action(
+        actor=actor,
+        action="member.status_changed",
+        target=member,
+        detail={"from": previous, "to": status.value, "effective_on": effective_on.isoformat()},
+    )
+    return member
+
+
+# Details -------------------------------------------------------------------------------
+@transaction.atomic
+def update_own_details(
+    *, actor: Any, member: Member, details: dict[str, Any], consents: dict[str, bool] | None = None
+) -> list[str]:
+    """A member edits their own details and consents; returns what changed."""
+    member = _lock_member(member)
+    _require(actor, "members.edit_own_membership", member, "You can only edit your own details.")
+    changed = []
+    for field, value in details.items():
+        if field not in OWN_DETAIL_FIELDS:
+            raise MembershipError(f"{field} cannot be changed here.")
+        if getattr(member, field) != value:
+            setattr(member, field, value)
+            changed.append(field)
+    if changed:
+        member.updated_at = timezone.now()
+        member.save(update_fields=[*changed, "updated_at"])
+    changed_channels = record_consents(person=member, consents=consents or {}, source="my membership page")
+    if changed or changed_channels:
+        log_action(
+            actor=actor,
+            action="member.details_updated",
+            target=member,
+            detail={"fields": changed, "consent_channels": changed_channels},
+        )
+    return changed + [f"consent:{c}" for c in changed_channels]
+
+
+# Dues -------------------------------------------------------------------------------------
+def monthly_rate(band: str, on: dt.date) -> Decimal:
+    rate = DuesRate.objects.filter(band=band, valid_from__lte=on).order_by("-valid_from").first()
+    if rate is None:
+        raise MembershipError(f"No dues rate is set for the {band.replace('_', '-')} band on {on:%d %b %Y}.")
+    return rate.monthly_amount
+
+
+PAYABLE_STATUSES = {MemberStatus.MEMBER, MemberStatus.LAPSED, MemberStatus.SUSPENDED}
+
+
+@transaction.atomic
+def record_payment(
+    *,
+    actor: Any,
+    member: Member,
+    paid_on: dt.date,
+    amount: Decimal,
+    method: str,
+    note: str = "",
+) -> Payment:
+    """A treasurer records dues; the member's paid-up-to date moves on by whole months."""
+    member = _lock_member(member)
+    _require(
+        actor,
+        "members.record_payment",
+        member,
+        f"Only the treasurer of {member.branch} branch or the national office can record dues for this member.",
+    )
+    if member.status not in PAYABLE_STATUSES:
+        raise MembershipError(
+            f"Dues cannot be recorded for a {member.get_status_display().lower()}; "
+            "only members, lapsed and suspended members pay dues."
+        )
+    if member.erased_at is not None:
+        raise MembershipError("This person's data has been erased.")
+    today = timezone.localdate()
+    if paid_on > today:
+        raise MembershipError("A payment cannot be dated in the future.")
+    if member.joined_on and paid_on < member.joined_on - dt.timedelta(days=31):
+        raise MembershipError("A payment cannot be dated long before the member joined.")
+    if amount <= 0:
+        raise MembershipError("The amount must be more than zero.")
+    rate = monthly_rate(member.dues_band, paid_on)
+    months = int((amount / rate).to_integral_value(rounding=ROUND_FLOOR))
+    if months < 1:
+        raise MembershipError(f"£{amount} is less than one month's dues (£{rate}) for this member's band.")
+    if months > 36:
+        raise MembershipError("A single payment can cover at most three years of dues.")
+    latest = member.payments.aggregate(latest=Max("covers_to"))["latest"]
+    start = paid_up_to(latest, member.dues_from or member.joined_on or paid_on)
+    assert start is not None
+    payment = Payment.objects.create(
+        member=member,
+        paid_on=paid_on,
+        amount=amount,
+        method=method,
+        months=months,
+        covers_to=start + relativedelta(months=months),
+        recorded_by=actor,
+        note=note,
+    )
+    log_action(
+        actor=actor,
+        action="payment.recorded",
+        target=member,
+        detail={"amount": str(amount), "months": months, "covers_to": payment.covers_to.isoformat()},
+    )
+    return payment
+
+
+# Lapsing ------------------------------------------------------------------------------------
+def lapse_overdue_members(*, today: dt.date | None = None) -> dict[str, int]:
+    """Warn members whose dues are about to fall outside the grace period; lapse those past it.
+
+    Safe to run any number of times: a warning is recorded once per
+    paid-up-to date (unique constraint) and a lapse is a status change
+    made under a row lock only while the member is still a member.
+    """
+    today = today or timezone.localdate()
+    warned = lapsed = 0
+    overdue = Member.objects.not_erased().filter(status=MemberStatus.MEMBER).with_standing(today)
+    for member_id in overdue.filter(good_standing=False).values_list("pk", flat=True):
+        lapsed += _lapse_one(member_id, today)
+    warn_on = today + dt.timedelta(days=settings.AWL_LAPSE_WARNING_DAYS)
+    soon = (
+        Member.objects.not_erased()
+        .filter(status=MemberStatus.MEMBER)
+        .with_standing(warn_on)
+        .filter(good_standing=False)
+    )
+    for member_id in soon.values_list("pk", flat=True):
+        warned += _warn_one(member_id, today)
+    return {"warned": warned, "lapsed": lapsed}
+
+
+@transaction.atomic
+def _lapse_one(member_id: int, today: dt.date) -> int:
+    member = Member.objects.select_for_update().filter(pk=member_id, status=MemberStatus.MEMBER).first()
+    if member is None or Member.objects.filter(pk=member_id).in_good_standing(today).exists():
+        return 0
+    _set_status(member, MemberStatus.LAPSED, actor=None, effective_on=today, reason="Dues unpaid past the grace period")
+    log_action(actor=None, action="member.lapsed", target=member)
+    queue_email(
+        key=f"member-{member.pk}-lapsed-{today.isoformat()}",
+        to=member.user.email,
+        template="member-lapsed",
+        context={"member": member},
+    )
+    return 1
+
+
+@transaction.atomic
+def _warn_one(member_id: int, today: dt.date) -> int:
+    member = Member.objects.select_for_update().select_related("user").get(pk=member_id)
+    latest = member.payments.aggregate(latest=Max("covers_to"))["latest"]
+    up_to = paid_up_to(latest, member.dues_from) or today
+    try:
+        with transaction.atomic():
+            LapseWarning.objects.create(member=member, paid_up_to=up_to)
+    except IntegrityError:
+        return 0
+    lapse_on = up_to + dt.timedelta(days=settings.AWL_DUES_GRACE_DAYS + 1)
+    queue_email(
+        key=f"member-{member.pk}-lapse-warning-{up_to}",
+        to=member.user.email,
+        template="lapse-warning",
+        context={"member": member, "paid_up_to": up_to, "lapse_on": lapse_on},
+    )
+    log_action(actor=None, action="member.lapse_warned", target=member)
+    return 1
+
+
+# Contacts ------------------------------------------------------------------------------------
+CONTACT_FIELDS = ("full_name", "email", "phone", "city", "branch", "how_met", "notes")
+
+
+@transaction.atomic
+def create_contact(
+    *, actor: Any, details: dict[str, Any], consents: dict[str, bool] | None = None, source: str = "branch organiser"
+) -> Contact:
+    """A branch organiser (or a booking) records a sympathiser or friend."""
+    branch = details.get("branch")
+    if actor is not None:
+        _require(
+            actor,
+            "members.manage_contact",
+            branch,
+            "You can only add contacts to a branch you organise.",
+        )
+    email = (details.get("email") or "").strip().lower()
+    if email and Contact.objects.filter(email__iexact=email).exists():
+        raise MembershipError("A contact with this e-mail address already exists.")
+    contact = Contact.objects.create(
+        created_by=actor if actor is not None and actor.is_authenticated else None,
+        **{**{k: v for k, v in details.items() if k in CONTACT_FIELDS}, "email": email},
+    )
+    if consents:
+        record_consents(person=contact, consents=consents, source=source)
+    log_action(actor=actor, action="contact.created", target=contact)
+    return contact
+
+
+@transaction.atomic
+def update_contact(*, actor: Any, contact: Contact, details: dict[str, Any]) -> Contact:
+    contact = Contact.objects.select_for_update().get(pk=contact.pk)
+    _require(actor, "members.manage_contact", contact, "You can only edit contacts of a branch you organise.")
+    if "branch" in details:
+        _require(actor, "members.manage_contact", details["branch"], "You can only move contacts to a branch you organise.")
+    changed = []
+    for field, value in details.items():
+        if field in CONTACT_FIELDS and getattr(contact, field) != value:
+            setattr(contact, field, value)
+            changed.append(field)
+    if changed:
+        contact.updated_at = timezone.now()
+        contact.save(update_fields=[*changed, "updated_at"])
+        log_action(actor=actor, action="contact.updated", target=contact, detail={"fields": changed})
+    return contact
+
+
+# Viewing and exporting: audited reads ------------------------------------------------------
+def record_member_viewed(*, actor: Any, member: Member) -> None:
+    """Officers' views of a member record are logged (special category data)."""
+    if actor.pk != member.user_id:
+        log_action(actor=actor, action="member.viewed", target=member)
+
+
+def record_branch_exported(*, actor: Any, branch: Branch, rows: int, filters: dict[str, str]) -> None:
+    log_action(actor=actor, action="branch.exported", target=branch, detail={"rows": rows, "filters": filters})
+
+
+def record_data_exported(*, actor: Any, member: Member) -> None:
+    log_action(actor=actor, action="member.data_exported", target=member)
+
+
+# Erasure --------------------------------------------------------------------------------------
+@transaction.atomic
+def erase_member(*, actor: Any, member: Member, reason: str) -> Member:
+    """Anonymise a person on request: nothing personal left, counts unchanged.
+
+    Payments, status history, applications (their dates and decisions) and
+    whatever other apps hang off the member row stay, so totals still add
+    up; names, contact details and free text go.
+    """
+    member = _lock_member(member)
+    _require(actor, "members.erase_personal_data", member, "Only the national office can erase personal data.")
+    if member.erased_at is not None:
+        raise MembershipError("This person's data has already been erased.")
+    if not reason.strip():
+        raise MembershipError("Record why the data is being erased (e.g. 'erasure request of 3 May').")
+    user = member.user
+    if user.is_superuser or roles.current_roles(user):
+        raise MembershipError("Remove this person's roles before erasing their data.")
+    placeholder = f"Erased member {member.pk}"
+    for field in ("preferred_name", "pronouns", "phone", "workplace", "industry", "trade_union", "union_role"):
+        setattr(member, field, "")
+    member.full_name = placeholder
+    member.erased_at = timezone.now()
+    member.updated_at = member.erased_at
+    member.save()
+    member.status_changes.update(reason="")
+    member.applications.update(statement="", reason="")
+    member.payments.update(note="")
+    member.consents.all().delete()
+    member.lapse_warnings.all().delete()
+    Contact.objects.filter(became_member=member).update(
+        full_name=placeholder, email="", phone="", city="", how_met="", notes="", erased_at=member.erased_at
+    )
+    EmailAddress.objects.filter(user=user).delete()
+    user.email = f"erased-{user.pk}@erased.invalid"
+    user.username = f"erased-{user.pk}"
+    user.first_name = user.last_name = ""
+    user.is_active = False
+    user.set_unusable_password()
+    user.save()
+    user.authenticator_set.all().delete()
+    log_action(actor=actor, action="member.erased", target=member, detail={"reason": reason.strip()[:500]})
+    return member
+
+
+@transaction.atomic
+def erase_contact(*, actor: Any, contact: Contact, reason: str) -> Contact:
+    contact = Contact.objects.select_for_update().get(pk=contact.pk)
+    _require(actor, "members.erase_personal_data", contact, "Only the national office can erase personal data.")
+    if contact.erased_at is not None:
+        raise MembershipError("This contact's data has already been erased.")
+    if not reason.strip():
+        raise MembershipError("Record why the data is being erased.")
+    contact.full_name = f"Erased contact {contact.pk}"
+    contact.email = contact.phone = contact.city = contact.how_met = contact.notes = ""
+    contact.erased_at = timezone.now()
+    contact.updated_at = contact.erased_at
+    contact.save()
+    contact.consents.all().delete()
+    log_action(actor=actor, action="contact.erased", target=contact, detail={"reason": reason.strip()[:500]})
+    return contact
+
+
+# Roles --------------------------------------------------------------------------------------------
+@transaction.atomic
+def grant_role(
+    *,
+    actor: Any,
+    user: Any,
+    role: Role | str,
+    branch: Branch | None = None,
+    scope: Any = None,
+    starts_on: dt.date | None = None,
+) -> RoleAssignment:
+    """National office gives someone a role (the seed and the admin use this too)."""
+    if actor is not None:
+        _require(actor, "members.import_people", None, "Only the national office can grant roles.")
+    from django.contrib.contenttypes.models import ContentType
+
+    assignment = RoleAssignment.objects.create(
+        user=user,
+        role=role,
+        branch=branch,
+        scope_type=ContentType.objects.get_for_model(scope) if scope is not None else None,
+        scope_id=scope.pk if scope is not None else None,
+        starts_on=starts_on or timezone.localdate(),
+        granted_by=actor,
+    )
+    roles.forget_roles(user)
+    log_action(actor=actor, action="role.granted", target=assignment, detail={"user": user.pk})
+    return assignment
+
+
+@transaction.atomic
+def end_role(*, actor: Any, assignment: RoleAssignment, ends_on: dt.date | None = None) -> RoleAssignment:
+    if actor is not None:
+        _require(actor, "members.import_people", None, "Only the national office can end roles.")
+    assignment.ends_on = ends_on or timezone.localdate()
+    assignment.save(update_fields=["ends_on"])
+    roles.forget_roles(assignment.user)
+    log_action(actor=actor, action="role.ended", target=assignment)
+    return assignment
