@@ -68,15 +68,32 @@ def envdatabase(name: str, default: str) -> dict[str, Any]:
     return config
 
 
-def envemail(name: str, default: str) -> dict[str, Any]:
+def envemail(name: str, default: str, *, file_path: str) -> dict[str, Any]:
+    """Parse an e-mail URL into a ``MAILERS`` entry (Django 6.1's mail configuration)."""
     value = os.environ.get(name) or default
     try:
         config = dj_email_url.parse(value)
     except Exception as exc:
         raise ImproperlyConfigured(f"{name} is not an e-mail URL we understand: {exc}") from None
-    if not config.get("EMAIL_BACKEND"):
+    backend = config.get("EMAIL_BACKEND")
+    if not backend:
         raise ImproperlyConfigured(f"{name} has an unknown scheme: {value!r}")
-    return config
+    options: dict[str, Any] = {}
+    if backend.endswith("smtp.EmailBackend"):
+        if not config.get("EMAIL_HOST"):
+            raise ImproperlyConfigured(f"{name} must name the SMTP host: {value!r}")
+        options = {
+            "host": config["EMAIL_HOST"],
+            "port": config.get("EMAIL_PORT") or 25,
+            "username": config.get("EMAIL_HOST_USER") or None,
+            "password": config.get("EMAIL_HOST_PASSWORD") or None,
+            "use_tls": bool(config.get("EMAIL_USE_TLS")),
+            "use_ssl": bool(config.get("EMAIL_USE_SSL")),
+            "timeout": config.get("EMAIL_TIMEOUT") or 30,
+        }
+    elif backend.endswith("filebased.EmailBackend"):
+        options = {"file_path": config.get("EMAIL_FILE_PATH") or file_path}
+    return {"BACKEND": backend, "OPTIONS": options}
 
 
 def envbroker(name: str, default: str) -> str:

@@ -1,0 +1,70 @@
+# Everyday commands. GNU make; every target works on a fresh checkout and
+# creates the virtualenv first if it is missing or out of date.
+#
+#   make run     serve http://127.0.0.1:8000 (PORT=... to change) with a Celery worker and beat
+#   make test    the whole test suite (PYTEST_ARGS="-k booking -x" to narrow)
+#   make check   lint, format check, types, migrations check, then the tests
+#   make bench   the benchmarks, one JSON object per line on stdout
+#   make clean   remove the virtualenv and everything under var/
+
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := help
+# A recipe that fails half-way leaves no half-made target behind.
+.DELETE_ON_ERROR:
+
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+PYTEST_ARGS ?=
+
+
+.PHONY: help venv run test check bench clean
+
+help:
+	@sed -n 's/^#   //p' $(MAKEFILE_LIST)
+
+# --- Virtualenv ----------------------------------------------------------------
+# Created once from the first Python >= 3.12 that scripts/find-python finds;
+# the requirements are reinstalled only when requirements.txt changes.
+
+$(PY):
+	@python="$$(scripts/find-python)"; \
+	echo "Creating $(VENV) with $$python"; \
+	"$$python" -m venv $(VENV)
+
+$(VENV)/.installed: requirements.txt | $(PY)
+	PIP_DISABLE_PIP_VERSION_CHECK=1 $(PY) -m pip install --quiet -r requirements.txt
+	@touch $@
+
+venv: $(VENV)/.installed
+
+# --- Targets -------------------------------------------------------------------
+
+# Migrates, loads the demo data on the first run, then serves with a worker
+# and beat in the background; scripts/run-dev stops them on Ctrl-C.
+run: venv
+	@mkdir -p var
+	PORT=$(PORT) scripts/run-dev
+
+test: venv
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+# makemigrations runs on the test settings, which need no SECRET_KEY or server;
+# mypy's Django plugin reads the same settings (pyproject.toml).
+check: venv
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy .
+	DJANGO_SETTINGS_MODULE=tests.settings $(PY) manage.py makemigrations --check --dry-run
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+bench: venv
+	@if [ -d bench ]; then \
+		$(PY) -m bench; \
+	else \
+		echo "benchmarks arrive with issue 3" >&2; \
+	fi
+
+clean:
+	rm -rf var $(VENV)

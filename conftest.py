@@ -1,0 +1,33 @@
+"""Repository-wide pytest hooks. Fixtures live in tests/conftest.py."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+
+def _describe_database(database: dict[str, Any]) -> str:
+    """One line naming the database, e.g. postgresql (postgres://postgres@127.0.0.1:5432/awl)."""
+    engine = str(database.get("ENGINE", "")).rsplit(".", 1)[-1]
+    if engine == "sqlite3":
+        return f"sqlite ({database.get('NAME')})"
+    user = database.get("USER") or ""
+    if user and database.get("PASSWORD"):
+        user += ":***"
+    host = database.get("HOST") or "localhost"
+    port = f":{database['PORT']}" if database.get("PORT") else ""
+    scheme = "postgres" if engine == "postgresql" else engine
+    return f"{engine} ({scheme}://{user}{'@' if user else ''}{host}{port}/{database.get('NAME')})"
+
+
+def pytest_report_header(config: pytest.Config) -> list[str]:
+    from django.conf import settings
+
+    if not settings.configured:
+        return ["database: Django settings not configured"]
+    lines = [f"database: {_describe_database(settings.DATABASES['default'])}"]
+    note = getattr(settings, "AWL_TEST_DATABASE_NOTE", None)
+    if note:
+        lines.append(f"database choice: {note}")
+    return lines

@@ -1,0 +1,1 @@
+"""The test suite: pytest-django tests, one folder per app plus end-to-end."""
