@@ -91,3 +91,8 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"
 # allauth keeps its rate-limit counters in the cache; the limits stay on, in memory.
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Static files come from the apps' folders through the finders, as with runserver,
+# rather than from a collectstatic output the tests never build.
+WHITENOISE_USE_FINDERS = True
+STATIC_ROOT = os.path.join(os.environ["AWL_VAR_DIR"], "static")
+os.makedirs(STATIC_ROOT, exist_ok=True)

@@ -1,0 +1,179 @@
+"""Every URL in the project × every role → the status code it must give.
+
+The walker collects every named URL pattern the project serves; a pattern
+with no entry in ``MATRIX`` (and not one of the third-party sets in
+``EXTERNAL``) fails the suite, so a page cannot be added without deciding
+who may see it. Objects for the URLs' arguments are the named people and
+rows from tests/conftest.py: a London member, a London application, a
+London contact, an import batch.
+
+Deny by default shows as: anonymous → login redirect on every non-public
+page; 403 for a page of a kind the role has no business with; 404 for a
+person's record the role may not see (its existence is personal data).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from members import services
+from members.models import ImportBatch
+
+ROLES = (
+    "anonymous",
+    "outsider",
+    "applicant",
+    "member",
+    "london_organiser",
+    "leeds_organiser",
+    "treasurer",
+    "national_office",
+)
+
+# Third-party URL sets, protected by their own code, not walked one by one.
+EXTERNAL = {
+    "admin": "Django admin: staff only, enforced by AdminSite",
+    "allauth": "allauth's account and two-factor pages: public by design (log in, sign up, reset)",
+}
+
+LOGIN = "login"  # expected value meaning "302 to the login page"
+
+
+def _row(anonymous: Any, outsider: int, applicant: int, member: int, london: int, leeds: int,
+         treasurer: int, office: int) -> dict[str, Any]:
+    return dict(zip(ROLES, (anonymous, outsider, applicant, member, london, leeds, treasurer, office),
+                    strict=True))
+
+
+# url name → (argument kind, expected per role).
+MATRIX: dict[str, tuple[str | None, dict[str, Any]]] = {
+    "dashboard": (None, _row(LOGIN, 200, 200, 200, 200, 200, 200, 200)),
+    "healthz": (None, _row(200, 200, 200, 200, 200, 200, 200, 200)),
+    "bench_baseline": (None, _row(404, 404, 404, 404, 404, 404, 404, 404)),
+    "members:apply": (None, _row(LOGIN, 200, 200, 302, 200, 200, 200, 200)),
+    "members:my_membership": (None, _row(LOGIN, 302, 200, 200, 302, 302, 302, 302)),
+    "members:edit_my_details": (None, _row(LOGIN, 302, 200, 200, 302, 302, 302, 302)),
+    "members:export_my_data": (None, _row(LOGIN, 404, 200, 200, 404, 404, 404, 404)),
+    "members:resign": (None, _row(LOGIN, 302, 200, 200, 302, 302, 302, 302)),
+    "members:branch_members": ("branch", _row(LOGIN, 403, 403, 403, 200, 403, 200, 200)),
+    "members:branch_members_csv": ("branch", _row(LOGIN, 403, 403, 403, 200, 403, 403, 200)),
+    "members:application_queue": (None, _row(LOGIN, 403, 403, 403, 200, 200, 403, 200)),
+    "members:application_detail": ("application", _row(LOGIN, 404, 404, 404, 200, 404, 404, 200)),
+    "members:member_detail": ("member", _row(LOGIN, 404, 404, 200, 200, 404, 200, 200)),
+    "members:record_payment": ("member", _row(LOGIN, 404, 404, 404, 404, 404, 200, 200)),
+    "members:change_status": ("member", _row(LOGIN, 404, 404, 404, 200, 404, 404, 200)),
+    "members:erase_member": ("member", _row(LOGIN, 404, 404, 404, 404, 404, 404, 200)),
+    "members:contact_list": (None, _row(LOGIN, 403, 403, 403, 200, 200, 403, 200)),
+    "members:contact_add": (None, _row(LOGIN, 403, 403, 403, 200, 200, 403, 200)),
+    "members:contact_detail": ("contact", _row(LOGIN, 404, 404, 404, 200, 404, 404, 200)),
+    "members:erase_contact": ("contact", _row(LOGIN, 404, 404, 404, 403, 404, 404, 200)),
+    "members:retention": (None, _row(LOGIN, 403, 403, 403, 403, 403, 403, 200)),
+    "members:audit": (None, _row(LOGIN, 403, 403, 403, 403, 403, 403, 200)),
+    "members:import_upload": (None, _row(LOGIN, 403, 403, 403, 403, 403, 403, 200)),
+    "members:import_preview": ("import_batch", _row(LOGIN, 403, 403, 403, 403, 403, 403, 200)),
+}
+
+
+def _walk(patterns: list[Any], namespace: str = "", module_hint: str = "") -> Iterator[tuple[str, str]]:
+    for entry in patterns:
+        if isinstance(entry, URLResolver):
+            ns = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+            module = getattr(entry.urlconf_module, "__name__", "") or module_hint
+            yield from _walk(entry.url_patterns, ns, module)
+        elif isinstance(entry, URLPattern) and entry.name:
+            yield f"{namespace}{entry.name}", entry.lookup_str
+
+
+def _is_external(name: str, view_path: str) -> bool:
+    return name.startswith("admin:") or view_path.startswith(("allauth.", "django.contrib.admin"))
+
+
+def project_url_names() -> set[str]:
+    return {name for name, view in _walk(get_resolver().url_patterns) if not _is_external(name, view)}
+
+
+def test_every_project_url_has_a_permission_entry():
+    missing = sorted(project_url_names() - MATRIX.keys())
+    assert not missing, f"URLs without a permission-matrix entry (add them to MATRIX): {missing}"
+
+
+def test_the_matrix_names_no_url_that_does_not_exist():
+    stale = sorted(MATRIX.keys() - project_url_names())
+    assert not stale, f"MATRIX entries for URLs that no longer exist: {stale}"
+
+
+@pytest.fixture
+def objects(member, applicant, london, national_office) -> dict[str, Callable[[], list[Any]]]:
+    contact = services.create_contact(
+        actor=None,
+        details={"full_name": "Sam Contact", "email": "sam@example.org", "branch": london, "how_met": "stall"},
+    )
+    batch = ImportBatch.objects.create(
+        uploaded_by=national_office, filename="people.csv", content="kind,email,full_name\n"
+    )
+    return {
+        "branch": lambda: [london.slug],
+        "member": lambda: [member.pk],
+        "application": lambda: [applicant.pk],
+        "contact": lambda: [contact.pk],
+        "import_batch": lambda: [batch.pk],
+    }
+
+
+@pytest.fixture
+def people(member, applicant, outsider, london_organiser, leeds_organiser, treasurer, national_office):
+    return {
+        "anonymous": None,
+        "outsider": outsider,
+        "applicant": applicant.member.user,
+        "member": member.user,
+        "london_organiser": london_organiser,
+        "leeds_organiser": leeds_organiser,
+        "treasurer": treasurer,
+        "national_office": national_office,
+    }
+
+
+CASES = [(name, role) for name in MATRIX for role in ROLES]
+
+
+@pytest.mark.parametrize(("url_name", "role"), CASES, ids=[f"{n}-{r}" for n, r in CASES])
+def test_url_gives_the_expected_status_for_each_role(client, objects, people, url_name, role):
+    kind, expected = MATRIX[url_name]
+    args = objects[kind]() if kind else []
+    url = reverse(url_name, args=args)
+    user = people[role]
+    if user is not None:
+        client.force_login(user)
+
+    response = client.get(url)
+
+    want = expected[role]
+    if want == LOGIN:
+        assert response.status_code == 302, f"{url} for {role}: {response.status_code}"
+        assert response["Location"].startswith(reverse("account_login")), response["Location"]
+    else:
+        assert response.status_code == want, f"GET {url} as {role}: {response.status_code}, expected {want}"
+
+
+def test_a_london_organiser_cannot_read_list_or_export_a_leeds_member(client, london_organiser, leeds, dues_rates):
+    from tests.factories import UserFactory, make_member
+
+    leeds_member = make_member(leeds, user=UserFactory(email="leeds.member@example.org"), full_name="Ada Leeds")
+    client.force_login(london_organiser)
+
+    detail = client.get(reverse("members:member_detail", args=[leeds_member.pk]))
+    listing = client.get(reverse("members:branch_members", args=[leeds.slug]))
+    export = client.get(reverse("members:branch_members_csv", args=[leeds.slug]))
+    own_list = client.get(reverse("members:branch_members", args=["london"]))
+    own_export = client.get(reverse("members:branch_members_csv", args=["london"]))
+
+    assert detail.status_code == 404
+    assert listing.status_code == 403
+    assert export.status_code == 403
+    assert "Ada Leeds" not in own_list.content.decode()
+    assert "leeds.member@example.org" not in own_export.content.decode()
