@@ -21,7 +21,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from awl.audit import log_action
+from awl.audit import entries_for, log_action
+from awl.models import OutboundMessage
 from awl.outbox import queue_email
 from members import roles
 from members.models import (
@@ -298,7 +299,7 @@ def change_status(
         raise MembershipError("A former member rejoins by applying again.")
     if status not in ALLOWED_TRANSITIONS[MemberStatus(member.status)]:
         raise MembershipError(
-            f"A {member.get_status_display().lower()} cannot become {status.label.lower()}."
+            f"The status cannot change from {member.get_status_display().lower()} to {status.label.lower()}."
         )
     reason = reason.strip()
     if not reason:
@@ -384,7 +385,7 @@ def record_payment(
     )
     if member.status not in PAYABLE_STATUSES:
         raise MembershipError(
-            f"Dues cannot be recorded for a {member.get_status_display().lower()}; "
+            f"Dues cannot be recorded for someone whose status is {member.get_status_display().lower()}; "
             "only members, lapsed and suspended members pay dues."
         )
     if member.erased_at is not None:
@@ -582,8 +583,17 @@ def erase_member(*, actor: Any, member: Member, reason: str) -> Member:
     Contact.objects.filter(became_member=member).update(
         full_name=placeholder, email="", phone="", city="", how_met="", notes="", erased_at=member.erased_at
     )
+    # The audit trail keeps what was done, not the name it was done to; mail
+    # already sent or still waiting to this person keeps its date and kind only.
+    entries_for(member).update(target_repr=placeholder)
+    erased_email = f"erased-{user.pk}@erased.invalid"
+    mail = OutboundMessage.objects.filter(to__iexact=user.email)
+    mail.filter(status=OutboundMessage.Status.PENDING).update(
+        status=OutboundMessage.Status.FAILED, last_error="Not sent: the recipient's data was erased."
+    )
+    mail.update(to=erased_email, body_text="", body_html="")
     EmailAddress.objects.filter(user=user).delete()
-    user.email = f"erased-{user.pk}@erased.invalid"
+    user.email = erased_email
     user.username = f"erased-{user.pk}"
     user.first_name = user.last_name = ""
     user.is_active = False

@@ -1,0 +1,117 @@
+"""Settings from the environment: bad values stop start-up with a message naming the variable."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from awl import env
+
+BASE_DIR = Path(__file__).resolve().parents[2]
+
+
+@pytest.mark.parametrize(
+    ("helper", "value"),
+    [
+        (lambda: env.envbool("AWL_TEST_VALUE", False), "maybe"),
+        (lambda: env.envint("AWL_TEST_VALUE", 10), "ten"),
+        (lambda: env.envint("AWL_TEST_VALUE", 10, minimum=1), "0"),
+        (lambda: env.envdatabase("AWL_TEST_VALUE", "sqlite://"), "mysql://user:pw@db.example/awl"),
+        (lambda: env.envbroker("AWL_TEST_VALUE", "memory://"), "http://x"),
+        (
+            lambda: env.envemail("AWL_TEST_VALUE", "console://", file_path="/nonexistent"),
+            "carrier-pigeon://loft",
+        ),
+    ],
+    ids=["bool", "int", "int-minimum", "database", "broker", "email"],
+)
+def test_env_helpers_refuse_bad_values_naming_the_variable(
+    monkeypatch: pytest.MonkeyPatch, helper: Callable[[], object], value: str
+) -> None:
+    monkeypatch.setenv("AWL_TEST_VALUE", value)
+
+    with pytest.raises(ImproperlyConfigured, match="AWL_TEST_VALUE"):
+        helper()
+
+
+def test_env_helpers_read_good_values(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("AWL_TEST_BOOL", "Yes")
+    monkeypatch.setenv("AWL_TEST_INT", "42")
+    monkeypatch.setenv("AWL_TEST_LIST", "awl.example, www.awl.example,")
+    monkeypatch.setenv("AWL_TEST_DB", "postgres://awl:pw@db.example:5432/awl")
+    monkeypatch.setenv("AWL_TEST_BROKER", "redis://127.0.0.1:6379/0")
+    monkeypatch.delenv("AWL_TEST_UNSET", raising=False)
+
+    assert env.envbool("AWL_TEST_BOOL", False) is True
+    assert env.envbool("AWL_TEST_UNSET", True) is True
+    assert env.envint("AWL_TEST_INT", 1, minimum=1) == 42
+    assert env.envlist("AWL_TEST_LIST", []) == ["awl.example", "www.awl.example"]
+    database = env.envdatabase("AWL_TEST_DB", "sqlite://")
+    assert (database["ENGINE"], database["HOST"], database["NAME"]) == (
+        "django.db.backends.postgresql",
+        "db.example",
+        "awl",
+    )
+    assert env.envbroker("AWL_TEST_BROKER", "memory://") == "redis://127.0.0.1:6379/0"
+
+
+def manage(tmp_path: Path, *args: str, **variables: str) -> subprocess.CompletedProcess[str]:
+    """Run manage.py in a clean environment holding only ``variables`` (and what a shell needs)."""
+    environment = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "HOME": str(tmp_path),
+        "LANG": "C.UTF-8",
+        "AWL_VAR_DIR": str(tmp_path),
+        "DJANGO_SETTINGS_MODULE": "awl.settings",
+        **variables,
+    }
+    return subprocess.run(  # noqa: S603  (our own manage.py with fixed arguments)
+        [sys.executable, "manage.py", *args],
+        cwd=BASE_DIR,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+@pytest.mark.slow
+def test_production_settings_pass_the_deployment_checks(tmp_path: Path) -> None:
+    result = manage(
+        tmp_path,
+        "check",
+        "--deploy",
+        DEBUG="false",
+        SECRET_KEY=secrets.token_urlsafe(60),
+        ALLOWED_HOSTS="awl.example",
+        DATABASE_URL=f"sqlite:///{tmp_path / 'deploy-check.sqlite3'}",
+        CELERY_BROKER_URL="redis://127.0.0.1:6379/0",
+        EMAIL_URL="submission://awl:mail-password@smtp.awl.example:587",
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert "System check identified no issues" in result.stdout, result.stdout + result.stderr
+
+
+@pytest.mark.slow
+def test_start_up_without_a_secret_key_fails_when_debug_is_off(tmp_path: Path) -> None:
+    result = manage(tmp_path, "check", DEBUG="false", ALLOWED_HOSTS="awl.example")
+
+    assert result.returncode != 0
+    assert "SECRET_KEY" in result.stderr
+
+
+@pytest.mark.slow
+def test_start_up_with_a_malformed_debug_flag_names_the_variable(tmp_path: Path) -> None:
+    result = manage(tmp_path, "check", DEBUG="perhaps", SECRET_KEY=secrets.token_urlsafe(60))
+
+    assert result.returncode != 0
+    assert "ImproperlyConfigured: DEBUG" in result.stderr

@@ -1,0 +1,118 @@
+"""The demo data: loads once, follows the membership rules, and gives a working login per role."""
+
+from __future__ import annotations
+
+from io import StringIO
+from itertools import pairwise
+
+import pytest
+from allauth.account.models import EmailAddress
+from django.contrib.auth import authenticate
+from django.core.management import call_command
+from django.utils import timezone
+
+from members import services
+from members.management.commands.seed_demo import DEMO_PASSWORD, LOGINS
+from members.models import (
+    ALLOWED_TRANSITIONS,
+    ApplicationDecision,
+    Member,
+    MemberStatus,
+    Payment,
+    Role,
+    RoleAssignment,
+)
+from members.standing import standing_for
+
+pytestmark = [pytest.mark.slow, pytest.mark.django_db]
+
+
+def seed(*args: str) -> str:
+    out = StringIO()
+    call_command("seed_demo", *args, stdout=out)
+    return out.getvalue()
+
+
+def test_logins_only_prints_the_logins_and_creates_nothing() -> None:
+    output = seed("--logins-only")
+
+    assert all(login.email in output for login in LOGINS)
+    assert DEMO_PASSWORD in output
+    assert not Member.objects.exists()
+
+
+def test_seed_loads_members_in_every_status_across_the_branches() -> None:
+    seed()
+
+    assert Member.objects.count() == 300
+    statuses = set(Member.objects.values_list("status", flat=True))
+    assert statuses == set(MemberStatus.values)
+    assert set(Member.objects.values_list("branch__slug", flat=True)) == {
+        "london",
+        "sheffield",
+        "leeds",
+        "liverpool",
+        "manchester",
+    }
+    assert Payment.objects.count() > 1000
+
+
+def test_every_demo_login_works_with_the_demo_password() -> None:
+    seed()
+
+    for login in LOGINS:
+        user = authenticate(username=login.email.split("@")[0], password=DEMO_PASSWORD)
+        assert user is not None, login.email
+        assert EmailAddress.objects.get(user=user).verified
+
+
+def test_demo_logins_hold_the_roles_they_are_printed_with() -> None:
+    seed()
+    today = timezone.localdate()
+
+    member = Member.objects.get(user__email="member@awl.example")
+    assert standing_for(member, today).good_standing
+    applicant = Member.objects.get(user__email="applicant@awl.example")
+    assert applicant.applications.get().decision == ApplicationDecision.PENDING
+    held = {
+        (r.user.email, r.role, r.branch.slug if r.branch else None)
+        for r in RoleAssignment.objects.current().select_related("user", "branch")
+    }
+    assert {
+        ("london.organiser@awl.example", Role.BRANCH_ORGANISER, "london"),
+        ("leeds.organiser@awl.example", Role.BRANCH_ORGANISER, "leeds"),
+        ("treasurer@awl.example", Role.BRANCH_TREASURER, "london"),
+        ("dayschools@awl.example", Role.DAYSCHOOL_ORGANISER, None),
+        ("cac@awl.example", Role.CAC, None),
+        ("office@awl.example", Role.NATIONAL_OFFICE, None),
+    } <= held
+    assert authenticate(username="office", password=DEMO_PASSWORD).is_superuser  # type: ignore[union-attr]
+
+
+def test_seeded_histories_follow_the_lifecycle_and_the_lapsing_rule() -> None:
+    seed()
+
+    for member in Member.objects.prefetch_related("status_changes"):
+        history = [c.status for c in member.status_changes.all()]
+        assert history[-1] == member.status, member.pk
+        assert all(after in ALLOWED_TRANSITIONS[before] for before, after in pairwise(history)), history
+    # Everyone still marked a member is within the grace period and already warned if due.
+    assert services.lapse_overdue_members() == {"warned": 0, "lapsed": 0}
+
+
+def test_second_run_refuses_and_changes_nothing() -> None:
+    seed()
+
+    output = seed()
+
+    assert "already exists" in output
+    assert Member.objects.count() == 300
+
+
+def test_force_loads_the_same_people_again() -> None:
+    seed()
+    names = sorted(Member.objects.values_list("full_name", flat=True))
+
+    seed("--force")
+
+    assert sorted(Member.objects.values_list("full_name", flat=True)) == names
