@@ -12,13 +12,13 @@ class AuditEntryAdmin(admin.ModelAdmin):
     list_select_related = ["actor"]
 
     # The audit trail is evidence: nobody edits or deletes it, even in the admin.
-    def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request, obj=None):
         return False
 
-    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_change_permission(self, request, obj=None):
         return False
 
-    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_delete_permission(self, request, obj=None):
         return False
 
 
@@ -34,20 +34,20 @@ class OutboundMessageAdmin(admin.ModelAdmin):
 class AuditedModelAdmin(admin.ModelAdmin):
     """An admin whose saves and deletions land in the audit trail, in the same transaction."""
 
-    def save_model(self, request, obj, form, change):  # type: ignore[no-untyped-def]
+    def save_model(self, request, obj, form, change):
         from awl.audit import log_action
 
         super().save_model(request, obj, form, change)
         action = f"admin.{obj._meta.model_name}.{'changed' if change else 'added'}"
         log_action(actor=request.user, action=action, target=obj, detail={"fields": form.changed_data})
 
-    def delete_model(self, request, obj):  # type: ignore[no-untyped-def]
+    def delete_model(self, request, obj):
         from awl.audit import log_action
 
         log_action(actor=request.user, action=f"admin.{obj._meta.model_name}.deleted", target=obj)
         super().delete_model(request, obj)
 
-    def delete_queryset(self, request, queryset):  # type: ignore[no-untyped-def]
+    def delete_queryset(self, request, queryset):
         from awl.audit import log_action
 
         for obj in queryset:

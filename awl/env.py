@@ -100,7 +100,5 @@ def envbroker(name: str, default: str) -> str:
     value = os.environ.get(name) or default
     scheme = value.split("://", 1)[0] if "://" in value else ""
     if scheme not in {"redis", "rediss", "amqp", "amqps", "filesystem", "memory"}:
-        raise ImproperlyConfigured(
-            f"{name} must be a redis://, amqp:// or filesystem:// URL, not {value!r}"
-        )
+        raise ImproperlyConfigured(f"{name} must be a redis://, amqp:// or filesystem:// URL, not {value!r}")
     return value

@@ -28,8 +28,8 @@ MAX_ATTEMPTS = 5
 def render_email(template: str, context: dict[str, Any]) -> tuple[str, str, str]:
     """Render ``emails/<template>-subject.txt``, ``-body.txt`` and ``-body.html``."""
     context = {"site_url": settings.SITE_URL, **context}
-    subject = render_to_string(f"emails/{template}-subject.txt", context)
-    subject = " ".join(subject.split())
+    # A subject is one line whatever the template's layout.
+    subject = " ".join(render_to_string(f"emails/{template}-subject.txt", context).split())
     text = render_to_string(f"emails/{template}-body.txt", context)
     html = render_to_string(f"emails/{template}-body.html", context)
     return subject, text, html

@@ -75,7 +75,11 @@ class MemberQuerySet(models.QuerySet["Member"]):
         return annotate_standing(self, on or timezone.localdate())
 
     def in_good_standing(self, on: dt.date | None = None) -> MemberQuerySet:
-        return self.with_standing(on).filter(good_standing=True)
+        return self.with_standing(on).standing_is(good=True)
+
+    def standing_is(self, *, good: bool) -> MemberQuerySet:
+        """Filter a queryset already annotated by ``with_standing``."""
+        return self.filter(good_standing=good)
 
     def not_erased(self) -> MemberQuerySet:
         return self.filter(erased_at__isnull=True)
@@ -84,9 +88,7 @@ class MemberQuerySet(models.QuerySet["Member"]):
 class Member(models.Model):
     """One person's membership, one per user account, from application onwards."""
 
-    user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="member"
-    )
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="member")
     full_name = models.CharField(max_length=150)
     preferred_name = models.CharField(max_length=80, blank=True)
     pronouns = models.CharField(max_length=40, blank=True)
@@ -239,9 +241,7 @@ class Application(models.Model):
                 condition=Q(decision="pending"),
                 name="application_one_pending_per_member",
             ),
-            models.CheckConstraint(
-                condition=Q(agrees_with_aims=True), name="application_agrees_with_aims"
-            ),
+            models.CheckConstraint(condition=Q(agrees_with_aims=True), name="application_agrees_with_aims"),
         ]
 
     def __str__(self) -> str:
@@ -365,8 +365,13 @@ class RoleAssignment(models.Model):
                 name="role_branch_iff_branch_role",
             ),
             models.CheckConstraint(
-                condition=Q(role__in=[r.value for r in SCOPED_ROLES], scope_type__isnull=False, scope_id__isnull=False)
-                | (~Q(role__in=[r.value for r in SCOPED_ROLES]) & Q(scope_type__isnull=True, scope_id__isnull=True)),
+                condition=Q(
+                    role__in=[r.value for r in SCOPED_ROLES], scope_type__isnull=False, scope_id__isnull=False
+                )
+                | (
+                    ~Q(role__in=[r.value for r in SCOPED_ROLES])
+                    & Q(scope_type__isnull=True, scope_id__isnull=True)
+                ),
                 name="role_scope_iff_scoped_role",
             ),
             models.CheckConstraint(
@@ -390,9 +395,7 @@ class LapseWarning(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(
-                fields=["member", "paid_up_to"], name="lapsewarning_once_per_period"
-            )
+            models.UniqueConstraint(fields=["member", "paid_up_to"], name="lapsewarning_once_per_period")
         ]
 
     def __str__(self) -> str:
@@ -407,7 +410,9 @@ class ImportBatch(models.Model):
         APPLIED = "applied", "Applied"
         DISCARDED = "discarded", "Discarded"
 
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     uploaded_at = models.DateTimeField(default=timezone.now)
     filename = models.CharField(max_length=200)
     content = models.TextField(help_text="Cleared once applied or discarded.")

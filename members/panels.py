@@ -14,7 +14,9 @@ register_officer_check(roles.is_officer)
 
 @register_panel
 def membership_panel(request: HttpRequest) -> Panel | None:
-    member = Member.objects.select_related("branch").filter(user_id=request.user.pk).first()
+    if not request.user.is_authenticated:
+        return None
+    member = Member.objects.select_related("branch").filter(user=request.user).first()
     if member is None:
         return Panel(title="Join us", template="members/panels/join.html", order=10)
     return Panel(

@@ -103,9 +103,9 @@ def branch_members(
     if status in MemberStatus.values:
         members = members.filter(status=status)
     if standing == "good":
-        members = members.filter(good_standing=True)
+        members = members.standing_is(good=True)
     elif standing == "not_good":
-        members = members.filter(good_standing=False)
+        members = members.standing_is(good=False)
     return members.order_by("full_name", "pk")
 
 
@@ -126,7 +126,9 @@ def application_queue(user: Any) -> QuerySet[Application]:
 
 
 def contacts_for_user(user: Any, *, query: str = "") -> QuerySet[Contact]:
-    contacts = Contact.objects.filter(erased_at__isnull=True, became_member__isnull=True).select_related("branch")
+    contacts = Contact.objects.filter(erased_at__isnull=True, became_member__isnull=True).select_related(
+        "branch"
+    )
     if not roles.is_national_office(user):
         contacts = contacts.filter(branch_id__in=roles.branch_ids_for(user, Role.BRANCH_ORGANISER))
     if query:
@@ -152,7 +154,9 @@ def retention_candidates(today: dt.date | None = None) -> dict[str, Any]:
         .order_by("branch__name", "full_name")
     )
     contacts = (
-        Contact.objects.filter(erased_at__isnull=True, became_member__isnull=True, updated_at__date__lt=cutoff)
+        Contact.objects.filter(
+            erased_at__isnull=True, became_member__isnull=True, updated_at__date__lt=cutoff
+        )
         .select_related("branch")
         .order_by("full_name")
     )
@@ -222,7 +226,12 @@ def export_member_data(member: Member) -> dict[str, Any]:
             for a in member.applications.select_related("branch").order_by("submitted_at")
         ],
         "consents": [
-            {"channel": c.channel, "granted": c.granted, "recorded_at": c.recorded_at.isoformat(), "source": c.source}
+            {
+                "channel": c.channel,
+                "granted": c.granted,
+                "recorded_at": c.recorded_at.isoformat(),
+                "source": c.source,
+            }
             for c in member.consents.order_by("recorded_at", "pk")
         ],
         "roles": [

@@ -13,10 +13,10 @@ from decimal import ROUND_FLOOR, Decimal
 from typing import Any
 
 from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -76,7 +76,7 @@ def _set_status(
     member: Member,
     status: MemberStatus,
     *,
-    actor: AbstractBaseUser | None,
+    actor: Any,
     effective_on: dt.date,
     reason: str = "",
 ) -> None:
@@ -98,9 +98,7 @@ def _branch_organisers(branch: Branch) -> list[Any]:
 
 
 # Consent ----------------------------------------------------------------------------
-def record_consents(
-    *, person: Member | Contact, consents: dict[str, bool], source: str
-) -> list[str]:
+def record_consents(*, person: Member | Contact, consents: dict[str, bool], source: str) -> list[str]:
     """Record consent per channel where it changed; returns the channels that changed."""
     owner = {"member": person} if isinstance(person, Member) else {"contact": person}
     current = current_consents(person)
@@ -205,7 +203,8 @@ def approve_application(*, actor: Any, application: Application) -> Member:
         actor,
         "members.decide_application",
         application,
-        f"Only the organiser of {application.branch} branch or the national office can decide this application.",
+        f"Only the organiser of {application.branch} branch or the national office "
+        "can decide this application.",
     )
     if application.decision != ApplicationDecision.PENDING:
         raise MembershipError(f"This application was already {application.get_decision_display().lower()}.")
@@ -226,7 +225,9 @@ def approve_application(*, actor: Any, application: Application) -> Member:
     Contact.objects.filter(email__iexact=member.user.email, became_member__isnull=True).update(
         became_member=member, updated_at=timezone.now()
     )
-    log_action(actor=actor, action="application.approved", target=member, detail={"application": application.pk})
+    log_action(
+        actor=actor, action="application.approved", target=member, detail={"application": application.pk}
+    )
     queue_email(
         key=f"application-{application.pk}-approved",
         to=member.user.email,
@@ -239,14 +240,17 @@ def approve_application(*, actor: Any, application: Application) -> Member:
 @transaction.atomic
 def decline_application(*, actor: Any, application: Application, reason: str) -> Application:
     """The branch organiser declines an application, saying why."""
-    application = Application.objects.select_for_update().select_related("branch", "member__user").get(
-        pk=application.pk
+    application = (
+        Application.objects.select_for_update()
+        .select_related("branch", "member__user")
+        .get(pk=application.pk)
     )
     _require(
         actor,
         "members.decide_application",
         application,
-        f"Only the organiser of {application.branch} branch or the national office can decide this application.",
+        f"Only the organiser of {application.branch} branch or the national office "
+        "can decide this application.",
     )
     if application.decision != ApplicationDecision.PENDING:
         raise MembershipError(f"This application was already {application.get_decision_display().lower()}.")
@@ -259,7 +263,10 @@ def decline_application(*, actor: Any, application: Application, reason: str) ->
     application.reason = reason
     application.save(update_fields=["decision", "decided_at", "decided_by", "reason"])
     log_action(
-        actor=actor, action="application.declined", target=application.member, detail={"application": application.pk}
+        actor=actor,
+        action="application.declined",
+        target=application.member,
+        detail={"application": application.pk},
     )
     queue_email(
         key=f"application-{application.pk}-declined",
@@ -289,7 +296,8 @@ def change_status(
             actor,
             "members.change_member_status",
             member,
-            f"Only the organiser of {member.branch} branch or the national office can change this membership.",
+            f"Only the organiser of {member.branch} branch or the national office "
+            "can change this membership.",
         )
     if member.erased_at is not None:
         raise MembershipError("This person's data has been erased.")
@@ -381,7 +389,8 @@ def record_payment(
         actor,
         "members.record_payment",
         member,
-        f"Only the treasurer of {member.branch} branch or the national office can record dues for this member.",
+        f"Only the treasurer of {member.branch} branch or the national office "
+        "can record dues for this member.",
     )
     if member.status not in PAYABLE_STATUSES:
         raise MembershipError(
@@ -404,8 +413,7 @@ def record_payment(
     if months > 36:
         raise MembershipError("A single payment can cover at most three years of dues.")
     latest = member.payments.aggregate(latest=Max("covers_to"))["latest"]
-    start = paid_up_to(latest, member.dues_from or member.joined_on or paid_on)
-    assert start is not None
+    start = paid_up_to(latest, member.dues_from or member.joined_on or paid_on) or paid_on
     payment = Payment.objects.create(
         member=member,
         paid_on=paid_on,
@@ -436,14 +444,14 @@ def lapse_overdue_members(*, today: dt.date | None = None) -> dict[str, int]:
     today = today or timezone.localdate()
     warned = lapsed = 0
     overdue = Member.objects.not_erased().filter(status=MemberStatus.MEMBER).with_standing(today)
-    for member_id in overdue.filter(good_standing=False).values_list("pk", flat=True):
+    for member_id in overdue.standing_is(good=False).values_list("pk", flat=True):
         lapsed += _lapse_one(member_id, today)
     warn_on = today + dt.timedelta(days=settings.AWL_LAPSE_WARNING_DAYS)
     soon = (
         Member.objects.not_erased()
         .filter(status=MemberStatus.MEMBER)
         .with_standing(warn_on)
-        .filter(good_standing=False)
+        .standing_is(good=False)
     )
     for member_id in soon.values_list("pk", flat=True):
         warned += _warn_one(member_id, today)
@@ -455,7 +463,13 @@ def _lapse_one(member_id: int, today: dt.date) -> int:
     member = Member.objects.select_for_update().filter(pk=member_id, status=MemberStatus.MEMBER).first()
     if member is None or Member.objects.filter(pk=member_id).in_good_standing(today).exists():
         return 0
-    _set_status(member, MemberStatus.LAPSED, actor=None, effective_on=today, reason="Dues unpaid past the grace period")
+    _set_status(
+        member,
+        MemberStatus.LAPSED,
+        actor=None,
+        effective_on=today,
+        reason="Dues unpaid past the grace period",
+    )
     log_action(actor=None, action="member.lapsed", target=member)
     queue_email(
         key=f"member-{member.pk}-lapsed-{today.isoformat()}",
@@ -493,7 +507,11 @@ CONTACT_FIELDS = ("full_name", "email", "phone", "city", "branch", "how_met", "n
 
 @transaction.atomic
 def create_contact(
-    *, actor: Any, details: dict[str, Any], consents: dict[str, bool] | None = None, source: str = "branch organiser"
+    *,
+    actor: Any,
+    details: dict[str, Any],
+    consents: dict[str, bool] | None = None,
+    source: str = "branch organiser",
 ) -> Contact:
     """A branch organiser (or a booking) records a sympathiser or friend."""
     branch = details.get("branch")
@@ -522,7 +540,12 @@ def update_contact(*, actor: Any, contact: Contact, details: dict[str, Any]) -> 
     contact = Contact.objects.select_for_update().get(pk=contact.pk)
     _require(actor, "members.manage_contact", contact, "You can only edit contacts of a branch you organise.")
     if "branch" in details:
-        _require(actor, "members.manage_contact", details["branch"], "You can only move contacts to a branch you organise.")
+        _require(
+            actor,
+            "members.manage_contact",
+            details["branch"],
+            "You can only move contacts to a branch you organise.",
+        )
     changed = []
     for field, value in details.items():
         if field in CONTACT_FIELDS and getattr(contact, field) != value:
@@ -543,7 +566,9 @@ def record_member_viewed(*, actor: Any, member: Member) -> None:
 
 
 def record_branch_exported(*, actor: Any, branch: Branch, rows: int, filters: dict[str, str]) -> None:
-    log_action(actor=actor, action="branch.exported", target=branch, detail={"rows": rows, "filters": filters})
+    log_action(
+        actor=actor, action="branch.exported", target=branch, detail={"rows": rows, "filters": filters}
+    )
 
 
 def record_data_exported(*, actor: Any, member: Member) -> None:
@@ -560,7 +585,9 @@ def erase_member(*, actor: Any, member: Member, reason: str) -> Member:
     up; names, contact details and free text go.
     """
     member = _lock_member(member)
-    _require(actor, "members.erase_personal_data", member, "Only the national office can erase personal data.")
+    _require(
+        actor, "members.erase_personal_data", member, "Only the national office can erase personal data."
+    )
     if member.erased_at is not None:
         raise MembershipError("This person's data has already been erased.")
     if not reason.strip():
@@ -569,7 +596,15 @@ def erase_member(*, actor: Any, member: Member, reason: str) -> Member:
     if user.is_superuser or roles.current_roles(user):
         raise MembershipError("Remove this person's roles before erasing their data.")
     placeholder = f"Erased member {member.pk}"
-    for field in ("preferred_name", "pronouns", "phone", "workplace", "industry", "trade_union", "union_role"):
+    for field in (
+        "preferred_name",
+        "pronouns",
+        "phone",
+        "workplace",
+        "industry",
+        "trade_union",
+        "union_role",
+    ):
         setattr(member, field, "")
     member.full_name = placeholder
     member.erased_at = timezone.now()
@@ -599,7 +634,7 @@ def erase_member(*, actor: Any, member: Member, reason: str) -> Member:
     user.is_active = False
     user.set_unusable_password()
     user.save()
-    user.authenticator_set.all().delete()
+    Authenticator.objects.filter(user=user).delete()
     log_action(actor=actor, action="member.erased", target=member, detail={"reason": reason.strip()[:500]})
     return member
 
@@ -607,7 +642,9 @@ def erase_member(*, actor: Any, member: Member, reason: str) -> Member:
 @transaction.atomic
 def erase_contact(*, actor: Any, contact: Contact, reason: str) -> Contact:
     contact = Contact.objects.select_for_update().get(pk=contact.pk)
-    _require(actor, "members.erase_personal_data", contact, "Only the national office can erase personal data.")
+    _require(
+        actor, "members.erase_personal_data", contact, "Only the national office can erase personal data."
+    )
     if contact.erased_at is not None:
         raise MembershipError("This contact's data has already been erased.")
     if not reason.strip():

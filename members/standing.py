@@ -61,8 +61,7 @@ def annotate_standing(queryset: MemberQuerySet, on: dt.date) -> MemberQuerySet:
         paid_to_on=Subquery(paid_to, output_field=DateField()),
         good_standing=Case(
             When(
-                Q(status_on=MemberStatus.MEMBER)
-                & (Q(paid_to_on__gte=cutoff) | Q(dues_from__gt=cutoff)),
+                Q(status_on=MemberStatus.MEMBER) & (Q(paid_to_on__gte=cutoff) | Q(dues_from__gt=cutoff)),
                 then=Value(True),
             ),
             default=Value(False),
@@ -87,13 +86,15 @@ def paid_up_to(paid_to: dt.date | None, dues_from: dt.date | None) -> dt.date | 
     return max(candidates) if candidates else None
 
 
+# The annotations of ``annotate_standing`` that ``standing_for`` reads back.
+_STANDING_COLUMNS = ("status_on", "paid_to_on", "dues_from", "good_standing")
+
+
 def standing_for(member: Member, on: dt.date) -> Standing:
     """The member's standing on a date, computed by the same SQL as the lists."""
     from members.models import Member as MemberModel
 
-    row = MemberModel.objects.filter(pk=member.pk).with_standing(on).values(
-        "status_on", "paid_to_on", "dues_from", "good_standing"
-    )[0]
+    row = MemberModel.objects.filter(pk=member.pk).with_standing(on).values(*_STANDING_COLUMNS)[0]
     up_to = paid_up_to(row["paid_to_on"], row["dues_from"])
     grace_until = up_to + dt.timedelta(days=settings.AWL_DUES_GRACE_DAYS) if up_to else None
     return Standing(

@@ -1,6 +1,7 @@
 from django.urls import path
 
-from members import import_views, views
+from members import views
+from members.import_views import import_preview, import_upload
 
 app_name = "members"
 urlpatterns = [
@@ -29,6 +30,6 @@ urlpatterns = [
     # National office
     path("office/retention/", views.retention, name="retention"),
     path("office/audit/", views.audit, name="audit"),
-    path("office/import/", import_views.import_upload, name="import_upload"),
-    path("office/import/<int:pk>/", import_views.import_preview, name="import_preview"),
+    path("office/import/", import_upload, name="import_upload"),
+    path("office/import/<int:pk>/", import_preview, name="import_preview"),
 ]

@@ -19,6 +19,7 @@ import os
 import shutil
 import socket
 import tempfile
+from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 LOCAL_POSTGRES_URL = "postgres://postgres@127.0.0.1:5432/awl"
@@ -94,5 +95,5 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"
 # Static files come from the apps' folders through the finders, as with runserver,
 # rather than from a collectstatic output the tests never build.
 WHITENOISE_USE_FINDERS = True
-STATIC_ROOT = os.path.join(os.environ["AWL_VAR_DIR"], "static")
+STATIC_ROOT = Path(os.environ["AWL_VAR_DIR"]) / "static"
 os.makedirs(STATIC_ROOT, exist_ok=True)

@@ -1,4 +1,4 @@
-"""Every URL in the project × every role → the status code it must give.
+"""Every URL in the project, for every role, → the status code it must give.
 
 The walker collects every named URL pattern the project serves; a pattern
 with no entry in ``MATRIX`` (and not one of the third-party sets in
@@ -43,10 +43,19 @@ EXTERNAL = {
 LOGIN = "login"  # expected value meaning "302 to the login page"
 
 
-def _row(anonymous: Any, outsider: int, applicant: int, member: int, london: int, leeds: int,
-         treasurer: int, office: int) -> dict[str, Any]:
-    return dict(zip(ROLES, (anonymous, outsider, applicant, member, london, leeds, treasurer, office),
-                    strict=True))
+def _row(
+    anonymous: Any,
+    outsider: int,
+    applicant: int,
+    member: int,
+    london: int,
+    leeds: int,
+    treasurer: int,
+    office: int,
+) -> dict[str, Any]:
+    return dict(
+        zip(ROLES, (anonymous, outsider, applicant, member, london, leeds, treasurer, office), strict=True)
+    )
 
 
 # url name → (argument kind, expected per role).
@@ -110,7 +119,12 @@ def test_the_matrix_names_no_url_that_does_not_exist():
 def objects(member, applicant, london, national_office) -> dict[str, Callable[[], list[Any]]]:
     contact = services.create_contact(
         actor=None,
-        details={"full_name": "Sam Contact", "email": "sam@example.org", "branch": london, "how_met": "stall"},
+        details={
+            "full_name": "Sam Contact",
+            "email": "sam@example.org",
+            "branch": london,
+            "how_met": "stall",
+        },
     )
     batch = ImportBatch.objects.create(
         uploaded_by=national_office, filename="people.csv", content="kind,email,full_name\n"
@@ -160,10 +174,14 @@ def test_url_gives_the_expected_status_for_each_role(client, objects, people, ur
         assert response.status_code == want, f"GET {url} as {role}: {response.status_code}, expected {want}"
 
 
-def test_a_london_organiser_cannot_read_list_or_export_a_leeds_member(client, london_organiser, leeds, dues_rates):
+def test_a_london_organiser_cannot_read_list_or_export_a_leeds_member(
+    client, london_organiser, leeds, dues_rates
+):
     from tests.factories import UserFactory, make_member
 
-    leeds_member = make_member(leeds, user=UserFactory(email="leeds.member@example.org"), full_name="Ada Leeds")
+    leeds_member = make_member(
+        leeds, user=UserFactory(email="leeds.member@example.org"), full_name="Ada Leeds"
+    )
     client.force_login(london_organiser)
 
     detail = client.get(reverse("members:member_detail", args=[leeds_member.pk]))

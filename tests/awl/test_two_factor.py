@@ -56,9 +56,7 @@ def test_an_officer_logging_in_is_led_to_set_up_totp(client, mfa_required, londo
 
     # allauth asks for the password again before a security change; then the setup page.
     assert [url for url, _ in login.redirect_chain][1] == reverse("mfa_activate_totp")
-    reauthenticated = client.post(
-        login.redirect_chain[-1][0], {"password": PASSWORD}, follow=True
-    )
+    reauthenticated = client.post(login.redirect_chain[-1][0], {"password": PASSWORD}, follow=True)
     assert reauthenticated.redirect_chain[-1][0] == reverse("mfa_activate_totp")
     assert reauthenticated.status_code == 200
     assert b'name="code"' in reauthenticated.content

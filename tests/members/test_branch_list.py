@@ -96,7 +96,9 @@ def test_branch_list_filters_by_good_standing(client, london, london_organiser, 
     assert stale.full_name in not_good.content.decode()
 
 
-def test_branch_list_search_finds_by_name_and_ignores_nonsense_filters(client, london, london_organiser, member):
+def test_branch_list_search_finds_by_name_and_ignores_nonsense_filters(
+    client, london, london_organiser, member
+):
     client.force_login(london_organiser)
 
     found = client.get(reverse("members:branch_members", args=[london.slug]), {"q": "Rosa"})

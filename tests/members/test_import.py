@@ -658,7 +658,10 @@ def test_imported_applicant_waits_in_the_branch_queue_and_can_be_approved(nation
     from members.models import Application, ApplicationDecision
     from members.services import approve_application
 
-    content = "kind,email,full_name,branch,status\nmember,new.applicant@example.org,Nia Applicant,London,applicant\n"
+    content = (
+        "kind,email,full_name,branch,status\n"
+        "member,new.applicant@example.org,Nia Applicant,London,applicant\n"
+    )
     batch = importing.upload_import(actor=national_office, filename="applicants.csv", content=content)
     importing.apply_import(actor=national_office, batch=batch)
 
