@@ -1,0 +1,341 @@
+"""``make bench``: prepare a fresh database, serve it with gunicorn, measure each page against the baseline.
+
+Only the figures go to stdout, one JSON object per line::
+
+    {"bench": "dashboard", "metric": "rps", "value": 210.4, "unit": "req/s"}
+
+Everything else (progress, the output of migrate and seed_demo, gunicorn's
+log) goes to stderr. The database ``awl_bench`` is dropped and created at
+the start and dropped at the end; DATABASE_URL, if set, names the PostgreSQL
+server and credentials to use, but never the database, so that a developer's
+own database is never the one dropped.
+"""
+
+from __future__ import annotations
+
+import http.cookiejar
+import json
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import psycopg
+from psycopg import sql
+
+from bench.load import REQUEST_TIMEOUT, Result
+
+ROOT = Path(__file__).resolve().parent.parent
+DATABASE = "awl_bench"
+DEFAULT_SERVER = "postgres://postgres@127.0.0.1:5432/postgres"
+CLIENTS = 16
+WARMUP_SECONDS = 1.0
+DEFAULT_SECONDS = 8.0
+BRANCH_SIZE = 500
+# The demo logins seed_demo creates (published; printed on every seed_demo run).
+DEMO_PASSWORD = "demo-password-2026"  # noqa: S105
+HEALTHY_WITHIN_SECONDS = 60.0
+SETUP_TIMEOUT_SECONDS = 600.0
+
+
+@dataclass(frozen=True)
+class Page:
+    name: str
+    path: str
+    login: str | None = None
+
+
+BASELINE = Page("baseline", "/bench/baseline")
+PAGES = [
+    Page("dashboard", "/", login="member@awl.example"),
+    Page("branch_members", "/branches/london/members/", login="london.organiser@awl.example"),
+    Page("login", "/accounts/login/"),
+]
+
+
+def log(message: str) -> None:
+    print(f"bench: {message}", file=sys.stderr, flush=True)
+
+
+def emit(bench: str, metric: str, value: float | int | None, unit: str) -> None:
+    print(json.dumps({"bench": bench, "metric": metric, "value": value, "unit": unit}), flush=True)
+
+
+def bench_seconds() -> float:
+    raw = os.environ.get("BENCH_SECONDS", "")
+    if not raw:
+        return DEFAULT_SECONDS
+    try:
+        seconds = float(raw)
+    except ValueError:
+        raise SystemExit(f"BENCH_SECONDS must be a number of seconds, not {raw!r}") from None
+    if not 0 < seconds <= 600:
+        raise SystemExit(f"BENCH_SECONDS must be more than 0 and at most 600, not {raw!r}")
+    return seconds
+
+
+# Database ------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Server:
+    """The PostgreSQL server the bench database lives on."""
+
+    host: str
+    port: int
+    user: str
+    password: str
+
+    @classmethod
+    def from_environment(cls) -> Server:
+        url = urllib.parse.urlsplit(os.environ.get("DATABASE_URL") or DEFAULT_SERVER)
+        if url.scheme not in {"postgres", "postgresql", "pgsql"}:
+            raise SystemExit("make bench needs PostgreSQL: DATABASE_URL must be a postgres:// URL")
+        return cls(
+            host=url.hostname or "127.0.0.1",
+            port=url.port or 5432,
+            user=urllib.parse.unquote(url.username or "postgres"),
+            password=urllib.parse.unquote(url.password or ""),
+        )
+
+    def url(self, database: str) -> str:
+        credentials = urllib.parse.quote(self.user, safe="")
+        if self.password:
+            credentials += ":" + urllib.parse.quote(self.password, safe="")
+        return f"postgres://{credentials}@{self.host}:{self.port}/{database}"
+
+    def execute(self, statement: sql.Composed) -> None:
+        with psycopg.connect(
+            host=self.host,
+            port=self.port,
+            user=self.user,
+            password=self.password or None,
+            dbname="postgres",
+            autocommit=True,
+        ) as conn:
+            conn.execute(statement)
+
+
+@contextmanager
+def fresh_database(server: Server) -> Iterator[str]:
+    """Create the bench database empty; drop it afterwards, whatever happened."""
+    name = sql.Identifier(DATABASE)
+    server.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(name))
+    server.execute(sql.SQL("CREATE DATABASE {}").format(name))
+    log(f"created database {DATABASE} on {server.host}:{server.port}")
+    try:
+        yield server.url(DATABASE)
+    finally:
+        server.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(name))
+        log(f"dropped database {DATABASE}")
+
+
+def bench_environment(database_url: str, var_dir: str) -> dict[str, str]:
+    """Production settings, minus TLS and two-factor, plus the baseline view."""
+    return {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "DEBUG": "false",
+        "SECRET_KEY": "bench-only-secret-key-for-a-throwaway-database-0123456789",
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "AWL_BENCH": "true",
+        "SECURE_SSL_REDIRECT": "false",
+        "SESSION_COOKIE_SECURE": "false",
+        "CSRF_COOKIE_SECURE": "false",
+        "SECURE_HSTS_SECONDS": "0",
+        "AWL_OFFICER_MFA_REQUIRED": "false",
+        "CELERY_BROKER_URL": "memory://",
+        "EMAIL_URL": "console://",
+        "LOG_LEVEL": "WARNING",
+        "DJANGO_SETTINGS_MODULE": "awl.settings",
+        "AWL_VAR_DIR": var_dir,
+        "PYTHONUNBUFFERED": "1",
+    }
+
+
+def prepare(env: dict[str, str]) -> None:
+    steps = [
+        ["manage.py", "migrate", "--noinput"],
+        ["manage.py", "collectstatic", "--noinput", "--verbosity", "0"],
+        ["manage.py", "seed_demo"],
+        ["-m", "bench.topup", str(BRANCH_SIZE)],
+    ]
+    for step in steps:
+        log(" ".join(step))
+        subprocess.run(  # noqa: S603  (our own interpreter and arguments)
+            [sys.executable, *step],
+            cwd=ROOT,
+            env=env,
+            stdout=sys.stderr,
+            check=True,
+            timeout=SETUP_TIMEOUT_SECONDS,
+        )
+
+
+# Server --------------------------------------------------------------------------------------
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def workers() -> int:
+    return 2 * (os.cpu_count() or 1) + 1
+
+
+@contextmanager
+def gunicorn(env: dict[str, str], port: int) -> Iterator[subprocess.Popen[bytes]]:
+    """gunicorn with sync workers, its log on stderr; stopped (terminated, then killed) on exit."""
+    command = [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "awl.wsgi",
+        "--workers",
+        str(workers()),
+        "--worker-class",
+        "sync",
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--log-level",
+        "warning",
+    ]
+    log(f"gunicorn with {workers()} sync workers on 127.0.0.1:{port}")
+    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=sys.stderr)  # noqa: S603
+    try:
+        yield process
+    finally:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        log("gunicorn stopped")
+
+
+def wait_until_healthy(process: subprocess.Popen[bytes], port: int) -> None:
+    deadline = time.monotonic() + HEALTHY_WITHIN_SECONDS
+    url = f"http://127.0.0.1:{port}/healthz"
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise SystemExit(f"gunicorn exited with status {process.returncode} before answering")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.status == 200:
+                    return
+        except (urllib.error.URLError, OSError):
+            pass
+        time.sleep(0.2)
+    raise SystemExit(f"/healthz did not answer 200 within {HEALTHY_WITHIN_SECONDS:.0f} s")
+
+
+def log_in(port: int, email: str) -> str:
+    """The Cookie header of a real login through the login form; empty if the login failed."""
+    jar = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    login_url = f"http://127.0.0.1:{port}/accounts/login/"
+    try:
+        with opener.open(login_url, timeout=REQUEST_TIMEOUT) as response:
+            form = response.read().decode()
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form)
+        if token is None:
+            log("the login page has no CSRF token")
+            return ""
+        data = urllib.parse.urlencode(
+            {"login": email, "password": DEMO_PASSWORD, "csrfmiddlewaretoken": token.group(1)}
+        ).encode()
+        with opener.open(login_url, data=data, timeout=REQUEST_TIMEOUT) as response:
+            response.read()
+    except (urllib.error.URLError, OSError) as exc:
+        log(f"logging in as {email} failed: {exc}")
+        return ""
+    session = next((c.value for c in jar if c.name == "sessionid"), None)
+    if session is None:
+        log(f"logging in as {email} gave no session; its bench will count errors")
+        return ""
+    return f"sessionid={session}"
+
+
+# Measuring -----------------------------------------------------------------------------------
+def load(port: int, page: Page, cookie: str, seconds: float) -> Result | None:
+    """Drive one page from the load process; None if that process failed."""
+    command = [
+        sys.executable,
+        "-m",
+        "bench.load",
+        "--port",
+        str(port),
+        "--path",
+        page.path,
+        "--clients",
+        str(CLIENTS),
+        "--warmup",
+        str(WARMUP_SECONDS),
+        "--seconds",
+        str(seconds),
+    ]
+    log(f"{page.name}: {CLIENTS} clients on {page.path} for {WARMUP_SECONDS:g} + {seconds:g} s")
+    try:
+        done = subprocess.run(  # noqa: S603  (our own interpreter and arguments)
+            command,
+            cwd=ROOT,
+            env={**os.environ, "BENCH_COOKIE": cookie},
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=WARMUP_SECONDS + seconds + REQUEST_TIMEOUT + 30,
+        )
+        result: Result = json.loads(done.stdout)
+    except (subprocess.SubprocessError, json.JSONDecodeError) as exc:
+        log(f"{page.name}: the load process failed: {exc}")
+        return None
+    return result
+
+
+def report(name: str, result: Result | None, baseline_rps: float | None) -> None:
+    rps = result["rps"] if result else None
+    emit(name, "rps", None if rps is None else round(rps, 1), "req/s")
+    for metric in ("p50_ms", "p95_ms"):
+        value = result[metric] if result else None
+        emit(name, metric, None if value is None else round(value, 2), "ms")
+    if name != BASELINE.name:
+        ratio = rps / baseline_rps if rps is not None and baseline_rps else None
+        emit(name, "ratio_to_baseline", None if ratio is None else round(ratio, 3), "ratio")
+    if result and result["errors"]:
+        emit(name, "errors", result["errors"], "count")
+
+
+def measure(port: int, seconds: float) -> None:
+    baseline = load(port, BASELINE, "", seconds)
+    baseline_rps = baseline["rps"] if baseline else None
+    report(BASELINE.name, baseline, baseline_rps)
+    for page in PAGES:
+        cookie = log_in(port, page.login) if page.login else ""
+        report(page.name, load(port, page, cookie, seconds), baseline_rps)
+
+
+def main() -> int:
+    seconds = bench_seconds()
+    server = Server.from_environment()
+    with (
+        tempfile.TemporaryDirectory(prefix="awl-bench-") as var_dir,
+        fresh_database(server) as database_url,
+    ):
+        env = bench_environment(database_url, var_dir)
+        prepare(env)
+        port = free_port()
+        with gunicorn(env, port) as process:
+            wait_until_healthy(process, port)
+            measure(port, seconds)
+    return 0
