@@ -4,7 +4,7 @@ Services call ``queue_email`` inside their transaction: it writes one row
 per recipient, protected by a unique key, so a retried service or a sweep
 run twice queues the message once. After commit, a Celery task sends it;
 the periodic ``send_pending_messages`` sweep picks up anything a lost
-broker message left behind.
+broker message, or a broker that was down at commit, left behind.
 """
 
 from __future__ import annotations
@@ -44,10 +44,27 @@ def queue_email(*, key: str, to: str, template: str, context: dict[str, Any]) ->
     )
     if not created:
         return None
+    transaction.on_commit(lambda: enqueue_send(message.pk))
+    return message
+
+
+def enqueue_send(message_id: int) -> None:
+    """Hand a committed message to a worker; if the broker is down, leave it to the sweep.
+
+    Runs after the service's commit, so raising here would fail a request
+    whose work is already done; the row stays pending and
+    ``send_pending_messages`` sends it once the broker is back.
+    """
     from awl.tasks import send_message  # the task module imports this one
 
-    transaction.on_commit(lambda: send_message.delay(message.pk))
-    return message
+    try:
+        send_message.delay(message_id)
+    except Exception:  # kombu's OperationalError, or whatever else the broker client raises
+        logger.warning(
+            "could not hand the message to the broker; it stays pending for the sweep",
+            extra={"message_id": message_id},
+            exc_info=True,
+        )
 
 
 def send_message_now(message_id: int) -> bool:
