@@ -39,6 +39,21 @@ $(VENV)/.installed: requirements.txt | $(PY)
 
 venv: $(VENV)/.installed
 
+# --- axe-core, for the browser tests ------------------------------------------------
+# The accessibility checker the end-to-end journeys inject into every page
+# (tests/e2e), installed from npm at the version package-lock.json pins into
+# the git-ignored node_modules/. Without npm the journeys skip and say why
+# (CI=true makes them fail instead), so `make test` still needs only Python.
+
+AXE := node_modules/axe-core/axe.min.js
+
+$(AXE): package.json package-lock.json
+	@if command -v npm >/dev/null; then \
+		npm ci --no-audit --no-fund --loglevel=error && touch $@; \
+	else \
+		echo "npm not found: the browser tests will skip (apt-get install npm to run them)" >&2; \
+	fi
+
 # --- Targets -------------------------------------------------------------------
 
 # Migrates, loads the demo data on the first run, then serves with a worker
@@ -47,12 +62,12 @@ run: venv
 	@mkdir -p var
 	PORT=$(PORT) scripts/run-dev
 
-test: venv
+test: venv $(AXE)
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 # makemigrations runs on the test settings, which need no SECRET_KEY or server;
 # mypy's Django plugin reads the same settings (pyproject.toml).
-check: venv
+check: venv $(AXE)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy .

@@ -20,6 +20,10 @@ app.conf.beat_schedule = {
         "task": "awl.tasks.send_pending_messages",
         "schedule": timedelta(minutes=1),
     },
+    "send-due-notices": {
+        "task": "committees.tasks.send_due_notices",
+        "schedule": timedelta(minutes=5),
+    },
     "lapse-members": {
         "task": "members.tasks.lapse_overdue_members",
         "schedule": timedelta(hours=1),

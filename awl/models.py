@@ -54,6 +54,9 @@ class OutboundMessage(models.Model):
     subject = models.CharField(max_length=200)
     body_text = models.TextField()
     body_html = models.TextField(blank=True)
+    attachments = models.JSONField(
+        default=list, blank=True, help_text="Text attachments: [{filename, content_type, content}]."
+    )
     status = models.CharField(max_length=10, choices=Status, default=Status.PENDING)
     attempts = models.PositiveSmallIntegerField(default=0)
     created_at = models.DateTimeField(default=timezone.now)

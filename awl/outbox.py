@@ -35,12 +35,29 @@ def render_email(template: str, context: dict[str, Any]) -> tuple[str, str, str]
     return subject, text, html
 
 
-def queue_email(*, key: str, to: str, template: str, context: dict[str, Any]) -> OutboundMessage | None:
-    """Queue one e-mail; returns None when a message with this key was already queued."""
+def queue_email(
+    *,
+    key: str,
+    to: str,
+    template: str,
+    context: dict[str, Any],
+    attachments: list[dict[str, str]] | None = None,
+) -> OutboundMessage | None:
+    """Queue one e-mail; returns None when a message with this key was already queued.
+
+    ``attachments`` are text files (an ``.ics``), each a dict with
+    ``filename``, ``content_type`` and ``content``.
+    """
     subject, text, html = render_email(template, context)
     message, created = OutboundMessage.objects.get_or_create(
         key=key,
-        defaults={"to": to, "subject": subject[:200], "body_text": text, "body_html": html},
+        defaults={
+            "to": to,
+            "subject": subject[:200],
+            "body_text": text,
+            "body_html": html,
+            "attachments": attachments or [],
+        },
     )
     if not created:
         return None
@@ -86,6 +103,8 @@ def send_message_now(message_id: int) -> bool:
         )
         if message.body_html:
             email.attach_alternative(message.body_html, "text/html")
+        for attachment in message.attachments:
+            email.attach(attachment["filename"], attachment["content"], attachment["content_type"])
         message.attempts += 1
         try:
             email.send()

@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "rules.apps.AutodiscoverRulesConfig",
     "awl",
     "members",
+    "committees",
 ]
 
 MIDDLEWARE = [

@@ -1,1 +1,1 @@
-"""committees: arrives with its own issue; see ../shared/DESIGN.md."""
+"""Committees, terms of office, meetings on a cycle, agendas, minutes and notices."""

@@ -111,3 +111,24 @@ def national_office(db: None) -> Any:
 def outsider(db: None) -> Any:
     """Signed up and verified, but no member record and no role."""
     return UserFactory(username="outsider", email="outsider@example.org")
+
+
+@pytest.fixture
+def nc_meeting(member: Member) -> Any:
+    """A national committee meeting 30 days ahead; the member fixture sits on the committee."""
+    from committees.models import Committee, Meeting
+    from committees.services import start_term
+
+    committee = Committee.objects.create(name="National Committee", slug="nc", kind="national")
+    start_term(
+        actor=None,
+        committee=committee,
+        member=member,
+        role="member",
+        starts_on=dt.date(2000, 1, 1),
+        basis="conference",
+    )
+    starts = timezone.now() + dt.timedelta(days=30)
+    return Meeting.objects.create(
+        committee=committee, starts_at=starts, ends_at=starts + dt.timedelta(hours=2)
+    )

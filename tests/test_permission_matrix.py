@@ -20,6 +20,7 @@ from typing import Any
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from committees.notices import apology_token
 from members import services
 from members.models import ImportBatch
 
@@ -84,6 +85,12 @@ MATRIX: dict[str, tuple[str | None, dict[str, Any]]] = {
     "members:audit": (None, _row(LOGIN, 403, 403, 403, 403, 403, 403, 200)),
     "members:import_upload": (None, _row(LOGIN, 403, 403, 403, 403, 403, 403, 200)),
     "members:import_preview": ("import_batch", _row(LOGIN, 403, 403, 403, 403, 403, 403, 200)),
+    # The NC (elected by conference): the member sits on it; approved minutes are for all members.
+    "committees:committee_list": (None, _row(LOGIN, 200, 200, 200, 200, 200, 200, 200)),
+    "committees:committee_detail": ("committee", _row(LOGIN, 404, 404, 200, 404, 404, 404, 200)),
+    "committees:meeting_detail": ("meeting", _row(LOGIN, 404, 404, 200, 404, 404, 404, 200)),
+    # Signed link from a notice, no login: anyone holding it may use it.
+    "committees:apology_link": ("apology_token", _row(200, 200, 200, 200, 200, 200, 200, 200)),
 }
 
 
@@ -116,7 +123,7 @@ def test_the_matrix_names_no_url_that_does_not_exist():
 
 
 @pytest.fixture
-def objects(member, applicant, london, national_office) -> dict[str, Callable[[], list[Any]]]:
+def objects(member, applicant, london, national_office, nc_meeting) -> dict[str, Callable[[], list[Any]]]:
     contact = services.create_contact(
         actor=None,
         details={
@@ -135,6 +142,9 @@ def objects(member, applicant, london, national_office) -> dict[str, Callable[[]
         "application": lambda: [applicant.pk],
         "contact": lambda: [contact.pk],
         "import_batch": lambda: [batch.pk],
+        "committee": lambda: [nc_meeting.committee.slug],
+        "meeting": lambda: [nc_meeting.pk],
+        "apology_token": lambda: [apology_token(nc_meeting, member)],
     }
 
 

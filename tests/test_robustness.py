@@ -43,6 +43,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from awl.models import AuditEntry
+from committees.notices import apology_token
 from members import services, views
 from members.models import ImportBatch, Member
 from members.services import MembershipError
@@ -63,6 +64,7 @@ FORMS: dict[str, tuple[str, str | None, dict[str, str]]] = {
     "members:erase_contact": ("national_office", "contact", {}),
     "members:import_upload": ("national_office", None, {}),
     "members:import_preview": ("national_office", "import_batch", {}),
+    "committees:apology_link": ("outsider", "apology_token", {}),  # signed link, no login needed
 }
 # The people who look at every page for forms the table does not name.
 SEARCHERS = ("outsider", "member", "london_organiser", "national_office")
@@ -318,7 +320,7 @@ def people(member, outsider, london_organiser, national_office) -> dict[str, Any
 
 
 @pytest.fixture
-def objects(member, applicant, london, national_office) -> dict[str, Callable[[], list[Any]]]:
+def objects(member, applicant, london, national_office, nc_meeting) -> dict[str, Callable[[], list[Any]]]:
     contact = services.create_contact(
         actor=None,
         details={
@@ -335,6 +337,9 @@ def objects(member, applicant, london, national_office) -> dict[str, Callable[[]
         "application": lambda: [applicant.pk],
         "contact": lambda: [contact.pk],
         "import_batch": lambda: [batch.pk],
+        "committee": lambda: [nc_meeting.committee.slug],
+        "meeting": lambda: [nc_meeting.pk],
+        "apology_token": lambda: [apology_token(nc_meeting, member)],
     }
 
 

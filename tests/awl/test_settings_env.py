@@ -72,7 +72,7 @@ def manage(tmp_path: Path, *args: str, **variables: str) -> subprocess.Completed
         "DJANGO_SETTINGS_MODULE": "awl.settings",
         **variables,
     }
-    return subprocess.run(  # noqa: S603  (our own manage.py with fixed arguments)
+    return subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=BASE_DIR,
         env=environment,

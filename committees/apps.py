@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+
+
+class CommitteesConfig(AppConfig):
+    name = "committees"
+    verbose_name = "Committees"
+
+    def ready(self) -> None:
+        from awl.mfa import register_officer_check
+        from committees import rules
+
+        # Secretaries by term of office must use two-factor like any officer.
+        register_officer_check(lambda user: bool(rules.is_any_secretary(user)))

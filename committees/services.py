@@ -1,0 +1,655 @@
+"""Every change to committees, their meetings, agendas, attendance and minutes.
+
+One transaction per function, keyword-only arguments, an ``actor``, an
+audit entry, and ``CommitteeError`` with a message fit to show. Notices are
+not sent from here: the sweep in ``committees.notices`` works out what is
+due from the state these functions leave.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from dateutil.rrule import rrule, rrulestr
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from awl.audit import log_action
+from committees.models import (
+    STANDARD_ORDER,
+    ActionPoint,
+    AgendaItem,
+    AgendaSection,
+    Apology,
+    ApologyChannel,
+    Attendance,
+    Committee,
+    Decision,
+    Meeting,
+    MeetingKind,
+    MeetingStatus,
+    Minutes,
+    MinutesStatus,
+    Term,
+)
+from members.models import Member
+
+
+class CommitteeError(Exception):
+    """A committee rule refused the change; the message is shown to the person."""
+
+
+def local_zone() -> ZoneInfo:
+    return ZoneInfo(settings.TIME_ZONE)
+
+
+def _require(actor: Any, perm: str, obj: Any, message: str) -> None:
+    if actor is not None and not actor.has_perm(perm, obj):
+        raise CommitteeError(message)
+
+
+# Cycles ------------------------------------------------------------------------------------
+def parse_cycle(rule: str, start: dt.datetime) -> rrule:
+    """The committee's RFC 5545 rule as local wall-clock occurrences from ``start``.
+
+    The rule runs on naive local times, each made aware in Europe/London
+    afterwards, so a 19:00 meeting stays at 19:00 across the clocks change.
+    """
+    local_start = timezone.localtime(start, local_zone()).replace(tzinfo=None)
+    try:
+        parsed = rrulestr(rule, dtstart=local_start)
+    except (ValueError, TypeError) as exc:
+        raise CommitteeError(f"The meeting cycle is not a recurrence rule we understand: {exc}") from None
+    if not isinstance(parsed, rrule):
+        raise CommitteeError("The meeting cycle must be a single recurrence rule.")
+    if parsed.after(local_start, inc=True) is None:
+        raise CommitteeError("The meeting cycle never produces a meeting.")
+    return parsed
+
+
+def cycle_occurrences(committee: Committee, *, after: dt.datetime, until: dt.datetime) -> list[dt.datetime]:
+    """Aware datetimes of the cycle's occurrences in (after, until]."""
+    if not committee.cycle_rule or committee.cycle_start is None:
+        raise CommitteeError(f"{committee} has no meeting cycle set.")
+    zone = local_zone()
+    rule = parse_cycle(committee.cycle_rule, committee.cycle_start)
+    naive_after = timezone.localtime(after, zone).replace(tzinfo=None)
+    naive_until = timezone.localtime(until, zone).replace(tzinfo=None)
+    return [moment.replace(tzinfo=zone) for moment in rule.between(naive_after, naive_until, inc=True)]
+
+
+@transaction.atomic
+def schedule_meetings(
+    *, actor: Any, committee: Committee, until: dt.date
+) -> dict[str, list[Meeting] | list[dt.datetime]]:
+    """Generate the cycle's meetings up to a horizon; existing ones are left as they are.
+
+    Occurrences too soon to be given the rules' notice are not created (an
+    emergency meeting is called separately, with a reason).
+    """
+    _require(
+        actor,
+        "committees.manage_meetings",
+        committee,
+        f"Only the secretary of {committee} can schedule its meetings.",
+    )
+    now = timezone.now()
+    horizon = dt.datetime.combine(until, dt.time.max, tzinfo=local_zone())
+    if horizon <= now:
+        raise CommitteeError("The horizon must be in the future.")
+    if horizon > now + dt.timedelta(days=3 * 366):
+        raise CommitteeError("Meetings can be generated at most three years ahead.")
+    earliest = now + dt.timedelta(days=committee.notice_days)
+    created: list[Meeting] = []
+    too_soon: list[dt.datetime] = []
+    existing = set(
+        Meeting.objects.filter(committee=committee, occurrence__isnull=False).values_list(
+            "occurrence", flat=True
+        )
+    )
+    for occurrence in cycle_occurrences(committee, after=now, until=horizon):
+        if occurrence in existing:
+            continue
+        if occurrence < earliest:
+            too_soon.append(occurrence)
+            continue
+        created.append(
+            Meeting(
+                committee=committee,
+                starts_at=occurrence,
+                ends_at=occurrence + dt.timedelta(minutes=committee.meeting_minutes),
+                venue=committee.default_venue,
+                online_link=committee.default_online_link,
+                occurrence=occurrence,
+                called_at=now,
+            )
+        )
+    Meeting.objects.bulk_create(created, ignore_conflicts=True)
+    log_action(
+        actor=actor,
+        action="meetings.scheduled",
+        target=committee,
+        detail={"created": len(created), "until": until.isoformat(), "too_soon": len(too_soon)},
+    )
+    return {"created": created, "too_soon": too_soon}
+
+
+def _check_times(starts_at: dt.datetime, ends_at: dt.datetime) -> None:
+    if ends_at <= starts_at:
+        raise CommitteeError("A meeting must end after it starts.")
+    if ends_at - starts_at > dt.timedelta(hours=24):
+        raise CommitteeError("A meeting cannot last more than a day.")
+    if starts_at <= timezone.now():
+        raise CommitteeError("A meeting must be in the future.")
+
+
+@transaction.atomic
+def call_meeting(
+    *,
+    actor: Any,
+    committee: Committee,
+    starts_at: dt.datetime,
+    ends_at: dt.datetime,
+    venue: str = "",
+    online_link: str = "",
+    emergency: bool = False,
+    emergency_reason: str = "",
+) -> Meeting:
+    """An extra meeting; one with less than the rules' notice must be an emergency, with a reason."""
+    _require(
+        actor,
+        "committees.manage_meetings",
+        committee,
+        f"Only the secretary of {committee} can call its meetings.",
+    )
+    _check_times(starts_at, ends_at)
+    notice = dt.timedelta(days=committee.notice_days)
+    if starts_at - timezone.now() < notice and not emergency:
+        raise CommitteeError(
+            f"{committee} must be given {committee.notice_days} days' notice; "
+            "mark it an emergency meeting and give the reason to call it sooner."
+        )
+    # Every emergency meeting carries its reason (a check constraint too), however much notice it has.
+    if emergency and not emergency_reason.strip():
+        raise CommitteeError("Give the reason for calling an emergency meeting.")
+    meeting = Meeting.objects.create(
+        committee=committee,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        venue=venue or committee.default_venue,
+        online_link=online_link or committee.default_online_link,
+        kind=MeetingKind.EMERGENCY if emergency else MeetingKind.EXTRA,
+        emergency_reason=emergency_reason.strip() if emergency else "",
+    )
+    log_action(actor=actor, action="meeting.called", target=meeting, detail={"kind": meeting.kind})
+    return meeting
+
+
+def _lock_meeting(meeting: Meeting) -> Meeting:
+    return Meeting.objects.select_for_update().select_related("committee").get(pk=meeting.pk)
+
+
+@transaction.atomic
+def move_meeting(
+    *,
+    actor: Any,
+    meeting: Meeting,
+    starts_at: dt.datetime,
+    ends_at: dt.datetime,
+    venue: str | None = None,
+    online_link: str | None = None,
+) -> Meeting:
+    """A new date, time or place: members are told once per move (the sweep)."""
+    meeting = _lock_meeting(meeting)
+    _require(
+        actor,
+        "committees.manage_meetings",
+        meeting.committee,
+        "Only the committee's secretary can move its meetings.",
+    )
+    if meeting.status != MeetingStatus.SCHEDULED:
+        raise CommitteeError(f"A {meeting.get_status_display().lower()} meeting cannot be moved.")
+    _check_times(starts_at, ends_at)
+    changed = [
+        field
+        for field, value in (
+            ("starts_at", starts_at),
+            ("ends_at", ends_at),
+            ("venue", venue),
+            ("online_link", online_link),
+        )
+        if value is not None and getattr(meeting, field) != value
+    ]
+    if not changed:
+        return meeting
+    meeting.starts_at, meeting.ends_at = starts_at, ends_at
+    if venue is not None:
+        meeting.venue = venue
+    if online_link is not None:
+        meeting.online_link = online_link
+    meeting.sequence += 1
+    meeting.time_version += 1
+    meeting.save(update_fields=["starts_at", "ends_at", "venue", "online_link", "sequence", "time_version"])
+    log_action(actor=actor, action="meeting.moved", target=meeting, detail={"fields": changed})
+    return meeting
+
+
+@transaction.atomic
+def cancel_meeting(*, actor: Any, meeting: Meeting, reason: str) -> Meeting:
+    meeting = _lock_meeting(meeting)
+    _require(
+        actor,
+        "committees.manage_meetings",
+        meeting.committee,
+        "Only the committee's secretary can cancel its meetings.",
+    )
+    if meeting.status != MeetingStatus.SCHEDULED:
+        raise CommitteeError(f"A {meeting.get_status_display().lower()} meeting cannot be cancelled.")
+    if not reason.strip():
+        raise CommitteeError("Give the reason the meeting is cancelled; it goes in the notice.")
+    meeting.status = MeetingStatus.CANCELLED
+    meeting.cancelled_at = timezone.now()
+    meeting.cancel_reason = reason.strip()
+    meeting.sequence += 1
+    meeting.save(update_fields=["status", "cancelled_at", "cancel_reason", "sequence"])
+    log_action(actor=actor, action="meeting.cancelled", target=meeting)
+    return meeting
+
+
+@transaction.atomic
+def mark_held(*, actor: Any, meeting: Meeting) -> Meeting:
+    meeting = _lock_meeting(meeting)
+    _require(
+        actor,
+        "committees.manage_meetings",
+        meeting.committee,
+        "Only the committee's secretary can mark meetings held.",
+    )
+    if meeting.status != MeetingStatus.SCHEDULED:
+        raise CommitteeError(f"A {meeting.get_status_display().lower()} meeting cannot be marked held.")
+    if meeting.starts_at > timezone.now():
+        raise CommitteeError("A meeting cannot be held before it starts.")
+    meeting.status = MeetingStatus.HELD
+    meeting.save(update_fields=["status"])
+    log_action(actor=actor, action="meeting.held", target=meeting)
+    return meeting
+
+
+# Membership and quorum -----------------------------------------------------------------------
+def current_members(committee: Committee, on: dt.date | None = None) -> list[Member]:
+    """The members holding a term on the date (one row each, whatever their roles)."""
+    ids = Term.objects.filter(committee=committee).current(on).values("member_id")
+    return list(
+        Member.objects.filter(pk__in=ids, erased_at__isnull=True).select_related("user").order_by("full_name")
+    )
+
+
+def quorum(committee: Committee, on: dt.date | None = None) -> int:
+    """The larger of the committee's minimum and its fraction of current members, rounded up."""
+    count = len(current_members(committee, on))
+    return max(committee.quorum_minimum, math.ceil(committee.quorum_fraction * count))
+
+
+def is_quorate(meeting: Meeting) -> bool:
+    day = timezone.localtime(meeting.starts_at).date()
+    present = meeting.attendance.filter(present=True).count()
+    return present >= quorum(meeting.committee, day)
+
+
+@transaction.atomic
+def start_term(
+    *,
+    actor: Any,
+    committee: Committee,
+    member: Member,
+    role: str,
+    starts_on: dt.date,
+    basis: str,
+    basis_detail: str = "",
+    ends_on: dt.date | None = None,
+) -> Term:
+    _require(
+        actor, "committees.manage_terms", committee, "Only the national office can record terms of office."
+    )
+    if ends_on is not None and ends_on < starts_on:
+        raise CommitteeError("A term cannot end before it starts.")
+    overlapping = Term.objects.filter(committee=committee, member=member, role=role).current(starts_on)
+    if overlapping.exists():
+        raise CommitteeError(f"{member} already holds that role on {committee}.")
+    term = Term.objects.create(
+        committee=committee,
+        member=member,
+        role=role,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        basis=basis,
+        basis_detail=basis_detail,
+    )
+    log_action(actor=actor, action="term.started", target=term, detail={"member": member.pk, "role": role})
+    return term
+
+
+@transaction.atomic
+def end_term(*, actor: Any, term: Term, ends_on: dt.date, reason: str) -> Term:
+    """Resignation, removal or the end of a mandate ends a term on a date."""
+    term = Term.objects.select_for_update().select_related("committee").get(pk=term.pk)
+    _require(
+        actor, "committees.manage_terms", term.committee, "Only the national office can end terms of office."
+    )
+    if ends_on < term.starts_on:
+        raise CommitteeError("A term cannot end before it starts.")
+    if not reason.strip():
+        raise CommitteeError("Record why the term ends (for example 'resigned').")
+    term.ends_on = ends_on
+    term.end_reason = reason.strip()
+    term.save(update_fields=["ends_on", "end_reason"])
+    log_action(actor=actor, action="term.ended", target=term, detail={"reason": term.end_reason})
+    return term
+
+
+# Apologies and attendance -----------------------------------------------------------------------
+@transaction.atomic
+def send_apologies(
+    *, meeting: Meeting, member: Member, channel: str = ApologyChannel.SITE, note: str = ""
+) -> Apology:
+    """A committee member sends apologies; sending twice keeps the first."""
+    meeting = _lock_meeting(meeting)
+    if meeting.status != MeetingStatus.SCHEDULED or meeting.starts_at <= timezone.now():
+        raise CommitteeError("Apologies can only be sent for a meeting that is still to come.")
+    day = timezone.localtime(meeting.starts_at).date()
+    if not Term.objects.filter(committee=meeting.committee, member=member).current(day).exists():
+        raise CommitteeError(f"Only members of {meeting.committee} send apologies for its meetings.")
+    apology, created = Apology.objects.get_or_create(
+        meeting=meeting, member=member, defaults={"channel": channel, "note": note.strip()[:300]}
+    )
+    if created:
+        log_action(actor=member.user, action="meeting.apologies", target=meeting, detail={"channel": channel})
+    return apology
+
+
+@transaction.atomic
+def record_attendance(*, actor: Any, meeting: Meeting, member: Member, present: bool) -> Attendance:
+    """The secretary marks someone present or absent; repeating it changes nothing."""
+    meeting = _lock_meeting(meeting)
+    _require(
+        actor,
+        "committees.manage_meetings",
+        meeting.committee,
+        "Only the committee's secretary records attendance.",
+    )
+    if meeting.status == MeetingStatus.CANCELLED:
+        raise CommitteeError("Attendance cannot be recorded for a cancelled meeting.")
+    day = timezone.localtime(meeting.starts_at).date()
+    if not Term.objects.filter(committee=meeting.committee, member=member).current(day).exists():
+        raise CommitteeError(f"{member} is not a member of {meeting.committee}.")
+    attendance, _ = Attendance.objects.update_or_create(
+        meeting=meeting,
+        member=member,
+        defaults={"present": present, "recorded_by": actor, "recorded_at": timezone.now()},
+    )
+    log_action(
+        actor=actor,
+        action="meeting.attendance",
+        target=meeting,
+        detail={"member": member.pk, "present": present},
+    )
+    return attendance
+
+
+# Agenda ------------------------------------------------------------------------------------------
+def previous_meeting(meeting: Meeting) -> Meeting | None:
+    return (
+        Meeting.objects.filter(committee=meeting.committee, starts_at__lt=meeting.starts_at)
+        .exclude(status=MeetingStatus.CANCELLED)
+        .order_by("-starts_at")
+        .first()
+    )
+
+
+@transaction.atomic
+def prepare_agenda(*, actor: Any, meeting: Meeting) -> list[AgendaItem]:
+    """The standard order of business, with open action points and matters arising carried forward."""
+    meeting = _lock_meeting(meeting)
+    _require(
+        actor,
+        "committees.manage_meetings",
+        meeting.committee,
+        "Only the committee's secretary prepares the agenda.",
+    )
+    if meeting.items.exists():
+        return list(meeting.items.all())
+    items = [
+        AgendaItem(meeting=meeting, position=(index + 1) * 10, section=section, title=section.label)
+        for index, section in enumerate(STANDARD_ORDER)
+    ]
+    AgendaItem.objects.bulk_create(items)
+    before = previous_meeting(meeting)
+    if before is not None:
+        matters = meeting.items.get(section=AgendaSection.MATTERS_ARISING)
+        # Open points are listed afresh from every earlier meeting: the previous agenda's text is only
+        # linked, not copied, since points it listed may have been done since.
+        open_points = ActionPoint.objects.filter(
+            meeting__committee=meeting.committee,
+            meeting__starts_at__lt=meeting.starts_at,
+            done_at__isnull=True,
+        ).select_related("owner")
+        lines = [f"- {point.text}" + (f" ({point.owner})" if point.owner else "") for point in open_points]
+        carried = before.items.filter(section=AgendaSection.MATTERS_ARISING).exclude(body="").first()
+        if carried is not None:
+            matters.carried_from = carried
+        if lines:
+            matters.body = "Open action points carried forward:\n" + "\n".join(lines)
+        if lines or carried is not None:
+            matters.save(update_fields=["body", "carried_from"])
+    log_action(actor=actor, action="agenda.prepared", target=meeting)
+    return list(meeting.items.all())
+
+
+@transaction.atomic
+def add_agenda_item(*, actor: Any, meeting: Meeting, section: str, title: str, body: str = "") -> AgendaItem:
+    meeting = _lock_meeting(meeting)
+    _require(
+        actor,
+        "committees.manage_meetings",
+        meeting.committee,
+        "Only the committee's secretary edits the agenda.",
+    )
+    if not title.strip():
+        raise CommitteeError("An agenda item needs a title.")
+    same_section = meeting.items.filter(section=section).aggregate(last=Max("position"))["last"]
+    order = [s.value for s in STANDARD_ORDER]
+    if same_section is None:
+        earlier = order[: order.index(section)] if section in order else []
+        same_section = meeting.items.filter(section__in=earlier).aggregate(last=Max("position"))["last"] or 0
+    position = same_section + 1
+    # Shift later items down one, last first, so the unique position never clashes.
+    for later in meeting.items.filter(position__gte=position).order_by("-position"):
+        later.position += 1
+        later.save(update_fields=["position"])
+    item = AgendaItem.objects.create(
+        meeting=meeting, position=position, section=section, title=title.strip(), body=body
+    )
+    log_action(actor=actor, action="agenda.item_added", target=meeting, detail={"item": item.pk})
+    return item
+
+
+@transaction.atomic
+def publish_agenda(*, actor: Any, meeting: Meeting) -> Meeting:
+    meeting = _lock_meeting(meeting)
+    _require(
+        actor,
+        "committees.manage_meetings",
+        meeting.committee,
+        "Only the committee's secretary publishes the agenda.",
+    )
+    if meeting.status != MeetingStatus.SCHEDULED:
+        raise CommitteeError("Only the agenda of a meeting still to come can be published.")
+    if not meeting.items.exists():
+        raise CommitteeError("Prepare the agenda before publishing it.")
+    if meeting.agenda_published_at is None:
+        meeting.agenda_published_at = timezone.now()
+        meeting.save(update_fields=["agenda_published_at"])
+        log_action(actor=actor, action="agenda.published", target=meeting)
+    return meeting
+
+
+# Minutes, decisions, action points ------------------------------------------------------------
+@transaction.atomic
+def draft_minutes(*, actor: Any, meeting: Meeting, text: str) -> Minutes:
+    meeting = _lock_meeting(meeting)
+    _require(
+        actor, "committees.write_minutes", meeting.committee, "Only the minutes secretary drafts the minutes."
+    )
+    if meeting.status != MeetingStatus.HELD:
+        raise CommitteeError("Minutes are written for a meeting that has been held.")
+    if not text.strip():
+        raise CommitteeError("The minutes are empty.")
+    minutes, created = Minutes.objects.select_for_update().get_or_create(
+        meeting=meeting, defaults={"text": text, "drafted_by": actor}
+    )
+    if not created:
+        if minutes.status in (MinutesStatus.APPROVED, MinutesStatus.PUBLISHED):
+            raise CommitteeError("Approved minutes cannot be changed.")
+        minutes.text = text
+        minutes.updated_at = timezone.now()
+        minutes.save(update_fields=["text", "updated_at"])
+    log_action(actor=actor, action="minutes.drafted", target=meeting)
+    return minutes
+
+
+@transaction.atomic
+def circulate_minutes(*, actor: Any, minutes: Minutes) -> Minutes:
+    """Send the draft to the committee (the sweep e-mails it, once per circulation)."""
+    minutes = Minutes.objects.select_for_update().select_related("meeting__committee").get(pk=minutes.pk)
+    _require(
+        actor,
+        "committees.write_minutes",
+        minutes.meeting.committee,
+        "Only the minutes secretary circulates the minutes.",
+    )
+    if minutes.status not in (MinutesStatus.DRAFT, MinutesStatus.CIRCULATED):
+        raise CommitteeError("Approved minutes are not circulated again.")
+    minutes.status = MinutesStatus.CIRCULATED
+    minutes.circulated_at = timezone.now()
+    minutes.circulation_version += 1
+    minutes.save(update_fields=["status", "circulated_at", "circulation_version"])
+    log_action(actor=actor, action="minutes.circulated", target=minutes.meeting)
+    return minutes
+
+
+@transaction.atomic
+def approve_minutes(*, actor: Any, minutes: Minutes, at_meeting: Meeting) -> Minutes:
+    """Minutes are approved at a later meeting of the same committee, which is recorded."""
+    minutes = Minutes.objects.select_for_update().select_related("meeting__committee").get(pk=minutes.pk)
+    committee = minutes.meeting.committee
+    _require(
+        actor,
+        "committees.manage_meetings",
+        committee,
+        "Only the committee's secretary records approval of minutes.",
+    )
+    # Judge the meeting as it stands now, not as the caller's copy last saw it.
+    at_meeting = Meeting.objects.get(pk=at_meeting.pk)
+    if minutes.status != MinutesStatus.CIRCULATED:
+        raise CommitteeError("Minutes are approved after they have been circulated.")
+    if at_meeting.committee_id != committee.pk or at_meeting.starts_at <= minutes.meeting.starts_at:
+        raise CommitteeError("Minutes are approved at a later meeting of the same committee.")
+    if at_meeting.status != MeetingStatus.HELD:
+        raise CommitteeError("Minutes are approved at a meeting that has been held.")
+    minutes.status = MinutesStatus.APPROVED
+    minutes.approved_at_meeting = at_meeting
+    minutes.save(update_fields=["status", "approved_at_meeting"])
+    log_action(
+        actor=actor, action="minutes.approved", target=minutes.meeting, detail={"at_meeting": at_meeting.pk}
+    )
+    return minutes
+
+
+@transaction.atomic
+def publish_minutes(*, actor: Any, minutes: Minutes) -> Minutes:
+    minutes = Minutes.objects.select_for_update().select_related("meeting__committee").get(pk=minutes.pk)
+    _require(
+        actor,
+        "committees.manage_meetings",
+        minutes.meeting.committee,
+        "Only the committee's secretary publishes minutes.",
+    )
+    if minutes.status != MinutesStatus.APPROVED:
+        raise CommitteeError("Only approved minutes are published.")
+    minutes.status = MinutesStatus.PUBLISHED
+    minutes.published_at = timezone.now()
+    minutes.save(update_fields=["status", "published_at"])
+    log_action(actor=actor, action="minutes.published", target=minutes.meeting)
+    return minutes
+
+
+@transaction.atomic
+def record_decision(*, actor: Any, meeting: Meeting, text: str, item: AgendaItem | None = None) -> Decision:
+    _require(
+        actor,
+        "committees.write_minutes",
+        meeting.committee,
+        "Only the committee's officers record decisions.",
+    )
+    if not text.strip():
+        raise CommitteeError("A decision needs its text.")
+    if item is not None and item.meeting_id != meeting.pk:
+        raise CommitteeError("That item is on another meeting's agenda.")
+    decision = Decision.objects.create(meeting=meeting, item=item, text=text.strip())
+    log_action(actor=actor, action="decision.recorded", target=meeting, detail={"decision": decision.pk})
+    return decision
+
+
+@transaction.atomic
+def add_action_point(
+    *,
+    actor: Any,
+    meeting: Meeting,
+    text: str,
+    owner: Member | None = None,
+    due_on: dt.date | None = None,
+    item: AgendaItem | None = None,
+) -> ActionPoint:
+    _require(
+        actor,
+        "committees.write_minutes",
+        meeting.committee,
+        "Only the committee's officers record action points.",
+    )
+    if not text.strip():
+        raise CommitteeError("An action point needs its text.")
+    point = ActionPoint.objects.create(
+        meeting=meeting, item=item, text=text.strip(), owner=owner, due_on=due_on
+    )
+    log_action(actor=actor, action="action_point.added", target=meeting, detail={"action_point": point.pk})
+    return point
+
+
+@transaction.atomic
+def complete_action_point(*, actor: Any, point: ActionPoint) -> ActionPoint:
+    # Lock only the point's row: PostgreSQL refuses FOR UPDATE on the nullable side of the owner join.
+    point = (
+        ActionPoint.objects.select_for_update(of=("self",))
+        .select_related("meeting__committee", "owner")
+        .get(pk=point.pk)
+    )
+    is_owner = point.owner is not None and point.owner.user_id == getattr(actor, "pk", None)
+    if not is_owner:
+        _require(
+            actor,
+            "committees.write_minutes",
+            point.meeting.committee,
+            "Only its owner or the committee's officers can close it.",
+        )
+    if point.done_at is None:
+        point.done_at = timezone.now()
+        point.save(update_fields=["done_at"])
+        log_action(
+            actor=actor, action="action_point.done", target=point.meeting, detail={"action_point": point.pk}
+        )
+    return point

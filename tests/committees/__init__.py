@@ -1,0 +1,1 @@
+"""Tests for the committees app: cycles, meetings, notices, minutes and actions."""

@@ -1,0 +1,1 @@
+"""End-to-end journeys: Chromium driven by Playwright against a live server, axe on every page."""

@@ -1,0 +1,119 @@
+"""The accessibility check itself: it finds serious violations, a journey that meets one fails,
+and a page that was never checked fails too.
+
+Without these the journeys' clean bill of health could mean that axe never
+ran. The page below breaks four WCAG 2.1 A rules axe rates serious or
+critical: no language, no title, an image without a text alternative and a
+field without a label.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, Route
+from pytest_django.live_server_helper import LiveServer
+
+from tests.e2e import conftest
+from tests.e2e.a11y import AccessibilityError, PageWatch, Violation, axe_violations
+
+pytestmark = pytest.mark.e2e
+
+INACCESSIBLE = '<!DOCTYPE html><html><body><img src="x.png"><input></body></html>'
+BROKEN_RULES = {"html-has-lang", "document-title", "image-alt", "label"}
+ACCESSIBLE = '<!DOCTYPE html><html lang="en"><title>Fine</title><main><h1>Fine</h1></main></html>'
+# A made-up site, answered by the test itself: no live server needed.
+ELSEWHERE = "http://a11y.test"
+
+
+def _serve(route: Route, body: str) -> None:
+    route.fulfill(content_type="text/html", body=body)
+
+
+def _did_not_report(violations: list[Violation]) -> list[str]:
+    return [v.url for v in violations if v.rule == "axe-did-not-report"]
+
+
+def test_axe_reports_the_serious_violations_of_an_inaccessible_page(browser: Browser) -> None:
+    context = browser.new_context()
+    context.add_init_script(path=conftest.AXE_JS)
+    page = context.new_page()
+    try:
+        page.set_content(INACCESSIBLE)
+        found = axe_violations(page)
+    finally:
+        context.close()
+
+    assert {v.rule for v in found} == BROKEN_RULES
+    assert {v.impact for v in found} <= {"serious", "critical"}
+
+
+def test_a_journey_that_visits_an_inaccessible_page_fails(
+    browse: Callable[..., Page], a11y: PageWatch, live_server: LiveServer
+) -> None:
+    page = browse()
+    bad_url = f"{live_server.url}/inaccessible/"
+    page.route(bad_url, lambda route: _serve(route, INACCESSIBLE))
+
+    page.goto(bad_url)
+    page.goto("/accounts/login/")  # leaving the bad page: the watch must have its result by now
+    with pytest.raises(AccessibilityError) as failure:
+        a11y.finish()
+
+    assert a11y.checked == [bad_url, f"{live_server.url}/accounts/login/"]
+    assert {(v.url, v.rule) for v in failure.value.violations} == {(bad_url, rule) for rule in BROKEN_RULES}
+    # Seen and asserted: the test's own verdict (run after it returns) is on the real pages only.
+    a11y.violations.clear()
+
+
+@pytest.mark.parametrize(("tool", "named"), [("CHROMIUM", "Chromium"), ("AXE_JS", "axe-core")])
+@pytest.mark.parametrize(("ci", "outcome"), [("", pytest.skip.Exception), ("true", pytest.fail.Exception)])
+def test_a_missing_tool_is_named_and_skips_locally_but_fails_in_ci(
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    tool: str,
+    named: str,
+    ci: str,
+    outcome: type[BaseException],
+) -> None:
+    monkeypatch.setattr(conftest, tool, tmp_path / "not-installed")
+    monkeypatch.setenv("CI", ci)
+
+    with pytest.raises(outcome, match=named):
+        conftest.require_tools()
+
+
+def test_a_page_whose_check_never_runs_fails_the_journey(browser: Browser) -> None:
+    watch = PageWatch(axe_js=conftest.AXE_JS, autorun="/* the automatic check, broken */")
+    context = browser.new_context()
+    watch.attach(context)
+    context.route(f"{ELSEWHERE}/**", lambda route: _serve(route, ACCESSIBLE))
+    page = context.new_page()
+    try:
+        page.goto(f"{ELSEWHERE}/one")
+        page.goto(f"{ELSEWHERE}/two")
+        with pytest.raises(AccessibilityError) as failure:
+            watch.finish()
+    finally:
+        context.close()
+
+    assert _did_not_report(failure.value.violations) == [f"{ELSEWHERE}/one", f"{ELSEWHERE}/two"]
+
+
+def test_a_page_that_never_sends_its_result_fails_the_journey(browser: Browser) -> None:
+    silencing = ACCESSIBLE.replace("</main>", "</main><script>window.__awlA11yReport = () => {};</script>")
+    watch = PageWatch(axe_js=conftest.AXE_JS, report_timeout_s=0.5)
+    context = browser.new_context()
+    watch.attach(context)
+    context.route(f"{ELSEWHERE}/**", lambda route: _serve(route, silencing))
+    page = context.new_page()
+    try:
+        page.goto(f"{ELSEWHERE}/silent")
+        with pytest.raises(AccessibilityError) as failure:
+            watch.finish()
+    finally:
+        context.close()
+
+    assert _did_not_report(failure.value.violations) == [f"{ELSEWHERE}/silent"]
