@@ -195,10 +195,13 @@ def apply_for_membership(
     return application
 
 
-@transaction.atomic
-def approve_application(*, actor: Any, application: Application) -> Member:
-    """The branch organiser (or national office) admits an applicant."""
-    application = Application.objects.select_for_update().select_related("branch").get(pk=application.pk)
+def _lock_pending_application(actor: Any, application: Application) -> Application:
+    """The application, locked, once the actor may decide it and it is still undecided."""
+    application = (
+        Application.objects.select_for_update(of=("self",))
+        .select_related("branch", "member__user")
+        .get(pk=application.pk)
+    )
     _require(
         actor,
         "members.decide_application",
@@ -208,6 +211,13 @@ def approve_application(*, actor: Any, application: Application) -> Member:
     )
     if application.decision != ApplicationDecision.PENDING:
         raise MembershipError(f"This application was already {application.get_decision_display().lower()}.")
+    return application
+
+
+@transaction.atomic
+def approve_application(*, actor: Any, application: Application) -> Member:
+    """The branch organiser (or national office) admits an applicant."""
+    application = _lock_pending_application(actor, application)
     member = _lock_member(application.member)
     if member.status != MemberStatus.APPLICANT:
         raise MembershipError("Only an applicant can be admitted.")
@@ -240,20 +250,7 @@ def approve_application(*, actor: Any, application: Application) -> Member:
 @transaction.atomic
 def decline_application(*, actor: Any, application: Application, reason: str) -> Application:
     """The branch organiser declines an application, saying why."""
-    application = (
-        Application.objects.select_for_update()
-        .select_related("branch", "member__user")
-        .get(pk=application.pk)
-    )
-    _require(
-        actor,
-        "members.decide_application",
-        application,
-        f"Only the organiser of {application.branch} branch or the national office "
-        "can decide this application.",
-    )
-    if application.decision != ApplicationDecision.PENDING:
-        raise MembershipError(f"This application was already {application.get_decision_display().lower()}.")
+    application = _lock_pending_application(actor, application)
     reason = reason.strip()
     if not reason:
         raise MembershipError("Give the applicant a reason for declining.")
