@@ -322,6 +322,8 @@ class Role(models.TextChoices):
     NATIONAL_OFFICE = "national_office", "National office"
 
 
+# Sets for membership tests; constraints use them sorted, so migrations are stable
+# whatever the order a set iterates in (string hashing varies between processes).
 BRANCH_ROLES = {Role.BRANCH_ORGANISER, Role.BRANCH_TREASURER}
 SCOPED_ROLES = {Role.COMMITTEE_SECRETARY}
 
@@ -360,16 +362,18 @@ class RoleAssignment(models.Model):
         ordering = ["role", "pk"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(role__in=[r.value for r in BRANCH_ROLES], branch__isnull=False)
-                | (~Q(role__in=[r.value for r in BRANCH_ROLES]) & Q(branch__isnull=True)),
+                condition=Q(role__in=sorted(r.value for r in BRANCH_ROLES), branch__isnull=False)
+                | (~Q(role__in=sorted(r.value for r in BRANCH_ROLES)) & Q(branch__isnull=True)),
                 name="role_branch_iff_branch_role",
             ),
             models.CheckConstraint(
                 condition=Q(
-                    role__in=[r.value for r in SCOPED_ROLES], scope_type__isnull=False, scope_id__isnull=False
+                    role__in=sorted(r.value for r in SCOPED_ROLES),
+                    scope_type__isnull=False,
+                    scope_id__isnull=False,
                 )
                 | (
-                    ~Q(role__in=[r.value for r in SCOPED_ROLES])
+                    ~Q(role__in=sorted(r.value for r in SCOPED_ROLES))
                     & Q(scope_type__isnull=True, scope_id__isnull=True)
                 ),
                 name="role_scope_iff_scoped_role",

@@ -241,7 +241,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='roleassignment',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('branch__isnull', False), ('role__in', ['branch_treasurer', 'branch_organiser'])), models.Q(models.Q(('role__in', ['branch_treasurer', 'branch_organiser']), _negated=True), ('branch__isnull', True)), _connector='OR'), name='role_branch_iff_branch_role'),
+            constraint=models.CheckConstraint(condition=models.Q(models.Q(('branch__isnull', False), ('role__in', ['branch_organiser', 'branch_treasurer'])), models.Q(models.Q(('role__in', ['branch_organiser', 'branch_treasurer']), _negated=True), ('branch__isnull', True)), _connector='OR'), name='role_branch_iff_branch_role'),
         ),
         migrations.AddConstraint(
             model_name='roleassignment',
