@@ -9,6 +9,7 @@ filesystem broker under ``var/``, mail to the console.
 from __future__ import annotations
 
 import secrets
+import sys
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
@@ -29,8 +30,13 @@ VAR_DIR = Path(envstr("AWL_VAR_DIR") or BASE_DIR / "var")
 
 DEBUG = envbool("DEBUG", False)
 
+# Management commands that only read the models and migrations: they sign
+# nothing, so they run without a key (Django still refuses any use of an empty one).
+_OFFLINE_COMMANDS = {"makemigrations", "showmigrations", "sqlmigrate", "help", "version"}
+_offline = Path(sys.argv[0]).name == "manage.py" and sys.argv[1:2] and sys.argv[1] in _OFFLINE_COMMANDS
+
 SECRET_KEY = envstr("SECRET_KEY") or ""
-if not SECRET_KEY:
+if not SECRET_KEY and not (not DEBUG and _offline):
     if not DEBUG:
         raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off")
     # Debug only: a random key made once per checkout and kept under var/, so

@@ -110,6 +110,15 @@ def test_start_up_without_a_secret_key_fails_when_debug_is_off(tmp_path: Path) -
 
 
 @pytest.mark.slow
+def test_migration_checks_run_without_a_secret_key(tmp_path: Path) -> None:
+    """makemigrations signs nothing, so a checkout can check its migrations with no key set."""
+    result = manage(tmp_path, "makemigrations", "--check", "--dry-run", DEBUG="false")
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "No changes detected" in result.stdout
+
+
+@pytest.mark.slow
 def test_start_up_with_a_malformed_debug_flag_names_the_variable(tmp_path: Path) -> None:
     result = manage(tmp_path, "check", DEBUG="perhaps", SECRET_KEY=secrets.token_urlsafe(60))
 
