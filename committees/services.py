@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from dateutil.rrule import rrule, rrulestr
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.utils import timezone
 
 from awl.audit import log_action
@@ -54,15 +55,44 @@ def _require(actor: Any, perm: str, obj: Any, message: str) -> None:
 
 
 # Cycles ------------------------------------------------------------------------------------
+_UNTIL = re.compile(r"(?<![A-Z])UNTIL=([^;]*)", re.IGNORECASE)
+_UNTIL_VALUE = re.compile(r"(\d{8})(?:T(\d{6})(Z?))?")
+
+
+def _until_as_local(rule: str, zone: ZoneInfo) -> str:
+    """The rule with its UNTIL as a local wall-clock time, since the rule runs on naive local times.
+
+    RFC 5545 writes UNTIL as a date or as a UTC date-time (``20260727T180000Z``);
+    anything else (dateutil would guess at ``2026-07-27``) is refused.
+    """
+    found = _UNTIL.search(rule)
+    if found is None:
+        return rule
+    value = _UNTIL_VALUE.fullmatch(found.group(1).strip())
+    if value is None:
+        raise CommitteeError("The cycle's UNTIL must be a date (20261231) or a UTC time (20261231T180000Z).")
+    day, time, utc = value.groups()
+    if not time:
+        return rule
+    try:
+        moment = dt.datetime.strptime(day + time, "%Y%m%d%H%M%S")
+    except ValueError:
+        raise CommitteeError("The cycle's UNTIL is not a real date and time.") from None
+    if utc:
+        moment = moment.replace(tzinfo=dt.UTC).astimezone(zone).replace(tzinfo=None)
+    return rule[: found.start(1)] + moment.strftime("%Y%m%dT%H%M%S") + rule[found.end(1) :]
+
+
 def parse_cycle(rule: str, start: dt.datetime) -> rrule:
     """The committee's RFC 5545 rule as local wall-clock occurrences from ``start``.
 
     The rule runs on naive local times, each made aware in Europe/London
     afterwards, so a 19:00 meeting stays at 19:00 across the clocks change.
     """
-    local_start = timezone.localtime(start, local_zone()).replace(tzinfo=None)
+    zone = local_zone()
+    local_start = timezone.localtime(start, zone).replace(tzinfo=None)
     try:
-        parsed = rrulestr(rule, dtstart=local_start)
+        parsed = rrulestr(_until_as_local(rule, zone), dtstart=local_start)
     except (ValueError, TypeError) as exc:
         raise CommitteeError(f"The meeting cycle is not a recurrence rule we understand: {exc}") from None
     if not isinstance(parsed, rrule):
@@ -318,7 +348,16 @@ def start_term(
     )
     if ends_on is not None and ends_on < starts_on:
         raise CommitteeError("A term cannot end before it starts.")
-    overlapping = Term.objects.filter(committee=committee, member=member, role=role).current(starts_on)
+    # Serialise terms for one member: two overlapping terms written at once would each see none.
+    Member.objects.select_for_update().filter(pk=member.pk).first()
+    overlapping = Term.objects.filter(
+        Q(ends_on__isnull=True) | Q(ends_on__gte=starts_on),
+        committee=committee,
+        member=member,
+        role=role,
+    )
+    if ends_on is not None:
+        overlapping = overlapping.filter(starts_on__lte=ends_on)
     if overlapping.exists():
         raise CommitteeError(f"{member} already holds that role on {committee}.")
     term = Term.objects.create(
