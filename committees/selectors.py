@@ -6,8 +6,9 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.http import Http404
+from django.utils import timezone
 
-from committees.models import Committee, Meeting
+from committees.models import Committee, Meeting, Term, TermRole
 
 
 def get_committee_for_user(user: Any, slug: str) -> Committee:
@@ -37,6 +38,18 @@ def committees_for_user(user: Any) -> list[Committee]:
 
 
 def upcoming_meetings(committee: Committee) -> QuerySet[Meeting]:
-    from django.utils import timezone
-
     return committee.meetings.filter(ends_at__gte=timezone.now()).order_by("starts_at")
+
+
+ROLE_ORDER = [TermRole.CHAIR, TermRole.SECRETARY, TermRole.MINUTES_SECRETARY, TermRole.MEMBER]
+
+
+def current_terms(committee: Committee) -> list[Term]:
+    """Who sits on the committee today and in what role, officers first; one query."""
+    terms = (
+        Term.objects.filter(committee=committee, member__erased_at__isnull=True)
+        .current()
+        .select_related("member")
+        .order_by("member__full_name", "starts_on")
+    )
+    return sorted(terms, key=lambda term: ROLE_ORDER.index(TermRole(term.role)))

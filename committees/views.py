@@ -30,7 +30,11 @@ def committee_detail(request: HttpRequest, slug: str) -> HttpResponse:
     return render(
         request,
         "committees/committee_detail.html",
-        {"committee": committee, "meetings": selectors.upcoming_meetings(committee)},
+        {
+            "committee": committee,
+            "meetings": selectors.upcoming_meetings(committee),
+            "terms": selectors.current_terms(committee),
+        },
     )
 
 
