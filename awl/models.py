@@ -62,13 +62,24 @@ class OutboundMessage(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     sent_at = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True)
+    next_attempt_at = models.DateTimeField(
+        default=timezone.now,
+        help_text="A pending message is not tried before this; each failure pushes it back (back-off).",
+    )
+    group = models.CharField(
+        max_length=100,
+        blank=True,
+        db_index=True,
+        help_text="What the mail is about, e.g. 'committee:3': whose secretary sees it if it fails.",
+    )
 
     class Meta:
         ordering = ["-created_at"]
         indexes = [
+            # The sweep's query: pending messages that are due.
             models.Index(
-                fields=["created_at"],
-                name="outbox_pending_idx",
+                fields=["next_attempt_at"],
+                name="outbox_due_idx",
                 condition=models.Q(status="pending"),
             )
         ]

@@ -5,24 +5,46 @@ per recipient, protected by a unique key, so a retried service or a sweep
 run twice queues the message once. After commit, a Celery task sends it;
 the periodic ``send_pending_messages`` sweep picks up anything a lost
 broker message, or a broker that was down at commit, left behind.
+
+A failed attempt is retried with back-off: the row's ``next_attempt_at``
+moves 1, 4, 16 and 64 minutes on after the first four failures, and the
+fifth failure marks it failed for good. Only the sweep retries; nothing
+sends a row before its ``next_attempt_at``, so neither a task the broker
+delivers twice nor a sweep run early can shorten the back-off. A failed
+message is shown to whoever its ``group`` belongs to (a committee's
+secretary for ``committee:<pk>``), who can ``resend_message`` it.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
+from django.db.models import Q, QuerySet
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from awl.audit import log_action
 from awl.models import OutboundMessage
 
 logger = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 5
+BACKOFF_BASE = dt.timedelta(minutes=1)
+BACKOFF_FACTOR = 4
+
+
+class OutboxError(Exception):
+    """The outbox refused a change (a resend of a sent message); the message is fit to show."""
+
+
+def backoff(attempts: int) -> dt.timedelta:
+    """How long to wait after the ``attempts``-th failure: 1, 4, 16, 64 minutes."""
+    return BACKOFF_BASE * BACKOFF_FACTOR ** max(attempts - 1, 0)
 
 
 def render_email(template: str, context: dict[str, Any]) -> tuple[str, str, str]:
@@ -42,11 +64,14 @@ def queue_email(
     template: str,
     context: dict[str, Any],
     attachments: list[dict[str, str]] | None = None,
+    group: str = "",
 ) -> OutboundMessage | None:
     """Queue one e-mail; returns None when a message with this key was already queued.
 
     ``attachments`` are text files (an ``.ics``), each a dict with
-    ``filename``, ``content_type`` and ``content``.
+    ``filename``, ``content_type`` and ``content``. ``group`` ties the mail
+    to what it is about (``committee:<pk>``), so a failure reaches the
+    people who can act on it.
     """
     subject, text, html = render_email(template, context)
     message, created = OutboundMessage.objects.get_or_create(
@@ -57,6 +82,7 @@ def queue_email(
             "body_text": text,
             "body_html": html,
             "attachments": attachments or [],
+            "group": group,
         },
     )
     if not created:
@@ -85,11 +111,15 @@ def enqueue_send(message_id: int) -> None:
 
 
 def send_message_now(message_id: int) -> bool:
-    """Send one pending message; safe to call twice or concurrently."""
+    """Send one pending message that is due; safe to call twice or concurrently.
+
+    A message still waiting out its back-off is left alone (False): the
+    sweep tries it once it is due.
+    """
     with transaction.atomic():
         message = (
             OutboundMessage.objects.select_for_update(skip_locked=True)
-            .filter(pk=message_id, status=OutboundMessage.Status.PENDING)
+            .filter(pk=message_id, status=OutboundMessage.Status.PENDING, next_attempt_at__lte=timezone.now())
             .first()
         )
         if message is None:
@@ -112,7 +142,9 @@ def send_message_now(message_id: int) -> bool:
             message.last_error = str(exc)[:2000]
             if message.attempts >= MAX_ATTEMPTS:
                 message.status = OutboundMessage.Status.FAILED
-            message.save(update_fields=["attempts", "last_error", "status"])
+            else:
+                message.next_attempt_at = timezone.now() + backoff(message.attempts)
+            message.save(update_fields=["attempts", "last_error", "status", "next_attempt_at"])
             logger.warning("mail send failed", extra={"message_id": message.pk, "attempt": message.attempts})
             return False
         message.status = OutboundMessage.Status.SENT
@@ -123,8 +155,49 @@ def send_message_now(message_id: int) -> bool:
 
 
 def pending_message_ids(limit: int = 500) -> list[int]:
+    """Pending messages whose next attempt is due, longest waiting first."""
     return list(
-        OutboundMessage.objects.filter(status=OutboundMessage.Status.PENDING)
-        .order_by("created_at")
+        OutboundMessage.objects.filter(
+            status=OutboundMessage.Status.PENDING, next_attempt_at__lte=timezone.now()
+        )
+        .order_by("next_attempt_at", "pk")
         .values_list("pk", flat=True)[:limit]
     )
+
+
+# Failed mail, for the people it concerns --------------------------------------------------
+def needing_attention(group: str) -> QuerySet[OutboundMessage]:
+    """A group's failed messages, and pending ones that have failed at least once, newest first."""
+    return OutboundMessage.objects.filter(group=group).filter(
+        Q(status=OutboundMessage.Status.FAILED) | Q(status=OutboundMessage.Status.PENDING, attempts__gt=0)
+    )
+
+
+def failed_count(group: str) -> int:
+    return OutboundMessage.objects.filter(group=group, status=OutboundMessage.Status.FAILED).count()
+
+
+@transaction.atomic
+def resend_message(*, actor: Any, message: OutboundMessage) -> OutboundMessage:
+    """Try a failed (or still retrying) message again now; a sent message is refused.
+
+    A failed message goes back to pending with its attempts reset to 0, so
+    it gets the whole back-off schedule again; the earlier count and last
+    error are kept in the audit entry. A message still pending has its next
+    attempt brought forward to now and keeps its count. The row's last error
+    stays until a send succeeds, so the page still shows why it is there.
+    The message is handed to a worker after commit.
+    """
+    message = OutboundMessage.objects.select_for_update().get(pk=message.pk)
+    if message.status == OutboundMessage.Status.SENT:
+        raise OutboxError("That message has already been sent.")
+    detail = {"status": message.status, "attempts": message.attempts, "last_error": message.last_error[:500]}
+    if message.status == OutboundMessage.Status.FAILED:
+        message.status = OutboundMessage.Status.PENDING
+        message.attempts = 0
+    message.next_attempt_at = timezone.now()
+    message.save(update_fields=["status", "attempts", "next_attempt_at"])
+    log_action(actor=actor, action="mail.resent", target=message, detail=detail)
+    pk = message.pk
+    transaction.on_commit(lambda: enqueue_send(pk))
+    return message

@@ -1,3 +1,15 @@
+"""Sending the outbox: thin tasks over ``awl.outbox``.
+
+Neither task retries on its own (no ``self.retry``): a failed attempt sets
+the row's ``next_attempt_at`` (the back-off), and the beat sweep
+``send_pending_messages``, every minute, tries only rows that are due. A
+``send_message`` the broker delivers again, or one queued by a resend,
+finds a row that is not yet due (or already sent) and does nothing, so no
+path shortens the back-off. A Celery countdown would not do instead: Redis
+redelivers tasks held longer than its visibility timeout, and the row
+would be the truth anyway.
+"""
+
 from celery import shared_task
 
 from awl import outbox
