@@ -7,7 +7,10 @@ class CommitteesConfig(AppConfig):
 
     def ready(self) -> None:
         from awl.mfa import register_officer_check
-        from committees import rules
+        from committees import (
+            panels,  # noqa: F401  (registers the dashboard panels)
+            rules,
+        )
 
         # Secretaries by term of office must use two-factor like any officer.
         register_officer_check(lambda user: bool(rules.is_any_secretary(user)))

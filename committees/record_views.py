@@ -1,5 +1,430 @@
-"""(being written)"""
+"""On the day and after: apologies, attendance and quorum, minutes, decisions and action points.
 
-from django.urls import URLPattern
+Each view starts with an access helper (404 for a meeting the person may not
+see, 403 for one they see but may not change), binds a form, calls one
+service and redirects (PRG). A refused service call shows its message with
+status 409 and writes nothing. The attendance page also answers ``fetch``
+(``Accept: application/json``) with the new quorum, so the secretary's
+phone need not reload.
+"""
 
-urlpatterns: list[URLPattern] = []
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import URLPattern, path, reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods
+
+from committees import selectors, services
+from committees.forms import (
+    ActionPointForm,
+    ApologyForm,
+    ApproveMinutesForm,
+    AttendanceForm,
+    ConfirmForm,
+    DecisionFilterForm,
+    DecisionForm,
+    MinutesForm,
+    NextPageForm,
+)
+from committees.models import Apology, ApologyChannel, Meeting, MeetingStatus, Minutes, MinutesStatus
+from committees.services import CommitteeError
+
+DECISIONS_PAGE_SIZE = 50
+
+
+def _meeting_for(request: HttpRequest, pk: int, perm: str) -> Meeting:
+    """The meeting if the person may see it (else 404) and holds ``perm`` for it (else 403)."""
+    meeting = selectors.get_meeting_for_user(request.user, pk)
+    if not request.user.has_perm(perm, meeting.committee):
+        raise PermissionDenied
+    return meeting
+
+
+def _minutes_of(meeting: Meeting) -> Minutes | None:
+    return Minutes.objects.filter(meeting=meeting).first()
+
+
+def _refused(form: Any, exc: CommitteeError) -> None:
+    form.add_error(None, str(exc))
+
+
+def _status(form: Any) -> int:
+    return 409 if form.non_field_errors() else 200
+
+
+def _began(meeting: Meeting) -> bool:
+    """Decisions and action points are recorded once a meeting (not cancelled) has begun."""
+    return meeting.status != MeetingStatus.CANCELLED and meeting.starts_at <= timezone.now()
+
+
+def _minutes_url(meeting: Meeting, anchor: str = "") -> str:
+    return reverse("committees:minutes", args=[meeting.pk]) + (f"#{anchor}" if anchor else "")
+
+
+# Apologies ---------------------------------------------------------------------------------------
+@login_required
+@require_http_methods(["GET", "POST"])
+def send_apologies(request: HttpRequest, pk: int) -> HttpResponse:
+    """A committee member sends apologies from the site, with an optional note."""
+    meeting = selectors.get_meeting_for_user(request.user, pk)
+    member = selectors.member_on_committee(request.user, meeting.committee, selectors.meeting_day(meeting))
+    if member is None:
+        raise PermissionDenied
+    form = ApologyForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.send_apologies(
+                meeting=meeting, member=member, channel=ApologyChannel.SITE, note=form.cleaned_data["note"]
+            )
+        except CommitteeError as exc:
+            _refused(form, exc)
+        else:
+            messages.success(request, "Your apologies have been sent to the secretary.")
+            return redirect("committees:meeting_detail", pk=meeting.pk)
+    context = {
+        "meeting": meeting,
+        "form": form,
+        "apology": Apology.objects.filter(meeting=meeting, member=member).first(),
+        "still_to_come": meeting.status == MeetingStatus.SCHEDULED and meeting.starts_at > timezone.now(),
+    }
+    return render(request, "committees/apologies.html", context, status=_status(form))
+
+
+# Attendance and quorum -------------------------------------------------------------------------------
+def _wants_json(request: HttpRequest) -> bool:
+    return "application/json" in request.headers.get("Accept", "")
+
+
+def _recordable(meeting: Meeting) -> bool:
+    """Attendance is taken on the day (or put right afterwards), never for a cancelled meeting."""
+    return (
+        meeting.status != MeetingStatus.CANCELLED and selectors.meeting_day(meeting) <= timezone.localdate()
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def attendance(request: HttpRequest, pk: int) -> HttpResponse:
+    """The secretary's sheet on a phone: one present and one absent button per member."""
+    meeting = _meeting_for(request, pk, "committees.manage_meetings")
+    status = 200
+    if request.method == "POST":
+        members = selectors.committee_members_on(meeting.committee, selectors.meeting_day(meeting))
+        form = AttendanceForm(request.POST, members=members)
+        if form.is_valid():
+            member, present = form.cleaned_data["member"], form.cleaned_data["present"]
+            try:
+                services.record_attendance(
+                    actor=request.user, meeting=meeting, member=member, present=present
+                )
+            except CommitteeError as exc:
+                error, status = str(exc), 409
+            else:
+                done = f"{member.full_name}: {'present' if present else 'absent'}."
+                if _wants_json(request):
+                    state = selectors.quorum_state(meeting).as_json()
+                    return JsonResponse({**state, "member": member.pk, "marked": present, "message": done})
+                messages.success(request, done)
+                return redirect(reverse("committees:attendance", args=[meeting.pk]) + f"#member-{member.pk}")
+        else:
+            error, status = " ".join(message for errors in form.errors.values() for message in errors), 400
+        if _wants_json(request):
+            return JsonResponse({"error": error}, status=status)
+        messages.error(request, error)
+    rows, state = selectors.attendance_sheet(meeting)
+    context = {"meeting": meeting, "rows": rows, "quorum": state, "recordable": _recordable(meeting)}
+    return render(request, "committees/attendance.html", context, status=status)
+
+
+@login_required
+@require_GET
+@never_cache
+def meeting_quorum(request: HttpRequest, pk: int) -> JsonResponse:
+    """Present, quorum and members, polled by the meeting and attendance pages."""
+    meeting = selectors.get_meeting_for_user(request.user, pk)
+    return JsonResponse(selectors.quorum_state(meeting).as_json())
+
+
+# Minutes ---------------------------------------------------------------------------------------------
+@login_required
+@require_GET
+def minutes(request: HttpRequest, pk: int) -> HttpResponse:
+    """The minutes, decisions and action points: the committee sees every stage, others only published."""
+    access = selectors.get_minutes_for_user(request.user, pk)
+    meeting, committee = access.meeting, access.meeting.committee
+    can_write = access.committee_view and request.user.has_perm("committees.write_minutes", committee)
+    can_manage = access.committee_view and request.user.has_perm("committees.manage_meetings", committee)
+    stage = access.minutes.status if access.minutes else None
+    in_draft = stage in (None, MinutesStatus.DRAFT, MinutesStatus.CIRCULATED)
+    points = list(selectors.meeting_action_points(meeting)) if access.committee_view else []
+    context = {
+        "meeting": meeting,
+        "minutes": access.minutes,
+        "committee_view": access.committee_view,
+        "decisions": list(selectors.meeting_decisions(meeting)),
+        "point_rows": [
+            (
+                point,
+                point.done_at is None and (can_write or selectors.is_action_point_owner(request.user, point)),
+            )
+            for point in points
+        ],
+        "held": meeting.status == MeetingStatus.HELD,
+        "may_edit": can_write and meeting.status == MeetingStatus.HELD and in_draft,
+        "may_circulate": can_write and stage in (MinutesStatus.DRAFT, MinutesStatus.CIRCULATED),
+        "may_approve": can_manage and stage == MinutesStatus.CIRCULATED,
+        "may_publish": can_manage and stage == MinutesStatus.APPROVED,
+        "may_record": can_write and _began(meeting),
+        "next": request.get_full_path(),
+    }
+    return render(request, "committees/minutes.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def minutes_draft(request: HttpRequest, pk: int) -> HttpResponse:
+    """The minutes secretary (or secretary) writes or edits the draft."""
+    meeting = _meeting_for(request, pk, "committees.write_minutes")
+    current = _minutes_of(meeting)
+    if request.method == "POST":
+        form = MinutesForm(request.POST)
+        if form.is_valid():
+            try:
+                services.draft_minutes(actor=request.user, meeting=meeting, text=form.cleaned_data["text"])
+            except CommitteeError as exc:
+                _refused(form, exc)
+            else:
+                messages.success(request, "Draft saved. Circulate it when it is ready for the committee.")
+                return redirect(_minutes_url(meeting))
+    else:
+        form = MinutesForm(initial={"text": current.text if current else ""})
+    editable = meeting.status == MeetingStatus.HELD and (
+        current is None or current.status in (MinutesStatus.DRAFT, MinutesStatus.CIRCULATED)
+    )
+    context = {"meeting": meeting, "minutes": current, "form": form, "editable": editable}
+    return render(request, "committees/minutes_draft.html", context, status=_status(form))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def minutes_circulate(request: HttpRequest, pk: int) -> HttpResponse:
+    """Send the draft to the committee (the notice sweep e-mails it once per circulation)."""
+    meeting = _meeting_for(request, pk, "committees.write_minutes")
+    current = _minutes_of(meeting)
+    form = ConfirmForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST":
+        try:
+            if current is None:
+                raise CommitteeError("There are no minutes to circulate yet: write the draft first.")
+            services.circulate_minutes(actor=request.user, minutes=current)
+        except CommitteeError as exc:
+            _refused(form, exc)
+        else:
+            messages.success(request, "The minutes are circulated: each member of the committee is e-mailed.")
+            return redirect(_minutes_url(meeting))
+    circulable = current is not None and current.status in (MinutesStatus.DRAFT, MinutesStatus.CIRCULATED)
+    context = {"meeting": meeting, "minutes": current, "form": form, "circulable": circulable}
+    return render(request, "committees/minutes_circulate.html", context, status=_status(form))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def minutes_approve(request: HttpRequest, pk: int) -> HttpResponse:
+    """The secretary records the later meeting at which the circulated minutes were approved."""
+    meeting = _meeting_for(request, pk, "committees.manage_meetings")
+    current = _minutes_of(meeting)
+    later = selectors.later_held_meetings(meeting)
+    form = ApproveMinutesForm(request.POST if request.method == "POST" else None, meetings=later)
+    if request.method == "POST" and form.is_valid():
+        try:
+            if current is None:
+                raise CommitteeError("There are no minutes to approve yet.")
+            services.approve_minutes(
+                actor=request.user, minutes=current, at_meeting=form.cleaned_data["at_meeting"]
+            )
+        except CommitteeError as exc:
+            _refused(form, exc)
+        else:
+            messages.success(
+                request, "Approval recorded. Publish the minutes when they may be read more widely."
+            )
+            return redirect(_minutes_url(meeting))
+    approvable = current is not None and current.status == MinutesStatus.CIRCULATED
+    context = {"meeting": meeting, "minutes": current, "form": form, "approvable": approvable}
+    return render(request, "committees/minutes_approve.html", context, status=_status(form))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def minutes_publish(request: HttpRequest, pk: int) -> HttpResponse:
+    """Approved minutes become readable by the body that elects the committee."""
+    meeting = _meeting_for(request, pk, "committees.manage_meetings")
+    current = _minutes_of(meeting)
+    form = ConfirmForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST":
+        try:
+            if current is None:
+                raise CommitteeError("There are no minutes to publish yet.")
+            services.publish_minutes(actor=request.user, minutes=current)
+        except CommitteeError as exc:
+            _refused(form, exc)
+        else:
+            messages.success(request, "The minutes are published.")
+            return redirect(_minutes_url(meeting))
+    publishable = current is not None and current.status == MinutesStatus.APPROVED
+    context = {"meeting": meeting, "minutes": current, "form": form, "publishable": publishable}
+    return render(request, "committees/minutes_publish.html", context, status=_status(form))
+
+
+# Decisions and action points ---------------------------------------------------------------------------
+@login_required
+@require_http_methods(["GET", "POST"])
+def decision_add(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = _meeting_for(request, pk, "committees.write_minutes")
+    items = meeting.items.all()
+    form = DecisionForm(request.POST if request.method == "POST" else None, items=items)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.record_decision(
+                actor=request.user,
+                meeting=meeting,
+                text=form.cleaned_data["text"],
+                item=form.cleaned_data["item"],
+            )
+        except CommitteeError as exc:
+            _refused(form, exc)
+        else:
+            messages.success(request, "Decision recorded.")
+            return redirect(_minutes_url(meeting, "decisions"))
+    return render(
+        request, "committees/decisions_add.html", {"meeting": meeting, "form": form}, status=_status(form)
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def action_point_add(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = _meeting_for(request, pk, "committees.write_minutes")
+    form = ActionPointForm(
+        request.POST if request.method == "POST" else None,
+        items=meeting.items.all(),
+        members=selectors.committee_members_on(meeting.committee, selectors.meeting_day(meeting)),
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.add_action_point(
+                actor=request.user,
+                meeting=meeting,
+                text=data["text"],
+                owner=data["owner"],
+                due_on=data["due_on"],
+                item=data["item"],
+            )
+        except CommitteeError as exc:
+            _refused(form, exc)
+        else:
+            messages.success(request, f"Action point recorded for {data['owner'].full_name}.")
+            return redirect(_minutes_url(meeting, "action-points"))
+    return render(
+        request, "committees/action_points_add.html", {"meeting": meeting, "form": form}, status=_status(form)
+    )
+
+
+def _safe_next(request: HttpRequest, form: NextPageForm) -> str | None:
+    target = form.cleaned_data.get("next") if form.is_valid() else None
+    # A path on this site only: a bare word would be taken for a URL name by redirect().
+    if (
+        target
+        and target.startswith("/")
+        and url_has_allowed_host_and_scheme(
+            target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        )
+    ):
+        return str(target)
+    return None
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def action_point_done(request: HttpRequest, pk: int) -> HttpResponse:
+    """Its owner, or the committee's officers, mark an action point done."""
+    point = selectors.get_action_point_for_user(request.user, pk)
+    if not selectors.may_close_action_point(request.user, point):
+        raise PermissionDenied
+    form = NextPageForm(request.POST if request.method == "POST" else request.GET)
+    if request.method == "POST":
+        try:
+            services.complete_action_point(actor=request.user, point=point)
+        except CommitteeError as exc:
+            _refused(form, exc)
+        else:
+            messages.success(request, f"Done: {point.text[:80]}")
+            return HttpResponseRedirect(
+                _safe_next(request, form) or _minutes_url(point.meeting, "action-points")
+            )
+    context = {"point": point, "form": form, "next": _safe_next(request, form) or ""}
+    return render(request, "committees/action_points_done.html", context, status=_status(form))
+
+
+@login_required
+@require_GET
+def my_action_points(request: HttpRequest) -> HttpResponse:
+    """Everything the person has agreed to do: open first, by due date, then recently done."""
+    points = list(selectors.my_action_points(request.user))
+    context = {
+        "open_points": [p for p in points if p.done_at is None],
+        "done_points": [p for p in points if p.done_at is not None],
+        "today": timezone.localdate(),
+        "next": request.get_full_path(),
+    }
+    return render(request, "committees/action_points_mine.html", context)
+
+
+@login_required
+@require_GET
+def decisions_register(request: HttpRequest, slug: str) -> HttpResponse:
+    """A committee's decisions, searchable by text and year, newest first."""
+    committee = selectors.get_committee_for_user(request.user, slug)
+    form = DecisionFilterForm(request.GET, years=selectors.decision_years(request.user, committee))
+    decisions = selectors.decisions_register(
+        request.user, committee, query=form.value("q"), year=form.chosen_year()
+    )
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "committee": committee,
+        "form": form,
+        "filters": form.filters(),
+        "page": Paginator(decisions, DECISIONS_PAGE_SIZE).get_page(request.GET.get("page")),
+        "query_string": query.urlencode(),
+        "committee_view": request.user.has_perm("committees.view_committee", committee),
+    }
+    return render(request, "committees/decisions.html", context)
+
+
+urlpatterns: list[URLPattern] = [
+    path("meetings/<int:pk>/apologies/", send_apologies, name="send_apologies"),
+    path("meetings/<int:pk>/attendance/", attendance, name="attendance"),
+    path("meetings/<int:pk>/quorum/", meeting_quorum, name="meeting_quorum"),
+    path("meetings/<int:pk>/minutes/", minutes, name="minutes"),
+    path("meetings/<int:pk>/minutes/draft/", minutes_draft, name="minutes_draft"),
+    path("meetings/<int:pk>/minutes/circulate/", minutes_circulate, name="minutes_circulate"),
+    path("meetings/<int:pk>/minutes/approve/", minutes_approve, name="minutes_approve"),
+    path("meetings/<int:pk>/minutes/publish/", minutes_publish, name="minutes_publish"),
+    path("meetings/<int:pk>/decisions/add/", decision_add, name="decision_add"),
+    path("meetings/<int:pk>/action-points/add/", action_point_add, name="action_point_add"),
+    path("committees/<slug:slug>/decisions/", decisions_register, name="decisions"),
+    path("action-points/", my_action_points, name="my_action_points"),
+    path("action-points/<int:pk>/done/", action_point_done, name="action_point_done"),
+]

@@ -2,13 +2,29 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from committees.models import Committee, Meeting, Term, TermRole
+from committees import services
+from committees.models import (
+    ActionPoint,
+    Apology,
+    Attendance,
+    Committee,
+    Decision,
+    Meeting,
+    MeetingStatus,
+    Minutes,
+    MinutesStatus,
+    Term,
+    TermRole,
+)
+from members.models import Member
 
 
 def get_committee_for_user(user: Any, slug: str) -> Committee:
@@ -53,3 +69,199 @@ def current_terms(committee: Committee) -> list[Term]:
         .order_by("member__full_name", "starts_on")
     )
     return sorted(terms, key=lambda term: ROLE_ORDER.index(TermRole(term.role)))
+
+
+# On the day and after: apologies, attendance, quorum, minutes, decisions, action points ------------
+def meeting_day(meeting: Meeting) -> dt.date:
+    """The meeting's date in Europe/London: the day whose terms of office count."""
+    return timezone.localtime(meeting.starts_at).date()
+
+
+def committee_members_on(committee: Committee, day: dt.date) -> QuerySet[Member]:
+    """Members holding a term on ``day`` (one row each, whatever their roles), by name."""
+    ids = Term.objects.filter(committee=committee).current(day).values("member_id")
+    return (
+        Member.objects.filter(pk__in=ids, erased_at__isnull=True).select_related("user").order_by("full_name")
+    )
+
+
+def member_on_committee(user: Any, committee: Committee, day: dt.date) -> Member | None:
+    """The user's member record when they hold a term on the committee on ``day``."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    return committee_members_on(committee, day).filter(user_id=user.pk).first()
+
+
+@dataclass(frozen=True)
+class QuorumState:
+    """How many of the committee's members are recorded present, against its quorum."""
+
+    present: int
+    quorum: int
+    members: int
+
+    @property
+    def quorate(self) -> bool:
+        return self.present >= self.quorum
+
+    @property
+    def needed(self) -> int:
+        return max(0, self.quorum - self.present)
+
+    @property
+    def summary(self) -> str:
+        verdict = "quorate" if self.quorate else f"not quorate ({self.needed} more needed)"
+        return f"{self.present} present; quorum is {self.quorum} of {self.members} members: {verdict}"
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "present": self.present,
+            "quorum": self.quorum,
+            "members": self.members,
+            "quorate": self.quorate,
+            "needed": self.needed,
+            "summary": self.summary,
+        }
+
+
+def quorum_state(meeting: Meeting) -> QuorumState:
+    """Present and total among the members on the meeting's date; one query."""
+    present = Attendance.objects.filter(meeting=meeting, member=OuterRef("pk"), present=True)
+    counts = committee_members_on(meeting.committee, meeting_day(meeting)).aggregate(
+        members=Count("pk"), present=Count("pk", filter=Q(Exists(present)))
+    )
+    return QuorumState(
+        present=counts["present"],
+        quorum=services.quorum_of(meeting.committee, counts["members"]),
+        members=counts["members"],
+    )
+
+
+@dataclass(frozen=True)
+class AttendanceRow:
+    """One member on the attendance sheet: present, absent or not yet recorded (None)."""
+
+    member: Member
+    present: bool | None
+    apology: Apology | None
+
+
+def attendance_sheet(meeting: Meeting) -> tuple[list[AttendanceRow], QuorumState]:
+    """Every member on the meeting's date with their mark and apologies; three queries."""
+    members = list(committee_members_on(meeting.committee, meeting_day(meeting)))
+    marks = dict(Attendance.objects.filter(meeting=meeting).values_list("member_id", "present"))
+    apologies = {apology.member_id: apology for apology in Apology.objects.filter(meeting=meeting)}
+    rows = [AttendanceRow(m, marks.get(m.pk), apologies.get(m.pk)) for m in members]
+    state = QuorumState(
+        present=sum(1 for row in rows if row.present),
+        quorum=services.quorum_of(meeting.committee, len(rows)),
+        members=len(rows),
+    )
+    return rows, state
+
+
+def apologies_for(meeting: Meeting) -> QuerySet[Apology]:
+    return Apology.objects.filter(meeting=meeting).select_related("member").order_by("member__full_name")
+
+
+@dataclass(frozen=True)
+class MinutesAccess:
+    """A meeting's minutes as one person may read them."""
+
+    meeting: Meeting
+    minutes: Minutes | None
+    committee_view: bool  # the committee's own view: drafts, action points, the officers' buttons
+
+
+def get_minutes_for_user(user: Any, pk: int) -> MinutesAccess:
+    """Committee members read minutes in every state; the electing body only once published."""
+    meeting = (
+        Meeting.objects.select_related("committee", "minutes", "minutes__approved_at_meeting")
+        .filter(pk=pk)
+        .first()
+    )
+    if meeting is None:
+        raise Http404("No such meeting.")
+    minutes = getattr(meeting, "minutes", None)
+    if user.has_perm("committees.view_committee", meeting.committee):
+        return MinutesAccess(meeting, minutes, committee_view=True)
+    published = minutes is not None and minutes.status == MinutesStatus.PUBLISHED
+    if published and user.has_perm("committees.view_published_minutes", meeting.committee):
+        return MinutesAccess(meeting, minutes, committee_view=False)
+    raise Http404("No such meeting.")
+
+
+def meeting_decisions(meeting: Meeting) -> QuerySet[Decision]:
+    return meeting.decisions.select_related("item").order_by("item__position", "pk")
+
+
+def meeting_action_points(meeting: Meeting) -> QuerySet[ActionPoint]:
+    return meeting.action_points.select_related("owner", "item").order_by("due_on", "pk")
+
+
+def later_held_meetings(meeting: Meeting) -> QuerySet[Meeting]:
+    """Where the meeting's minutes can be approved: the committee's later meetings that were held."""
+    return Meeting.objects.filter(
+        committee_id=meeting.committee_id, starts_at__gt=meeting.starts_at, status=MeetingStatus.HELD
+    ).order_by("starts_at")
+
+
+def decisions_register(
+    user: Any, committee: Committee, *, query: str = "", year: int | None = None
+) -> QuerySet[Decision]:
+    """The committee's decisions, newest meeting first: all of them for the committee, and for
+    the electing body those of meetings whose minutes are published."""
+    decisions = Decision.objects.filter(meeting__committee=committee)
+    if not user.has_perm("committees.view_committee", committee):
+        decisions = decisions.filter(meeting__minutes__status=MinutesStatus.PUBLISHED)
+    if query:
+        decisions = decisions.filter(text__icontains=query)
+    if year is not None:
+        decisions = decisions.filter(meeting__starts_at__year=year)
+    return decisions.select_related("meeting", "item").order_by("-meeting__starts_at", "pk")
+
+
+def decision_years(user: Any, committee: Committee) -> list[int]:
+    """The years (Europe/London) in which the register has decisions this person may see."""
+    decisions = decisions_register(user, committee).values("meeting_id")
+    moments = Meeting.objects.filter(pk__in=decisions).datetimes("starts_at", "year", order="DESC")
+    return [moment.year for moment in moments]
+
+
+ACTION_POINTS_RECENT = dt.timedelta(days=90)
+
+
+def my_action_points(user: Any, *, open_only: bool = False) -> QuerySet[ActionPoint]:
+    """The user's action points: open ones by due date, then those done in the last 90 days."""
+    points = ActionPoint.objects.filter(owner__user_id=user.pk, owner__erased_at__isnull=True)
+    if open_only:
+        points = points.filter(done_at__isnull=True)
+    else:
+        points = points.filter(
+            Q(done_at__isnull=True) | Q(done_at__gte=timezone.now() - ACTION_POINTS_RECENT)
+        )
+    return points.select_related("meeting__committee", "item").order_by(
+        F("done_at").desc(nulls_first=True), F("due_on").asc(nulls_last=True), "pk"
+    )
+
+
+def get_action_point_for_user(user: Any, pk: int) -> ActionPoint:
+    """An action point its owner or the committee may see; 404 for anyone else."""
+    point = ActionPoint.objects.select_related("meeting__committee", "owner", "item").filter(pk=pk).first()
+    if point is None or not (
+        is_action_point_owner(user, point)
+        or user.has_perm("committees.view_committee", point.meeting.committee)
+    ):
+        raise Http404("No such action point.")
+    return point
+
+
+def is_action_point_owner(user: Any, point: ActionPoint) -> bool:
+    return point.owner is not None and point.owner.erased_at is None and point.owner.user_id == user.pk
+
+
+def may_close_action_point(user: Any, point: ActionPoint) -> bool:
+    """Its owner, or whoever writes the committee's minutes, marks an action point done."""
+    return is_action_point_owner(user, point) or user.has_perm(
+        "committees.write_minutes", point.meeting.committee
+    )

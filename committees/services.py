@@ -319,10 +319,14 @@ def current_members(committee: Committee, on: dt.date | None = None) -> list[Mem
     )
 
 
+def quorum_of(committee: Committee, members: int) -> int:
+    """The larger of the committee's minimum and its fraction of ``members``, rounded up."""
+    return max(committee.quorum_minimum, math.ceil(committee.quorum_fraction * members))
+
+
 def quorum(committee: Committee, on: dt.date | None = None) -> int:
-    """The larger of the committee's minimum and its fraction of current members, rounded up."""
-    count = len(current_members(committee, on))
-    return max(committee.quorum_minimum, math.ceil(committee.quorum_fraction * count))
+    """The quorum on a date, from the members holding a term that day."""
+    return quorum_of(committee, len(current_members(committee, on)))
 
 
 def is_quorate(meeting: Meeting) -> bool:
@@ -424,6 +428,8 @@ def record_attendance(*, actor: Any, meeting: Meeting, member: Member, present: 
     if meeting.status == MeetingStatus.CANCELLED:
         raise CommitteeError("Attendance cannot be recorded for a cancelled meeting.")
     day = timezone.localtime(meeting.starts_at).date()
+    if day > timezone.localdate():
+        raise CommitteeError("Attendance is recorded on the day of the meeting, not before.")
     if not Term.objects.filter(committee=meeting.committee, member=member).current(day).exists():
         raise CommitteeError(f"{member} is not a member of {meeting.committee}.")
     attendance, _ = Attendance.objects.update_or_create(
@@ -627,8 +633,19 @@ def publish_minutes(*, actor: Any, minutes: Minutes) -> Minutes:
     return minutes
 
 
+def _check_on_record(meeting: Meeting, item: AgendaItem | None) -> None:
+    """Decisions and action points belong to a meeting that has begun, and to its own agenda."""
+    if meeting.status == MeetingStatus.CANCELLED:
+        raise CommitteeError("Nothing is recorded for a cancelled meeting.")
+    if meeting.starts_at > timezone.now():
+        raise CommitteeError("Decisions and action points are recorded once the meeting has begun.")
+    if item is not None and item.meeting_id != meeting.pk:
+        raise CommitteeError("That item is on another meeting's agenda.")
+
+
 @transaction.atomic
 def record_decision(*, actor: Any, meeting: Meeting, text: str, item: AgendaItem | None = None) -> Decision:
+    meeting = _lock_meeting(meeting)
     _require(
         actor,
         "committees.write_minutes",
@@ -637,8 +654,7 @@ def record_decision(*, actor: Any, meeting: Meeting, text: str, item: AgendaItem
     )
     if not text.strip():
         raise CommitteeError("A decision needs its text.")
-    if item is not None and item.meeting_id != meeting.pk:
-        raise CommitteeError("That item is on another meeting's agenda.")
+    _check_on_record(meeting, item)
     decision = Decision.objects.create(meeting=meeting, item=item, text=text.strip())
     log_action(actor=actor, action="decision.recorded", target=meeting, detail={"decision": decision.pk})
     return decision
@@ -662,6 +678,15 @@ def add_action_point(
     )
     if not text.strip():
         raise CommitteeError("An action point needs its text.")
+    meeting = _lock_meeting(meeting)
+    _check_on_record(meeting, item)
+    day = timezone.localtime(meeting.starts_at).date()
+    if owner is not None and not (
+        Term.objects.filter(committee=meeting.committee, member=owner).current(day).exists()
+    ):
+        raise CommitteeError(f"An action point's owner must be a member of {meeting.committee}.")
+    if due_on is not None and due_on < day:
+        raise CommitteeError("An action point cannot be due before the meeting that agreed it.")
     point = ActionPoint.objects.create(
         meeting=meeting, item=item, text=text.strip(), owner=owner, due_on=due_on
     )

@@ -23,6 +23,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from committees.notices import apology_token
 from members import services
 from members.models import ImportBatch
+from tests.committees.record_objects import record_objects
 
 ROLES = (
     "anonymous",
@@ -91,6 +92,23 @@ MATRIX: dict[str, tuple[str | None, dict[str, Any]]] = {
     "committees:meeting_detail": ("meeting", _row(LOGIN, 404, 404, 200, 404, 404, 404, 200)),
     # Signed link from a notice, no login: anyone holding it may use it.
     "committees:apology_link": ("apology_token", _row(200, 200, 200, 200, 200, 200, 200, 200)),
+    # On the day and after (record_views): the member sits on the NC but is no officer of it (403 where
+    # they see the meeting but may not change it); national office manages every committee. The NC's
+    # minutes held in record_objects are circulated, not published, so only the committee reads them.
+    "committees:send_apologies": ("meeting", _row(LOGIN, 404, 404, 200, 404, 404, 404, 403)),
+    "committees:attendance": ("held_meeting", _row(LOGIN, 404, 404, 403, 404, 404, 404, 200)),
+    "committees:meeting_quorum": ("meeting", _row(LOGIN, 404, 404, 200, 404, 404, 404, 200)),
+    "committees:minutes": ("held_meeting", _row(LOGIN, 404, 404, 200, 404, 404, 404, 200)),
+    "committees:minutes_draft": ("held_meeting", _row(LOGIN, 404, 404, 403, 404, 404, 404, 200)),
+    "committees:minutes_circulate": ("held_meeting", _row(LOGIN, 404, 404, 403, 404, 404, 404, 200)),
+    "committees:minutes_approve": ("held_meeting", _row(LOGIN, 404, 404, 403, 404, 404, 404, 200)),
+    "committees:minutes_publish": ("approved_meeting", _row(LOGIN, 404, 404, 403, 404, 404, 404, 200)),
+    "committees:decision_add": ("held_meeting", _row(LOGIN, 404, 404, 403, 404, 404, 404, 200)),
+    "committees:action_point_add": ("held_meeting", _row(LOGIN, 404, 404, 403, 404, 404, 404, 200)),
+    "committees:decisions": ("committee", _row(LOGIN, 404, 404, 200, 404, 404, 404, 200)),
+    "committees:my_action_points": (None, _row(LOGIN, 200, 200, 200, 200, 200, 200, 200)),
+    # The member owns the action point; national office may close any.
+    "committees:action_point_done": ("action_point", _row(LOGIN, 404, 404, 200, 404, 404, 404, 200)),
 }
 
 
@@ -145,6 +163,7 @@ def objects(member, applicant, london, national_office, nc_meeting) -> dict[str,
         "committee": lambda: [nc_meeting.committee.slug],
         "meeting": lambda: [nc_meeting.pk],
         "apology_token": lambda: [apology_token(nc_meeting, member)],
+        **record_objects(nc_meeting, member),  # on the day and after (record_views)
     }
 
 

@@ -47,6 +47,7 @@ from committees.notices import apology_token
 from members import services, views
 from members.models import ImportBatch, Member
 from members.services import MembershipError
+from tests.committees.record_objects import record_objects
 from tests.test_permission_matrix import MATRIX, project_url_names
 
 # url name → (who may use the form, the kind of object its URL takes, baseline values
@@ -65,6 +66,20 @@ FORMS: dict[str, tuple[str, str | None, dict[str, str]]] = {
     "members:import_upload": ("national_office", None, {}),
     "members:import_preview": ("national_office", "import_batch", {}),
     "committees:apology_link": ("outsider", "apology_token", {}),  # signed link, no login needed
+    # On the day and after (record_views); objects from tests/committees/record_objects.py.
+    "dashboard": ("member", None, {}),  # the "my action points" panel's done button
+    "committees:meeting_detail": ("member", "meeting", {}),  # the member's apologies form
+    "committees:send_apologies": ("member", "meeting", {}),
+    "committees:attendance": ("national_office", "held_meeting", {}),
+    "committees:minutes": ("national_office", "held_meeting", {}),  # done buttons
+    "committees:minutes_draft": ("national_office", "held_meeting", {}),
+    "committees:minutes_circulate": ("national_office", "held_meeting", {}),
+    "committees:minutes_approve": ("national_office", "held_meeting", {}),
+    "committees:minutes_publish": ("national_office", "approved_meeting", {}),
+    "committees:decision_add": ("national_office", "held_meeting", {}),
+    "committees:action_point_add": ("national_office", "held_meeting", {}),
+    "committees:action_point_done": ("member", "action_point", {}),
+    "committees:my_action_points": ("member", None, {}),
 }
 # The people who look at every page for forms the table does not name.
 SEARCHERS = ("outsider", "member", "london_organiser", "national_office")
@@ -340,6 +355,7 @@ def objects(member, applicant, london, national_office, nc_meeting) -> dict[str,
         "committee": lambda: [nc_meeting.committee.slug],
         "meeting": lambda: [nc_meeting.pk],
         "apology_token": lambda: [apology_token(nc_meeting, member)],
+        **record_objects(nc_meeting, member),  # on the day and after (record_views)
     }
 
 
