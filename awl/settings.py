@@ -161,6 +161,10 @@ AWL_LAPSE_WARNING_DAYS = envint("AWL_LAPSE_WARNING_DAYS", 14, minimum=1)
 # Lapsed/resigned members and contacts older than this are listed for review.
 AWL_RETENTION_DAYS = envint("AWL_RETENTION_DAYS", 730, minimum=1)
 
+# --- Committees -------------------------------------------------------------------
+# The largest paper (in bytes) a secretary may attach to an agenda item.
+PAPER_MAX_BYTES = envint("PAPER_MAX_BYTES", 10 * 1024 * 1024, minimum=1)
+
 # --- Internationalisation -----------------------------------------------------
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = envstr("TIME_ZONE") or "Europe/London"
@@ -181,6 +185,7 @@ STORAGES = {
         )
     },
 }
+# Uploads (committee papers) are served only by views that check who may see them: no MEDIA_URL.
 MEDIA_ROOT = VAR_DIR / "media"
 WHITENOISE_USE_FINDERS = DEBUG
 

@@ -1,5 +1,183 @@
-"""(being written)"""
+"""Calendar feeds, and the secretary's page of mail that could not be delivered.
 
-from django.urls import URLPattern
+Feeds are read by calendar programs, which cannot log in: the address
+carries a secret token instead. A member's own feed (``member_feed``) uses
+a revocable ``CalendarToken`` and lists the meetings of every committee the
+member sits on today; a committee's feed (``committee_feed``) uses the
+committee's ``feed_token``, which its secretary can replace. Both answer
+404 for a wrong or revoked token, are never cached, and carry each
+meeting's stable UID and SEQUENCE, so a moved or cancelled meeting updates
+the event a calendar already holds.
+"""
 
-urlpatterns: list[URLPattern] = []
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import path, reverse
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods
+
+from awl import outbox
+from committees import notices, selectors, services
+from committees.forms import CalendarFeedForm, ResendMessageForm
+from committees.models import Committee
+from members import selectors as member_selectors
+
+FEED_REFRESH = dt.timedelta(hours=1)
+FAILED_PAGE_LIMIT = 200
+
+
+def _committee_for(user: Any, slug: str, perm: str) -> Committee:
+    """The committee, if the user may see it (404 otherwise) and holds ``perm`` on it (403 otherwise)."""
+    committee = selectors.get_committee_for_user(user, slug)
+    if not user.has_perm(perm, committee):
+        raise PermissionDenied
+    return committee
+
+
+def feed_urls(path_: str) -> dict[str, str]:
+    """The feed's https address, and the same as webcal:// for a one-click subscription."""
+    url = f"{settings.SITE_URL}{path_}"
+    return {"feed_url": url, "webcal_url": "webcal://" + url.split("://", 1)[-1]}
+
+
+def _ics_response(body: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    response["X-Robots-Tag"] = "noindex"
+    return response
+
+
+# A member's own feed --------------------------------------------------------------------------------
+@login_required
+@require_http_methods(["GET", "POST"])
+def my_calendar(request: HttpRequest) -> HttpResponse:
+    """Make, show, replace or revoke the member's private feed address."""
+    member = member_selectors.get_own_member(request.user)
+    form = CalendarFeedForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            if form.cleaned_data["action"] == "new":
+                services.new_calendar_token(actor=request.user, member=member)
+                messages.success(
+                    request, "Your calendar feed address is ready; any earlier one has stopped working."
+                )
+            else:
+                services.revoke_calendar_token(actor=request.user, member=member)
+                messages.success(request, "Your calendar feed address has stopped working.")
+        except services.CommitteeError as exc:
+            form.add_error(None, str(exc))
+        else:
+            return redirect("committees:my_calendar")
+    token = selectors.active_calendar_token(member)
+    context: dict[str, Any] = {"form": form, "token": token}
+    if token is not None:
+        context |= feed_urls(reverse("committees:member_feed", args=[token.token]))
+    return render(
+        request, "committees/calendar_mine.html", context, status=409 if form.non_field_errors() else 200
+    )
+
+
+@never_cache
+@require_GET
+def member_feed(request: HttpRequest, token: str) -> HttpResponse:
+    """The member's committees' meetings as iCalendar; no login, the token is the key."""
+    member = selectors.member_for_feed(token)
+    body = notices.calendar_for(
+        selectors.member_feed_meetings(member), name="My AWL committee meetings", refresh=FEED_REFRESH
+    )
+    return _ics_response(body, "awl-committees.ics")
+
+
+# A committee's feed ---------------------------------------------------------------------------------
+@login_required
+@require_http_methods(["GET", "POST"])
+def committee_calendar(request: HttpRequest, slug: str) -> HttpResponse:
+    """The committee's feed address for its members; its secretary can replace it."""
+    committee = _committee_for(request.user, slug, "committees.view_committee")
+    can_manage = request.user.has_perm("committees.manage_meetings", committee)
+    error = ""
+    if request.method == "POST":
+        if not can_manage:
+            raise PermissionDenied
+        try:
+            services.regenerate_committee_feed(actor=request.user, committee=committee)
+        except services.CommitteeError as exc:
+            error = str(exc)
+        else:
+            messages.success(request, "The feed has a new address; the old one has stopped working.")
+            return redirect("committees:committee_calendar", slug=committee.slug)
+    context = {
+        "committee": committee,
+        "can_manage": can_manage,
+        "error": error,
+        **feed_urls(reverse("committees:committee_feed", args=[committee.slug, committee.feed_token])),
+    }
+    return render(request, "committees/calendar_committee.html", context, status=409 if error else 200)
+
+
+@never_cache
+@require_GET
+def committee_feed(request: HttpRequest, slug: str, token: str) -> HttpResponse:
+    """The committee's meetings as iCalendar; only the committee's current token opens it."""
+    committee = Committee.objects.filter(slug=slug).first()
+    # Compared in constant time, so the token cannot be guessed a character at a time.
+    if committee is None or not secrets.compare_digest(token.encode(), committee.feed_token.encode()):
+        raise Http404("No such calendar feed.")
+    body = notices.calendar_for(
+        selectors.committee_feed_meetings(committee), name=f"{committee.name} meetings", refresh=FEED_REFRESH
+    )
+    return _ics_response(body, f"{committee.slug}.ics")
+
+
+# Mail that could not be delivered -------------------------------------------------------------------
+@login_required
+@require_http_methods(["GET", "POST"])
+def failed_messages(request: HttpRequest, slug: str) -> HttpResponse:
+    """The committee's mail that failed or is still being retried, with a resend button for each."""
+    committee = _committee_for(request.user, slug, "committees.manage_meetings")
+    form = ResendMessageForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.resend_committee_message(
+                actor=request.user, committee=committee, message_id=form.cleaned_data["message"]
+            )
+        except services.CommitteeError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, "The message will be sent again in a moment.")
+            return redirect("committees:failed_messages", slug=committee.slug)
+    found = list(
+        outbox.needing_attention(notices.mail_group(committee)).order_by("-created_at", "-pk")[
+            : FAILED_PAGE_LIMIT + 1
+        ]
+    )
+    context = {
+        "committee": committee,
+        "form": form,
+        "rows": found[:FAILED_PAGE_LIMIT],
+        "more": len(found) > FAILED_PAGE_LIMIT,
+        "limit": FAILED_PAGE_LIMIT,
+        "now": timezone.now(),
+    }
+    status = 409 if form.non_field_errors() else 200
+    return render(request, "committees/failed_messages.html", context, status=status)
+
+
+urlpatterns = [
+    path("membership/calendar/", my_calendar, name="my_calendar"),
+    path("calendar/<str:token>.ics", member_feed, name="member_feed"),
+    path("committees/<slug:slug>/calendar/", committee_calendar, name="committee_calendar"),
+    path("committees/<slug:slug>/calendar/<str:token>.ics", committee_feed, name="committee_feed"),
+    path("committees/<slug:slug>/failed-mail/", failed_messages, name="failed_messages"),
+]

@@ -1,11 +1,15 @@
+import datetime as dt
 from typing import Any, cast
+from zoneinfo import ZoneInfo
 
 from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from committees.models import AgendaItem, Meeting
-from members.forms import MultilineTextField, SearchForm
+from committees.models import AgendaItem, AgendaSection, Meeting
+from members.forms import MultilineTextField, PlainTextField, SearchForm
 from members.models import Member
 
 
@@ -13,6 +17,17 @@ class ApologyForm(forms.Form):
     note = forms.CharField(
         label="A note for the secretary (optional)", max_length=300, required=False, strip=True
     )
+
+
+# Calendar feeds and failed mail (feed_views) ------------------------------------------------------
+class CalendarFeedForm(forms.Form):
+    """Make a new private feed address, or revoke the current one."""
+
+    action = forms.ChoiceField(choices=[("new", "Make a new address"), ("revoke", "Revoke the address")])
+
+
+class ResendMessageForm(forms.Form):
+    message = forms.IntegerField(min_value=1, max_value=2**31 - 1, widget=forms.HiddenInput)
 
 
 # On the day and after (record_views) ----------------------------------------------------------------
@@ -133,3 +148,125 @@ class DecisionFilterForm(SearchForm):
     def chosen_year(self) -> int | None:
         value = self.value("year")
         return int(value) if value else None
+
+
+# Meetings, the agenda and papers (meeting_views) ------------------------------------------------
+# Meetings are arranged at most this far ahead (the services refuse further); the limit also keeps
+# hostile dates such as 9999-12-31 from reaching the time-zone arithmetic.
+SCHEDULE_AHEAD = dt.timedelta(days=3 * 366)
+
+
+class MeetingDateField(forms.DateField):
+    """A date from today up to three years ahead."""
+
+    widget = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+    def validate(self, value: Any) -> None:
+        super().validate(value)
+        if value is None:
+            return
+        today = timezone.localdate()
+        if value < today:
+            raise ValidationError("That date has passed.", code="past")
+        if value > today + SCHEDULE_AHEAD:
+            raise ValidationError("Choose a date within the next three years.", code="too_far")
+
+
+def _time_field(label: str) -> forms.TimeField:
+    return forms.TimeField(label=label, widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
+
+
+def london_moment(day: dt.date, time: dt.time) -> dt.datetime:
+    """The aware moment a date and wall-clock time in Europe/London name.
+
+    Refuses a time the clocks skip (spring forward); in the repeated hour in
+    October the first (summer-time) reading is taken.
+    """
+    zone = ZoneInfo(settings.TIME_ZONE)
+    moment = dt.datetime.combine(day, time, tzinfo=zone)
+    if moment.astimezone(dt.UTC).astimezone(zone).replace(tzinfo=None) != moment.replace(tzinfo=None):
+        raise ValidationError(
+            f"{time:%H:%M} does not exist in London on {day:%-d %B %Y}: the clocks go forward.",
+            code="skipped",
+        )
+    return moment
+
+
+class ScheduleMeetingsForm(forms.Form):
+    until = MeetingDateField(
+        label="Generate meetings up to", help_text="Meetings of the cycle up to this date are created."
+    )
+
+
+class MeetingTimesForm(forms.Form):
+    """Date, start and end (London time) and where; ``times()`` gives the aware moments."""
+
+    date = MeetingDateField(label="Date")
+    starts = _time_field("Starts at")
+    ends = _time_field("Ends at")
+    venue = PlainTextField(label="Venue", max_length=200, required=False)
+    online_link = forms.URLField(label="Online link", max_length=200, required=False, assume_scheme="https")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        day, starts, ends = data.get("date"), data.get("starts"), data.get("ends")
+        if day is not None and starts is not None and ends is not None:
+            for field, time in (("starts", starts), ("ends", ends)):
+                try:
+                    data[f"{field}_at"] = london_moment(day, time)
+                except ValidationError as exc:
+                    self.add_error(field, exc)
+        return data
+
+    def times(self) -> tuple[dt.datetime, dt.datetime]:
+        return self.cleaned_data["starts_at"], self.cleaned_data["ends_at"]
+
+    @staticmethod
+    def initial_for(starts_at: dt.datetime, ends_at: dt.datetime, venue: str, link: str) -> dict[str, Any]:
+        starts, ends = timezone.localtime(starts_at), timezone.localtime(ends_at)
+        return {
+            "date": starts.date(),
+            "starts": starts.time().replace(second=0, microsecond=0),
+            "ends": ends.time().replace(second=0, microsecond=0),
+            "venue": venue,
+            "online_link": link,
+        }
+
+
+class CallMeetingForm(MeetingTimesForm):
+    emergency = forms.BooleanField(
+        label="Emergency meeting",
+        required=False,
+        help_text="Needed to call a meeting with less notice than the committee's rules give.",
+    )
+    emergency_reason = MultilineTextField(
+        label="Why it is an emergency", max_length=500, required=False, rows=2
+    )
+
+
+class MoveMeetingForm(MeetingTimesForm):
+    """A new date, time or place for a meeting."""
+
+
+class CancelMeetingForm(forms.Form):
+    reason = MultilineTextField(
+        label="Why it is cancelled", max_length=500, rows=2, help_text="It goes in the notice to members."
+    )
+
+
+class AgendaItemForm(forms.Form):
+    section = forms.ChoiceField(label="Section", choices=AgendaSection.choices)
+    title = PlainTextField(label="Title", max_length=200)
+    body = MultilineTextField(label="Text (optional)", max_length=20_000, required=False, rows=6)
+
+
+class MoveItemForm(forms.Form):
+    direction = forms.ChoiceField(choices=[("up", "Up"), ("down", "Down")])
+
+
+class PaperForm(forms.Form):
+    title = PlainTextField(label="Title", max_length=200)
+    file = forms.FileField(
+        label="File",
+        help_text="PDF, Word (.docx), Excel (.xlsx), OpenDocument (.odt, .ods) or plain text (.txt, .csv).",
+    )

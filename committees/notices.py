@@ -21,10 +21,19 @@ from django.core import signing
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
-from icalendar import Calendar, Event, vText
+from icalendar import Calendar, Event, vDuration, vText
 
 from awl.outbox import queue_email
-from committees.models import Meeting, MeetingStatus, Minutes, MinutesStatus, NoticeDispatch, NoticeKind, Term
+from committees.models import (
+    Committee,
+    Meeting,
+    MeetingStatus,
+    Minutes,
+    MinutesStatus,
+    NoticeDispatch,
+    NoticeKind,
+    Term,
+)
 from members.models import Member
 
 APOLOGY_SALT = "committees.apology"
@@ -56,15 +65,26 @@ def meeting_event(meeting: Meeting) -> Event:
     return event
 
 
-def calendar_for(meetings: list[Meeting], *, name: str, cancel: bool = False) -> bytes:
+def calendar_for(
+    meetings: list[Meeting], *, name: str, cancel: bool = False, refresh: dt.timedelta | None = None
+) -> bytes:
+    """An iCalendar of the meetings; ``refresh`` tells a subscribed feed's reader how often to look."""
     calendar = Calendar()
     calendar.add("prodid", "-//AWL//committees//EN")
     calendar.add("version", "2.0")
     calendar.add("method", "CANCEL" if cancel else "PUBLISH")
     calendar.add("x-wr-calname", name)
+    if refresh is not None:
+        calendar.add("refresh-interval", refresh, parameters={"VALUE": "DURATION"})
+        calendar.add("x-published-ttl", vDuration(refresh))
     for meeting in meetings:
         calendar.add_component(meeting_event(meeting))
     return calendar.to_ical()
+
+
+def mail_group(committee: Committee) -> str:
+    """The outbox group of a committee's mail: its secretary sees what failed."""
+    return f"committee:{committee.pk}"
 
 
 # Apology links ---------------------------------------------------------------------------------
@@ -196,6 +216,7 @@ def dispatch(notice: DueNotice, now: dt.datetime) -> int:
             attachments=[
                 {"filename": "meeting.ics", "content_type": "text/calendar", "content": ics.decode()}
             ],
+            group=mail_group(meeting.committee),
         )
         queued += message is not None
     return queued

@@ -6,21 +6,25 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
 from committees import services
 from committees.models import (
     ActionPoint,
+    AgendaItem,
     Apology,
     Attendance,
+    CalendarToken,
     Committee,
     Decision,
     Meeting,
     MeetingStatus,
     Minutes,
     MinutesStatus,
+    NoticeDispatch,
+    Paper,
     Term,
     TermRole,
 )
@@ -69,6 +73,88 @@ def current_terms(committee: Committee) -> list[Term]:
         .order_by("member__full_name", "starts_on")
     )
     return sorted(terms, key=lambda term: ROLE_ORDER.index(TermRole(term.role)))
+
+
+# Scheduling, the agenda and papers (meeting_views) -------------------------------------------------
+RECENT_MEETINGS = 10
+
+
+def get_agenda_item_for_user(user: Any, pk: int) -> AgendaItem:
+    """An agenda item of a committee the user sits on (or manages); 404 otherwise."""
+    item = AgendaItem.objects.select_related("meeting__committee").filter(pk=pk).first()
+    if item is None or not user.has_perm("committees.view_committee", item.meeting.committee):
+        raise Http404("No such agenda item.")
+    return item
+
+
+def get_paper_for_user(user: Any, pk: int) -> Paper:
+    """A paper of a committee the user sits on (or manages); 404 otherwise."""
+    paper = Paper.objects.select_related("item__meeting__committee").filter(pk=pk).first()
+    if paper is None or not user.has_perm("committees.view_committee", paper.item.meeting.committee):
+        raise Http404("No such paper.")
+    return paper
+
+
+def meetings_to_manage(committee: Committee) -> tuple[list[Meeting], list[Meeting]]:
+    """(coming meetings, the last few that have ended), each with ``item_count``; two queries."""
+    now = timezone.now()
+    meetings = committee.meetings.annotate(item_count=Count("items"))
+    coming: list[Meeting] = list(meetings.filter(ends_at__gte=now).order_by("starts_at"))
+    recent: list[Meeting] = list(meetings.filter(ends_at__lt=now).order_by("-starts_at")[:RECENT_MEETINGS])
+    return coming, recent
+
+
+def agenda_items(meeting: Meeting) -> list[AgendaItem]:
+    """The meeting's agenda in order, each item's papers prefetched; two queries."""
+    return list(
+        meeting.items.order_by("position").prefetch_related(
+            Prefetch("papers", queryset=Paper.objects.order_by("uploaded_at", "pk"))
+        )
+    )
+
+
+def meeting_dispatches(meeting: Meeting) -> QuerySet[NoticeDispatch]:
+    """The notices the sweep has dealt with for the meeting, sent or skipped, newest first."""
+    return meeting.dispatches.order_by("-swept_at", "-pk")
+
+
+# Calendar feeds ------------------------------------------------------------------------------------
+FEED_HISTORY = dt.timedelta(days=60)
+
+
+def member_for_feed(token: str) -> Member:
+    """The member a live calendar token belongs to; 404 for a revoked or unknown token."""
+    found = (
+        CalendarToken.objects.filter(token=token, revoked_at__isnull=True, member__erased_at__isnull=True)
+        .select_related("member")
+        .first()
+    )
+    if found is None:
+        raise Http404("No such calendar feed.")
+    return found.member
+
+
+def active_calendar_token(member: Member) -> CalendarToken | None:
+    return CalendarToken.objects.filter(member=member, revoked_at__isnull=True).first()
+
+
+def member_feed_meetings(member: Member) -> list[Meeting]:
+    """Meetings, from 60 days ago on, of every committee the member sits on today; one query."""
+    committees = Term.objects.filter(member=member).current().values("committee_id")
+    return list(
+        Meeting.objects.filter(committee__in=committees, starts_at__gte=timezone.now() - FEED_HISTORY)
+        .select_related("committee")
+        .order_by("starts_at", "pk")
+    )
+
+
+def committee_feed_meetings(committee: Committee) -> list[Meeting]:
+    """The committee's meetings from 60 days ago on; one query."""
+    return list(
+        committee.meetings.filter(starts_at__gte=timezone.now() - FEED_HISTORY)
+        .select_related("committee")
+        .order_by("starts_at", "pk")
+    )
 
 
 # On the day and after: apologies, attendance, quorum, minutes, decisions, action points ------------

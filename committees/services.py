@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+import secrets
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -18,9 +19,13 @@ from dateutil.rrule import rrule, rrulestr
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Max, Q
+from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 
+from awl import outbox
 from awl.audit import log_action
+from awl.models import OutboundMessage
+from committees import papers
 from committees.models import (
     STANDARD_ORDER,
     ActionPoint,
@@ -29,6 +34,7 @@ from committees.models import (
     Apology,
     ApologyChannel,
     Attendance,
+    CalendarToken,
     Committee,
     Decision,
     Meeting,
@@ -36,8 +42,10 @@ from committees.models import (
     MeetingStatus,
     Minutes,
     MinutesStatus,
+    Paper,
     Term,
 )
+from committees.notices import mail_group
 from members.models import Member
 
 
@@ -543,6 +551,188 @@ def publish_agenda(*, actor: Any, meeting: Meeting) -> Meeting:
     return meeting
 
 
+# Agenda editing and papers (the secretary's agenda page) ---------------------------------------
+PAPER_TITLE_MAX = 200
+
+
+def _lock_item(item: AgendaItem) -> tuple[Meeting, AgendaItem]:
+    """Lock the item's meeting, as every agenda change does, and read the item as it now stands."""
+    meeting = Meeting.objects.select_for_update().select_related("committee").get(pk=item.meeting_id)
+    current = AgendaItem.objects.filter(pk=item.pk, meeting=meeting).first()
+    if current is None:
+        raise CommitteeError("That item is no longer on the agenda.")
+    current.meeting = meeting
+    return meeting, current
+
+
+@transaction.atomic
+def update_agenda_item(*, actor: Any, item: AgendaItem, title: str, body: str, section: str) -> AgendaItem:
+    meeting, item = _lock_item(item)
+    _require(
+        actor,
+        "committees.manage_meetings",
+        meeting.committee,
+        "Only the committee's secretary edits the agenda.",
+    )
+    if not title.strip():
+        raise CommitteeError("An agenda item needs a title.")
+    if section not in AgendaSection.values:
+        raise CommitteeError("Choose one of the sections of the order of business.")
+    new = {"title": title.strip(), "body": body, "section": section}
+    changed = [field for field, value in new.items() if getattr(item, field) != value]
+    if changed:
+        for field in changed:
+            setattr(item, field, new[field])
+        item.save(update_fields=changed)
+        log_action(
+            actor=actor,
+            action="agenda.item_edited",
+            target=meeting,
+            detail={"item": item.pk, "fields": changed},
+        )
+    return item
+
+
+@transaction.atomic
+def move_agenda_item(*, actor: Any, item: AgendaItem, direction: str) -> AgendaItem:
+    """Swap the item with the one above ("up") or below ("down") it.
+
+    The unique (meeting, position) constraint is checked row by row, so the
+    item is first parked on a free position; the meeting's row lock keeps
+    that position free until the swap is done.
+    """
+    meeting, item = _lock_item(item)
+    _require(
+        actor,
+        "committees.manage_meetings",
+        meeting.committee,
+        "Only the committee's secretary edits the agenda.",
+    )
+    if direction == "up":
+        neighbour = meeting.items.filter(position__lt=item.position).order_by("-position").first()
+    elif direction == "down":
+        neighbour = meeting.items.filter(position__gt=item.position).order_by("position").first()
+    else:
+        raise CommitteeError("An item moves up or down.")
+    if neighbour is None:
+        raise CommitteeError(
+            f"That item is already {'first' if direction == 'up' else 'last'} on the agenda."
+        )
+    spare = (meeting.items.aggregate(last=Max("position"))["last"] or 0) + 1
+    mine, theirs = item.position, neighbour.position
+    AgendaItem.objects.filter(pk=item.pk).update(position=spare)
+    AgendaItem.objects.filter(pk=neighbour.pk).update(position=mine)
+    AgendaItem.objects.filter(pk=item.pk).update(position=theirs)
+    item.position = theirs
+    log_action(
+        actor=actor,
+        action="agenda.item_moved",
+        target=meeting,
+        detail={"item": item.pk, "direction": direction},
+    )
+    return item
+
+
+def _delete_files_after_commit(files: list[FieldFile]) -> None:
+    """Remove stored files once the rows that named them are gone for good."""
+    stored = [(file.storage, file.name) for file in files if file.name]
+
+    def delete() -> None:
+        for storage, name in stored:
+            storage.delete(name)
+
+    transaction.on_commit(delete)
+
+
+@transaction.atomic
+def delete_agenda_item(*, actor: Any, item: AgendaItem) -> Meeting:
+    """Take an item off the agenda, with its papers (their files go once the change is committed)."""
+    meeting, item = _lock_item(item)
+    _require(
+        actor,
+        "committees.manage_meetings",
+        meeting.committee,
+        "Only the committee's secretary edits the agenda.",
+    )
+    files = [paper.file for paper in item.papers.all()]
+    detail = {"item": item.pk, "title": item.title, "papers": len(files)}
+    item.delete()
+    _delete_files_after_commit(files)
+    log_action(actor=actor, action="agenda.item_deleted", target=meeting, detail=detail)
+    return meeting
+
+
+@transaction.atomic
+def attach_paper(*, actor: Any, item: AgendaItem, title: str, upload: Any) -> Paper:
+    """Attach an uploaded file to an agenda item, once its size and type are checked.
+
+    The type is judged by the file's name and its contents (``committees.papers``),
+    never by the content type the browser sent. A refused file writes nothing,
+    in the database or in storage.
+    """
+    meeting, item = _lock_item(item)
+    _require(
+        actor,
+        "committees.manage_meetings",
+        meeting.committee,
+        "Only the committee's secretary attaches papers.",
+    )
+    title = title.strip()
+    if not title:
+        raise CommitteeError("A paper needs a title.")
+    if len(title) > PAPER_TITLE_MAX:
+        raise CommitteeError(f"A paper's title can be at most {PAPER_TITLE_MAX} characters.")
+    try:
+        checked = papers.check_paper(upload)
+    except papers.PaperRefused as exc:
+        raise CommitteeError(str(exc)) from None
+    paper = Paper(
+        item=item,
+        title=title,
+        content_type=checked.content_type,
+        size=checked.size,
+        uploaded_by=actor if getattr(actor, "is_authenticated", False) else None,
+    )
+    upload.seek(0)
+    paper.file.save(checked.filename, upload, save=False)
+    stored = paper.file.name or ""
+    try:
+        paper.save()
+        log_action(
+            actor=actor,
+            action="agenda.paper_attached",
+            target=meeting,
+            detail={"item": item.pk, "paper": paper.pk, "size": checked.size},
+        )
+    except BaseException:
+        paper.file.storage.delete(stored)
+        raise
+    return paper
+
+
+@transaction.atomic
+def delete_paper(*, actor: Any, paper: Paper) -> AgendaItem:
+    locked = Paper.objects.select_related("item").filter(pk=paper.pk).first()
+    if locked is None:
+        raise CommitteeError("That paper has already been removed.")
+    meeting, item = _lock_item(locked.item)
+    _require(
+        actor,
+        "committees.manage_meetings",
+        meeting.committee,
+        "Only the committee's secretary removes papers.",
+    )
+    current = Paper.objects.select_for_update().filter(pk=paper.pk, item=item).first()
+    if current is None:
+        raise CommitteeError("That paper has already been removed.")
+    detail = {"item": item.pk, "paper": current.pk, "title": current.title}
+    file = current.file
+    current.delete()
+    _delete_files_after_commit([file])
+    log_action(actor=actor, action="agenda.paper_removed", target=meeting, detail=detail)
+    return item
+
+
 # Minutes, decisions, action points ------------------------------------------------------------
 @transaction.atomic
 def draft_minutes(*, actor: Any, meeting: Meeting, text: str) -> Minutes:
@@ -717,3 +907,76 @@ def complete_action_point(*, actor: Any, point: ActionPoint) -> ActionPoint:
             actor=actor, action="action_point.done", target=point.meeting, detail={"action_point": point.pk}
         )
     return point
+
+
+# Failed mail -----------------------------------------------------------------------------------
+@transaction.atomic
+def resend_committee_message(*, actor: Any, committee: Committee, message_id: int) -> OutboundMessage:
+    """The secretary sends one of the committee's failed (or retrying) messages again, now.
+
+    Only a message in the committee's outbox group can be resent from its
+    page; the outbox resets it (see ``awl.outbox.resend_message``).
+    """
+    _require(
+        actor,
+        "committees.manage_meetings",
+        committee,
+        f"Only the secretary of {committee} can resend its mail.",
+    )
+    message = OutboundMessage.objects.filter(pk=message_id, group=mail_group(committee)).first()
+    if message is None:
+        raise CommitteeError("That message is not one of this committee's.")
+    try:
+        return outbox.resend_message(actor=actor, message=message)
+    except outbox.OutboxError as exc:
+        raise CommitteeError(str(exc)) from None
+
+
+# Calendar feeds --------------------------------------------------------------------------------
+@transaction.atomic
+def new_calendar_token(*, actor: Any, member: Member) -> CalendarToken:
+    """A fresh private feed address for the member; any earlier one stops working."""
+    _require_own(actor, member)
+    revoked = _revoke_calendar_tokens(member)
+    token = CalendarToken.objects.create(member=member)
+    log_action(actor=actor, action="calendar_feed.created", target=member, detail={"revoked": revoked})
+    return token
+
+
+@transaction.atomic
+def revoke_calendar_token(*, actor: Any, member: Member) -> int:
+    """Stop the member's feed address working; returns how many addresses were revoked."""
+    _require_own(actor, member)
+    revoked = _revoke_calendar_tokens(member)
+    if revoked:
+        log_action(actor=actor, action="calendar_feed.revoked", target=member, detail={"revoked": revoked})
+    return revoked
+
+
+def _require_own(actor: Any, member: Member) -> None:
+    if actor is not None and actor.pk != member.user_id:
+        raise CommitteeError("Only members manage their own calendar feed.")
+
+
+def _revoke_calendar_tokens(member: Member) -> int:
+    # Lock the member's row so two clicks at once leave one live address, not two.
+    Member.objects.select_for_update().filter(pk=member.pk).first()
+    return CalendarToken.objects.filter(member=member, revoked_at__isnull=True).update(
+        revoked_at=timezone.now()
+    )
+
+
+@transaction.atomic
+def regenerate_committee_feed(*, actor: Any, committee: Committee) -> Committee:
+    """A new address for the committee's feed; the old one stops working at once."""
+    committee = Committee.objects.select_for_update().get(pk=committee.pk)
+    _require(
+        actor,
+        "committees.manage_meetings",
+        committee,
+        f"Only the secretary of {committee} can change its calendar feed address.",
+    )
+    committee.feed_token = secrets.token_urlsafe()
+    committee.save(update_fields=["feed_token"])
+    log_action(actor=actor, action="committee.feed_regenerated", target=committee)
+    return committee

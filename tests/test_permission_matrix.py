@@ -23,6 +23,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from committees.notices import apology_token
 from members import services
 from members.models import ImportBatch
+from tests.committees.meeting_objects import meeting_objects
 from tests.committees.record_objects import record_objects
 
 ROLES = (
@@ -109,6 +110,31 @@ MATRIX: dict[str, tuple[str | None, dict[str, Any]]] = {
     "committees:my_action_points": (None, _row(LOGIN, 200, 200, 200, 200, 200, 200, 200)),
     # The member owns the action point; national office may close any.
     "committees:action_point_done": ("action_point", _row(LOGIN, 404, 404, 200, 404, 404, 404, 200)),
+    # Calendar feeds and undelivered mail (feed_views). A member's own feed page needs a member record;
+    # the .ics feeds take no login: the token in the address is the key.
+    "committees:my_calendar": (None, _row(LOGIN, 404, 200, 200, 404, 404, 404, 404)),
+    "committees:member_feed": ("calendar_token", _row(200, 200, 200, 200, 200, 200, 200, 200)),
+    "committees:committee_calendar": ("committee", _row(LOGIN, 404, 404, 200, 404, 404, 404, 200)),
+    "committees:committee_feed": ("committee_feed", _row(200, 200, 200, 200, 200, 200, 200, 200)),
+    "committees:failed_messages": ("committee", _row(LOGIN, 404, 404, 403, 404, 404, 404, 200)),
+    # The secretary's scheduling, agenda and papers (meeting_views): the member sits on the NC, so sees
+    # it (403 on the secretary's pages, and may download its papers); national office manages it.
+    "committees:manage_meetings": ("committee", _row(LOGIN, 404, 404, 403, 404, 404, 404, 200)),
+    "committees:call_meeting": ("committee", _row(LOGIN, 404, 404, 403, 404, 404, 404, 200)),
+    "committees:meeting_manage": ("meeting", _row(LOGIN, 404, 404, 403, 404, 404, 404, 200)),
+    "committees:meeting_move": ("meeting", _row(LOGIN, 404, 404, 403, 404, 404, 404, 200)),
+    "committees:meeting_cancel": ("meeting", _row(LOGIN, 404, 404, 403, 404, 404, 404, 200)),
+    "committees:meeting_mark_held": ("meeting", _row(LOGIN, 404, 404, 403, 404, 404, 404, 200)),
+    "committees:agenda_edit": ("meeting", _row(LOGIN, 404, 404, 403, 404, 404, 404, 200)),
+    "committees:agenda_prepare": ("meeting", _row(LOGIN, 404, 404, 403, 404, 404, 404, 200)),
+    "committees:agenda_add_item": ("meeting", _row(LOGIN, 404, 404, 403, 404, 404, 404, 200)),
+    "committees:agenda_publish": ("meeting", _row(LOGIN, 404, 404, 403, 404, 404, 404, 200)),
+    "committees:agenda_item_edit": ("agenda_item", _row(LOGIN, 404, 404, 403, 404, 404, 404, 200)),
+    "committees:agenda_item_move": ("agenda_item", _row(LOGIN, 404, 404, 403, 404, 404, 404, 200)),
+    "committees:agenda_item_delete": ("agenda_item", _row(LOGIN, 404, 404, 403, 404, 404, 404, 200)),
+    "committees:paper_upload": ("agenda_item", _row(LOGIN, 404, 404, 403, 404, 404, 404, 200)),
+    "committees:paper_download": ("paper", _row(LOGIN, 404, 404, 200, 404, 404, 404, 200)),
+    "committees:paper_delete": ("paper", _row(LOGIN, 404, 404, 403, 404, 404, 404, 200)),
 }
 
 
@@ -163,7 +189,10 @@ def objects(member, applicant, london, national_office, nc_meeting) -> dict[str,
         "committee": lambda: [nc_meeting.committee.slug],
         "meeting": lambda: [nc_meeting.pk],
         "apology_token": lambda: [apology_token(nc_meeting, member)],
+        "calendar_token": lambda: [member.calendar_tokens.create().token],
+        "committee_feed": lambda: [nc_meeting.committee.slug, nc_meeting.committee.feed_token],
         **record_objects(nc_meeting, member),  # on the day and after (record_views)
+        **meeting_objects(nc_meeting),  # scheduling, agenda and papers (meeting_views)
     }
 
 

@@ -42,14 +42,17 @@ from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from awl.models import AuditEntry
+from awl.models import AuditEntry, OutboundMessage
 from committees.notices import apology_token
 from members import services, views
 from members.models import ImportBatch, Member
 from members.services import MembershipError
+from tests.committees.meeting_objects import meeting_objects
 from tests.committees.record_objects import record_objects
 from tests.test_permission_matrix import MATRIX, project_url_names
 
+# A value for URL inputs, which the baseline does not fill in by their type.
+ONLINE_LINK = "https://meet.example.org/nc"
 # url name → (who may use the form, the kind of object its URL takes, baseline values
 # where the page's own and the everyday ones would be refused by a rule).
 FORMS: dict[str, tuple[str, str | None, dict[str, str]]] = {
@@ -80,6 +83,26 @@ FORMS: dict[str, tuple[str, str | None, dict[str, str]]] = {
     "committees:action_point_add": ("national_office", "held_meeting", {}),
     "committees:action_point_done": ("member", "action_point", {}),
     "committees:my_action_points": ("member", None, {}),
+    "committees:my_calendar": ("member", None, {}),
+    "committees:committee_calendar": ("national_office", "committee", {}),
+    "committees:failed_messages": ("national_office", "committee", {}),  # the objects' failed NC notice
+    # The secretary's scheduling, agenda and papers (meeting_views); objects from
+    # tests/committees/meeting_objects.py. The date and time inputs come filled in by the pages; the
+    # call form's emergency box is ticked, with its reason.
+    "committees:manage_meetings": ("national_office", "cycle_committee", {}),
+    "committees:call_meeting": ("national_office", "committee", {"online_link": ONLINE_LINK}),
+    "committees:meeting_move": ("national_office", "meeting", {"online_link": ONLINE_LINK}),
+    "committees:meeting_cancel": ("national_office", "meeting", {}),
+    "committees:meeting_mark_held": ("national_office", "started_meeting", {}),
+    "committees:agenda_edit": ("national_office", "meeting", {}),  # prepare, add an item
+    "committees:agenda_prepare": ("national_office", "meeting", {}),
+    "committees:agenda_add_item": ("national_office", "meeting", {}),
+    "committees:agenda_publish": ("national_office", "agenda_meeting", {}),
+    "committees:agenda_item_edit": ("national_office", "agenda_item", {}),
+    "committees:agenda_item_move": ("national_office", "agenda_item", {}),
+    "committees:agenda_item_delete": ("national_office", "agenda_item", {}),
+    "committees:paper_upload": ("national_office", "agenda_item", {}),  # the baseline people.csv is text
+    "committees:paper_delete": ("national_office", "paper", {}),
 }
 # The people who look at every page for forms the table does not name.
 SEARCHERS = ("outsider", "member", "london_organiser", "national_office")
@@ -346,6 +369,16 @@ def objects(member, applicant, london, national_office, nc_meeting) -> dict[str,
         },
     )
     batch = ImportBatch.objects.create(uploaded_by=national_office, filename="people.csv", content=CSV_OK)
+    # A notice to the NC that failed for good: the secretary's page offers to resend it.
+    OutboundMessage.objects.create(
+        key="robustness-nc-failed",
+        to=member.user.email,
+        subject="Notice of meeting",
+        body_text="Notice",
+        status=OutboundMessage.Status.FAILED,
+        attempts=5,
+        group=f"committee:{nc_meeting.committee_id}",
+    )
     return {
         "branch": lambda: [london.slug],
         "member": lambda: [member.pk],
@@ -355,7 +388,10 @@ def objects(member, applicant, london, national_office, nc_meeting) -> dict[str,
         "committee": lambda: [nc_meeting.committee.slug],
         "meeting": lambda: [nc_meeting.pk],
         "apology_token": lambda: [apology_token(nc_meeting, member)],
+        "calendar_token": lambda: [member.calendar_tokens.create().token],
+        "committee_feed": lambda: [nc_meeting.committee.slug, nc_meeting.committee.feed_token],
         **record_objects(nc_meeting, member),  # on the day and after (record_views)
+        **meeting_objects(nc_meeting),  # scheduling, agenda and papers (meeting_views)
     }
 
 
