@@ -260,7 +260,13 @@ def minutes_approve(request: HttpRequest, pk: int) -> HttpResponse:
             )
             return redirect(_minutes_url(meeting))
     approvable = current is not None and current.status == MinutesStatus.CIRCULATED
-    context = {"meeting": meeting, "minutes": current, "form": form, "approvable": approvable}
+    context = {
+        "meeting": meeting,
+        "minutes": current,
+        "form": form,
+        "approvable": approvable,
+        "has_choices": later.exists(),
+    }
     return render(request, "committees/minutes_approve.html", context, status=_status(form))
 
 
