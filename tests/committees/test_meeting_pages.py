@@ -34,7 +34,7 @@ NOW = london_time(2026, 2, 2, 12)  # a Monday
 
 
 def as_user(client: Client, member: Member | Any) -> Client:
-    client.force_login(getattr(member, "user", member))
+    client.force_login(member.user if isinstance(member, Member) else member)
     return client
 
 
