@@ -167,22 +167,26 @@ def _recipients(meeting: Meeting, now: dt.datetime) -> list[Member]:
     )
 
 
-def _context(meeting: Meeting, kind: str, member: Member) -> dict[str, Any]:
-    apology_path = reverse("committees:apology_link", args=[apology_token(meeting, member)])
+def _shared_context(meeting: Meeting, kind: str) -> dict[str, Any]:
+    """What every recipient's copy of a notice shares: read once per notice, not once per member."""
     minutes = Minutes.objects.filter(meeting=meeting).first() if kind == NoticeKind.MINUTES else None
+    items = meeting.items.prefetch_related("papers") if meeting.agenda_published_at else []
     return {
         "meeting": meeting,
         "committee": meeting.committee,
         "kind": kind,
         "kind_label": NoticeKind(kind).label,
-        "member": member,
         "starts_local": timezone.localtime(meeting.starts_at),
         "ends_local": timezone.localtime(meeting.ends_at),
-        "items": list(meeting.items.all()) if meeting.agenda_published_at else [],
-        "apology_url": f"{settings.SITE_URL}{apology_path}",
+        "items": list(items),
         "meeting_url": f"{settings.SITE_URL}{reverse('committees:meeting_detail', args=[meeting.pk])}",
         "minutes": minutes,
     }
+
+
+def _context(shared: dict[str, Any], member: Member) -> dict[str, Any]:
+    apology_path = reverse("committees:apology_link", args=[apology_token(shared["meeting"], member)])
+    return {**shared, "member": member, "apology_url": f"{settings.SITE_URL}{apology_path}"}
 
 
 @transaction.atomic
@@ -206,13 +210,14 @@ def dispatch(notice: DueNotice, now: dt.datetime) -> int:
     if not notice.useful:
         return 0
     ics = calendar_for([meeting], name=meeting.committee.name, cancel=notice.kind == NoticeKind.CANCELLED)
+    shared = _shared_context(meeting, notice.kind)
     queued = 0
     for member in recipients:
         message = queue_email(
             key=f"meeting-{meeting.pk}-{notice.kind}-v{notice.version}-member-{member.pk}",
             to=member.user.email,
             template=f"meeting-{notice.kind}",
-            context=_context(meeting, notice.kind, member),
+            context=_context(shared, member),
             attachments=[
                 {"filename": "meeting.ics", "content_type": "text/calendar", "content": ics.decode()}
             ],

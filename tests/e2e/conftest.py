@@ -57,7 +57,7 @@ VIEWPORTS: dict[str, dict[str, Any]] = {
     },
     "desktop": {"viewport": {"width": 1280, "height": 800}},
 }
-# The named people of tests/conftest.py a journey can log in as.
+# The named people of tests/conftest.py (or of a journey module) a journey can log in as.
 ROLES = (
     "member",
     "applicant",
@@ -66,6 +66,8 @@ ROLES = (
     "leeds_organiser",
     "treasurer",
     "national_office",
+    # Defined by the journey that uses them.
+    "nc_secretary",  # test_committee_meeting.py
 )
 # Long enough for a cold page on a busy two-core machine; failures still come quickly.
 TIMEOUT_MS = 10_000
