@@ -5,6 +5,11 @@ politely unless ``--force``, which first removes the people an earlier run
 made (every account at awl.example and what hangs off it) and loads them
 again. ``--logins-only`` prints the demo logins and touches nothing.
 
+Other apps add their own demo data after the people through the registry
+in ``awl.demo`` (the committees app adds the NC and the EC), so this
+command imports no other app; on ``--force`` their cleanups run first,
+since their rows (terms of office, attendance) protect the members.
+
 Officers' roles go through ``services.grant_role``. The crowd is written in
 bulk for speed (recording each payment through ``services.record_payment``
 at its date would take minutes), so this module applies the services' rules
@@ -42,6 +47,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from awl.audit import log_action
+from awl.demo import demo_seeders
 from awl.models import AuditEntry, OutboundMessage
 from members import services
 from members.models import (
@@ -99,7 +105,8 @@ class Login:
 
 
 LOGINS = [
-    Login("member@awl.example", "Member of London branch, in good standing"),
+    Login("member@awl.example", "Member of London branch, in good standing; sits on the National Committee"),
+    Login("secretary@awl.example", "Secretary of the National Committee and the Executive Committee"),
     Login("applicant@awl.example", "Applicant waiting for a decision from London branch"),
     Login("london.organiser@awl.example", "Branch organiser, London"),
     Login("leeds.organiser@awl.example", "Branch organiser, Leeds"),
@@ -292,7 +299,10 @@ class Command(BaseCommand):
             if options["force"]:
                 self.remove_demo_people()
             # A seeded generator, so every run makes the same people; nothing here is a secret.
-            counts = Seeder(random.Random(SEED), timezone.localdate()).run()  # noqa: S311
+            today = timezone.localdate()
+            counts = Seeder(random.Random(SEED), today).run()  # noqa: S311
+            for seeder in demo_seeders():
+                counts |= seeder.seed(today, random.Random(f"{SEED}:{seeder.name}"))  # noqa: S311
             log_action(actor=None, action="demo.seeded", detail=counts)
         seconds = (timezone.now() - started).total_seconds()
         summary = ", ".join(f"{n} {what}" for what, n in counts.items())
@@ -306,6 +316,9 @@ class Command(BaseCommand):
         )
 
     def remove_demo_people(self) -> None:
+        # Other apps' demo rows first, last registered first: some protect the members from deletion.
+        for seeder in reversed(demo_seeders()):
+            seeder.cleanup()
         users = User.objects.filter(
             Q(email__iendswith=f"@{DEMO_DOMAIN}") | Q(email__iendswith=f".{DEMO_DOMAIN}")
         )
@@ -421,6 +434,7 @@ class Seeder:
         b = self.branches
         homes = {
             "member@awl.example": b["london"],
+            "secretary@awl.example": b["london"],
             "applicant@awl.example": b["london"],
             "london.organiser@awl.example": b["london"],
             "leeds.organiser@awl.example": b["leeds"],
