@@ -9,10 +9,16 @@ log) goes to stderr. The database ``awl_bench`` is dropped and created at
 the start and dropped at the end; DATABASE_URL, if set, names the PostgreSQL
 server and credentials to use, but never the database, so that a developer's
 own database is never the one dropped.
+
+After the pages, ``notice_fanout`` (``bench.fanout``) sends one meeting's
+notice to 5,000 committee members through a real Celery worker on Redis and
+a real SMTP server. ``--only NAME`` (repeatable) runs only the named
+benches; a page brings the baseline with it.
 """
 
 from __future__ import annotations
 
+import argparse
 import http.cookiejar
 import json
 import os
@@ -47,6 +53,10 @@ BRANCH_SIZE = 500
 DEMO_PASSWORD = "demo-password-2026"  # noqa: S105
 HEALTHY_WITHIN_SECONDS = 60.0
 SETUP_TIMEOUT_SECONDS = 600.0
+FANOUT = "notice_fanout"
+FANOUT_RECIPIENTS = 5000
+FANOUT_TIMEOUT_SECONDS = 300.0
+FANOUT_METRICS = {"messages_per_second": "msg/s", "duplicates": "count", "lost": "count"}
 
 
 @dataclass(frozen=True)
@@ -162,13 +172,15 @@ def bench_environment(database_url: str, var_dir: str) -> dict[str, str]:
     }
 
 
-def prepare(env: dict[str, str]) -> None:
-    steps = [
-        ["manage.py", "migrate", "--noinput"],
-        ["manage.py", "collectstatic", "--noinput", "--verbosity", "0"],
-        ["manage.py", "seed_demo"],
-        ["-m", "bench.topup", str(BRANCH_SIZE)],
-    ]
+def prepare(env: dict[str, str], *, pages: bool) -> None:
+    """Migrate; for the pages, also static files, the demo data and a London branch of 500."""
+    steps = [["manage.py", "migrate", "--noinput"]]
+    if pages:
+        steps += [
+            ["manage.py", "collectstatic", "--noinput", "--verbosity", "0"],
+            ["manage.py", "seed_demo"],
+            ["-m", "bench.topup", str(BRANCH_SIZE)],
+        ]
     for step in steps:
         log(" ".join(step))
         subprocess.run(  # noqa: S603  (our own interpreter and arguments)
@@ -316,16 +328,64 @@ def report(name: str, result: Result | None, baseline_rps: float | None) -> None
         emit(name, "errors", result["errors"], "count")
 
 
-def measure(port: int, seconds: float) -> None:
+def measure(port: int, seconds: float, pages: list[Page]) -> None:
     baseline = load(port, BASELINE, "", seconds)
     baseline_rps = baseline["rps"] if baseline else None
     report(BASELINE.name, baseline, baseline_rps)
-    for page in PAGES:
+    for page in pages:
         cookie = log_in(port, page.login) if page.login else ""
         report(page.name, load(port, page, cookie, seconds), baseline_rps)
 
 
-def main() -> int:
+def fanout(env: dict[str, str]) -> None:
+    """Run ``bench.fanout`` in its own process and print its figures (null if it failed).
+
+    On a timeout it gets SIGTERM first, so that it stops the worker it started.
+    """
+    command = [
+        sys.executable, "-m", "bench.fanout",
+        "--recipients", str(FANOUT_RECIPIENTS), "--timeout", str(FANOUT_TIMEOUT_SECONDS),
+    ]  # fmt: skip
+    log(f"{FANOUT}: {FANOUT_RECIPIENTS} recipients through a Celery worker and an SMTP server")
+    result: dict[str, float | int | None] = {}
+    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True)  # noqa: S603
+    try:
+        output, _ = process.communicate(timeout=FANOUT_TIMEOUT_SECONDS + SETUP_TIMEOUT_SECONDS)
+        result = json.loads(output.strip().splitlines()[-1])
+    except subprocess.TimeoutExpired:
+        log(f"{FANOUT}: the bench process did not finish in time")
+        process.terminate()
+        try:
+            process.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+    except (json.JSONDecodeError, IndexError) as exc:
+        log(f"{FANOUT}: the bench process gave no result: {exc!r}")
+    for metric, unit in FANOUT_METRICS.items():
+        emit(FANOUT, metric, result.get(metric), unit)
+
+
+BENCHES = [BASELINE.name, *(page.name for page in PAGES), FANOUT]
+
+
+def chosen(argv: list[str] | None) -> set[str]:
+    parser = argparse.ArgumentParser(prog="python -m bench", description="Run the benchmarks.")
+    parser.add_argument(
+        "--only",
+        action="append",
+        choices=BENCHES,
+        metavar="NAME",
+        help=f"run only this bench (repeatable): {', '.join(BENCHES)}; a page brings the baseline with it",
+    )
+    args = parser.parse_args(argv)
+    return set(args.only or BENCHES)
+
+
+def main(argv: list[str] | None = None) -> int:
+    selected = chosen(argv)
+    pages = [page for page in PAGES if page.name in selected]
+    serve = bool(pages) or BASELINE.name in selected
     seconds = bench_seconds()
     server = Server.from_environment()
     with (
@@ -333,9 +393,12 @@ def main() -> int:
         fresh_database(server) as database_url,
     ):
         env = bench_environment(database_url, var_dir)
-        prepare(env)
-        port = free_port()
-        with gunicorn(env, port) as process:
-            wait_until_healthy(process, port)
-            measure(port, seconds)
+        prepare(env, pages=serve)
+        if serve:
+            port = free_port()
+            with gunicorn(env, port) as process:
+                wait_until_healthy(process, port)
+                measure(port, seconds, pages)
+        if FANOUT in selected:
+            fanout(env)
     return 0
