@@ -242,9 +242,11 @@ def minutes_due(now: dt.datetime) -> list[DueNotice]:
 def sweep(now: dt.datetime | None = None) -> dict[str, int]:
     """Queue every notice due at ``now``; safe to run any number of times, at once or late."""
     now = now or timezone.now()
-    horizon = now + dt.timedelta(days=60)
+    # Every meeting still to come, however far ahead: a move or a published agenda is told at
+    # once, and a notice period may be long. A month back is as late as any notice is still useful.
     meetings = (
-        Meeting.objects.filter(starts_at__lte=horizon, starts_at__gte=now - dt.timedelta(days=30))
+        Meeting.objects.filter(starts_at__gte=now - dt.timedelta(days=30))
+        .exclude(status=MeetingStatus.HELD)
         .select_related("committee")
         .prefetch_related("dispatches")
     )

@@ -346,3 +346,38 @@ def test_an_apology_link_after_the_meeting_has_started_is_refused(
         response = client.post(reverse("committees:apology_link", args=[token]))
     assert response.status_code == 409
     assert not Apology.objects.exists()
+
+
+def test_a_meeting_moved_months_ahead_is_announced_at_once(
+    ec_meeting: Meeting, ec_members: list[Member], secretary: Member
+) -> None:
+    sweep_at(london_time(2026, 2, 6, 19))
+    with frozen(london_time(2026, 2, 7, 10)):
+        services.move_meeting(
+            actor=secretary.user,
+            meeting=ec_meeting,
+            starts_at=london_time(2026, 6, 8, 19),
+            ends_at=london_time(2026, 6, 8, 20, 30),
+        )
+
+    sweep_at(london_time(2026, 2, 7, 10, 5))
+
+    assert recipients(ec_meeting, NoticeKind.MOVED) == emails(ec_members)
+
+
+def test_a_committee_with_a_long_notice_period_gets_its_notice_on_time(
+    ec: Committee, ec_members: list[Member], secretary: Member
+) -> None:
+    ec.notice_days = 90
+    ec.save(update_fields=["notice_days"])
+    with frozen(london_time(2026, 1, 5)):
+        meeting = services.call_meeting(
+            actor=secretary.user,
+            committee=ec,
+            starts_at=london_time(2026, 6, 8, 19),
+            ends_at=london_time(2026, 6, 8, 20, 30),
+        )
+
+    sweep_at(london_time(2026, 3, 10, 19))  # 90 days before
+
+    assert recipients(meeting, NoticeKind.NOTICE) == emails(ec_members)
