@@ -112,6 +112,32 @@ def _recordable(meeting: Meeting) -> bool:
     )
 
 
+def _record_mark(request: HttpRequest, meeting: Meeting) -> HttpResponse | int:
+    """Record one present/absent mark: the redirect (or, for fetch, the new quorum as JSON), or
+    the status with which to show the sheet again, its error in the messages."""
+    members = selectors.committee_members_on(meeting.committee, selectors.meeting_day(meeting))
+    form = AttendanceForm(request.POST, members=members)
+    if form.is_valid():
+        member, present = form.cleaned_data["member"], form.cleaned_data["present"]
+        try:
+            services.record_attendance(actor=request.user, meeting=meeting, member=member, present=present)
+        except CommitteeError as exc:
+            error, status = str(exc), 409
+        else:
+            done = f"{member.full_name}: {'present' if present else 'absent'}."
+            if _wants_json(request):
+                state = selectors.quorum_state(meeting).as_json()
+                return JsonResponse({**state, "member": member.pk, "marked": present, "message": done})
+            messages.success(request, done)
+            return redirect(reverse("committees:attendance", args=[meeting.pk]) + f"#member-{member.pk}")
+    else:
+        error, status = " ".join(str(message) for errors in form.errors.values() for message in errors), 400
+    if _wants_json(request):
+        return JsonResponse({"error": error}, status=status)
+    messages.error(request, error)
+    return status
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def attendance(request: HttpRequest, pk: int) -> HttpResponse:
@@ -119,30 +145,12 @@ def attendance(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = _meeting_for(request, pk, "committees.manage_meetings")
     status = 200
     if request.method == "POST":
-        members = selectors.committee_members_on(meeting.committee, selectors.meeting_day(meeting))
-        form = AttendanceForm(request.POST, members=members)
-        if form.is_valid():
-            member, present = form.cleaned_data["member"], form.cleaned_data["present"]
-            try:
-                services.record_attendance(
-                    actor=request.user, meeting=meeting, member=member, present=present
-                )
-            except CommitteeError as exc:
-                error, status = str(exc), 409
-            else:
-                done = f"{member.full_name}: {'present' if present else 'absent'}."
-                if _wants_json(request):
-                    state = selectors.quorum_state(meeting).as_json()
-                    return JsonResponse({**state, "member": member.pk, "marked": present, "message": done})
-                messages.success(request, done)
-                return redirect(reverse("committees:attendance", args=[meeting.pk]) + f"#member-{member.pk}")
-        else:
-            error, status = " ".join(message for errors in form.errors.values() for message in errors), 400
-        if _wants_json(request):
-            return JsonResponse({"error": error}, status=status)
-        messages.error(request, error)
-    rows, state = selectors.attendance_sheet(meeting)
-    context = {"meeting": meeting, "rows": rows, "quorum": state, "recordable": _recordable(meeting)}
+        answer = _record_mark(request, meeting)
+        if isinstance(answer, HttpResponse):
+            return answer
+        status = answer
+    rows, quorum = selectors.attendance_sheet(meeting)
+    context = {"meeting": meeting, "rows": rows, "quorum": quorum, "recordable": _recordable(meeting)}
     return render(request, "committees/attendance.html", context, status=status)
 
 

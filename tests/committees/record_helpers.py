@@ -14,7 +14,8 @@ from tests.committees.conftest import frozen
 
 
 def as_user(client: Client, who: Member | Any) -> Client:
-    client.force_login(getattr(who, "user", who))
+    """Log in as a member (their user) or as a user."""
+    client.force_login(who.user if isinstance(who, Member) else who)
     return client
 
 
