@@ -351,3 +351,10 @@ def may_close_action_point(user: Any, point: ActionPoint) -> bool:
     return is_action_point_owner(user, point) or user.has_perm(
         "committees.write_minutes", point.meeting.committee
     )
+
+
+def meetings_with_published_minutes(committee: Committee, limit: int = 12) -> list[Meeting]:
+    """The latest meetings whose minutes are published, newest first (what the electing body may read)."""
+    return list(
+        committee.meetings.filter(minutes__status=MinutesStatus.PUBLISHED).order_by("-starts_at")[:limit]
+    )

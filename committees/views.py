@@ -34,6 +34,7 @@ def committee_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "committee": committee,
             "meetings": selectors.upcoming_meetings(committee),
             "terms": selectors.current_terms(committee),
+            "published": selectors.meetings_with_published_minutes(committee),
         },
     )
 

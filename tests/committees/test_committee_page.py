@@ -48,3 +48,33 @@ def test_the_committee_page_runs_the_same_queries_for_few_and_many_members(
         response = client.get(url)
     assert len(response.context["terms"]) == len(nc_members) + 20
     assert TermBasis.ELECTED_AT_CONFERENCE.label in response.content.decode()
+
+
+def test_a_member_not_on_the_nc_finds_its_published_minutes_but_not_drafts(
+    client: Client, nc: Committee, nc_members: list[Member], london
+) -> None:
+    from django.utils import timezone
+
+    from committees.models import Meeting, MeetingStatus, Minutes, MinutesStatus
+
+    def held(days_ago: int, status: str) -> Meeting:
+        starts = timezone.now() - dt.timedelta(days=days_ago)
+        meeting = Meeting.objects.create(
+            committee=nc, starts_at=starts, ends_at=starts + dt.timedelta(hours=2), status=MeetingStatus.HELD
+        )
+        Minutes.objects.create(meeting=meeting, text="Agreed.", status=status)
+        return meeting
+
+    published = held(60, MinutesStatus.PUBLISHED)
+    draft = held(20, MinutesStatus.CIRCULATED)
+    reader = admit(london, "Una Reader")  # a member in good standing, on no committee
+    client.force_login(reader.user)
+
+    page = client.get(reverse("committees:committee_detail", args=[nc.slug]))
+    minutes = client.get(reverse("committees:minutes", args=[published.pk]))
+
+    assert page.status_code == 200
+    assert page.context["published"] == [published]
+    assert reverse("committees:minutes", args=[published.pk]) in page.content.decode()
+    assert reverse("committees:minutes", args=[draft.pk]) not in page.content.decode()
+    assert minutes.status_code == 200
