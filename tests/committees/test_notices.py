@@ -381,3 +381,23 @@ def test_a_committee_with_a_long_notice_period_gets_its_notice_on_time(
     sweep_at(london_time(2026, 3, 10, 19))  # 90 days before
 
     assert recipients(meeting, NoticeKind.NOTICE) == emails(ec_members)
+
+
+def test_an_apology_link_older_than_its_lifetime_gives_400_and_writes_nothing(
+    ec: Committee, ec_members: list[Member], secretary: Member, plain_member: Member, client: Client
+) -> None:
+    with frozen(london_time(2026, 1, 5)):
+        far_ahead = services.call_meeting(
+            actor=secretary.user,
+            committee=ec,
+            starts_at=london_time(2026, 9, 7, 19),
+            ends_at=london_time(2026, 9, 7, 20, 30),
+        )
+        token = notices.apology_token(far_ahead, plain_member)
+
+    with frozen(london_time(2026, 1, 5) + dt.timedelta(days=121)):  # the meeting is still to come
+        response = client.post(reverse("committees:apology_link", args=[token]), {"note": "x"})
+
+    assert response.status_code == 400
+    assert "expired" in response.content.decode()
+    assert not Apology.objects.exists()

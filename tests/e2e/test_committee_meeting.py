@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from django.utils import timezone
-from playwright.sync_api import Page, expect
+from playwright.sync_api import FilePayload, Page, expect
 
 from awl.models import OutboundMessage
 from committees import notices
@@ -156,9 +156,8 @@ def test_secretary_schedules_publishes_and_takes_attendance_and_a_member_sends_a
     page.get_by_role("button", name="Prepare from the standard order").click()
     page.get_by_role("link", name="Attach a paper to Reports").click()
     page.get_by_label("Title").fill("Treasurer's report")
-    page.get_by_label("File").set_input_files(
-        files=[{"name": "treasurer.pdf", "mimeType": "application/pdf", "buffer": PDF}]
-    )
+    pdf: FilePayload = {"name": "treasurer.pdf", "mimeType": "application/pdf", "buffer": PDF}
+    page.get_by_label("File").set_input_files(files=pdf)
     page.get_by_role("button", name=re.compile("Attach|Upload")).click()
     expect(page.get_by_role("link", name="Treasurer's report", exact=True)).to_be_visible()
     page.get_by_role("button", name="Publish the agenda").click()
