@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "awl",
     "members",
     "committees",
+    "dayschools",
 ]
 
 MIDDLEWARE = [

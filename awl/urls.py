@@ -11,4 +11,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("members.urls")),
     path("", include("committees.urls")),
+    path("", include("dayschools.urls")),
 ]

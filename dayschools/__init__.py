@@ -1,1 +1,1 @@
-"""dayschools: arrives with its own issue; see ../shared/DESIGN.md."""
+"""Day schools: series, schools, events in each city, workshops, bookings, check-in and attendance."""

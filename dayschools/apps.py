@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class DayschoolsConfig(AppConfig):
+    name = "dayschools"
+    verbose_name = "Day schools"

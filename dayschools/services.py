@@ -1,0 +1,476 @@
+"""Every change to day schools and their bookings.
+
+One transaction per function, keyword-only arguments, an ``actor`` where a
+person acts, an audit entry, and ``DaySchoolError`` with a message fit to
+show. Capacity is kept by the database: a booking, a cancellation or a
+promotion first locks the event's row (``SELECT ... FOR UPDATE``), so
+bookings for one event are taken one at a time in the order the locks are
+granted; the event's ``confirmed`` counter and its check constraint make an
+overbooked event impossible even for code that forgot the lock.
+
+Mail (confirmations, promotions) is queued by ``dayschools.mail`` in the
+same transaction, through the outbox.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from awl.audit import log_action
+from dayschools.models import (
+    ACTIVE,
+    Booking,
+    BookingStatus,
+    City,
+    Event,
+    EventStatus,
+    FollowUp,
+    School,
+    Workshop,
+)
+from members.models import Member
+
+
+class DaySchoolError(Exception):
+    """A day-school rule refused the change; the message is shown to the person."""
+
+
+def _require(actor: Any, perm: str, obj: Any, message: str) -> None:
+    if actor is not None and not actor.has_perm(perm, obj):
+        raise DaySchoolError(message)
+
+
+def _lock_event(event: Event | int) -> Event:
+    pk = event.pk if isinstance(event, Event) else event
+    return Event.objects.select_for_update(of=("self",)).select_related("school", "city").get(pk=pk)
+
+
+# Setting up -------------------------------------------------------------------------------------
+def _check_event_times(
+    starts_at: dt.datetime, ends_at: dt.datetime, opens_at: dt.datetime, closes_at: dt.datetime
+) -> None:
+    if ends_at <= starts_at:
+        raise DaySchoolError("An event must end after it starts.")
+    if closes_at <= opens_at:
+        raise DaySchoolError("Booking must close after it opens.")
+    if closes_at > ends_at:
+        raise DaySchoolError("Booking must close by the end of the event.")
+
+
+@transaction.atomic
+def create_event(
+    *,
+    actor: Any,
+    school: School,
+    city: City,
+    venue: str,
+    starts_at: dt.datetime,
+    ends_at: dt.datetime,
+    capacity: int,
+    booking_closes_at: dt.datetime,
+    booking_opens_at: dt.datetime | None = None,
+    address: str = "",
+    accessibility: str = "",
+    organisers: Iterable[Any] = (),
+    publish: bool = False,
+) -> Event:
+    _require(actor, "dayschools.manage_series", school, "Only day-school organisers set up events.")
+    opens_at = booking_opens_at or timezone.now()
+    _check_event_times(starts_at, ends_at, opens_at, booking_closes_at)
+    if capacity < 1:
+        raise DaySchoolError("An event needs at least one place.")
+    if Event.objects.filter(school=school, city=city).exists():
+        raise DaySchoolError(f"{school.title} is already being held in {city.name}.")
+    event = Event.objects.create(
+        school=school,
+        city=city,
+        venue=venue,
+        address=address,
+        accessibility=accessibility,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        capacity=capacity,
+        booking_opens_at=opens_at,
+        booking_closes_at=booking_closes_at,
+        status=EventStatus.PUBLISHED if publish else EventStatus.DRAFT,
+    )
+    event.organisers.set(list(organisers))
+    log_action(actor=actor, action="dayschool.event_created", target=event, detail={"city": city.slug})
+    return event
+
+
+@transaction.atomic
+def update_event(*, actor: Any, event: Event, **changes: Any) -> Event:
+    """Change an event's details; a capacity below the places already confirmed is refused."""
+    event = _lock_event(event)
+    _require(actor, "dayschools.manage_event", event, "Only the event's organisers change it.")
+    allowed = {
+        "venue",
+        "address",
+        "accessibility",
+        "starts_at",
+        "ends_at",
+        "capacity",
+        "booking_opens_at",
+        "booking_closes_at",
+        "status",
+    }
+    unknown = set(changes) - allowed
+    if unknown:
+        raise DaySchoolError(f"These cannot be changed here: {', '.join(sorted(unknown))}.")
+    for field, value in changes.items():
+        setattr(event, field, value)
+    _check_event_times(event.starts_at, event.ends_at, event.booking_opens_at, event.booking_closes_at)
+    if event.capacity < event.confirmed:
+        raise DaySchoolError(
+            f"{event.confirmed} places are already booked; the capacity cannot go below that."
+        )
+    event.save(update_fields=sorted(changes))
+    promoted = _promote(event) if "capacity" in changes else []
+    log_action(
+        actor=actor,
+        action="dayschool.event_changed",
+        target=event,
+        detail={"fields": sorted(changes), "promoted": len(promoted)},
+    )
+    return event
+
+
+@transaction.atomic
+def copy_event(
+    *,
+    actor: Any,
+    event: Event,
+    city: City,
+    starts_at: dt.datetime,
+    venue: str,
+    address: str = "",
+    capacity: int | None = None,
+) -> Event:
+    """The same school in another city on another date: times, booking window and workshops shift with it."""
+    source = Event.objects.select_related("school").prefetch_related("workshops").get(pk=event.pk)
+    _require(actor, "dayschools.manage_series", source.school, "Only day-school organisers set up events.")
+    shift = starts_at - source.starts_at
+    copy = create_event(
+        actor=actor,
+        school=source.school,
+        city=city,
+        venue=venue,
+        address=address,
+        accessibility="",
+        starts_at=starts_at,
+        ends_at=source.ends_at + shift,
+        capacity=capacity or source.capacity,
+        booking_opens_at=max(source.booking_opens_at + shift, timezone.now()),
+        booking_closes_at=source.booking_closes_at + shift,
+    )
+    Workshop.objects.bulk_create(
+        Workshop(
+            event=copy,
+            title=w.title,
+            leader=w.leader,
+            room="",
+            starts_at=w.starts_at + shift,
+            ends_at=w.ends_at + shift,
+            capacity=w.capacity,
+        )
+        for w in source.workshops.all()
+    )
+    log_action(actor=actor, action="dayschool.event_copied", target=copy, detail={"from": source.pk})
+    return copy
+
+
+# Booking ----------------------------------------------------------------------------------------
+def _check_open(event: Event, now: dt.datetime) -> None:
+    if event.status != EventStatus.PUBLISHED:
+        raise DaySchoolError("This event is not taking bookings.")
+    if now < event.booking_opens_at:
+        raise DaySchoolError(f"Booking opens {timezone.localtime(event.booking_opens_at):%-d %B at %H:%M}.")
+    if now >= event.booking_closes_at:
+        raise DaySchoolError("Booking for this event has closed.")
+
+
+def _check_workshops(event: Event, workshops: list[Workshop]) -> list[Workshop]:
+    chosen = list({w.pk: w for w in workshops}.values())
+    if any(w.event_id != event.pk for w in chosen):
+        raise DaySchoolError("That workshop is not part of this event.")
+    for first in chosen:
+        for second in chosen:
+            if first.pk < second.pk and first.starts_at < second.ends_at and second.starts_at < first.ends_at:
+                raise DaySchoolError(
+                    f"“{first.title}” and “{second.title}” run at the same time; choose one."
+                )
+    return chosen
+
+
+def _take_workshop_places(booking: Booking, workshops: list[Workshop]) -> None:
+    """Confirmed bookings hold workshop places; a full workshop is refused (the booking is not made)."""
+    for workshop in sorted(workshops, key=lambda w: w.pk):
+        updated = Workshop.objects.filter(pk=workshop.pk, confirmed__lt=F("capacity")).update(
+            confirmed=F("confirmed") + 1
+        )
+        if not updated:
+            raise DaySchoolError(f"The workshop “{workshop.title}” is full; choose another.")
+    booking.workshops.set(workshops)
+
+
+def _book(
+    *,
+    event: Event,
+    member: Member | None,
+    name: str,
+    email: str,
+    phone: str = "",
+    how_heard: str = "",
+    consent_to_contact: bool = False,
+    workshops: list[Workshop] | None = None,
+    walk_in: bool = False,
+    now: dt.datetime,
+) -> Booking:
+    event = _lock_event(event)
+    if not walk_in:
+        _check_open(event, now)
+    chosen = _check_workshops(event, workshops or [])
+    active = event.bookings.filter(status__in=ACTIVE)
+    if member is not None and active.filter(member=member).exists():
+        raise DaySchoolError("You have already booked for this event.")
+    if email and active.filter(email__iexact=email).exists():
+        raise DaySchoolError("Someone with this e-mail address has already booked for this event.")
+    confirmed = event.confirmed < event.capacity
+    booking = Booking(
+        event=event,
+        member=member,
+        name=name.strip(),
+        email=email.strip(),
+        phone=phone.strip(),
+        how_heard=how_heard,
+        consent_to_contact=consent_to_contact,
+        status=BookingStatus.CONFIRMED if confirmed else BookingStatus.WAITING,
+        position=event.next_position,
+        walk_in=walk_in,
+        created_at=now,
+    )
+    try:
+        with transaction.atomic():
+            booking.save()
+    except IntegrityError:
+        # Only reachable by a race the lock rules out, or a clash of random codes: refuse, write nothing.
+        raise DaySchoolError("That booking could not be taken; please try again.") from None
+    Event.objects.filter(pk=event.pk).update(
+        next_position=F("next_position") + 1,
+        confirmed=F("confirmed") + (1 if confirmed else 0),
+    )
+    if confirmed:
+        _take_workshop_places(booking, chosen)
+    else:
+        booking.workshops.set(chosen)  # wishes, taken up on promotion where there is still room
+    return booking
+
+
+@transaction.atomic
+def book_member(*, member: Member, event: Event, workshops: list[Workshop] | None = None) -> Booking:
+    """A member books in one click (their name and e-mail come from their record)."""
+    from dayschools import mail
+
+    booking = _book(
+        event=event,
+        member=member,
+        name=member.full_name,
+        email=member.user.email,
+        phone=member.phone,
+        how_heard="member",
+        consent_to_contact=True,
+        workshops=workshops,
+        now=timezone.now(),
+    )
+    log_action(actor=member.user, action="dayschool.booked", target=booking.event, detail=_detail(booking))
+    mail.queue_confirmation(booking)
+    return booking
+
+
+@transaction.atomic
+def book_guest(
+    *,
+    event: Event,
+    name: str,
+    email: str,
+    phone: str = "",
+    how_heard: str = "",
+    consent_to_contact: bool = False,
+    workshops: list[Workshop] | None = None,
+) -> Booking:
+    """Anyone books from the public page; a member's e-mail address is linked to their record."""
+    from dayschools import mail
+
+    if not name.strip() or not email.strip():
+        raise DaySchoolError("Give your name and e-mail address.")
+    member = Member.objects.filter(user__email__iexact=email.strip(), erased_at__isnull=True).first()
+    booking = _book(
+        event=event,
+        member=member,
+        name=name,
+        email=email,
+        phone=phone,
+        how_heard=how_heard,
+        consent_to_contact=consent_to_contact,
+        workshops=workshops,
+        now=timezone.now(),
+    )
+    log_action(actor=None, action="dayschool.booked", target=booking.event, detail=_detail(booking))
+    mail.queue_confirmation(booking)
+    return booking
+
+
+def _detail(booking: Booking) -> dict[str, Any]:
+    return {"booking": booking.pk, "status": booking.status, "position": booking.position}
+
+
+def _promote(event: Event) -> list[Booking]:
+    """Fill free places from the waiting list, in order; the caller holds the event's lock."""
+    from dayschools import mail
+
+    promoted: list[Booking] = []
+    free = event.capacity - event.confirmed
+    if free <= 0 or event.starts_at <= timezone.now():
+        return promoted
+    waiting = list(
+        event.bookings.filter(status=BookingStatus.WAITING)
+        .order_by("position")
+        .prefetch_related("workshops")[:free]
+    )
+    now = timezone.now()
+    for booking in waiting:
+        booking.status = BookingStatus.CONFIRMED
+        booking.promoted_at = now
+        booking.save(update_fields=["status", "promoted_at"])
+        wished = list(booking.workshops.all())
+        booking.workshops.clear()
+        for workshop in wished:  # a workshop that filled meanwhile is dropped, not refused
+            if Workshop.objects.filter(pk=workshop.pk, confirmed__lt=F("capacity")).update(
+                confirmed=F("confirmed") + 1
+            ):
+                booking.workshops.add(workshop)
+        promoted.append(booking)
+        mail.queue_promotion(booking)
+    if promoted:
+        Event.objects.filter(pk=event.pk).update(confirmed=F("confirmed") + len(promoted))
+        event.refresh_from_db(fields=["confirmed"])
+    return promoted
+
+
+@transaction.atomic
+def cancel_booking(*, booking: Booking, actor: Any = None) -> Booking:
+    """Cancel a place (by its holder's link, or an organiser); the next on the waiting list is promoted."""
+    event = _lock_event(booking.event_id)
+    booking = Booking.objects.select_for_update().get(pk=booking.pk)
+    if booking.status == BookingStatus.CANCELLED:
+        return booking
+    if booking.checked_in_at is not None:
+        raise DaySchoolError("This booking has been checked in and cannot be cancelled.")
+    was_confirmed = booking.status == BookingStatus.CONFIRMED
+    booking.status = BookingStatus.CANCELLED
+    booking.cancelled_at = timezone.now()
+    booking.save(update_fields=["status", "cancelled_at"])
+    if was_confirmed:
+        for workshop in booking.workshops.all():
+            Workshop.objects.filter(pk=workshop.pk).update(confirmed=F("confirmed") - 1)
+        Event.objects.filter(pk=event.pk).update(confirmed=F("confirmed") - 1)
+        event.refresh_from_db(fields=["confirmed"])
+    booking.workshops.clear()
+    promoted = _promote(event) if was_confirmed else []
+    log_action(
+        actor=actor,
+        action="dayschool.booking_cancelled",
+        target=event,
+        detail={"booking": booking.pk, "promoted": [b.pk for b in promoted]},
+    )
+    return booking
+
+
+# At the door ------------------------------------------------------------------------------------
+@transaction.atomic
+def check_in(*, actor: Any, booking: Booking) -> Booking:
+    """Mark someone arrived; a second tap or a retried request changes nothing."""
+    booking = Booking.objects.select_for_update().select_related("event").get(pk=booking.pk)
+    _require(actor, "dayschools.manage_event", booking.event, "Only the event's organisers check people in.")
+    if booking.status == BookingStatus.CANCELLED:
+        raise DaySchoolError("This booking was cancelled; add them as a walk-in instead.")
+    if booking.status == BookingStatus.WAITING:
+        raise DaySchoolError("This person is on the waiting list; give them a place first.")
+    if booking.checked_in_at is None:
+        booking.checked_in_at = timezone.now()
+        booking.checked_in_by = actor
+        booking.save(update_fields=["checked_in_at", "checked_in_by"])
+        log_action(actor=actor, action="dayschool.checked_in", target=booking.event, detail=_detail(booking))
+    return booking
+
+
+@transaction.atomic
+def undo_check_in(*, actor: Any, booking: Booking) -> Booking:
+    booking = Booking.objects.select_for_update().select_related("event").get(pk=booking.pk)
+    _require(actor, "dayschools.manage_event", booking.event, "Only the event's organisers check people in.")
+    if booking.checked_in_at is not None:
+        booking.checked_in_at = None
+        booking.checked_in_by = None
+        booking.save(update_fields=["checked_in_at", "checked_in_by"])
+        log_action(
+            actor=actor, action="dayschool.check_in_undone", target=booking.event, detail=_detail(booking)
+        )
+    return booking
+
+
+@transaction.atomic
+def add_walk_in(*, actor: Any, event: Event, name: str, email: str = "") -> Booking:
+    """Someone who turned up without booking: checked in at once, over capacity if the room allows."""
+    _require(actor, "dayschools.manage_event", event, "Only the event's organisers add walk-ins.")
+    if not name.strip():
+        raise DaySchoolError("Give the walk-in's name.")
+    locked = _lock_event(event)
+    if email and locked.bookings.filter(status__in=ACTIVE, email__iexact=email.strip()).exists():
+        raise DaySchoolError("Someone with this e-mail address has already booked; check them in instead.")
+    member = (
+        Member.objects.filter(user__email__iexact=email.strip(), erased_at__isnull=True).first()
+        if email
+        else None
+    )
+    now = timezone.now()
+    booking = Booking.objects.create(
+        event=locked,
+        member=member,
+        name=name.strip(),
+        email=email.strip(),
+        status=BookingStatus.CONFIRMED,
+        position=locked.next_position,
+        walk_in=True,
+        created_at=now,
+        checked_in_at=now,
+        checked_in_by=actor,
+    )
+    # Walk-ins are counted in the room, not against the booked places.
+    Event.objects.filter(pk=locked.pk).update(next_position=F("next_position") + 1)
+    log_action(actor=actor, action="dayschool.walk_in", target=locked, detail=_detail(booking))
+    return booking
+
+
+@transaction.atomic
+def record_follow_up(*, actor: Any, booking: Booking, note: str = "") -> FollowUp:
+    booking = Booking.objects.select_related("event__city").get(pk=booking.pk)
+    _require(
+        actor,
+        "dayschools.view_follow_ups",
+        booking.event.city,
+        "Only the branch's organisers follow up people from their city.",
+    )
+    if booking.member_id is not None or not booking.consent_to_contact or booking.checked_in_at is None:
+        raise DaySchoolError("Only non-members who came and agreed to be contacted are followed up.")
+    follow_up = FollowUp.objects.create(booking=booking, by=actor, note=note.strip()[:500])
+    log_action(
+        actor=actor, action="dayschool.followed_up", target=booking.event, detail={"booking": booking.pk}
+    )
+    return follow_up

@@ -1,0 +1,115 @@
+"""A day-school series in several cities, shared by the day-school tests.
+
+"Capitalism and its crises" (autumn 2026): school 1 in London on Saturday
+22 October and in Leeds on Saturday 29 October, 10:00 to 16:30 London time,
+with two parallel workshops in the afternoon. Bookings open from 1 September
+and close at 09:00 on the day. Tests travel to ``BOOKING_TIME`` (while
+booking is open) unless they say otherwise.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+import time_machine
+
+from dayschools.models import City, Event, EventStatus, Region, School, Series, Workshop
+from members.models import Branch, Role
+from tests.factories import LONDON_TZ, UserFactory, make_officer
+
+BOOKING_TIME = dt.datetime(2026, 10, 1, 12, tzinfo=LONDON_TZ)
+
+
+def london_time(year: int, month: int, day: int, hour: int = 12, minute: int = 0) -> dt.datetime:
+    return dt.datetime(year, month, day, hour, minute, tzinfo=LONDON_TZ)
+
+
+@pytest.fixture
+def booking_time() -> Any:
+    """Stand at 1 October 2026, midday, while booking is open."""
+    with time_machine.travel(BOOKING_TIME, tick=False):
+        yield BOOKING_TIME
+
+
+@pytest.fixture
+def cities(london: Branch, leeds: Branch) -> dict[str, City]:
+    made = {
+        "london": City.objects.create(name="London", slug="london", region=Region.LONDON, branch=london),
+        "leeds": City.objects.create(name="Leeds", slug="leeds", region=Region.NORTH, branch=leeds),
+        "sheffield": City.objects.create(name="Sheffield", slug="sheffield", region=Region.NORTH),
+        "manchester": City.objects.create(name="Manchester", slug="manchester", region=Region.NORTH),
+    }
+    return made
+
+
+@pytest.fixture
+def series(db: None) -> Series:
+    return Series.objects.create(title="Capitalism and its crises", slug="crises", season="Autumn 2026")
+
+
+@pytest.fixture
+def school(series: Series) -> School:
+    return School.objects.create(
+        series=series,
+        number=1,
+        title="What is capitalism?",
+        description="Marx's Capital, volume one, in a day.",
+        reading_list="Capital, chapter 1",
+    )
+
+
+def make_event(school: School, city: City, day: int, *, capacity: int = 50, month: int = 10) -> Event:
+    return Event.objects.create(
+        school=school,
+        city=city,
+        status=EventStatus.PUBLISHED,
+        venue=f"{city.name} Friends Meeting House",
+        address="1 Main Street",
+        starts_at=london_time(2026, month, day, 10),
+        ends_at=london_time(2026, month, day, 16, 30),
+        capacity=capacity,
+        booking_opens_at=london_time(2026, 9, 1, 9),
+        booking_closes_at=london_time(2026, month, day, 9),
+    )
+
+
+@pytest.fixture
+def london_event(school: School, cities: dict[str, City]) -> Event:
+    """School 1 in London, Saturday 22 October 2026, 50 places."""
+    return make_event(school, cities["london"], 22)
+
+
+@pytest.fixture
+def leeds_event(school: School, cities: dict[str, City]) -> Event:
+    return make_event(school, cities["leeds"], 29)
+
+
+@pytest.fixture
+def workshops(london_event: Event) -> list[Workshop]:
+    """Two parallel afternoon workshops of 20 places each."""
+    return [
+        Workshop.objects.create(
+            event=london_event,
+            title=title,
+            starts_at=london_time(2026, 10, 22, 14),
+            ends_at=london_time(2026, 10, 22, 15, 30),
+            capacity=20,
+        )
+        for title in ("Value and labour", "Crisis theory")
+    ]
+
+
+@pytest.fixture
+def dayschool_organiser(db: None) -> Any:
+    """A day-school organiser: sets up series and events, reads every report."""
+    return make_officer(Role.DAYSCHOOL_ORGANISER, email="dayschools@example.org")
+
+
+@pytest.fixture
+def door_volunteer(london_event: Event) -> Any:
+    """An organiser of the London event only (no role): runs its door list."""
+    user: Any = UserFactory(username="door", email="door@example.org")
+    london_event.organisers.add(user)
+    return user

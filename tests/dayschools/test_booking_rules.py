@@ -1,0 +1,78 @@
+"""Booking rules: places, the waiting list in order, promotion, duplicates, the booking window."""
+
+from __future__ import annotations
+
+import pytest
+
+from awl.models import OutboundMessage
+from dayschools import services
+from dayschools.models import Booking, BookingStatus, Event
+from dayschools.services import DaySchoolError
+from members.models import Member
+from tests.dayschools.conftest import london_time
+
+
+def guest(event: Event, n: int) -> Booking:
+    return services.book_guest(event=event, name=f"Guest {n}", email=f"guest{n}@example.org")
+
+
+def test_places_fill_then_the_waiting_list_takes_people_in_order(london_event: Event, booking_time) -> None:
+    london_event.capacity = 3
+    london_event.save(update_fields=["capacity"])
+
+    bookings = [guest(london_event, n) for n in range(5)]
+
+    assert [b.status for b in bookings] == ["confirmed"] * 3 + ["waiting"] * 2
+    assert [b.position for b in bookings] == [1, 2, 3, 4, 5]
+    london_event.refresh_from_db()
+    assert london_event.confirmed == 3
+
+
+def test_a_cancellation_promotes_the_first_waiting_and_tells_them(london_event: Event, booking_time) -> None:
+    london_event.capacity = 2
+    london_event.save(update_fields=["capacity"])
+    first, _, third, fourth = (guest(london_event, n) for n in range(4))
+
+    services.cancel_booking(booking=first)
+
+    assert Booking.objects.get(pk=third.pk).status == BookingStatus.CONFIRMED
+    assert Booking.objects.get(pk=fourth.pk).status == BookingStatus.WAITING
+    assert OutboundMessage.objects.filter(key=f"dayschool-booking-{third.pk}-promoted").exists()
+    london_event.refresh_from_db()
+    assert london_event.confirmed == 2
+
+
+def test_the_same_email_cannot_book_twice_whatever_its_case(london_event: Event, booking_time) -> None:
+    guest(london_event, 1)
+    with pytest.raises(DaySchoolError, match="already booked"):
+        services.book_guest(event=london_event, name="Again", email="GUEST1@example.org")
+    assert Booking.objects.count() == 1
+
+
+def test_a_member_books_in_one_click_and_only_once(london_event: Event, member: Member, booking_time) -> None:
+    booking = services.book_member(member=member, event=london_event)
+    assert (booking.name, booking.email, booking.status) == (member.full_name, member.user.email, "confirmed")
+    with pytest.raises(DaySchoolError, match="already booked"):
+        services.book_member(member=member, event=london_event)
+
+
+def test_booking_after_close_is_refused(london_event: Event) -> None:
+    import time_machine
+
+    with (
+        time_machine.travel(london_time(2026, 10, 22, 9), tick=False),
+        pytest.raises(DaySchoolError, match="closed"),
+    ):
+        guest(london_event, 1)
+    assert not Booking.objects.exists()
+
+
+def test_a_capacity_below_the_places_booked_is_refused(
+    london_event: Event, dayschool_organiser, booking_time
+) -> None:
+    for n in range(3):
+        guest(london_event, n)
+    with pytest.raises(DaySchoolError, match="already booked"):
+        services.update_event(actor=dayschool_organiser, event=london_event, capacity=2)
+    london_event.refresh_from_db()
+    assert london_event.capacity == 50
