@@ -1,3 +1,176 @@
 """Day-school reads that pages share, with their joins built in; each part adds its own section."""
 
 from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.http import Http404
+
+from dayschools.models import CODE_ALPHABET, Booking, BookingStatus, Event, School, Series, Workshop
+from members.models import RoleAssignment
+
+# Organisers (organiser_views) --------------------------------------------------------------------
+MANAGE_SERIES = "dayschools.manage_series"
+MANAGE_EVENT = "dayschools.manage_event"
+
+
+def get_series_for_organiser(user: Any, pk: int) -> Series:
+    series = Series.objects.filter(pk=pk).first()
+    if series is None:
+        raise Http404("No such series.")
+    if not user.has_perm(MANAGE_SERIES, series):
+        raise PermissionDenied("Only day-school organisers change a series.")
+    return series
+
+
+def get_school_for_organiser(user: Any, pk: int) -> School:
+    school = School.objects.select_related("series").filter(pk=pk).first()
+    if school is None:
+        raise Http404("No such school.")
+    if not user.has_perm(MANAGE_SERIES, school):
+        raise PermissionDenied("Only day-school organisers change a school.")
+    return school
+
+
+def get_event_for_organiser(user: Any, pk: int, perm: str = MANAGE_EVENT) -> Event:
+    """An event its organisers (or the day-school organisers) run; 403 for anyone else."""
+    event = Event.objects.select_related("school__series", "city").filter(pk=pk).first()
+    if event is None:
+        raise Http404("No such event.")
+    if not user.has_perm(perm, event if perm == MANAGE_EVENT else event.school):
+        raise PermissionDenied("Only the event's organisers can do this.")
+    return event
+
+
+def get_workshop_for_organiser(user: Any, pk: int) -> Workshop:
+    workshop = Workshop.objects.select_related("event__school__series", "event__city").filter(pk=pk).first()
+    if workshop is None:
+        raise Http404("No such workshop.")
+    if not user.has_perm(MANAGE_EVENT, workshop.event):
+        raise PermissionDenied("Only the event's organisers can do this.")
+    return workshop
+
+
+def _counted_events(events: QuerySet[Event]) -> QuerySet[Event]:
+    return events.select_related("city").annotate(
+        waiting=Count("bookings", filter=Q(bookings__status=BookingStatus.WAITING)),
+        walk_ins=Count(
+            "bookings", filter=Q(bookings__walk_in=True, bookings__status=BookingStatus.CONFIRMED)
+        ),
+    )
+
+
+def organiser_home(user: Any) -> list[Series]:
+    """Series, their schools and each school's events with booked, capacity and waiting: three queries.
+
+    Day-school organisers see every series; an event's own organisers only the events they run.
+    """
+    events = Event.objects.order_by("starts_at", "city__name")
+    schools = School.objects.order_by("number")
+    series = Series.objects.order_by("-pk")
+    if not user.has_perm(MANAGE_SERIES):
+        events = events.filter(organisers=user)
+        schools = schools.filter(events__organisers=user).distinct()
+        series = series.filter(schools__events__organisers=user).distinct()
+    return list(
+        series.prefetch_related(
+            Prefetch("schools", queryset=schools),
+            Prefetch("schools__events", queryset=_counted_events(events)),
+        )
+    )
+
+
+def event_workshops(event: Event) -> list[Workshop]:
+    return list(event.workshops.order_by("starts_at", "title"))
+
+
+def organiser_choices() -> QuerySet[Any]:
+    """People who may be chosen as an event's organisers from a list: those holding a role today."""
+    holders = RoleAssignment.objects.current().values("user_id")
+    return (
+        get_user_model()
+        .objects.filter(pk__in=holders, is_active=True)
+        .select_related("member")
+        .order_by("email")
+    )
+
+
+def person_label(user: Any) -> str:
+    member = getattr(user, "member", None)
+    name = member.full_name if member is not None else user.get_full_name()
+    return f"{name} ({user.email})" if name else user.email
+
+
+@dataclass(frozen=True)
+class BookingCounts:
+    confirmed: int
+    waiting: int
+    cancelled: int
+    walk_ins: int
+    checked_in: int
+
+    @property
+    def summary(self) -> str:
+        return f"{self.checked_in} of {self.confirmed} checked in"
+
+
+def booking_counts(event: Event) -> BookingCounts:
+    """The event's bookings counted by status, in one query."""
+    counts = Booking.objects.filter(event=event).aggregate(
+        confirmed=Count("pk", filter=Q(status=BookingStatus.CONFIRMED)),
+        waiting=Count("pk", filter=Q(status=BookingStatus.WAITING)),
+        cancelled=Count("pk", filter=Q(status=BookingStatus.CANCELLED)),
+        walk_ins=Count("pk", filter=Q(status=BookingStatus.CONFIRMED, walk_in=True)),
+        checked_in=Count("pk", filter=Q(checked_in_at__isnull=False)),
+    )
+    return BookingCounts(**counts)
+
+
+def _name_filter(bookings: QuerySet[Booking], q: str) -> QuerySet[Booking]:
+    for word in q.split():
+        bookings = bookings.filter(name__icontains=word)
+    return bookings
+
+
+def event_bookings(event: Event, q: str = "") -> dict[str, list[Booking]]:
+    """The event's bookings, confirmed (by name), waiting (in order) and cancelled: three queries."""
+    bookings = _name_filter(Booking.objects.filter(event=event).select_related("member", "checked_in_by"), q)
+    return {
+        "confirmed": list(bookings.filter(status=BookingStatus.CONFIRMED).order_by("name", "position")),
+        "waiting": list(bookings.filter(status=BookingStatus.WAITING).order_by("position")),
+        "cancelled": list(bookings.filter(status=BookingStatus.CANCELLED).order_by("-cancelled_at", "pk")),
+    }
+
+
+CODE_SHAPE = re.compile(rf"^[{CODE_ALPHABET}]{{8}}$")
+
+
+def as_booking_code(text: str) -> str | None:
+    """A booking code typed (any case, with spaces or dashes) or scanned; None when it cannot be one."""
+    compact = re.sub(r"[\s-]", "", text).upper()
+    return compact if CODE_SHAPE.match(compact) else None
+
+
+@dataclass(frozen=True)
+class DoorList:
+    rows: list[Booking]
+    code: str | None  # the query read as a booking code
+    found_by_code: bool
+
+
+def door_list(event: Event, q: str = "") -> DoorList:
+    """Who is expected at the door: everyone confirmed by name, or those a search finds (by name, in any
+    status, or the one booking with that code); two queries at most."""
+    bookings = Booking.objects.filter(event=event).select_related("member").order_by("name", "position")
+    code = as_booking_code(q) if q else None
+    if code is not None:
+        by_code = list(bookings.filter(code=code))
+        if by_code:
+            return DoorList(rows=by_code, code=code, found_by_code=True)
+    rows = _name_filter(bookings, q) if q else bookings.filter(status=BookingStatus.CONFIRMED)
+    return DoorList(rows=list(rows), code=code, found_by_code=False)

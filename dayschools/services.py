@@ -32,6 +32,7 @@ from dayschools.models import (
     EventStatus,
     FollowUp,
     School,
+    Series,
     Workshop,
 )
 from members.models import Member
@@ -474,3 +475,261 @@ def record_follow_up(*, actor: Any, booking: Booking, note: str = "") -> FollowU
         actor=actor, action="dayschool.followed_up", target=booking.event, detail={"booking": booking.pk}
     )
     return follow_up
+
+
+# Organisers -------------------------------------------------------------------------------------
+# Setting up a series, its schools, events and workshops (organiser_views).
+def _unique_slug(title: str, season: str) -> str:
+    from django.utils.text import slugify
+
+    base = (slugify(f"{title} {season}") or "series")[:90]
+    slug, n = base, 1
+    while Series.objects.filter(slug=slug).exists():
+        n += 1
+        slug = f"{base}-{n}"
+    return slug
+
+
+@transaction.atomic
+def create_series(*, actor: Any, title: str, season: str, description: str = "") -> Series:
+    _require(actor, "dayschools.manage_series", None, "Only day-school organisers set up series.")
+    if not title.strip() or not season.strip():
+        raise DaySchoolError("A series needs a title and a season.")
+    series = Series.objects.create(
+        title=title.strip(),
+        season=season.strip(),
+        description=description.strip(),
+        slug=_unique_slug(title, season),
+    )
+    log_action(actor=actor, action="dayschool.series_created", target=series)
+    return series
+
+
+@transaction.atomic
+def update_series(*, actor: Any, series: Series, title: str, season: str, description: str = "") -> Series:
+    _require(actor, "dayschools.manage_series", series, "Only day-school organisers change series.")
+    if not title.strip() or not season.strip():
+        raise DaySchoolError("A series needs a title and a season.")
+    series.title, series.season, series.description = title.strip(), season.strip(), description.strip()
+    series.save(update_fields=["title", "season", "description"])
+    log_action(actor=actor, action="dayschool.series_changed", target=series)
+    return series
+
+
+def _check_school_number(series: Series, number: int, school: School | None = None) -> None:
+    if number < 1:
+        raise DaySchoolError("Schools are numbered from 1.")
+    clash = School.objects.filter(series=series, number=number).exclude(pk=school.pk if school else None)
+    if clash.exists():
+        raise DaySchoolError(f"The series already has a school number {number}.")
+
+
+@transaction.atomic
+def create_school(
+    *,
+    actor: Any,
+    series: Series,
+    number: int,
+    title: str,
+    description: str = "",
+    reading_list: str = "",
+) -> School:
+    _require(actor, "dayschools.manage_series", series, "Only day-school organisers set up schools.")
+    Series.objects.select_for_update().get(pk=series.pk)  # one number at a time
+    _check_school_number(series, number)
+    school = School.objects.create(
+        series=series,
+        number=number,
+        title=title.strip(),
+        description=description.strip(),
+        reading_list=reading_list.strip(),
+    )
+    log_action(actor=actor, action="dayschool.school_created", target=school)
+    return school
+
+
+@transaction.atomic
+def update_school(
+    *,
+    actor: Any,
+    school: School,
+    number: int,
+    title: str,
+    description: str = "",
+    reading_list: str = "",
+) -> School:
+    _require(actor, "dayschools.manage_series", school, "Only day-school organisers change schools.")
+    Series.objects.select_for_update().get(pk=school.series_id)
+    _check_school_number(school.series, number, school)
+    school.number, school.title = number, title.strip()
+    school.description, school.reading_list = description.strip(), reading_list.strip()
+    school.save(update_fields=["number", "title", "description", "reading_list"])
+    log_action(actor=actor, action="dayschool.school_changed", target=school)
+    return school
+
+
+@transaction.atomic
+def set_event_organisers(*, actor: Any, event: Event, organisers: Iterable[Any]) -> Event:
+    """Who runs the event's bookings and door list (besides the day-school organisers)."""
+    _require(actor, "dayschools.manage_event", event, "Only the event's organisers change it.")
+    chosen = list(organisers)
+    before = set(event.organisers.values_list("pk", flat=True))
+    event.organisers.set(chosen)
+    after = {user.pk for user in chosen}
+    if before != after:
+        log_action(
+            actor=actor,
+            action="dayschool.organisers_changed",
+            target=event,
+            detail={"added": sorted(after - before), "removed": sorted(before - after)},
+        )
+    return event
+
+
+@transaction.atomic
+def publish_event(*, actor: Any, event: Event) -> Event:
+    """A draft event goes on the public list and takes bookings (within its booking window)."""
+    event = _lock_event(event)
+    _require(actor, "dayschools.manage_event", event, "Only the event's organisers publish it.")
+    if event.status != EventStatus.DRAFT:
+        state = event.get_status_display().lower()
+        raise DaySchoolError(f"This event is {state}; only a draft can be published.")
+    if event.ends_at <= timezone.now():
+        raise DaySchoolError("This event is over; it cannot be published.")
+    event.status = EventStatus.PUBLISHED
+    event.save(update_fields=["status"])
+    log_action(actor=actor, action="dayschool.event_published", target=event)
+    return event
+
+
+@transaction.atomic
+def cancel_event(*, actor: Any, event: Event) -> Event:
+    """The event will not take place: it leaves the public list and takes no more bookings."""
+    event = _lock_event(event)
+    _require(actor, "dayschools.manage_event", event, "Only the event's organisers cancel it.")
+    if event.status == EventStatus.CANCELLED:
+        raise DaySchoolError("This event is already cancelled.")
+    if event.starts_at <= timezone.now():
+        raise DaySchoolError("This event has already begun; it can no longer be cancelled.")
+    event.status = EventStatus.CANCELLED
+    event.save(update_fields=["status"])
+    log_action(
+        actor=actor,
+        action="dayschool.event_cancelled",
+        target=event,
+        detail={"active_bookings": event.bookings.filter(status__in=ACTIVE).count()},
+    )
+    return event
+
+
+@transaction.atomic
+def copy_event_to_cities(*, actor: Any, event: Event, copies: list[dict[str, Any]]) -> list[Event]:
+    """The same school in several more cities at once: every copy is made, or none.
+
+    Each entry of ``copies`` gives ``city``, ``starts_at``, ``venue`` and
+    optionally ``address`` and ``capacity``, as ``copy_event`` takes them.
+    """
+    if not copies:
+        raise DaySchoolError("Choose at least one city to copy the event to.")
+    cities = [copy["city"] for copy in copies]
+    if len({city.pk for city in cities}) != len(cities):
+        raise DaySchoolError("Each city can be chosen once.")
+    made = []
+    for copy in copies:
+        try:
+            made.append(copy_event(actor=actor, event=event, **copy))
+        except DaySchoolError as exc:
+            raise DaySchoolError(f"{copy['city'].name}: {exc} Nothing was copied.") from None
+    return made
+
+
+def _check_workshop(event: Event, starts_at: dt.datetime, ends_at: dt.datetime, capacity: int) -> None:
+    if ends_at <= starts_at:
+        raise DaySchoolError("A workshop must end after it starts.")
+    if starts_at < event.starts_at or ends_at > event.ends_at:
+        raise DaySchoolError("A workshop must take place within the event's times.")
+    if capacity < 1:
+        raise DaySchoolError("A workshop needs at least one place.")
+
+
+@transaction.atomic
+def add_workshop(
+    *,
+    actor: Any,
+    event: Event,
+    title: str,
+    starts_at: dt.datetime,
+    ends_at: dt.datetime,
+    capacity: int,
+    leader: str = "",
+    room: str = "",
+) -> Workshop:
+    event = _lock_event(event)
+    _require(actor, "dayschools.manage_event", event, "Only the event's organisers change its workshops.")
+    if not title.strip():
+        raise DaySchoolError("A workshop needs a title.")
+    _check_workshop(event, starts_at, ends_at, capacity)
+    workshop = Workshop.objects.create(
+        event=event,
+        title=title.strip(),
+        leader=leader.strip(),
+        room=room.strip(),
+        starts_at=starts_at,
+        ends_at=ends_at,
+        capacity=capacity,
+    )
+    log_action(actor=actor, action="dayschool.workshop_added", target=event, detail={"workshop": workshop.pk})
+    return workshop
+
+
+@transaction.atomic
+def update_workshop(
+    *,
+    actor: Any,
+    workshop: Workshop,
+    title: str,
+    starts_at: dt.datetime,
+    ends_at: dt.datetime,
+    capacity: int,
+    leader: str = "",
+    room: str = "",
+) -> Workshop:
+    """Change a workshop; a capacity below the places already taken in it is refused."""
+    event = _lock_event(workshop.event_id)
+    _require(actor, "dayschools.manage_event", event, "Only the event's organisers change its workshops.")
+    workshop = Workshop.objects.select_for_update().get(pk=workshop.pk)
+    if not title.strip():
+        raise DaySchoolError("A workshop needs a title.")
+    _check_workshop(event, starts_at, ends_at, capacity)
+    if capacity < workshop.confirmed:
+        raise DaySchoolError(
+            f"{workshop.confirmed} places in this workshop are already taken; "
+            "the capacity cannot go below that."
+        )
+    workshop.title, workshop.leader, workshop.room = title.strip(), leader.strip(), room.strip()
+    workshop.starts_at, workshop.ends_at, workshop.capacity = starts_at, ends_at, capacity
+    workshop.save(update_fields=["title", "leader", "room", "starts_at", "ends_at", "capacity"])
+    log_action(
+        actor=actor, action="dayschool.workshop_changed", target=event, detail={"workshop": workshop.pk}
+    )
+    return workshop
+
+
+@transaction.atomic
+def delete_workshop(*, actor: Any, workshop: Workshop) -> None:
+    """Remove a workshop nobody holds a place in (waiting-list wishes for it are dropped)."""
+    event = _lock_event(workshop.event_id)
+    _require(actor, "dayschools.manage_event", event, "Only the event's organisers change its workshops.")
+    workshop = Workshop.objects.select_for_update().get(pk=workshop.pk)
+    if workshop.confirmed:
+        raise DaySchoolError(
+            f"{workshop.confirmed} people have a place in this workshop; it cannot be removed. "
+            "Change it instead."
+        )
+    log_action(
+        actor=actor,
+        action="dayschool.workshop_removed",
+        target=event,
+        detail={"workshop": workshop.pk, "title": workshop.title},
+    )
+    workshop.delete()
