@@ -427,8 +427,13 @@ def undo_check_in(*, actor: Any, booking: Booking) -> Booking:
 
 
 @transaction.atomic
-def add_walk_in(*, actor: Any, event: Event, name: str, email: str = "") -> Booking:
-    """Someone who turned up without booking: checked in at once, over capacity if the room allows."""
+def add_walk_in(
+    *, actor: Any, event: Event, name: str, email: str = "", consent_to_contact: bool = False
+) -> Booking:
+    """Someone who turned up without booking: checked in at once, over capacity if the room allows.
+
+    ``consent_to_contact``: they agreed at the door to be contacted (at ``email``); a non-member
+    who did appears on their city's follow-up list."""
     _require(actor, "dayschools.manage_event", event, "Only the event's organisers add walk-ins.")
     if not name.strip():
         raise DaySchoolError("Give the walk-in's name.")
@@ -446,6 +451,7 @@ def add_walk_in(*, actor: Any, event: Event, name: str, email: str = "") -> Book
         member=member,
         name=name.strip(),
         email=email.strip(),
+        consent_to_contact=consent_to_contact and bool(email.strip()),
         status=BookingStatus.CONFIRMED,
         position=locked.next_position,
         walk_in=True,
