@@ -10,10 +10,14 @@ the start and dropped at the end; DATABASE_URL, if set, names the PostgreSQL
 server and credentials to use, but never the database, so that a developer's
 own database is never the one dropped.
 
-After the pages, ``notice_fanout`` (``bench.fanout``) sends one meeting's
-notice to 5,000 committee members through a real Celery worker on Redis and
-a real SMTP server. ``--only NAME`` (repeatable) runs only the named
-benches; a page brings the baseline with it.
+After the pages, ``booking_rush`` (``bench.rush``) has 500 guests book an
+event of 100 places through the public booking form from 16 clients, and
+``attendance_report`` reads a report over 100,000 bookings (the data from
+``bench.dayschool_data``); then ``notice_fanout`` (``bench.fanout``) sends
+one meeting's notice to 5,000 committee members through a real Celery
+worker on Redis and a real SMTP server. ``--only NAME`` (repeatable) runs
+only the named benches; a page and the booking rush bring the baseline with
+them.
 """
 
 from __future__ import annotations
@@ -36,6 +40,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import psycopg
 from psycopg import sql
@@ -57,6 +62,16 @@ FANOUT = "notice_fanout"
 FANOUT_RECIPIENTS = 5000
 FANOUT_TIMEOUT_SECONDS = 300.0
 FANOUT_METRICS = {"messages_per_second": "msg/s", "duplicates": "count", "lost": "count"}
+RUSH = "booking_rush"
+RUSH_ATTEMPTS = 500
+RUSH_TIMEOUT_SECONDS = 300.0
+RUSH_FORM = "/dayschools/events/{event}/book/"  # the public booking form (public_views)
+REPORT = "attendance_report"
+REPORT_CLIENTS = 1  # one organiser reading: the time a report takes, not a queue behind 15 others
+DAYSCHOOL_ORGANISER = "dayschools@awl.example"
+REPORT_PATH = "/dayschools/reports/series/{series}/cities/"  # the report by city (report_views)
+# Everyone in the rush comes from 127.0.0.1: the public form's per-address limit must let 500 through.
+RUSH_RATE_LIMIT = "100000/h"
 
 
 @dataclass(frozen=True)
@@ -169,11 +184,19 @@ def bench_environment(database_url: str, var_dir: str) -> dict[str, str]:
         "DJANGO_SETTINGS_MODULE": "awl.settings",
         "AWL_VAR_DIR": var_dir,
         "PYTHONUNBUFFERED": "1",
+        "DAYSCHOOL_BOOKING_RATE": RUSH_RATE_LIMIT,
     }
 
 
-def prepare(env: dict[str, str], *, pages: bool) -> None:
-    """Migrate; for the pages, also static files, the demo data and a London branch of 500."""
+DaySchoolData = dict[str, Any]
+
+
+def prepare(env: dict[str, str], *, pages: bool, dayschools: bool) -> DaySchoolData | None:
+    """Migrate; for the pages, also static files, the demo data and a London branch of 500.
+
+    With ``dayschools``, also the day-school data (``bench.dayschool_data``),
+    whose description (the rush event, the series) is returned.
+    """
     steps = [["manage.py", "migrate", "--noinput"]]
     if pages:
         steps += [
@@ -191,6 +214,24 @@ def prepare(env: dict[str, str], *, pages: bool) -> None:
             check=True,
             timeout=SETUP_TIMEOUT_SECONDS,
         )
+    if not dayschools:
+        return None
+    log("-m bench.dayschool_data")
+    done = subprocess.run(
+        [sys.executable, "-m", "bench.dayschool_data"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=SETUP_TIMEOUT_SECONDS,
+    )
+    sys.stderr.write(done.stderr)
+    if done.returncode != 0:
+        log(f"the day-school data could not be made (status {done.returncode}); those benches print null")
+        return None
+    data: DaySchoolData = json.loads(done.stdout.strip().splitlines()[-1])
+    return data
 
 
 # Server --------------------------------------------------------------------------------------
@@ -280,7 +321,7 @@ def log_in(port: int, email: str) -> str:
 
 
 # Measuring -----------------------------------------------------------------------------------
-def load(port: int, page: Page, cookie: str, seconds: float) -> Result | None:
+def load(port: int, page: Page, cookie: str, seconds: float, clients: int = CLIENTS) -> Result | None:
     """Drive one page from the load process; None if that process failed."""
     command = [
         sys.executable,
@@ -291,13 +332,13 @@ def load(port: int, page: Page, cookie: str, seconds: float) -> Result | None:
         "--path",
         page.path,
         "--clients",
-        str(CLIENTS),
+        str(clients),
         "--warmup",
         str(WARMUP_SECONDS),
         "--seconds",
         str(seconds),
     ]
-    log(f"{page.name}: {CLIENTS} clients on {page.path} for {WARMUP_SECONDS:g} + {seconds:g} s")
+    log(f"{page.name}: {clients} clients on {page.path} for {WARMUP_SECONDS:g} + {seconds:g} s")
     try:
         done = subprocess.run(  # noqa: S603  (our own interpreter and arguments)
             command,
@@ -328,13 +369,70 @@ def report(name: str, result: Result | None, baseline_rps: float | None) -> None
         emit(name, "errors", result["errors"], "count")
 
 
-def measure(port: int, seconds: float, pages: list[Page]) -> None:
+def measure(port: int, seconds: float, pages: list[Page]) -> float | None:
+    """The baseline and the pages; returns the baseline's rps for the benches after them."""
     baseline = load(port, BASELINE, "", seconds)
     baseline_rps = baseline["rps"] if baseline else None
     report(BASELINE.name, baseline, baseline_rps)
     for page in pages:
         cookie = log_in(port, page.login) if page.login else ""
         report(page.name, load(port, page, cookie, seconds), baseline_rps)
+    return baseline_rps
+
+
+def booking_rush(
+    port: int, env: dict[str, str], data: DaySchoolData | None, baseline_rps: float | None
+) -> None:
+    """Run ``bench.rush`` against the rush event and print its figures (null if it could not run).
+
+    The rush process counts what was written in the bench database (``env``'s DATABASE_URL).
+    """
+    result: dict[str, Any] = {}
+    if data is not None:
+        form = RUSH_FORM.format(event=data["rush_event"])
+        command = [
+            sys.executable, "-m", "bench.rush", "--port", str(port), "--form", form,
+            "--event", str(data["rush_event"]), "--capacity", str(data["rush_capacity"]),
+            "--attempts", str(RUSH_ATTEMPTS), "--clients", str(CLIENTS),
+        ]  # fmt: skip
+        places = data["rush_capacity"]
+        log(f"{RUSH}: {RUSH_ATTEMPTS} guests book {places} places at {form} from {CLIENTS} clients")
+        try:
+            done = subprocess.run(  # noqa: S603  (our own interpreter and arguments)
+                command,
+                cwd=ROOT,
+                env=env,
+                stdout=subprocess.PIPE,
+                text=True,
+                check=True,
+                timeout=RUSH_TIMEOUT_SECONDS,
+            )
+            result = json.loads(done.stdout)
+        except (subprocess.SubprocessError, json.JSONDecodeError) as exc:
+            log(f"{RUSH}: the rush process failed: {exc}")
+    rate = result.get("bookings_per_second")
+    p95 = result.get("p95_ms")
+    emit(RUSH, "bookings_per_second", None if rate is None else round(rate, 1), "bookings/s")
+    emit(RUSH, "p95_ms", None if p95 is None else round(p95, 2), "ms")
+    ratio = rate / baseline_rps if rate is not None and baseline_rps else None
+    emit(RUSH, "ratio_to_baseline", None if ratio is None else round(ratio, 3), "ratio")
+    emit(RUSH, "oversold", result.get("oversold"), "count")
+    for check in ("errors", "position_clashes", "out_of_order"):
+        if result.get(check):
+            emit(RUSH, check, result[check], "count")
+
+
+def attendance_report(port: int, data: DaySchoolData | None, seconds: float) -> None:
+    """The report page over the series' 100,000 bookings, read by a day-school organiser."""
+    result = None
+    if data is not None:
+        page = Page(REPORT, REPORT_PATH.format(series=data["series"]), login=DAYSCHOOL_ORGANISER)
+        result = load(port, page, log_in(port, DAYSCHOOL_ORGANISER), seconds, clients=REPORT_CLIENTS)
+    for metric in ("p50_ms", "p95_ms"):
+        value = result[metric] if result else None
+        emit(REPORT, metric, None if value is None else round(value, 2), "ms")
+    if result and result["errors"]:
+        emit(REPORT, "errors", result["errors"], "count")
 
 
 def fanout(env: dict[str, str]) -> None:
@@ -366,7 +464,7 @@ def fanout(env: dict[str, str]) -> None:
         emit(FANOUT, metric, result.get(metric), unit)
 
 
-BENCHES = [BASELINE.name, *(page.name for page in PAGES), FANOUT]
+BENCHES = [BASELINE.name, *(page.name for page in PAGES), RUSH, REPORT, FANOUT]
 
 
 def chosen(argv: list[str] | None) -> set[str]:
@@ -376,7 +474,10 @@ def chosen(argv: list[str] | None) -> set[str]:
         action="append",
         choices=BENCHES,
         metavar="NAME",
-        help=f"run only this bench (repeatable): {', '.join(BENCHES)}; a page brings the baseline with it",
+        help=(
+            f"run only this bench (repeatable): {', '.join(BENCHES)}; "
+            "a page and the booking rush bring the baseline with them"
+        ),
     )
     args = parser.parse_args(argv)
     return set(args.only or BENCHES)
@@ -385,7 +486,9 @@ def chosen(argv: list[str] | None) -> set[str]:
 def main(argv: list[str] | None = None) -> int:
     selected = chosen(argv)
     pages = [page for page in PAGES if page.name in selected]
-    serve = bool(pages) or BASELINE.name in selected
+    dayschools = bool(selected & {RUSH, REPORT})
+    baseline = bool(pages) or bool(selected & {BASELINE.name, RUSH})
+    serve = baseline or dayschools
     seconds = bench_seconds()
     server = Server.from_environment()
     with (
@@ -393,12 +496,16 @@ def main(argv: list[str] | None = None) -> int:
         fresh_database(server) as database_url,
     ):
         env = bench_environment(database_url, var_dir)
-        prepare(env, pages=serve)
+        data = prepare(env, pages=serve, dayschools=dayschools)
         if serve:
             port = free_port()
             with gunicorn(env, port) as process:
                 wait_until_healthy(process, port)
-                measure(port, seconds, pages)
+                baseline_rps = measure(port, seconds, pages) if baseline else None
+                if RUSH in selected:
+                    booking_rush(port, env, data, baseline_rps)
+                if REPORT in selected:
+                    attendance_report(port, data, seconds)
         if FANOUT in selected:
             fanout(env)
     return 0
