@@ -739,3 +739,18 @@ def delete_workshop(*, actor: Any, workshop: Workshop) -> None:
         detail={"workshop": workshop.pk, "title": workshop.title},
     )
     workshop.delete()
+
+
+# Reports ------------------------------------------------------------------------------------------
+@transaction.atomic
+def record_report_exported(
+    *, actor: Any, report: str, rows: int, target: Any = None, detail: dict[str, Any] | None = None
+) -> None:
+    """A report left the system as a CSV file: written to the audit trail, whether it names people
+    (the follow-up list: names, e-mail addresses, phone numbers) or only counts them."""
+    log_action(
+        actor=actor,
+        action="dayschool.report_exported",
+        target=target,
+        detail={"report": report, "rows": rows, **(detail or {})},
+    )
