@@ -106,6 +106,7 @@ def guest(number: int) -> dict[str, str]:
         "phone": f"07700 9{number:05d}",
         "how_heard": "social",
         "consent_to_contact": "on",
+        "website": "",  # the honeypot: a person leaves it empty
     }
 
 
@@ -237,6 +238,11 @@ def rush(port: int, path: str, event: int, capacity: int, attempts: int, clients
     seconds = time.perf_counter() - started
     latencies = sorted(tally.latencies)
     checked = check_database(event, capacity)
+    if checked["confirmed"] + checked["waiting"] != len(latencies):
+        log(
+            f"{len(latencies)} bookings answered, but the database holds "
+            f"{checked['confirmed']} confirmed and {checked['waiting']} waiting"
+        )
     log(
         f"{len(latencies)} of {attempts} booked in {seconds:.2f} s (answers: {tally.statuses}); "
         f"database: {checked}"
