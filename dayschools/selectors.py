@@ -2,17 +2,30 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.core import signing
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.http import Http404
 
-from dayschools.models import CODE_ALPHABET, Booking, BookingStatus, Event, School, Series, Workshop
-from members.models import RoleAssignment
+from dayschools.models import (
+    ACTIVE,
+    CODE_ALPHABET,
+    Booking,
+    BookingStatus,
+    Event,
+    EventStatus,
+    School,
+    Series,
+    Workshop,
+)
+from members.models import Member, RoleAssignment
 
 # Organisers (organiser_views) --------------------------------------------------------------------
 MANAGE_SERIES = "dayschools.manage_series"

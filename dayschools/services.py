@@ -525,7 +525,9 @@ def update_series(*, actor: Any, series: Series, title: str, season: str, descri
 def _check_school_number(series: Series, number: int, school: School | None = None) -> None:
     if number < 1:
         raise DaySchoolError("Schools are numbered from 1.")
-    clash = School.objects.filter(series=series, number=number).exclude(pk=school.pk if school else None)
+    clash = School.objects.filter(series=series, number=number)
+    if school is not None:
+        clash = clash.exclude(pk=school.pk)
     if clash.exists():
         raise DaySchoolError(f"The series already has a school number {number}.")
 
@@ -590,6 +592,13 @@ def set_event_organisers(*, actor: Any, event: Event, organisers: Iterable[Any])
             detail={"added": sorted(after - before), "removed": sorted(before - after)},
         )
     return event
+
+
+@transaction.atomic
+def edit_event(*, actor: Any, event: Event, organisers: Iterable[Any], **changes: Any) -> Event:
+    """The organisers' edit form: the event's details (as ``update_event``) and its organisers, together."""
+    event = update_event(actor=actor, event=event, **changes)
+    return set_event_organisers(actor=actor, event=event, organisers=organisers)
 
 
 @transaction.atomic
@@ -729,7 +738,8 @@ def delete_workshop(*, actor: Any, workshop: Workshop) -> None:
     workshop = Workshop.objects.select_for_update().get(pk=workshop.pk)
     if workshop.confirmed:
         raise DaySchoolError(
-            f"{workshop.confirmed} people have a place in this workshop; it cannot be removed. "
+            f"{workshop.confirmed} {'person has' if workshop.confirmed == 1 else 'people have'} a place "
+            "in this workshop; it cannot be removed. "
             "Change it instead."
         )
     log_action(

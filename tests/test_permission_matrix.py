@@ -25,6 +25,7 @@ from members import services
 from members.models import ImportBatch
 from tests.committees.meeting_objects import meeting_objects
 from tests.committees.record_objects import record_objects
+from tests.dayschools.organiser_objects import organiser_objects
 
 ROLES = (
     "anonymous",
@@ -135,6 +136,26 @@ MATRIX: dict[str, tuple[str | None, dict[str, Any]]] = {
     "committees:paper_upload": ("agenda_item", _row(LOGIN, 404, 404, 403, 404, 404, 404, 200)),
     "committees:paper_download": ("paper", _row(LOGIN, 404, 404, 200, 404, 404, 404, 200)),
     "committees:paper_delete": ("paper", _row(LOGIN, 404, 404, 403, 404, 404, 404, 200)),
+    # Day-school organisers' pages and the door list (dayschools/organiser_views.py); objects from
+    # tests/dayschools/organiser_objects.py. No role here organises day schools or an event but the
+    # national office; everyone else is refused (403), however much they may see elsewhere.
+    "dayschools:organise": (None, _row(LOGIN, 403, 403, 403, 403, 403, 403, 200)),
+    "dayschools:series_add": (None, _row(LOGIN, 403, 403, 403, 403, 403, 403, 200)),
+    "dayschools:series_edit": ("organise_series", _row(LOGIN, 403, 403, 403, 403, 403, 403, 200)),
+    "dayschools:school_add": ("organise_series", _row(LOGIN, 403, 403, 403, 403, 403, 403, 200)),
+    "dayschools:school_edit": ("organise_school", _row(LOGIN, 403, 403, 403, 403, 403, 403, 200)),
+    "dayschools:event_add": ("organise_school", _row(LOGIN, 403, 403, 403, 403, 403, 403, 200)),
+    "dayschools:event_manage": ("organise_event", _row(LOGIN, 403, 403, 403, 403, 403, 403, 200)),
+    "dayschools:event_edit": ("organise_event", _row(LOGIN, 403, 403, 403, 403, 403, 403, 200)),
+    "dayschools:event_publish": ("organise_draft_event", _row(LOGIN, 403, 403, 403, 403, 403, 403, 200)),
+    "dayschools:event_cancel": ("organise_event", _row(LOGIN, 403, 403, 403, 403, 403, 403, 200)),
+    "dayschools:event_copy": ("organise_event", _row(LOGIN, 403, 403, 403, 403, 403, 403, 200)),
+    "dayschools:event_bookings": ("organise_event", _row(LOGIN, 403, 403, 403, 403, 403, 403, 200)),
+    "dayschools:workshop_add": ("organise_event", _row(LOGIN, 403, 403, 403, 403, 403, 403, 200)),
+    "dayschools:workshop_edit": ("organise_workshop", _row(LOGIN, 403, 403, 403, 403, 403, 403, 200)),
+    "dayschools:workshop_delete": ("organise_workshop", _row(LOGIN, 403, 403, 403, 403, 403, 403, 200)),
+    "dayschools:door": ("organise_event", _row(LOGIN, 403, 403, 403, 403, 403, 403, 200)),
+    "dayschools:door_walk_in": ("organise_event", _row(LOGIN, 403, 403, 403, 403, 403, 403, 200)),
 }
 
 
@@ -193,6 +214,7 @@ def objects(member, applicant, london, national_office, nc_meeting) -> dict[str,
         "committee_feed": lambda: [nc_meeting.committee.slug, nc_meeting.committee.feed_token],
         **record_objects(nc_meeting, member),  # on the day and after (record_views)
         **meeting_objects(nc_meeting),  # scheduling, agenda and papers (meeting_views)
+        **organiser_objects(london),  # day-school organisers' pages and the door list
     }
 
 

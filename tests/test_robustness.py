@@ -49,6 +49,7 @@ from members.models import ImportBatch, Member
 from members.services import MembershipError
 from tests.committees.meeting_objects import meeting_objects
 from tests.committees.record_objects import record_objects
+from tests.dayschools.organiser_objects import organiser_objects
 from tests.test_permission_matrix import MATRIX, project_url_names
 
 # A value for URL inputs, which the baseline does not fill in by their type.
@@ -103,6 +104,23 @@ FORMS: dict[str, tuple[str, str | None, dict[str, str]]] = {
     "committees:agenda_item_delete": ("national_office", "agenda_item", {}),
     "committees:paper_upload": ("national_office", "agenda_item", {}),  # the baseline people.csv is text
     "committees:paper_delete": ("national_office", "paper", {}),
+    # Day-school organisers' pages and the door list (organiser_views); objects from
+    # tests/dayschools/organiser_objects.py. Dates and times come filled in by the pages; the
+    # organisers' e-mail box is left empty (an address must belong to an account).
+    "dayschools:series_add": ("national_office", None, {}),
+    "dayschools:series_edit": ("national_office", "organise_series", {}),
+    "dayschools:school_add": ("national_office", "organise_series", {}),
+    "dayschools:school_edit": ("national_office", "organise_school", {}),
+    "dayschools:event_add": ("national_office", "organise_school", {"organiser_emails": ""}),
+    "dayschools:event_edit": ("national_office", "organise_event", {"organiser_emails": ""}),
+    "dayschools:event_publish": ("national_office", "organise_draft_event", {}),
+    "dayschools:event_cancel": ("national_office", "organise_event", {}),
+    "dayschools:event_copy": ("national_office", "organise_event", {}),
+    "dayschools:workshop_add": ("national_office", "organise_event", {}),
+    "dayschools:workshop_edit": ("national_office", "organise_workshop", {}),
+    "dayschools:workshop_delete": ("national_office", "organise_workshop", {}),
+    "dayschools:door": ("national_office", "organise_event", {}),  # check in, undo; the walk-in form
+    "dayschools:door_walk_in": ("national_office", "organise_event", {}),
 }
 # The people who look at every page for forms the table does not name.
 SEARCHERS = ("outsider", "member", "london_organiser", "national_office")
@@ -392,6 +410,7 @@ def objects(member, applicant, london, national_office, nc_meeting) -> dict[str,
         "committee_feed": lambda: [nc_meeting.committee.slug, nc_meeting.committee.feed_token],
         **record_objects(nc_meeting, member),  # on the day and after (record_views)
         **meeting_objects(nc_meeting),  # scheduling, agenda and papers (meeting_views)
+        **organiser_objects(london),  # day-school organisers' pages and the door list
     }
 
 
