@@ -22,6 +22,7 @@ from awl.env import (
     envemail,
     envint,
     envlist,
+    envrate,
     envstr,
 )
 
@@ -72,6 +73,7 @@ INSTALLED_APPS = [
     "members",
     "committees",
     "dayschools",
+    "conference",
 ]
 
 MIDDLEWARE = [
@@ -165,6 +167,11 @@ AWL_RETENTION_DAYS = envint("AWL_RETENTION_DAYS", 730, minimum=1)
 # --- Committees -------------------------------------------------------------------
 # The largest paper (in bytes) a secretary may attach to an agenda item.
 PAPER_MAX_BYTES = envint("PAPER_MAX_BYTES", 10 * 1024 * 1024, minimum=1)
+
+# --- Day schools ------------------------------------------------------------------
+# Posts to the public booking form that one client address may make per period ("10/h": ten an hour,
+# "5/15m": five in fifteen minutes); over it, the form answers 429. Counted in the default cache.
+DAYSCHOOL_BOOKING_RATE = envrate("DAYSCHOOL_BOOKING_RATE", "10/h")
 
 # --- Internationalisation -----------------------------------------------------
 LANGUAGE_CODE = "en-gb"

@@ -1,1 +1,1 @@
-"""conference: arrives with its own issue; see ../shared/DESIGN.md."""
+"""The annual conference: eligibility, registration, credentials, check-in, timetable and papers."""

@@ -1,0 +1,62 @@
+"""Object permissions for the conference, in one place; anything not granted is denied.
+
+The conference arrangements committee (members.Role.CAC) runs registration,
+exceptions, invitations, the timetable and documents, and reads the
+registration reports. Needs and accommodation data are shown only to CAC
+members holding the matching duty for that conference (conference.CacDuty),
+and to national office. Treasurers (any branch) and national office record
+registration payments.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import rules
+
+from members import roles
+from members.models import Role
+
+
+@rules.predicate
+def is_national_office(user: Any) -> bool:
+    return roles.is_national_office(user)
+
+
+@rules.predicate
+def is_cac(user: Any) -> bool:
+    return roles.has_role(user, Role.CAC)
+
+
+@rules.predicate
+def is_treasurer(user: Any) -> bool:
+    return roles.has_role(user, Role.BRANCH_TREASURER)
+
+
+def _duties(user: Any, conference: Any) -> set[str]:
+    if conference is None or not getattr(user, "is_authenticated", False):
+        return set()
+    cache = user.__dict__.setdefault("_awl_cac_duties", {})
+    if conference.pk not in cache:
+        cache[conference.pk] = set(
+            user.cac_duties.filter(conference=conference).values_list("duty", flat=True)
+        )
+    return cache[conference.pk]
+
+
+def has_duty(duty: str) -> Any:
+    @rules.predicate(name=f"has_duty_{duty}")
+    def predicate(user: Any, conference: Any) -> bool:
+        return is_cac(user) and duty in _duties(user, conference)
+
+    return predicate
+
+
+run = is_national_office | is_cac
+rules.add_perm("conference.run", run)
+rules.add_perm("conference.record_payment", is_national_office | is_treasurer)
+rules.add_perm("conference.check_in", is_national_office | has_duty("desk") | is_cac)
+rules.add_perm("conference.view_access_needs", is_national_office | has_duty("access"))
+rules.add_perm("conference.view_dietary_needs", is_national_office | has_duty("diet"))
+rules.add_perm("conference.view_creche", is_national_office | has_duty("creche"))
+rules.add_perm("conference.view_accommodation", is_national_office | has_duty("accommodation"))

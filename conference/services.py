@@ -1,0 +1,544 @@
+"""Every change to a conference's entitlement, registrations, credentials and payments.
+
+One transaction per function, keyword-only arguments, an ``actor``, an
+audit entry, and ``ConferenceError`` with a message fit to show. Mail goes
+through the outbox (``conference.mail``) inside the same transaction.
+
+Entitlement is decided by the one good-standing rule (``members.standing``)
+on the conference's cut-off date. Registering locks the conference's row, so
+the capacity counter and its check constraint hold however many people
+register at once; the unique (conference, member) constraint keeps one
+registration per member even if a second request slips past every check.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Count, F, Q
+from django.utils import timezone
+
+from awl.audit import log_action
+from conference.models import (
+    Attendee,
+    Band,
+    Conference,
+    Credential,
+    EligibilityException,
+    FeeBand,
+    Registration,
+    RegistrationPayment,
+    RegistrationStatus,
+    Rounding,
+    Snapshot,
+    SnapshotBranch,
+    SnapshotMember,
+)
+from members.models import Branch, Member, MemberStatus
+from members.standing import paid_up_to, standing_for
+
+
+class ConferenceError(Exception):
+    """A conference rule refused the change; the message is shown to the person."""
+
+
+def _require(actor: Any, perm: str, obj: Any, message: str) -> None:
+    if actor is not None and not actor.has_perm(perm, obj):
+        raise ConferenceError(message)
+
+
+def _lock_conference(conference: Conference) -> Conference:
+    return Conference.objects.select_for_update().get(pk=conference.pk)
+
+
+# Entitlement ------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Eligibility:
+    entitled: bool
+    reason: str
+    how_to_fix: str = ""
+    provisional: bool = False  # the cut-off is still to come: decided on the day
+
+
+def _day(value: dt.date) -> str:
+    return f"{value:%-d %B %Y}"
+
+
+def eligibility(conference: Conference, member: Member) -> Eligibility:
+    """Whether the member may vote at the conference, and why, in words fit to show them."""
+    cutoff = conference.eligibility_cutoff
+    exception = EligibilityException.objects.filter(conference=conference, member=member).first()
+    if exception is not None:
+        return Eligibility(
+            True, f"The conference arrangements committee granted an exception: {exception.reason}"
+        )
+    standing = standing_for(member, cutoff)
+    if standing.good_standing:
+        paid = f", dues paid up to {_day(standing.paid_up_to)}" if standing.paid_up_to else ""
+        return Eligibility(True, f"In good standing on the cut-off date, {_day(cutoff)}{paid}.")
+    provisional = cutoff >= timezone.localdate()
+    if standing.status != MemberStatus.MEMBER:
+        status = (standing.status or "not yet admitted").replace("_", " ")
+        return Eligibility(
+            False,
+            f"Not a member in good standing on the cut-off date, {_day(cutoff)}: status {status}.",
+            "Ask your branch organiser or the national office about your membership.",
+            provisional,
+        )
+    paid = _day(standing.paid_up_to) if standing.paid_up_to else "never"
+    grace = settings.AWL_DUES_GRACE_DAYS
+    return Eligibility(
+        False,
+        f"Dues not paid up on the cut-off date, {_day(cutoff)}: paid up to {paid}, "
+        f"and only {grace} days' grace is allowed.",
+        "Pay your dues to your branch treasurer"
+        + (" before the cut-off date." if provisional else "; the committee can then consider an exception."),
+        provisional,
+    )
+
+
+def delegates_for(conference: Conference, in_good_standing: int) -> int:
+    """The conference's formula: base + members ÷ per, rounded as it says; no members, no delegates."""
+    if in_good_standing <= 0:
+        return 0
+    share = in_good_standing / conference.delegate_per_members
+    rounded = math.ceil(share) if conference.delegate_rounding == Rounding.UP else math.floor(share)
+    return conference.delegate_base + rounded
+
+
+# The member columns and ``with_standing`` annotations the snapshot reads.
+_SNAPSHOT_COLUMNS = ("pk", "branch_id", "good_standing", "paid_to_on", "dues_from", "status_on")
+
+
+@transaction.atomic
+def take_snapshot(*, actor: Any, conference: Conference) -> Snapshot:
+    """Record who was entitled on the cut-off date, and why; taken once, on or after the cut-off."""
+    conference = _lock_conference(conference)
+    _require(
+        actor, "conference.run", conference, "Only the conference arrangements committee takes the snapshot."
+    )
+    if Snapshot.objects.filter(conference=conference).exists():
+        raise ConferenceError("The snapshot has already been taken; it is kept as it was.")
+    cutoff = conference.eligibility_cutoff
+    if cutoff >= timezone.localdate():
+        raise ConferenceError(f"The snapshot can be taken once the cut-off date ({_day(cutoff)}) has passed.")
+    snapshot = Snapshot.objects.create(
+        conference=conference,
+        taken_by=actor if getattr(actor, "is_authenticated", False) else None,
+        voting_basis=conference.voting_basis,
+        cutoff=cutoff,
+        formula=conference.formula_text(),
+        grace_days=settings.AWL_DUES_GRACE_DAYS,
+    )
+    rows = (
+        Member.objects.filter(erased_at__isnull=True, joined_on__lte=cutoff)
+        .with_standing(cutoff)
+        .order_by("pk")
+        .values(*_SNAPSHOT_COLUMNS)
+    )
+    exceptions = dict(
+        EligibilityException.objects.filter(conference=conference).values_list("member_id", "reason")
+    )
+    entries = []
+    per_branch: dict[int, int] = {}
+    for row in rows:
+        good = bool(row["good_standing"])
+        if good:
+            per_branch[row["branch_id"]] = per_branch.get(row["branch_id"], 0) + 1
+        paid = paid_up_to(row["paid_to_on"], row["dues_from"])
+        status = row["status_on"] or ""
+        if good:
+            reason = f"In good standing on {_day(cutoff)}" + (f", dues paid to {_day(paid)}" if paid else "")
+        elif row["pk"] in exceptions:
+            reason = f"Not in good standing; exception granted: {exceptions[row['pk']]}"
+        elif status != MemberStatus.MEMBER:
+            reason = f"Status on {_day(cutoff)}: {(status or 'not admitted').replace('_', ' ')}"
+        else:
+            reason = (
+                f"Dues paid to {_day(paid) if paid else 'never'}: beyond the grace period on {_day(cutoff)}"
+            )
+        entries.append(
+            SnapshotMember(
+                snapshot=snapshot,
+                member_id=row["pk"],
+                branch_id=row["branch_id"],
+                status_on_cutoff=status,
+                paid_up_to=paid,
+                good_standing=good or row["pk"] in exceptions,
+                reason=reason[:300],
+            )
+        )
+    SnapshotMember.objects.bulk_create(entries, batch_size=1000)
+    SnapshotBranch.objects.bulk_create(
+        SnapshotBranch(
+            snapshot=snapshot,
+            branch=branch,
+            branch_name=branch.name,
+            in_good_standing=per_branch.get(branch.pk, 0),
+            delegates=delegates_for(conference, per_branch.get(branch.pk, 0)),
+        )
+        for branch in Branch.objects.order_by("name")
+    )
+    log_action(
+        actor=actor,
+        action="conference.snapshot_taken",
+        target=conference,
+        detail={"members": len(entries), "entitled": sum(e.good_standing for e in entries)},
+    )
+    return snapshot
+
+
+@transaction.atomic
+def grant_exception(
+    *, actor: Any, conference: Conference, member: Member, reason: str
+) -> EligibilityException:
+    _require(
+        actor, "conference.run", conference, "Only the conference arrangements committee grants exceptions."
+    )
+    if not reason.strip():
+        raise ConferenceError("Record the reason for the exception.")
+    if member.erased_at is not None or member.status not in (MemberStatus.MEMBER, MemberStatus.LAPSED):
+        raise ConferenceError("Exceptions are for members and lapsed members.")
+    try:
+        with transaction.atomic():
+            exception = EligibilityException.objects.create(
+                conference=conference,
+                member=member,
+                reason=reason.strip()[:500],
+                granted_by=actor if getattr(actor, "is_authenticated", False) else None,
+            )
+    except IntegrityError:
+        raise ConferenceError(f"{member} already has an exception for this conference.") from None
+    # A registration already made is entitled from now on.
+    Registration.objects.filter(conference=conference, member=member, attendee=Attendee.MEMBER).update(
+        entitled=True, entitlement_reason=f"Exception granted: {exception.reason}"[:300]
+    )
+    log_action(
+        actor=actor, action="conference.exception_granted", target=conference, detail={"member": member.pk}
+    )
+    return exception
+
+
+# Registration -----------------------------------------------------------------------------------
+def fee_for(conference: Conference, band: str) -> Decimal:
+    if band == Band.UNWAGED and conference.unwaged_free:
+        return Decimal("0.00")
+    fee = FeeBand.objects.filter(conference=conference, band=band).values_list("amount", flat=True).first()
+    if fee is None:
+        raise ConferenceError("Choose one of the conference's fee bands.")
+    return fee
+
+
+NEEDS_FIELDS = (
+    "access_needs",
+    "dietary_needs",
+    "children",
+    "children_ages",
+    "needs_bed",
+    "offers_beds",
+    "first_conference",
+    "consent_share_needs",
+)
+
+
+def _check_open(conference: Conference) -> None:
+    now = timezone.now()
+    if now < conference.registration_opens_at:
+        raise ConferenceError(
+            f"Registration opens {timezone.localtime(conference.registration_opens_at):%-d %B at %H:%M}."
+        )
+    if now >= conference.registration_closes_at:
+        raise ConferenceError("Registration for this conference has closed.")
+
+
+def _clean_needs(needs: dict[str, Any]) -> dict[str, Any]:
+    unknown = set(needs) - set(NEEDS_FIELDS)
+    if unknown:
+        raise ConferenceError(f"Unknown details: {', '.join(sorted(unknown))}.")
+    cleaned = dict(needs)
+    for field in ("access_needs", "dietary_needs", "children_ages"):
+        if field in cleaned:
+            cleaned[field] = str(cleaned[field]).strip()
+    if cleaned.get("children", 0) and not cleaned.get("children_ages"):
+        raise ConferenceError("Give the ages of the children coming to the crèche.")
+    if not cleaned.get("children"):
+        cleaned["children_ages"] = ""
+    return cleaned
+
+
+@transaction.atomic
+def register(*, member: Member, conference: Conference, fee_band: str, **needs: Any) -> Registration:
+    """A member registers; a second request for the same member finds the first and changes nothing."""
+    from conference import mail
+
+    conference = _lock_conference(conference)
+    _check_open(conference)
+    if member.erased_at is not None or member.status != MemberStatus.MEMBER:
+        raise ConferenceError("Only members register for conference.")
+    cleaned = _clean_needs(needs)
+    existing = Registration.objects.select_for_update().filter(conference=conference, member=member).first()
+    if existing is not None and existing.status == RegistrationStatus.REGISTERED:
+        raise ConferenceError("You are already registered for this conference.")
+    if conference.capacity is not None and conference.registered >= conference.capacity:
+        raise ConferenceError("The conference is full.")
+    verdict = eligibility(conference, member)
+    fields = {
+        "name": member.full_name,
+        "email": member.user.email,
+        "attendee": Attendee.MEMBER,
+        "status": RegistrationStatus.REGISTERED,
+        "fee_band": fee_band,
+        "fee_due": fee_for(conference, fee_band),
+        "entitled": verdict.entitled,
+        "entitlement_reason": verdict.reason[:300],
+        "cancelled_at": None,
+        "updated_at": timezone.now(),
+        **cleaned,
+    }
+    if existing is None:
+        try:
+            with transaction.atomic():
+                registration = Registration.objects.create(conference=conference, member=member, **fields)
+        except IntegrityError:
+            raise ConferenceError("You are already registered for this conference.") from None
+    else:
+        for field, value in fields.items():
+            setattr(existing, field, value)
+        existing.revision += 1
+        existing.save()
+        registration = existing
+    Conference.objects.filter(pk=conference.pk).update(registered=F("registered") + 1)
+    log_action(
+        actor=member.user,
+        action="conference.registered",
+        target=conference,
+        detail={"registration": registration.pk, "entitled": registration.entitled},
+    )
+    mail.queue_registration_mail(registration, "confirmation")
+    return registration
+
+
+@transaction.atomic
+def change_registration(
+    *, actor: Any, registration: Registration, fee_band: str | None = None, **needs: Any
+) -> Registration:
+    from conference import mail
+
+    registration = (
+        Registration.objects.select_for_update(of=("self",))
+        .select_related("conference", "member")
+        .get(pk=registration.pk)
+    )
+    if registration.member is None or registration.member.user_id != getattr(actor, "pk", None):
+        raise ConferenceError("Only the member can change their registration.")
+    if registration.status != RegistrationStatus.REGISTERED:
+        raise ConferenceError("This registration was cancelled; register again instead.")
+    _check_open(registration.conference)
+    cleaned = _clean_needs({**{f: getattr(registration, f) for f in NEEDS_FIELDS}, **needs})
+    for field, value in cleaned.items():
+        setattr(registration, field, value)
+    if fee_band is not None and fee_band != registration.fee_band:
+        registration.fee_band = fee_band
+        registration.fee_due = fee_for(registration.conference, fee_band)
+    registration.updated_at = timezone.now()
+    registration.revision += 1
+    registration.save()
+    log_action(
+        actor=actor,
+        action="conference.registration_changed",
+        target=registration.conference,
+        detail={"registration": registration.pk},
+    )
+    mail.queue_registration_mail(registration, "changed")
+    return registration
+
+
+@transaction.atomic
+def cancel_registration(*, actor: Any, registration: Registration) -> Registration:
+    from conference import mail
+
+    conference = _lock_conference(registration.conference)
+    registration = (
+        Registration.objects.select_for_update(of=("self",)).select_related("member").get(pk=registration.pk)
+    )
+    own = registration.member is not None and registration.member.user_id == getattr(actor, "pk", None)
+    if not own:
+        _require(actor, "conference.run", conference, "Only the member or the CAC can cancel a registration.")
+    if registration.status == RegistrationStatus.CANCELLED:
+        return registration
+    if own:
+        _check_open(conference)
+    if registration.checked_in_at is not None:
+        raise ConferenceError("This person has checked in; their registration stands.")
+    registration.status = RegistrationStatus.CANCELLED
+    registration.cancelled_at = timezone.now()
+    registration.revision += 1
+    registration.save(update_fields=["status", "cancelled_at", "revision"])
+    Conference.objects.filter(pk=conference.pk).update(registered=F("registered") - 1)
+    log_action(
+        actor=actor,
+        action="conference.registration_cancelled",
+        target=conference,
+        detail={"registration": registration.pk},
+    )
+    mail.queue_registration_mail(registration, "cancelled")
+    return registration
+
+
+@transaction.atomic
+def invite(*, actor: Any, conference: Conference, name: str, email: str, attendee: str) -> Registration:
+    """The CAC invites an observer or guest (non-voting); they count against any capacity."""
+    from conference import mail
+
+    conference = _lock_conference(conference)
+    _require(
+        actor, "conference.run", conference, "Only the conference arrangements committee invites guests."
+    )
+    if attendee not in (Attendee.OBSERVER, Attendee.GUEST):
+        raise ConferenceError("Invite observers or guests; members register themselves.")
+    if not name.strip() or not email.strip():
+        raise ConferenceError("Give the guest's name and e-mail address.")
+    if conference.capacity is not None and conference.registered >= conference.capacity:
+        raise ConferenceError("The conference is full.")
+    try:
+        with transaction.atomic():
+            registration = Registration.objects.create(
+                conference=conference,
+                name=name.strip(),
+                email=email.strip(),
+                attendee=attendee,
+                fee_band=Band.SOLIDARITY,
+                fee_due=Decimal("0.00"),
+                entitled=False,
+                entitlement_reason="Invited as a non-voting " + attendee + ".",
+            )
+    except IntegrityError:
+        raise ConferenceError("Someone with this e-mail address is already registered.") from None
+    Conference.objects.filter(pk=conference.pk).update(registered=F("registered") + 1)
+    log_action(
+        actor=actor, action="conference.invited", target=conference, detail={"registration": registration.pk}
+    )
+    mail.queue_registration_mail(registration, "confirmation")
+    return registration
+
+
+@transaction.atomic
+def set_capacity(*, actor: Any, conference: Conference, capacity: int | None) -> Conference:
+    conference = _lock_conference(conference)
+    _require(
+        actor, "conference.run", conference, "Only the conference arrangements committee sets the capacity."
+    )
+    if capacity is not None and capacity < conference.registered:
+        raise ConferenceError(
+            f"{conference.registered} people are already registered; the capacity cannot go below that."
+        )
+    conference.capacity = capacity
+    conference.save(update_fields=["capacity"])
+    log_action(
+        actor=actor, action="conference.capacity_set", target=conference, detail={"capacity": capacity}
+    )
+    return conference
+
+
+# Payments ---------------------------------------------------------------------------------------
+@transaction.atomic
+def record_registration_payment(
+    *, actor: Any, registration: Registration, amount: Decimal, paid_on: dt.date, method: str = ""
+) -> RegistrationPayment:
+    registration = (
+        Registration.objects.select_for_update().select_related("conference").get(pk=registration.pk)
+    )
+    _require(actor, "conference.record_payment", registration.conference, "Only treasurers record payments.")
+    if amount == 0:
+        raise ConferenceError("A payment needs an amount.")
+    if paid_on > timezone.localdate():
+        raise ConferenceError("A payment cannot be dated in the future.")
+    paid = sum((p.amount for p in registration.payments.all()), Decimal("0"))
+    if amount > 0 and paid + amount > registration.fee_due:
+        raise ConferenceError(f"That is more than the £{registration.fee_due - paid} still owed.")
+    payment = RegistrationPayment.objects.create(
+        registration=registration,
+        amount=amount,
+        paid_on=paid_on,
+        method=method.strip()[:40],
+        recorded_by=actor,
+    )
+    log_action(
+        actor=actor,
+        action="conference.payment_recorded",
+        target=registration.conference,
+        detail={"registration": registration.pk, "amount": str(amount)},
+    )
+    return payment
+
+
+# Check-in and credentials ----------------------------------------------------------------------
+@transaction.atomic
+def check_in(*, actor: Any, registration: Registration) -> Registration:
+    """Mark someone arrived; a second tap changes nothing."""
+    registration = (
+        Registration.objects.select_for_update().select_related("conference").get(pk=registration.pk)
+    )
+    _require(
+        actor, "conference.check_in", registration.conference, "Only the check-in desk checks people in."
+    )
+    if registration.status != RegistrationStatus.REGISTERED:
+        raise ConferenceError("This registration was cancelled.")
+    if registration.checked_in_at is None:
+        registration.checked_in_at = timezone.now()
+        registration.checked_in_by = actor
+        registration.save(update_fields=["checked_in_at", "checked_in_by"])
+        log_action(
+            actor=actor,
+            action="conference.checked_in",
+            target=registration.conference,
+            detail={"registration": registration.pk},
+        )
+    return registration
+
+
+@transaction.atomic
+def issue_credential(*, actor: Any, registration: Registration) -> Credential:
+    """The voting credential of an entitled member who has checked in; issuing again returns the same one."""
+    registration = (
+        Registration.objects.select_for_update().select_related("conference").get(pk=registration.pk)
+    )
+    _require(
+        actor, "conference.check_in", registration.conference, "Only the check-in desk issues credentials."
+    )
+    existing = Credential.objects.filter(registration=registration).first()
+    if existing is not None:
+        return existing
+    if registration.status != RegistrationStatus.REGISTERED:
+        raise ConferenceError("This registration was cancelled.")
+    if not registration.entitled:
+        raise ConferenceError(
+            f"{registration.name} is not entitled to vote: {registration.entitlement_reason}"
+        )
+    if registration.checked_in_at is None:
+        raise ConferenceError("Check them in first.")
+    credential = Credential.objects.create(registration=registration, issued_by=actor)
+    log_action(
+        actor=actor,
+        action="conference.credential_issued",
+        target=registration.conference,
+        detail={"registration": registration.pk},
+    )
+    return credential
+
+
+def counts(conference: Conference) -> dict[str, int]:
+    """Registered, present, and entitled-and-present: what votes and elections are measured against."""
+    row = Registration.objects.filter(conference=conference, status=RegistrationStatus.REGISTERED).aggregate(
+        registered=Count("pk"),
+        present=Count("pk", filter=Q(checked_in_at__isnull=False)),
+        entitled_present=Count("pk", filter=Q(checked_in_at__isnull=False, entitled=True)),
+        credentials=Count("credential"),
+    )
+    return {key: int(value or 0) for key, value in row.items()}
