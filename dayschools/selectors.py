@@ -152,7 +152,7 @@ def _name_filter(bookings: QuerySet[Booking], q: str) -> QuerySet[Booking]:
 
 def event_bookings(event: Event, q: str = "") -> dict[str, list[Booking]]:
     """The event's bookings, confirmed (by name), waiting (in order) and cancelled: three queries."""
-    bookings = _name_filter(Booking.objects.filter(event=event).select_related("member", "checked_in_by"), q)
+    bookings = _name_filter(Booking.objects.filter(event=event), q)
     return {
         "confirmed": list(bookings.filter(status=BookingStatus.CONFIRMED).order_by("name", "position")),
         "waiting": list(bookings.filter(status=BookingStatus.WAITING).order_by("position")),
@@ -179,7 +179,7 @@ class DoorList:
 def door_list(event: Event, q: str = "") -> DoorList:
     """Who is expected at the door: everyone confirmed by name, or those a search finds (by name, in any
     status, or the one booking with that code); two queries at most."""
-    bookings = Booking.objects.filter(event=event).select_related("member").order_by("name", "position")
+    bookings = Booking.objects.filter(event=event).order_by("name", "position")
     code = as_booking_code(q) if q else None
     if code is not None:
         by_code = list(bookings.filter(code=code))
