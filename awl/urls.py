@@ -12,4 +12,5 @@ urlpatterns = [
     path("", include("members.urls")),
     path("", include("committees.urls")),
     path("", include("dayschools.urls")),
+    path("", include("conference.urls")),
 ]

@@ -1,0 +1,14 @@
+from conference import cac_views, desk_views, programme_views, views
+
+app_name = "conference"
+urlpatterns = [
+    # Members: the conference page, registering, my registration; the CAC's setup,
+    # entitlement and payments pages (views).
+    *views.urlpatterns,
+    # The check-in desk, credentials and badges (desk_views).
+    *desk_views.urlpatterns,
+    # The CAC's reports: registrations by branch and band, needs lists, accommodation, CSV (cac_views).
+    *cac_views.urlpatterns,
+    # The timetable and the papers (programme_views).
+    *programme_views.urlpatterns,
+]
