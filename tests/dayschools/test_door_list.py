@@ -41,7 +41,7 @@ def door_url(event: Event) -> str:
     return reverse("dayschools:door", args=[event.pk])
 
 
-JSON = {"HTTP_ACCEPT": "application/json"}
+JSON = {"Accept": "application/json"}
 
 
 @pytest.fixture
@@ -134,7 +134,7 @@ def test_check_in_by_fetch_answers_the_new_state_and_count(
     as_user(client, door_volunteer)
 
     answers = [
-        client.post(door_url(london_event), {"booking": ada.pk, "action": "check_in"}, **JSON).json()
+        client.post(door_url(london_event), {"booking": ada.pk, "action": "check_in"}, headers=JSON).json()
         for _ in range(2)
     ]
 
@@ -159,7 +159,7 @@ def test_undo_a_check_in(
 
     answer = (
         as_user(client, door_volunteer)
-        .post(door_url(london_event), {"booking": ada.pk, "action": "undo"}, **JSON)
+        .post(door_url(london_event), {"booking": ada.pk, "action": "undo"}, headers=JSON)
         .json()
     )
 
@@ -182,7 +182,7 @@ def test_a_waiting_or_cancelled_booking_is_not_checked_in(
     response = client.post(door_url(london_event), {"booking": people["cy"].pk, "action": "check_in"})
     assert response.status_code == 409
     assert "This booking was cancelled; add them as a walk-in instead." in response.content.decode()
-    answer = client.post(door_url(london_event), {"booking": waiting.pk, "action": "check_in"}, **JSON)
+    answer = client.post(door_url(london_event), {"booking": waiting.pk, "action": "check_in"}, headers=JSON)
     assert answer.status_code == 409
     assert answer.json() == {"error": "This booking was cancelled; add them as a walk-in instead."}
     assert not Booking.objects.filter(checked_in_at__isnull=False).exists()
@@ -211,7 +211,7 @@ def test_a_booking_of_another_event_is_refused_at_this_door(
     elsewhere = guest(leeds_event, "Dee Leeds")
 
     response = as_user(client, dayschool_organiser).post(
-        door_url(london_event), {"booking": elsewhere.pk, "action": "check_in"}, **JSON
+        door_url(london_event), {"booking": elsewhere.pk, "action": "check_in"}, headers=JSON
     )
 
     assert response.status_code == 400
