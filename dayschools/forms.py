@@ -343,3 +343,37 @@ class DoorMarkForm(forms.Form):
 class WalkInForm(forms.Form):
     name = PlainTextField(label="Name", max_length=200)
     email = LowercaseEmailField(label="E-mail address (optional)", max_length=254, required=False)
+
+
+# Reports and follow-ups (report_views) ----------------------------------------------------------
+class FollowUpForm(forms.Form):
+    """A branch organiser records that they followed someone up (a call, an e-mail, a coffee)."""
+
+    note = MultilineTextField(
+        label="What happened (optional)",
+        max_length=500,
+        required=False,
+        rows=3,
+        help_text="For example: 'Rang her; coming to the branch meeting on Tuesday.' At most 500 characters.",
+    )
+
+
+class FollowUpCityForm(forms.Form):
+    """Narrow the follow-up list to one of the cities the organiser may see."""
+
+    city = forms.ChoiceField(label="City", required=False)
+
+    def __init__(self, *args: Any, cities: list[City], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.cities = cities
+        all_label = "All my cities" if len(cities) > 1 else cities[0].name if cities else "No city"
+        choices = [("", all_label), *((city.slug, city.name) for city in cities)]
+        cast(forms.ChoiceField, self.fields["city"]).choices = choices
+
+    def chosen(self) -> list[City]:
+        """The chosen city, or all of them when none (or one not offered) was chosen."""
+        slug = self.cleaned_data.get("city") if self.is_bound and self.is_valid() else ""
+        return [city for city in self.cities if city.slug == slug] or self.cities
+
+    def slug(self) -> str:
+        return str(self.cleaned_data.get("city") or "") if self.is_bound and self.is_valid() else ""

@@ -1,5 +1,410 @@
-"""(being written)"""
+"""Attendance reports, their chart and CSV files, and the branch organisers' follow-up list.
 
-from django.urls import URLPattern
+Reports (per event; per city, school and region across a series) are for
+day-school organisers and national office (``dayschools.view_reports``): 403
+for anyone else, before any object is looked up. They hold counts, not
+people. The follow-up list names people, so each branch organiser sees only
+the cities their branch covers (``dayschools.view_follow_ups``), and a
+booking outside them is a 404. Every CSV download is written to the audit
+trail, and every text cell in it is made safe from spreadsheet formulas.
+Each page reads a fixed number of queries however many bookings there are
+(dayschools.reports).
+"""
 
-urlpatterns: list[URLPattern] = []
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Prefetch
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import URLPattern, path, reverse
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csp import csp_override
+from django.views.decorators.http import require_GET, require_http_methods
+
+from dayschools import charts, reports, services
+from dayschools.forms import FollowUpCityForm, FollowUpForm
+from dayschools.models import Booking, City, Event, EventStatus, School, Series
+from dayschools.reports import Change, Compared
+from dayschools.services import DaySchoolError
+from members.views import csv_safe
+
+VIEW_REPORTS = "dayschools.view_reports"
+FOLLOW_UPS_PAGE_SIZE = 50
+# The chart is an image: it may use its own inline styles (pygal writes them) and nothing else.
+CHART_CSP = {"default-src": ["'none'"], "style-src": ["'unsafe-inline'"], "frame-ancestors": ["'none'"]}
+
+
+# Access ------------------------------------------------------------------------------------------
+def _require_reports(request: HttpRequest) -> None:
+    if not request.user.has_perm(VIEW_REPORTS):
+        raise PermissionDenied("Only day-school organisers read the attendance reports.")
+
+
+def _series_for(request: HttpRequest, slug: str) -> Series:
+    _require_reports(request)
+    return get_object_or_404(Series, slug=slug)
+
+
+def _event_for(request: HttpRequest, pk: int) -> Event:
+    _require_reports(request)
+    return get_object_or_404(Event.objects.select_related("school__series", "city"), pk=pk)
+
+
+def _follow_up_cities(request: HttpRequest) -> list[City]:
+    cities = reports.follow_up_cities(request.user)
+    if not cities:
+        raise PermissionDenied("Only the organisers of a branch with day schools see who to follow up.")
+    return cities
+
+
+def _follow_up_booking_for(request: HttpRequest, pk: int) -> tuple[Booking, list[City]]:
+    """A person on one of the user's follow-up lists (a booking of theirs in a city the user covers);
+    404 for any other booking, so that no one learns who came elsewhere."""
+    cities = reports.follow_up_cities(request.user)
+    booking = reports.follow_up_list(cities).filter(pk=pk).first() if cities else None
+    if booking is None:
+        raise Http404("No such person to follow up.")
+    return booking, cities
+
+
+# CSV ---------------------------------------------------------------------------------------------
+def _number(value: int | None) -> int | str:
+    return "" if value is None else value
+
+
+def _change_cells(change: Change | None) -> list[int | str]:
+    """The difference and the percentage, as numbers (a spreadsheet reads -20 as minus twenty)."""
+    if change is None:
+        return ["", ""]
+    return [change.diff, _number(change.percent)]
+
+
+def _csv(request: HttpRequest, filename: str, header: Sequence[str], rows: list[list[Any]]) -> HttpResponse:
+    """The rows as a CSV download; text cells (names, addresses, titles) are kept from being formulas."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(header)
+    writer.writerows(
+        [cell if isinstance(cell, int) and not isinstance(cell, bool) else csv_safe(cell) for cell in row]
+        for row in rows
+    )
+    response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}-{timezone.localdate():%Y-%m-%d}.csv"'
+    return response
+
+
+def _exported(
+    request: HttpRequest, report: str, rows: list[list[Any]], target: Any = None, **detail: Any
+) -> None:
+    services.record_report_exported(
+        actor=request.user, report=report, rows=len(rows), target=target, detail=detail
+    )
+
+
+# Index -------------------------------------------------------------------------------------------
+@login_required
+@require_GET
+def report_index(request: HttpRequest) -> HttpResponse:
+    """Every series with its reports, and each event's own report."""
+    _require_reports(request)
+    events = (
+        Event.objects.exclude(status=EventStatus.DRAFT)
+        .select_related("city", "school")
+        .order_by("starts_at", "city__name")
+    )
+    series_list = list(
+        reports.reportable_series().prefetch_related(
+            Prefetch("schools", queryset=School.objects.order_by("number")),
+            Prefetch("schools__events", queryset=events, to_attr="shown_events"),
+        )
+    )
+    can_follow_up = bool(reports.follow_up_cities(request.user))
+    return render(
+        request, "dayschools/report_index.html", {"series_list": series_list, "can_follow_up": can_follow_up}
+    )
+
+
+# One event ---------------------------------------------------------------------------------------
+@login_required
+@require_GET
+def event_report(request: HttpRequest, pk: int) -> HttpResponse:
+    event = _event_for(request, pk)
+    figures = reports.event_figures(event)
+    return render(request, "dayschools/report_event.html", {"event": event, "figures": figures})
+
+
+def _event_csv_rows(figures: reports.EventFigures) -> tuple[list[str], list[list[Any]]]:
+    event = figures.event
+    header = ["series", "school", "city", "date", *(label.lower() for label, _ in figures.rows())]
+    day = timezone.localtime(event.starts_at).date().isoformat()
+    row: list[Any] = [str(event.school.series), str(event.school), event.city.name, day]
+    return header, [[*row, *(_number(value) for _, value in figures.rows())]]
+
+
+@never_cache
+@login_required
+@require_GET
+def event_report_csv(request: HttpRequest, pk: int) -> HttpResponse:
+    event = _event_for(request, pk)
+    header, rows = _event_csv_rows(reports.event_figures(event))
+    _exported(request, "event", rows, target=event)
+    return _csv(request, f"attendance-{event.city.slug}-school-{event.school.number}", header, rows)
+
+
+# Across a series ---------------------------------------------------------------------------------
+def _links(series: Series) -> dict[str, str]:
+    return {
+        "cities": reverse("dayschools:city_report", args=[series.slug]),
+        "schools": reverse("dayschools:school_report", args=[series.slug]),
+        "regions": reverse("dayschools:region_report", args=[series.slug]),
+    }
+
+
+def _series_context(series: Series, grid: reports.Grid, **more: Any) -> dict[str, Any]:
+    return {"series": series, "grid": grid, "links": _links(series), **more}
+
+
+@login_required
+@require_GET
+def city_report(request: HttpRequest, slug: str) -> HttpResponse:
+    """Each city school by school, against its previous and its first school; the chart and its table."""
+    series = _series_for(request, slug)
+    grid = reports.series_grid(series)
+    context = _series_context(
+        series,
+        grid,
+        rows=reports.city_report(grid),
+        chart_title=charts.chart_title(grid),
+        chart_description=charts.chart_description(grid),
+    )
+    return render(request, "dayschools/report_cities.html", context)
+
+
+def _compared_cells(row: Compared) -> list[Any]:
+    return [_number(row.value), *_change_cells(row.vs_previous), *_change_cells(row.vs_first)]
+
+
+CHANGE_HEADER = ["change on previous", "% on previous", "change on first", "% on first"]
+
+
+@never_cache
+@login_required
+@require_GET
+def city_report_csv(request: HttpRequest, slug: str) -> HttpResponse:
+    series = _series_for(request, slug)
+    header = ["city", "region", "school", "title", "date", "state", "attended", *CHANGE_HEADER]
+    rows: list[list[Any]] = []
+    for city_row in reports.city_report(reports.series_grid(series)):
+        city = city_row.city
+        for slot, compared in zip(city_row.slots, city_row.schools, strict=True):
+            day = timezone.localtime(slot.event.starts_at).date().isoformat() if slot.event else ""
+            rows.append(
+                [
+                    city.name,
+                    city.get_region_display(),
+                    slot.school.number,
+                    slot.school.title,
+                    day,
+                    slot.state,
+                    *_compared_cells(compared),
+                ]
+            )
+    _exported(request, "cities", rows, target=series)
+    return _csv(request, f"attendance-by-city-{series.slug}", header, rows)
+
+
+@login_required
+@require_GET
+@csp_override(CHART_CSP)
+def city_chart(request: HttpRequest, slug: str) -> HttpResponse:
+    """The chart of attendance by city, as an SVG image (no script)."""
+    series = _series_for(request, slug)
+    svg = charts.city_attendance_svg(reports.series_grid(series))
+    response = HttpResponse(svg, content_type="image/svg+xml")
+    response["Cache-Control"] = "private, max-age=300"
+    return response
+
+
+@login_required
+@require_GET
+def school_report(request: HttpRequest, slug: str) -> HttpResponse:
+    """Each school across the cities, its total against the previous and the first school's."""
+    series = _series_for(request, slug)
+    grid = reports.series_grid(series)
+    return render(
+        request,
+        "dayschools/report_schools.html",
+        _series_context(series, grid, rows=reports.school_report(grid)),
+    )
+
+
+@never_cache
+@login_required
+@require_GET
+def school_report_csv(request: HttpRequest, slug: str) -> HttpResponse:
+    series = _series_for(request, slug)
+    grid = reports.series_grid(series)
+    header = ["school", "title", *(city.name for city in grid.cities), "total", *CHANGE_HEADER]
+    rows = [
+        [
+            row.school.number,
+            row.school.title,
+            *(_number(slot.attended) for slot in row.slots),
+            *_compared_cells(row.total),
+        ]
+        for row in reports.school_report(grid)
+    ]
+    _exported(request, "schools", rows, target=series)
+    return _csv(request, f"attendance-by-school-{series.slug}", header, rows)
+
+
+@login_required
+@require_GET
+def region_report(request: HttpRequest, slug: str) -> HttpResponse:
+    """Each region's total school by school, against the first school held in that region."""
+    series = _series_for(request, slug)
+    grid = reports.series_grid(series)
+    return render(
+        request,
+        "dayschools/report_regions.html",
+        _series_context(series, grid, blocks=reports.region_report(grid)),
+    )
+
+
+@never_cache
+@login_required
+@require_GET
+def region_report_csv(request: HttpRequest, slug: str) -> HttpResponse:
+    series = _series_for(request, slug)
+    header = ["region", "school", "title", "held in", "attended", *CHANGE_HEADER]
+    rows = [
+        [block.label, row.school.number, row.school.title, row.where, *_compared_cells(row)]
+        for block in reports.region_report(reports.series_grid(series))
+        for row in block.schools
+    ]
+    _exported(request, "regions", rows, target=series)
+    return _csv(request, f"attendance-by-region-{series.slug}", header, rows)
+
+
+# Follow-ups --------------------------------------------------------------------------------------
+def _follow_up_rows(bookings: Iterable[Booking]) -> list[reports.FollowUpRow]:
+    return reports.follow_ups_for(list(bookings))
+
+
+@login_required
+@require_GET
+def follow_ups(request: HttpRequest) -> HttpResponse:
+    """Non-members who came to a day school in the organiser's cities and may be contacted."""
+    cities = _follow_up_cities(request)
+    form = FollowUpCityForm(request.GET or None, cities=cities)
+    page = Paginator(reports.follow_up_list(form.chosen()), FOLLOW_UPS_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "form": form,
+        "cities": cities,
+        "chosen": form.slug(),
+        "page": page,
+        "rows": _follow_up_rows(page.object_list),
+        "query_string": query.urlencode(),
+    }
+    return render(request, "dayschools/follow_up_list.html", context)
+
+
+@never_cache
+@login_required
+@require_GET
+def follow_ups_csv(request: HttpRequest) -> HttpResponse:
+    """The whole follow-up list (of the chosen city, or all the organiser's cities) as a CSV file."""
+    cities = _follow_up_cities(request)
+    form = FollowUpCityForm(request.GET or None, cities=cities)
+    chosen = form.chosen()
+    header = [
+        "name",
+        "email",
+        "phone",
+        "city",
+        "last came",
+        "school",
+        "times came",
+        "followed up",
+        "last followed up by",
+        "last followed up at",
+        "note",
+    ]
+    rows: list[list[Any]] = []
+    for row in _follow_up_rows(reports.follow_up_list(chosen)):
+        b, last = row.booking, row.last
+        rows.append(
+            [
+                b.name,
+                b.email,
+                b.phone,
+                b.event.city.name,
+                timezone.localtime(b.event.starts_at).date().isoformat(),
+                str(b.event.school),
+                b.times,  # type: ignore[attr-defined]
+                "yes" if last else "no",
+                _who(last.by) if last else "",
+                timezone.localtime(last.at).strftime("%Y-%m-%d %H:%M") if last else "",
+                last.note if last else "",
+            ]
+        )
+    _exported(request, "follow_ups", rows, cities=[city.slug for city in chosen])
+    return _csv(request, "day-school-follow-ups", header, rows)
+
+
+def _who(user: Any) -> str:
+    if user is None:
+        return "someone no longer on the system"
+    return str(user.get_full_name() or user.email)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def follow_up_record(request: HttpRequest, pk: int) -> HttpResponse:
+    """Record that the organiser followed someone up (who and when are taken from the request)."""
+    booking, _cities = _follow_up_booking_for(request, pk)
+    form = FollowUpForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.record_follow_up(actor=request.user, booking=booking, note=form.cleaned_data["note"])
+        except DaySchoolError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, f"Recorded: you followed up {booking.name}.")
+            return redirect(reverse("dayschools:follow_ups") + f"#person-{booking.pk}")
+    [row] = _follow_up_rows([booking])
+    context = {"booking": booking, "row": row, "form": form}
+    return render(
+        request, "dayschools/follow_up_record.html", context, status=409 if form.non_field_errors() else 200
+    )
+
+
+urlpatterns: list[URLPattern] = [
+    path("dayschools/reports/", report_index, name="reports"),
+    path("dayschools/reports/events/<int:pk>/", event_report, name="event_report"),
+    path("dayschools/reports/events/<int:pk>/report.csv", event_report_csv, name="event_report_csv"),
+    path("dayschools/reports/series/<slug:slug>/cities/", city_report, name="city_report"),
+    path("dayschools/reports/series/<slug:slug>/cities.csv", city_report_csv, name="city_report_csv"),
+    path("dayschools/reports/series/<slug:slug>/cities.svg", city_chart, name="city_chart"),
+    path("dayschools/reports/series/<slug:slug>/schools/", school_report, name="school_report"),
+    path("dayschools/reports/series/<slug:slug>/schools.csv", school_report_csv, name="school_report_csv"),
+    path("dayschools/reports/series/<slug:slug>/regions/", region_report, name="region_report"),
+    path("dayschools/reports/series/<slug:slug>/regions.csv", region_report_csv, name="region_report_csv"),
+    path("dayschools/follow-ups/", follow_ups, name="follow_ups"),
+    path("dayschools/follow-ups.csv", follow_ups_csv, name="follow_ups_csv"),
+    path("dayschools/follow-ups/<int:pk>/", follow_up_record, name="follow_up_record"),
+]

@@ -71,18 +71,15 @@ class Change:
             return ""
         return f"{self.percent:+d}%" if self.percent else "0%"
 
-    @property
-    def words(self) -> str:
-        """'twice the number', 'half the number', 'the same number', '3 more (+25%)', '5 fewer (-20%)'."""
+    def against(self, label: str) -> str:
+        """'twice the number at school 1 in Sheffield', '3 fewer than at school 2 in Leeds', ..."""
         if self.value == self.base:
-            return "the same number"
+            return f"the same number as at {label}"
         if self.base and self.value % self.base == 0 and self.value // self.base in _MULTIPLES:
-            return f"{_MULTIPLES[self.value // self.base]} the number"
+            return f"{_MULTIPLES[self.value // self.base]} the number at {label}"
         if self.value and self.value * 2 == self.base:
-            return "half the number"
-        more = "more" if self.diff > 0 else "fewer"
-        percent = f" ({self.signed_percent})" if self.percent is not None else ""
-        return f"{abs(self.diff)} {more}{percent}"
+            return f"half the number at {label}"
+        return f"{abs(self.diff)} {'more' if self.diff > 0 else 'fewer'} than at {label}"
 
 
 # One event ---------------------------------------------------------------------------------------
@@ -227,35 +224,52 @@ class Compared:
 
     school: School
     value: int | None
-    previous: School | None = None
-    vs_previous: Change | None = None
-    first: School | None = None
-    vs_first: Change | None = None
-    where: str = ""  # the cities it was held in (region and school rows)
+    where: str = ""  # the cities it was held in
+    previous: Compared | None = None
+    first: Compared | None = None
+
+    @property
+    def vs_previous(self) -> Change | None:
+        return _change(self.previous, self.value)
+
+    @property
+    def vs_first(self) -> Change | None:
+        return _change(self.first, self.value)
+
+    @property
+    def label(self) -> str:
+        return f"school {self.school.number}" + (f" in {self.where}" if self.where else "")
+
+    @property
+    def previous_words(self) -> str:
+        change = self.vs_previous
+        return change.against(self.previous.label) if change and self.previous else ""
+
+    @property
+    def first_words(self) -> str:
+        change = self.vs_first
+        return change.against(self.first.label) if change and self.first else ""
+
+
+def _change(base: Compared | None, value: int | None) -> Change | None:
+    if base is None or base.value is None or value is None:
+        return None
+    return Change(base.value, value)
 
 
 def _compare(values: Iterable[tuple[School, int | None, str]]) -> list[Compared]:
     """Each school's value against the previous and the first school that had one."""
     rows: list[Compared] = []
-    first: tuple[School, int] | None = None
-    previous: tuple[School, int] | None = None
+    first: Compared | None = None
+    previous: Compared | None = None
     for school, value, where in values:
         if value is None:
             rows.append(Compared(school=school, value=None, where=where))
             continue
-        rows.append(
-            Compared(
-                school=school,
-                value=value,
-                previous=previous[0] if previous else None,
-                vs_previous=Change(previous[1], value) if previous else None,
-                first=first[0] if first else None,
-                vs_first=Change(first[1], value) if first else None,
-                where=where,
-            )
-        )
-        previous = (school, value)
-        first = first or previous
+        row = Compared(school=school, value=value, where=where, previous=previous, first=first)
+        rows.append(row)
+        previous = row
+        first = first or row
     return rows
 
 
@@ -264,6 +278,10 @@ class CityRow:
     city: City
     schools: list[Compared]
     slots: list[Slot]
+
+    @property
+    def lines(self) -> list[tuple[Slot, Compared]]:
+        return list(zip(self.slots, self.schools, strict=True))
 
 
 def city_report(grid: Grid) -> list[CityRow]:
@@ -289,7 +307,8 @@ class SchoolRow:
 
 
 def _where(cities: list[City]) -> str:
-    return ", ".join(city.name for city in cities)
+    names = [city.name for city in cities]
+    return " and ".join([", ".join(names[:-1]), names[-1]]) if len(names) > 1 else "".join(names)
 
 
 def school_report(grid: Grid) -> list[SchoolRow]:
