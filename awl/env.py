@@ -102,3 +102,29 @@ def envbroker(name: str, default: str) -> str:
     if scheme not in {"redis", "rediss", "amqp", "amqps", "filesystem", "memory"}:
         raise ImproperlyConfigured(f"{name} must be a redis://, amqp:// or filesystem:// URL, not {value!r}")
     return value
+
+
+_RATE_PERIODS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def parse_rate(value: str) -> tuple[int, int]:
+    """A rate such as ``"10/h"`` or ``"5/15m"`` as (requests, seconds); ValueError when malformed."""
+    count, _, period = value.strip().partition("/")
+    unit = period[-1:]
+    length = period[:-1] or "1"
+    if not (count.isdigit() and length.isdigit() and unit in _RATE_PERIODS):
+        raise ValueError(f"not a rate like 10/h or 5/15m: {value!r}")
+    requests, seconds = int(count), int(length) * _RATE_PERIODS[unit]
+    if requests < 1 or seconds < 1:
+        raise ValueError(f"a rate needs at least one request in a period of at least a second: {value!r}")
+    return requests, seconds
+
+
+def envrate(name: str, default: str) -> str:
+    """A request rate (``"10/h"``: ten an hour; ``"5/15m"``: five in fifteen minutes), checked."""
+    value = (os.environ.get(name) or default).strip()
+    try:
+        parse_rate(value)
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"{name} must be a rate such as 10/h or 5/15m: {exc}") from None
+    return value

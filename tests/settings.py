@@ -60,6 +60,9 @@ for _name, _value in {
     "CELERY_BROKER_URL": "memory://",
     "CELERY_TASK_ALWAYS_EAGER": "true",
     "SECURE_SSL_REDIRECT": "false",
+    # Every test client posts from 127.0.0.1, and the robustness tests post a form hundreds of times;
+    # the tests of the limit itself (tests/dayschools/test_booking_pages.py) set a small one.
+    "DAYSCHOOL_BOOKING_RATE": "100000/h",
 }.items():
     os.environ.setdefault(_name, _value)
 
