@@ -345,6 +345,113 @@ class WalkInForm(forms.Form):
     email = LowercaseEmailField(label="E-mail address (optional)", max_length=254, required=False)
 
 
+# Public booking (public_views) ----------------------------------------------------------------------
+HONEYPOT = "website"  # a field people never see; only a bot fills it in
+NO_WORKSHOP = ""
+
+
+class SlotRadioSelect(forms.RadioSelect):
+    """Radio buttons for one time slot that read every value posted under their name.
+
+    A browser sends one; a hand-made post may send two workshops that run at
+    the same time, and those reach the booking rules, which refuse them with a
+    message, rather than one of them quietly winning.
+    """
+
+    def value_from_datadict(self, data: Any, files: Any, name: str) -> Any:
+        getlist = getattr(data, "getlist", None)
+        return getlist(name) if getlist is not None else data.get(name)
+
+
+def _workshop_label(workshop: Workshop) -> str:
+    leader = f", with {workshop.leader}" if workshop.leader else ""
+    left = workshop.capacity - workshop.confirmed
+    places = "full" if left <= 0 else f"{left} place{'s' if left != 1 else ''} left"
+    return f"{workshop.title}{leader} ({places})"
+
+
+class WorkshopChoiceForm(forms.Form):
+    """One choice per time slot of the event's timetable: a workshop, or none."""
+
+    def __init__(self, *args: Any, slots: list[list[Workshop]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._workshops = {str(w.pk): w for slot in slots for w in slot}
+        self.slot_names: list[str] = []
+        for number, slot in enumerate(slots, start=1):
+            starts = timezone.localtime(min(w.starts_at for w in slot))
+            ends = timezone.localtime(max(w.ends_at for w in slot))
+            name = f"workshop_{number}"
+            self.fields[name] = forms.MultipleChoiceField(
+                label=f"Workshop from {starts:%H:%M} to {ends:%H:%M}",
+                choices=[
+                    *((str(w.pk), _workshop_label(w)) for w in slot),
+                    (NO_WORKSHOP, "No workshop at this time"),
+                ],
+                required=False,
+                initial=[NO_WORKSHOP],
+                widget=SlotRadioSelect,
+                error_messages={"invalid_choice": "That workshop is not part of this event."},
+            )
+            self.slot_names.append(name)
+
+    def chosen_workshops(self) -> list[Workshop]:
+        return [
+            self._workshops[value]
+            for name in self.slot_names
+            for value in self.cleaned_data.get(name) or []
+            if value != NO_WORKSHOP
+        ]
+
+
+class MemberBookingForm(WorkshopChoiceForm):
+    """A member's one-click booking: their details come from their record; workshops if there is a choice."""
+
+
+class GuestBookingForm(WorkshopChoiceForm):
+    """Anyone's booking from the public page."""
+
+    name = PlainTextField(
+        label="Your name", max_length=200, widget=forms.TextInput(attrs={"autocomplete": "name"})
+    )
+    email = LowercaseEmailField(
+        label="Your e-mail address",
+        max_length=254,
+        help_text="We send your confirmation, your booking code and a link to cancel here.",
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+    phone = PhoneField(label="Your phone number (optional)")
+    how_heard = forms.ChoiceField(
+        label="How did you hear about the day school?", choices=[("", "Choose one"), *HowHeard.choices]
+    )
+    consent_to_contact = forms.BooleanField(
+        label="You may contact me about future day schools and the AWL's work", required=False
+    )
+    website = forms.CharField(
+        label="Leave this empty: it is here to catch automated spam",
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.order_fields(["name", "email", "phone", "how_heard", *self.slot_names, "consent_to_contact"])
+
+    def booking_details(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        return {
+            "name": data["name"],
+            "email": data["email"],
+            "phone": data["phone"],
+            "how_heard": data["how_heard"],
+            "consent_to_contact": bool(data["consent_to_contact"]),
+            "workshops": self.chosen_workshops(),
+        }
+
+
+class CancelBookingForm(forms.Form):
+    """The one button that cancels a booking from its link."""
+
+
 # Reports and follow-ups (report_views) ----------------------------------------------------------
 class FollowUpForm(forms.Form):
     """A branch organiser records that they followed someone up (a call, an e-mail, a coffee)."""

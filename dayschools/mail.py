@@ -1,7 +1,10 @@
 """Day-school e-mails, through the outbox: confirmation, promotion from the waiting list, reminders.
 
 Each message is keyed on the booking (and, for reminders, the event's date),
-so a retried service or a sweep run twice queues it once.
+so a retried service or a sweep run twice queues it once. Every message
+carries the booking's short code, as text and as a QR code the door list can
+scan, the signed link to see or cancel the booking, and the event as an
+``.ics``.
 """
 
 from __future__ import annotations
@@ -9,15 +12,19 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+import segno
 from django.conf import settings
 from django.core import signing
+from django.db import transaction
+from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 from icalendar import Calendar, vText
 from icalendar import Event as CalendarEvent
 
+from awl.models import OutboundMessage
 from awl.outbox import queue_email
-from dayschools.models import Booking, BookingStatus, Event
+from dayschools.models import ACTIVE, Booking, BookingStatus, Event, EventStatus
 
 CANCEL_SALT = "dayschools.cancel"
 
@@ -51,6 +58,11 @@ def event_ics(event: Event) -> str:
     return calendar.to_ical().decode()
 
 
+def code_qr_data_uri(code: str) -> str:
+    """A booking code's QR code as a ``data:`` PNG, for an ``<img>`` in a page or an e-mail."""
+    return str(segno.make(code, error="m", micro=False).png_data_uri(scale=6, border=4))
+
+
 def _context(booking: Booking) -> dict[str, Any]:
     event = booking.event
     link = reverse("dayschools:booking_link", args=[booking_token(booking)])
@@ -63,6 +75,7 @@ def _context(booking: Booking) -> dict[str, Any]:
         "ends_local": timezone.localtime(event.ends_at),
         "workshops": list(booking.workshops.all()),
         "booking_url": f"{settings.SITE_URL}{link}",
+        "qr_data_uri": code_qr_data_uri(booking.code),
         "waiting": booking.status == BookingStatus.WAITING,
         "waiting_number": event.bookings.filter(
             status=BookingStatus.WAITING, position__lte=booking.position
@@ -70,11 +83,12 @@ def _context(booking: Booking) -> dict[str, Any]:
     }
 
 
-def _queue(booking: Booking, kind: str, key_suffix: str = "") -> None:
+def _queue(booking: Booking, kind: str, key: str = "") -> bool:
+    """Queue one message about ``booking``; False when it has no address or was queued before."""
     if not booking.email:
-        return
-    queue_email(
-        key=f"dayschool-booking-{booking.pk}-{kind}{key_suffix}",
+        return False
+    message = queue_email(
+        key=key or f"dayschool-booking-{booking.pk}-{kind}",
         to=booking.email,
         template=f"dayschool-{kind}",
         context={**_context(booking), "kind": kind},
@@ -87,6 +101,7 @@ def _queue(booking: Booking, kind: str, key_suffix: str = "") -> None:
         ],
         group=f"dayschool-event:{booking.event_id}",
     )
+    return message is not None
 
 
 def queue_confirmation(booking: Booking) -> None:
@@ -95,3 +110,46 @@ def queue_confirmation(booking: Booking) -> None:
 
 def queue_promotion(booking: Booking) -> None:
     _queue(booking, "promoted")
+
+
+# Reminders ----------------------------------------------------------------------------------------
+REMINDER_AHEAD = dt.timedelta(days=1)
+
+
+def queue_reminders(now: dt.datetime | None = None) -> dict[str, int]:
+    """Queue the day-before reminder to everyone with a place or on the waiting list; safe to run twice.
+
+    An event is due once it starts within ``REMINDER_AHEAD`` (and has not yet
+    started). Each reminder is keyed on the booking and the event's start, so
+    a sweep run again queues nothing new, and an event moved to another day
+    is reminded afresh. Bookings taken within the day before are left out:
+    their confirmation came minutes ago.
+    """
+    now = now or timezone.now()
+    due = (
+        Booking.objects.filter(
+            status__in=ACTIVE,
+            walk_in=False,
+            event__status=EventStatus.PUBLISHED,
+            event__starts_at__gt=now,
+            event__starts_at__lte=now + REMINDER_AHEAD,
+            created_at__lt=F("event__starts_at") - REMINDER_AHEAD,
+        )
+        .exclude(email="")
+        .select_related("event__school", "event__city")
+        .order_by("event_id", "position")
+    )
+    bookings = list(due)
+    keys = {booking.pk: _reminder_key(booking) for booking in bookings}
+    sent = set(OutboundMessage.objects.filter(key__in=keys.values()).values_list("key", flat=True))
+    queued = 0
+    for booking in bookings:
+        if keys[booking.pk] in sent:
+            continue
+        with transaction.atomic():
+            queued += _queue(booking, "reminder", key=keys[booking.pk])
+    return {"due": len(bookings), "queued": queued}
+
+
+def _reminder_key(booking: Booking) -> str:
+    return f"dayschool-booking-{booking.pk}-reminder-{booking.event.starts_at:%Y%m%dT%H%M%z}"

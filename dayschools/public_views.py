@@ -1,13 +1,215 @@
-"""Public day-school pages and bookings (being written)."""
+"""Public day-school pages: what is coming, an event, booking, and a booking's own link.
 
-from django.http import HttpRequest, HttpResponse
+No login is needed except for a member's one-click booking and their list
+of bookings. The pages show only public information about an event (never
+who has booked); a booking's page is reached only through its signed link,
+which shows that booking and lets its holder cancel it. The public booking
+form has a honeypot field (filled in, the post is answered as a success and
+nothing is written) and a limit on posts per client address
+(``DAYSCHOOL_BOOKING_RATE``; over it, 429). A refusal by the booking rules
+comes back as a message on the form (409), with nothing written.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 from django.urls import URLPattern, path
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods
+
+from dayschools import mail, ratelimit, selectors, services
+from dayschools.forms import HONEYPOT, CancelBookingForm, GuestBookingForm, MemberBookingForm
+from dayschools.models import Booking, BookingStatus, Event
+from dayschools.selectors import BadBookingLink
+from dayschools.services import DaySchoolError
+from members.models import Member
+
+RATE_SCOPE = "dayschool-booking"
 
 
-def booking_link(request: HttpRequest, token: str) -> HttpResponse:  # replaced by the booking pages
-    return HttpResponse(status=404)
+def _own_member(user: Any) -> Member | None:
+    if not user.is_authenticated:
+        return None
+    return Member.objects.select_related("user").filter(user_id=user.pk, erased_at__isnull=True).first()
+
+
+def _event_page(event: Event) -> dict[str, Any]:
+    """What every public page about an event shows: the event, its timetable and whether it takes bookings."""
+    workshops = list(event.workshops.all())
+    return {
+        "event": event,
+        "school": event.school,
+        "workshops": workshops,
+        "slots": selectors.workshop_slots(workshops),
+        "state": selectors.booking_state(event, timezone.now()),
+        "places_left": max(event.capacity - event.confirmed, 0),
+        "has_begun": event.starts_at <= timezone.now(),
+    }
+
+
+def _booked_message(booking: Booking | None) -> str:
+    """What the person is told after booking (a bot caught by the honeypot is told the same)."""
+    if booking is not None and booking.status == BookingStatus.WAITING:
+        return (
+            f"The day school is full, so you are number {selectors.waiting_number(booking)} on the "
+            "waiting list. We have e-mailed you the details, and will e-mail you again if a place comes free."
+        )
+    return "Your place is booked. We have e-mailed you your booking code and a link to see or cancel it."
+
+
+# Listing and event pages ------------------------------------------------------------------------------
+@require_GET
+def event_list(request: HttpRequest) -> HttpResponse:
+    """Day schools to come, by series and school, each school's events by date and city."""
+    now = timezone.now()
+    events = list(selectors.coming_events(now))
+    return render(request, "dayschools/public_event_list.html", {"events": events, "now": now})
+
+
+@require_GET
+def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    event = selectors.get_public_event(pk)
+    page = _event_page(event)
+    member = _own_member(request.user)
+    own = selectors.active_booking_of(member, event) if member is not None else None
+    if own is not None:
+        page["own"] = own
+        page["own_link"] = mail.booking_token(own)
+    elif member is not None:
+        page["member_form"] = MemberBookingForm(slots=page["slots"])
+    else:
+        page["form"] = GuestBookingForm(slots=page["slots"])
+    return render(request, "dayschools/public_event_detail.html", page)
+
+
+# Booking ----------------------------------------------------------------------------------------------
+@require_http_methods(["GET", "POST"])
+def book(request: HttpRequest, pk: int) -> HttpResponse:
+    """The public booking form, for anyone: rate limited per client address, with a honeypot."""
+    event = selectors.get_public_event(pk)
+    page = _event_page(event)
+    if request.method == "POST":
+        if ratelimit.over_limit(request, scope=RATE_SCOPE, rate=settings.DAYSCHOOL_BOOKING_RATE):
+            return render(request, "dayschools/public_rate_limited.html", page, status=429)
+        if request.POST.get(HONEYPOT, "").strip():
+            # A bot filled in the field people cannot see: answer as for a booking, write nothing.
+            messages.success(request, _booked_message(None))
+            return redirect("dayschools:booked", pk=event.pk)
+    form = GuestBookingForm(request.POST if request.method == "POST" else None, slots=page["slots"])
+    if request.method == "POST" and form.is_valid():
+        try:
+            booking = services.book_guest(event=event, **form.booking_details())
+        except DaySchoolError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _booked_message(booking))
+            return redirect("dayschools:booked", pk=event.pk)
+    status = 409 if form.non_field_errors() else 200
+    return render(request, "dayschools/booking_form.html", {**page, "form": form}, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def book_member(request: HttpRequest, pk: int) -> HttpResponse:
+    """A member's one-click booking (GET answers with the button, so a bookmark works too)."""
+    member = _own_member(request.user)
+    if member is None:
+        raise Http404("You have no membership record; book with the public form.")
+    event = selectors.get_public_event(pk)
+    page = _event_page(event)
+    own = selectors.active_booking_of(member, event)
+    form = MemberBookingForm(request.POST if request.method == "POST" else None, slots=page["slots"])
+    if request.method == "POST" and form.is_valid():
+        try:
+            booking = services.book_member(member=member, event=event, workshops=form.chosen_workshops())
+        except DaySchoolError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _booked_message(booking))
+            return redirect("dayschools:event_detail", pk=event.pk)
+    status = 409 if form.non_field_errors() else 200
+    page.update(form=form, own=own, own_link=mail.booking_token(own) if own else "")
+    return render(request, "dayschools/booking_member.html", page, status=status)
+
+
+@require_GET
+def booked(request: HttpRequest, pk: int) -> HttpResponse:
+    """After the public form: the outcome (in the message) and where the details went."""
+    event = selectors.get_public_event(pk)
+    return render(request, "dayschools/public_booked.html", _event_page(event))
+
+
+# A booking's own link ---------------------------------------------------------------------------------
+def _bad_link(request: HttpRequest, error: BadBookingLink) -> HttpResponse:
+    return render(request, "dayschools/booking_link.html", {"error": str(error)}, status=400)
+
+
+@require_GET
+def booking_link(request: HttpRequest, token: str) -> HttpResponse:
+    """One booking, for whoever holds its link: the event, its status, the code and its QR code."""
+    try:
+        booking = selectors.get_booking_for_link(token)
+    except BadBookingLink as error:
+        return _bad_link(request, error)
+    return render(request, "dayschools/booking_link.html", _booking_page(booking, token))
+
+
+def _booking_page(booking: Booking, token: str) -> dict[str, Any]:
+    return {
+        "booking": booking,
+        "event": booking.event,
+        "token": token,
+        "qr_data_uri": mail.code_qr_data_uri(booking.code),
+        "cancellable": selectors.cancellable_by_holder(booking, timezone.now()),
+    }
+
+
+@require_http_methods(["GET", "POST"])
+def booking_cancel(request: HttpRequest, token: str) -> HttpResponse:
+    """Cancel a booking from its link, after a confirming button; a waiting place is given out."""
+    try:
+        booking = selectors.get_booking_for_link(token)
+    except BadBookingLink as error:
+        return _bad_link(request, error)
+    page = _booking_page(booking, token)
+    form = CancelBookingForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and not page["cancellable"]:
+        form.add_error(None, "This booking can no longer be cancelled from its link.")
+    elif request.method == "POST" and form.is_valid():
+        try:
+            services.cancel_booking(booking=booking)
+        except DaySchoolError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, "Your booking is cancelled. Thank you for letting us know.")
+            return redirect("dayschools:booking_link", token=token)
+    status = 409 if form.non_field_errors() else 200
+    return render(request, "dayschools/booking_cancel.html", {**page, "form": form}, status=status)
+
+
+# A member's bookings ----------------------------------------------------------------------------------
+@login_required
+@require_GET
+def my_bookings(request: HttpRequest) -> HttpResponse:
+    member = _own_member(request.user)
+    bookings = selectors.my_bookings(member) if member is not None else []
+    rows = [(booking, mail.booking_token(booking)) for booking in bookings]
+    return render(request, "dayschools/booking_mine.html", {"rows": rows, "now": timezone.now()})
 
 
 urlpatterns: list[URLPattern] = [
+    path("dayschools/", event_list, name="event_list"),
+    path("dayschools/events/<int:pk>/", event_detail, name="event_detail"),
+    path("dayschools/events/<int:pk>/book/", book, name="book"),
+    path("dayschools/events/<int:pk>/book/member/", book_member, name="book_member"),
+    path("dayschools/events/<int:pk>/booked/", booked, name="booked"),
     path("dayschools/booking/<str:token>/", booking_link, name="booking_link"),
+    path("dayschools/booking/<str:token>/cancel/", booking_cancel, name="booking_cancel"),
+    path("dayschools/my-bookings/", my_bookings, name="my_bookings"),
 ]

@@ -187,3 +187,140 @@ def door_list(event: Event, q: str = "") -> DoorList:
             return DoorList(rows=by_code, code=code, found_by_code=True)
     rows = _name_filter(bookings, q) if q else bookings.filter(status=BookingStatus.CONFIRMED)
     return DoorList(rows=list(rows), code=code, found_by_code=False)
+
+
+# Public pages and bookings (public_views) ----------------------------------------------------------
+def coming_events(now: dt.datetime) -> QuerySet[Event]:
+    """Published events not yet over, by series, school, date and city, with places left: one query."""
+    return (
+        Event.objects.filter(status=EventStatus.PUBLISHED, ends_at__gt=now)
+        .select_related("school__series", "city")
+        .annotate(places_left=F("capacity") - F("confirmed"))
+        .order_by("-school__series_id", "school__number", "starts_at", "city__name")
+    )
+
+
+def get_public_event(pk: int) -> Event:
+    """A published (or cancelled) event as anyone may see it; a draft is a 404 like a missing one."""
+    event = (
+        Event.objects.select_related("school__series", "city")
+        .exclude(status=EventStatus.DRAFT)
+        .filter(pk=pk)
+        .first()
+    )
+    if event is None:
+        raise Http404("No such day school.")
+    return event
+
+
+def workshop_slots(workshops: list[Workshop]) -> list[list[Workshop]]:
+    """The timetable in time slots: workshops that overlap (directly or through another) share a slot."""
+    slots: list[list[Workshop]] = []
+    slot_ends: dt.datetime | None = None
+    for workshop in sorted(workshops, key=lambda w: (w.starts_at, w.title, w.pk)):
+        if slot_ends is None or workshop.starts_at >= slot_ends:
+            slots.append([])
+            slot_ends = workshop.ends_at
+        slots[-1].append(workshop)
+        slot_ends = max(slot_ends, workshop.ends_at)
+    return slots
+
+
+class BookingState(StrEnum):
+    OPEN = "open"
+    NOT_YET = "not_yet"
+    CLOSED = "closed"
+    CANCELLED = "cancelled"
+
+
+def booking_state(event: Event, now: dt.datetime) -> BookingState:
+    """Whether the public may book now (the service decides; this is what the page says)."""
+    if event.status == EventStatus.CANCELLED:
+        return BookingState.CANCELLED
+    if now < event.booking_opens_at:
+        return BookingState.NOT_YET
+    if now >= event.booking_closes_at:
+        return BookingState.CLOSED
+    return BookingState.OPEN
+
+
+def _waiting_number() -> Subquery:
+    """A booking's place in its event's waiting list (meaningful for waiting bookings only)."""
+    ahead = (
+        Booking.objects.filter(
+            event=OuterRef("event"), status=BookingStatus.WAITING, position__lte=OuterRef("position")
+        )
+        .order_by()
+        .values("event")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Subquery(ahead)
+
+
+def waiting_number(booking: Booking) -> int:
+    """Where a waiting booking stands in its event's waiting list (1 is next for a place)."""
+    return Booking.objects.filter(
+        event_id=booking.event_id, status=BookingStatus.WAITING, position__lte=booking.position
+    ).count()
+
+
+def cancellable_by_holder(booking: Booking, now: dt.datetime) -> bool:
+    """A place or waiting-list place its holder may still give up: not checked in, the day not begun."""
+    return booking.status in ACTIVE and booking.checked_in_at is None and booking.event.starts_at > now
+
+
+def active_booking_of(member: Member, event: Event) -> Booking | None:
+    return (
+        Booking.objects.filter(member=member, event=event, status__in=ACTIVE)
+        .annotate(waiting_number=_waiting_number())
+        .first()
+    )
+
+
+class BadBookingLink(Exception):
+    """A booking link that was tampered with, has expired, or names no booking; the message is shown."""
+
+
+def get_booking_for_link(token: str) -> Booking:
+    """The one booking a signed link was made for, with what its page shows: two queries."""
+    from dayschools.mail import read_booking_token
+
+    try:
+        pk, code = read_booking_token(token)
+    except signing.SignatureExpired:
+        raise BadBookingLink("This booking link has expired.") from None
+    except signing.BadSignature:
+        message = "This booking link is not valid; it may have been copied incompletely."
+        raise BadBookingLink(message) from None
+    booking = (
+        Booking.objects.select_related("event__school__series", "event__city")
+        .prefetch_related("workshops")
+        .annotate(waiting_number=_waiting_number())
+        .filter(pk=pk, code=code)
+        .first()
+    )
+    if booking is None:
+        raise BadBookingLink("This booking link is not valid: there is no such booking.")
+    return booking
+
+
+def my_bookings(member: Member, limit: int = 100) -> list[Booking]:
+    """A member's bookings, latest day school first, with their waiting numbers: two queries."""
+    return list(
+        Booking.objects.filter(member=member)
+        .select_related("event__school__series", "event__city")
+        .prefetch_related("workshops")
+        .annotate(waiting_number=_waiting_number())
+        .order_by("-event__starts_at", "-pk")[:limit]
+    )
+
+
+def coming_bookings(member: Member, now: dt.datetime, limit: int) -> list[Booking]:
+    """A member's places and waiting-list places at day schools still to come, soonest first: one query."""
+    return list(
+        Booking.objects.filter(member=member, status__in=ACTIVE, event__ends_at__gt=now)
+        .select_related("event__school", "event__city")
+        .annotate(waiting_number=_waiting_number())
+        .order_by("event__starts_at", "pk")[:limit]
+    )

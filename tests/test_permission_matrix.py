@@ -25,6 +25,7 @@ from members import services
 from members.models import ImportBatch
 from tests.committees.meeting_objects import meeting_objects
 from tests.committees.record_objects import record_objects
+from tests.dayschools.booking_objects import booking_objects
 from tests.dayschools.organiser_objects import organiser_objects
 
 ROLES = (
@@ -136,6 +137,17 @@ MATRIX: dict[str, tuple[str | None, dict[str, Any]]] = {
     "committees:paper_upload": ("agenda_item", _row(LOGIN, 404, 404, 403, 404, 404, 404, 200)),
     "committees:paper_download": ("paper", _row(LOGIN, 404, 404, 200, 404, 404, 404, 200)),
     "committees:paper_delete": ("paper", _row(LOGIN, 404, 404, 403, 404, 404, 404, 200)),
+    # Public day-school pages (dayschools/public_views.py); objects from tests/dayschools/booking_objects.py.
+    # Anyone may read them and book; a member's one-click booking needs a member record (the officers
+    # here have none: 404); a booking's signed link is the key to that booking, login or not.
+    "dayschools:event_list": (None, _row(200, 200, 200, 200, 200, 200, 200, 200)),
+    "dayschools:event_detail": ("open_event", _row(200, 200, 200, 200, 200, 200, 200, 200)),
+    "dayschools:book": ("open_event", _row(200, 200, 200, 200, 200, 200, 200, 200)),
+    "dayschools:book_member": ("open_event", _row(LOGIN, 404, 200, 200, 404, 404, 404, 404)),
+    "dayschools:booked": ("open_event", _row(200, 200, 200, 200, 200, 200, 200, 200)),
+    "dayschools:booking_link": ("booking_token", _row(200, 200, 200, 200, 200, 200, 200, 200)),
+    "dayschools:booking_cancel": ("booking_token", _row(200, 200, 200, 200, 200, 200, 200, 200)),
+    "dayschools:my_bookings": (None, _row(LOGIN, 200, 200, 200, 200, 200, 200, 200)),
     # Day-school organisers' pages and the door list (dayschools/organiser_views.py); objects from
     # tests/dayschools/organiser_objects.py. No role here organises day schools or an event but the
     # national office; everyone else is refused (403), however much they may see elsewhere.
@@ -214,6 +226,7 @@ def objects(member, applicant, london, national_office, nc_meeting) -> dict[str,
         "committee_feed": lambda: [nc_meeting.committee.slug, nc_meeting.committee.feed_token],
         **record_objects(nc_meeting, member),  # on the day and after (record_views)
         **meeting_objects(nc_meeting),  # scheduling, agenda and papers (meeting_views)
+        **booking_objects(),  # public day-school pages and a booking's link
         **organiser_objects(london),  # day-school organisers' pages and the door list
     }
 

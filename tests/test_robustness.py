@@ -49,6 +49,7 @@ from members.models import ImportBatch, Member
 from members.services import MembershipError
 from tests.committees.meeting_objects import meeting_objects
 from tests.committees.record_objects import record_objects
+from tests.dayschools.booking_objects import booking_objects
 from tests.dayschools.organiser_objects import organiser_objects
 from tests.test_permission_matrix import MATRIX, project_url_names
 
@@ -104,6 +105,12 @@ FORMS: dict[str, tuple[str, str | None, dict[str, str]]] = {
     "committees:agenda_item_delete": ("national_office", "agenda_item", {}),
     "committees:paper_upload": ("national_office", "agenda_item", {}),  # the baseline people.csv is text
     "committees:paper_delete": ("national_office", "paper", {}),
+    # Public day-school booking (public_views); objects from tests/dayschools/booking_objects.py. The
+    # honeypot ("website") is left empty, as a person leaves it; the guest form is on the event page too.
+    "dayschools:event_detail": ("outsider", "open_event", {"website": ""}),
+    "dayschools:book": ("outsider", "open_event", {"website": ""}),
+    "dayschools:book_member": ("member", "open_event", {}),
+    "dayschools:booking_cancel": ("outsider", "booking_token", {}),
     # Day-school organisers' pages and the door list (organiser_views); objects from
     # tests/dayschools/organiser_objects.py. Dates and times come filled in by the pages; the
     # organisers' e-mail box is left empty (an address must belong to an account).
@@ -410,6 +417,7 @@ def objects(member, applicant, london, national_office, nc_meeting) -> dict[str,
         "committee_feed": lambda: [nc_meeting.committee.slug, nc_meeting.committee.feed_token],
         **record_objects(nc_meeting, member),  # on the day and after (record_views)
         **meeting_objects(nc_meeting),  # scheduling, agenda and papers (meeting_views)
+        **booking_objects(),  # public day-school pages and a booking's link
         **organiser_objects(london),  # day-school organisers' pages and the door list
     }
 
