@@ -338,7 +338,8 @@ def load(port: int, page: Page, cookie: str, seconds: float, clients: int = CLIE
         "--seconds",
         str(seconds),
     ]
-    log(f"{page.name}: {clients} clients on {page.path} for {WARMUP_SECONDS:g} + {seconds:g} s")
+    who = "1 client" if clients == 1 else f"{clients} clients"
+    log(f"{page.name}: {who} on {page.path} for {WARMUP_SECONDS:g} + {seconds:g} s")
     try:
         done = subprocess.run(  # noqa: S603  (our own interpreter and arguments)
             command,
