@@ -1,0 +1,244 @@
+"""Reads for the conference pages, and one access helper per object type.
+
+Each part of the app adds its reads in its own section below. An access
+helper returns the object the user may see or raises 404 (a registration is
+a person's record: its existence is not shown to those who may not see it)
+or PermissionDenied (a page of a kind the user has no business with).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import (
+    Count,
+    DecimalField,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Coalesce
+from django.http import Http404
+from django.utils import timezone
+
+from conference.models import (
+    Attendee,
+    Conference,
+    EligibilityException,
+    FeeBand,
+    Registration,
+    RegistrationPayment,
+    RegistrationStatus,
+    Snapshot,
+    SnapshotBranch,
+    SnapshotMember,
+)
+from members.models import Member
+
+RUN = "conference.run"
+RECORD_PAYMENT = "conference.record_payment"
+MONEY = DecimalField(max_digits=10, decimal_places=2)
+
+
+# Members' pages, setup, entitlement and payments (views) ----------------------------------------
+def get_conference(slug: str) -> Conference:
+    """Any signed-in person may read a conference's dates, venue and fees."""
+    conference = Conference.objects.filter(slug=slug).first()
+    if conference is None:
+        raise Http404("No such conference.")
+    return conference
+
+
+def get_conference_to_run(user: Any, slug: str) -> Conference:
+    """A conference for the conference arrangements committee (and national office); 403 for others."""
+    conference = get_conference(slug)
+    if not user.has_perm(RUN, conference):
+        raise PermissionDenied("Only the conference arrangements committee can do this.")
+    return conference
+
+
+def get_conference_for_payments(user: Any, slug: str) -> Conference:
+    conference = get_conference(slug)
+    if not user.has_perm(RECORD_PAYMENT, conference):
+        raise PermissionDenied("Only treasurers and the national office record conference payments.")
+    return conference
+
+
+def own_member(user: Any) -> Member | None:
+    """The signed-in person's member record, if they have one that was not erased."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    return (
+        Member.objects.select_related("user", "branch")
+        .filter(user_id=user.pk, erased_at__isnull=True)
+        .first()
+    )
+
+
+def own_registration(member: Member, conference: Conference) -> Registration | None:
+    """The member's registration for the conference (registered or cancelled), or None."""
+    return Registration.objects.filter(conference=conference, member=member).first()
+
+
+def get_own_registration(user: Any, pk: int) -> Registration:
+    """The user's own registration; anyone else's, or one that does not exist, is a 404."""
+    registration = (
+        Registration.objects.select_related("conference", "member")
+        .filter(pk=pk, member__user_id=getattr(user, "pk", None), member__erased_at__isnull=True)
+        .first()
+    )
+    if registration is None:
+        raise Http404("No such registration.")
+    return registration
+
+
+def get_registration_for_payment(user: Any, pk: int) -> Registration:
+    """A registration for those who record payments; a 404 for everyone else (it is a person's record)."""
+    registration = Registration.objects.select_related("conference", "member__branch").filter(pk=pk).first()
+    if registration is None or not user.has_perm(RECORD_PAYMENT, registration.conference):
+        raise Http404("No such registration.")
+    return registration
+
+
+def fee_bands(conference: Conference) -> list[FeeBand]:
+    return list(FeeBand.objects.filter(conference=conference).order_by("amount", "band"))
+
+
+def coming_conference(today: dt.date | None = None) -> Conference | None:
+    """The next conference not yet over (the soonest first)."""
+    today = today or timezone.localdate()
+    return Conference.objects.filter(ends_on__gte=today).order_by("starts_on").first()
+
+
+def conference_list() -> tuple[list[Conference], list[Conference]]:
+    """(coming, past) conferences: coming soonest first, past newest first; one query."""
+    today = timezone.localdate()
+    everything = list(Conference.objects.order_by("-starts_on"))
+    coming = sorted((c for c in everything if c.ends_on >= today), key=lambda c: c.starts_on)
+    past = [c for c in everything if c.ends_on < today]
+    return coming, past
+
+
+def registration_is_open(conference: Conference, now: dt.datetime | None = None) -> bool:
+    now = now or timezone.now()
+    return conference.registration_opens_at <= now < conference.registration_closes_at
+
+
+def paid_so_far(registration: Registration) -> Decimal:
+    total = registration.payments.aggregate(total=Sum("amount"))["total"]
+    return total if total is not None else Decimal("0.00")
+
+
+def invited_guests(conference: Conference) -> QuerySet[Registration]:
+    return Registration.objects.filter(
+        conference=conference, attendee__in=[Attendee.OBSERVER, Attendee.GUEST]
+    ).order_by("name")
+
+
+# The entitlement page --------------------------------------------------------------------------
+def snapshot_of(conference: Conference) -> Snapshot | None:
+    return Snapshot.objects.select_related("taken_by").filter(conference=conference).first()
+
+
+def snapshot_branches(snapshot: Snapshot) -> list[SnapshotBranch]:
+    return list(SnapshotBranch.objects.filter(snapshot=snapshot).order_by("branch_name"))
+
+
+@dataclass(frozen=True)
+class SnapshotTotals:
+    members: int
+    entitled: int
+    delegates: int
+
+
+def snapshot_totals(snapshot: Snapshot) -> SnapshotTotals:
+    counted = SnapshotMember.objects.filter(snapshot=snapshot).aggregate(
+        members=Count("pk"), entitled=Count("pk", filter=Q(good_standing=True))
+    )
+    delegates = SnapshotBranch.objects.filter(snapshot=snapshot).aggregate(total=Sum("delegates"))["total"]
+    return SnapshotTotals(int(counted["members"]), int(counted["entitled"]), int(delegates or 0))
+
+
+def snapshot_members(
+    snapshot: Snapshot, *, query: str = "", entitled: bool | None = None, branch_id: int | None = None
+) -> QuerySet[SnapshotMember]:
+    """The snapshot's members, by name, filtered; one query per page whatever its length."""
+    rows = SnapshotMember.objects.filter(snapshot=snapshot).select_related("member__user", "branch")
+    if query:
+        rows = rows.filter(Q(member__full_name__icontains=query) | Q(member__user__email__icontains=query))
+    if entitled is not None:
+        rows = rows.filter(good_standing=entitled)
+    if branch_id is not None:
+        rows = rows.filter(branch_id=branch_id)
+    return rows.order_by(F("member__full_name").asc(nulls_last=True), "pk")
+
+
+def exceptions_for(conference: Conference) -> QuerySet[EligibilityException]:
+    return (
+        EligibilityException.objects.filter(conference=conference)
+        .select_related("member", "granted_by")
+        .order_by("-granted_at")
+    )
+
+
+def member_by_email(email: str) -> Member | None:
+    return (
+        Member.objects.select_related("user")
+        .filter(user__email__iexact=email.strip(), erased_at__isnull=True)
+        .first()
+    )
+
+
+# Payments ------------------------------------------------------------------------------------------
+def _paid_subquery() -> Subquery:
+    return Subquery(
+        RegistrationPayment.objects.filter(registration=OuterRef("pk"))
+        .values("registration")
+        .annotate(total=Sum("amount"))
+        .values("total"),
+        output_field=MONEY,
+    )
+
+
+def outstanding_registrations(conference: Conference, *, query: str = "") -> QuerySet[Registration]:
+    """Registrations still owing (fee due minus paid above nothing), by name; one query per page."""
+    rows = (
+        Registration.objects.filter(conference=conference, status=RegistrationStatus.REGISTERED)
+        .select_related("member__branch")
+        .annotate(paid=Coalesce(_paid_subquery(), Value(Decimal("0.00")), output_field=MONEY))
+        .annotate(outstanding=F("fee_due") - F("paid"))
+        .filter(outstanding__gt=0)
+    )
+    if query:
+        rows = rows.filter(Q(name__icontains=query) | Q(email__icontains=query))
+    return rows.order_by("name", "pk")
+
+
+@dataclass(frozen=True)
+class PaymentTotals:
+    count: int
+    due: Decimal
+    paid: Decimal
+    outstanding: Decimal
+
+
+def payment_totals(rows: QuerySet[Registration]) -> PaymentTotals:
+    """Totals over the outstanding rows (as filtered); one query."""
+    zero = Decimal("0.00")
+    totals = rows.order_by().aggregate(
+        count=Count("pk"), due=Sum("fee_due"), paid=Sum("paid"), outstanding=Sum("outstanding")
+    )
+    return PaymentTotals(
+        int(totals["count"] or 0),
+        totals["due"] or zero,
+        totals["paid"] or zero,
+        totals["outstanding"] or zero,
+    )
