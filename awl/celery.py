@@ -24,6 +24,10 @@ app.conf.beat_schedule = {
         "task": "committees.tasks.send_due_notices",
         "schedule": timedelta(minutes=5),
     },
+    "send-dayschool-reminders": {
+        "task": "dayschools.tasks.send_dayschool_reminders",
+        "schedule": timedelta(minutes=15),
+    },
     "lapse-members": {
         "task": "members.tasks.lapse_overdue_members",
         "schedule": timedelta(hours=1),
