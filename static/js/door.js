@@ -56,7 +56,8 @@
       }
       button.disabled = true;
     }
-    fetch(form.action || window.location.href, {
+    // Not form.action: the form's own input named "action" would shadow it.
+    fetch(form.getAttribute("action") || window.location.href, {
       method: "POST",
       body: new FormData(form),
       credentials: "same-origin",

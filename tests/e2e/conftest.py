@@ -68,6 +68,7 @@ ROLES = (
     "national_office",
     # Defined by the journey that uses them.
     "nc_secretary",  # test_committee_meeting.py
+    "dayschool_door_organiser",  # test_dayschool_door.py
 )
 # Long enough for a cold page on a busy two-core machine; failures still come quickly.
 TIMEOUT_MS = 10_000

@@ -1,0 +1,115 @@
+"""The door of a day school on a phone: an organiser checks people in and adds a walk-in.
+
+A day-school organiser opens the door list of today's London school from the
+main menu on a phone, finds a guest by name and checks her in with one tap:
+the row and the live count change without a reload. A second guest is found
+by the code on his confirmation (as typed from the QR code), checked in and
+then undone. Someone who did not book is added at the door and counted.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import Page, expect
+
+from dayschools import services
+from dayschools.models import Booking, City, Event, EventStatus, Region, School, Series
+from members.models import Branch, Role
+from tests.e2e.pages import main_menu
+from tests.factories import make_officer
+
+pytestmark = pytest.mark.e2e
+
+GUESTS = ["Ada Byron", "Ben Okri", "Cy Twombly", "Dora Maar"]
+
+
+@pytest.fixture
+def dayschool_door_organiser(db: None) -> Any:
+    """Dana, a day-school organiser: sets up the schools and runs their doors."""
+    return make_officer(Role.DAYSCHOOL_ORGANISER, email="dana.dayschools@example.org")
+
+
+@pytest.fixture
+def todays_event(london: Branch) -> Event:
+    """School 1 in London, begun half an hour ago, with four guests booked."""
+    series = Series.objects.create(title="Capitalism and its crises", slug="crises", season="Autumn 2026")
+    school = School.objects.create(series=series, number=1, title="What is capitalism?")
+    city = City.objects.create(name="London", slug="london", region=Region.LONDON, branch=london)
+    began = timezone.now() - dt.timedelta(minutes=30)
+    event = Event.objects.create(
+        school=school,
+        city=city,
+        status=EventStatus.PUBLISHED,
+        venue="Conway Hall",
+        starts_at=began,
+        ends_at=began + dt.timedelta(hours=6),
+        capacity=50,
+        booking_opens_at=began - dt.timedelta(days=30),
+        booking_closes_at=began + dt.timedelta(hours=6),
+    )
+    for name in GUESTS:
+        first = name.split()[0].lower()
+        services.book_guest(event=event, name=name, email=f"{first}@example.org")
+    return event
+
+
+@pytest.mark.parametrize("viewport", ["phone"])
+def test_an_organiser_checks_people_in_on_a_phone_and_adds_a_walk_in(
+    log_in: Callable[..., Page], dayschool_door_organiser: Any, todays_event: Event, viewport: str
+) -> None:
+    page = log_in("dayschool_door_organiser", viewport=viewport)
+    main_menu(page).get_by_role("link", name="Organise day schools").click()
+    expect(page.get_by_role("heading", level=1, name="Organise day schools")).to_be_visible()
+    page.get_by_role("link", name="Door list for London").click()
+    expect(page.get_by_role("heading", level=1, name="Door list")).to_be_visible()
+    count = page.locator("#door-count")
+    expect(count).to_have_text("0 of 4 checked in")
+
+    # Ada, found by name, checked in with one tap: the row and the count change in place.
+    page.get_by_label("Name or booking code").fill("byron")
+    page.get_by_role("button", name="Find").click()
+    page.evaluate("window.stillTheSamePage = true")
+    page.get_by_role("button", name="Check in Ada Byron").click()
+    expect(count).to_have_text("1 of 4 checked in")
+    assert page.evaluate("window.stillTheSamePage") is True  # no reload
+    expect(page.get_by_role("button", name="Undo check-in of Ada Byron")).to_be_focused()
+    expect(page.locator("#booking-{}".format(Booking.objects.get(name="Ada Byron").pk))).to_contain_text(
+        "Checked in at"
+    )
+    assert Booking.objects.get(name="Ada Byron").checked_in_by == dayschool_door_organiser
+
+    # Ben shows the code on his confirmation; checked in, then undone.
+    ben = Booking.objects.get(name="Ben Okri")
+    page.get_by_label("Name or booking code").fill(ben.code.lower())
+    page.get_by_role("button", name="Find").click()
+    expect(page.get_by_role("heading", name=f"Booking {ben.code}")).to_be_visible()
+    page.get_by_role("button", name="Check in Ben Okri").click()
+    expect(count).to_have_text("2 of 4 checked in")
+    page.get_by_role("button", name="Undo check-in of Ben Okri").click()
+    expect(count).to_have_text("1 of 4 checked in")
+    expect(page.get_by_role("button", name="Check in Ben Okri")).to_be_visible()
+
+    # A code nobody has says so.
+    page.get_by_label("Name or booking code").fill("ZZZZ2345")
+    page.get_by_role("button", name="Find").click()
+    expect(
+        page.get_by_role("alert").filter(has_text="No booking at this event has the code ZZZZ2345")
+    ).to_be_visible()
+
+    # Someone who did not book is added at the door, checked in and counted.
+    walk_ins = page.get_by_role("region", name="Add a walk-in")
+    walk_ins.get_by_label("Name").fill("Walter Inn")
+    walk_ins.get_by_role("button", name="Add and check in").click()
+    expect(page.get_by_role("status").filter(has_text="Walter Inn added as a walk-in")).to_be_visible()
+    expect(count).to_have_text("2 of 5 checked in")
+    walk_in = Booking.objects.get(name="Walter Inn")
+    assert walk_in.walk_in and walk_in.checked_in_at is not None
+    assert set(Booking.objects.filter(checked_in_at__isnull=False).values_list("name", flat=True)) == {
+        "Ada Byron",
+        "Walter Inn",
+    }
