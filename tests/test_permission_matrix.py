@@ -25,8 +25,10 @@ from members import services
 from members.models import ImportBatch
 from tests.committees.meeting_objects import meeting_objects
 from tests.committees.record_objects import record_objects
+from tests.conference.desk_objects import desk_objects
 from tests.dayschools.booking_objects import booking_objects
 from tests.dayschools.organiser_objects import organiser_objects
+from tests.dayschools.report_objects import report_objects
 
 ROLES = (
     "anonymous",
@@ -168,6 +170,46 @@ MATRIX: dict[str, tuple[str | None, dict[str, Any]]] = {
     "dayschools:workshop_delete": ("organise_workshop", _row(LOGIN, 403, 403, 403, 403, 403, 403, 200)),
     "dayschools:door": ("organise_event", _row(LOGIN, 403, 403, 403, 403, 403, 403, 200)),
     "dayschools:door_walk_in": ("organise_event", _row(LOGIN, 403, 403, 403, 403, 403, 403, 200)),
+    # Attendance reports and follow-ups (dayschools/report_views.py); objects from
+    # tests/dayschools/report_objects.py. Reports are for day-school organisers and national office
+    # (403 before any lookup); the follow-up list is London's for the London organiser (the Leeds
+    # organiser's branch covers no city here), and a London person is a 404 to anyone else.
+    "dayschools:reports": (None, _row(LOGIN, 403, 403, 403, 403, 403, 403, 200)),
+    "dayschools:event_report": ("report_event", _row(LOGIN, 403, 403, 403, 403, 403, 403, 200)),
+    "dayschools:event_report_csv": ("report_event", _row(LOGIN, 403, 403, 403, 403, 403, 403, 200)),
+    "dayschools:city_report": ("report_series", _row(LOGIN, 403, 403, 403, 403, 403, 403, 200)),
+    "dayschools:city_report_csv": ("report_series", _row(LOGIN, 403, 403, 403, 403, 403, 403, 200)),
+    "dayschools:city_chart": ("report_series", _row(LOGIN, 403, 403, 403, 403, 403, 403, 200)),
+    "dayschools:school_report": ("report_series", _row(LOGIN, 403, 403, 403, 403, 403, 403, 200)),
+    "dayschools:school_report_csv": ("report_series", _row(LOGIN, 403, 403, 403, 403, 403, 403, 200)),
+    "dayschools:region_report": ("report_series", _row(LOGIN, 403, 403, 403, 403, 403, 403, 200)),
+    "dayschools:region_report_csv": ("report_series", _row(LOGIN, 403, 403, 403, 403, 403, 403, 200)),
+    "dayschools:follow_ups": (None, _row(LOGIN, 403, 403, 403, 200, 403, 403, 200)),
+    "dayschools:follow_ups_csv": (None, _row(LOGIN, 403, 403, 403, 200, 403, 403, 200)),
+    "dayschools:follow_up_record": ("follow_up_booking", _row(LOGIN, 404, 404, 404, 200, 404, 404, 200)),
+    # The conference check-in desk (conference/desk_views.py) and the CAC's pages (conference/cac_views.py);
+    # objects from tests/conference/desk_objects.py. Only the CAC (no column here) and the national office
+    # run them: everyone else is refused (403) before any lookup. Each needs list also needs its duty
+    # (tests/conference/test_needs_privacy.py); assigning duties is for the national office alone.
+    "conference:desk": ("desk_conference", _row(LOGIN, 403, 403, 403, 403, 403, 403, 200)),
+    "conference:desk_counts": ("desk_conference", _row(LOGIN, 403, 403, 403, 403, 403, 403, 200)),
+    "conference:desk_person": ("desk_registration", _row(LOGIN, 403, 403, 403, 403, 403, 403, 200)),
+    "conference:desk_badge": ("desk_registration", _row(LOGIN, 403, 403, 403, 403, 403, 403, 200)),
+    "conference:cac": ("desk_conference", _row(LOGIN, 403, 403, 403, 403, 403, 403, 200)),
+    "conference:cac_branches_csv": ("desk_conference", _row(LOGIN, 403, 403, 403, 403, 403, 403, 200)),
+    "conference:cac_bands_csv": ("desk_conference", _row(LOGIN, 403, 403, 403, 403, 403, 403, 200)),
+    "conference:cac_owing_csv": ("desk_conference", _row(LOGIN, 403, 403, 403, 403, 403, 403, 200)),
+    "conference:cac_access": ("desk_conference", _row(LOGIN, 403, 403, 403, 403, 403, 403, 200)),
+    "conference:cac_access_csv": ("desk_conference", _row(LOGIN, 403, 403, 403, 403, 403, 403, 200)),
+    "conference:cac_diet": ("desk_conference", _row(LOGIN, 403, 403, 403, 403, 403, 403, 200)),
+    "conference:cac_diet_csv": ("desk_conference", _row(LOGIN, 403, 403, 403, 403, 403, 403, 200)),
+    "conference:cac_creche": ("desk_conference", _row(LOGIN, 403, 403, 403, 403, 403, 403, 200)),
+    "conference:cac_creche_csv": ("desk_conference", _row(LOGIN, 403, 403, 403, 403, 403, 403, 200)),
+    "conference:cac_accommodation": ("desk_conference", _row(LOGIN, 403, 403, 403, 403, 403, 403, 200)),
+    "conference:cac_accommodation_csv": ("desk_conference", _row(LOGIN, 403, 403, 403, 403, 403, 403, 200)),
+    "conference:cac_unmatch": ("cac_hosted_guest", _row(LOGIN, 403, 403, 403, 403, 403, 403, 200)),
+    "conference:cac_duties": ("desk_conference", _row(LOGIN, 403, 403, 403, 403, 403, 403, 200)),
+    "conference:cac_duty_remove": ("cac_duty", _row(LOGIN, 403, 403, 403, 403, 403, 403, 200)),
 }
 
 
@@ -228,6 +270,8 @@ def objects(member, applicant, london, national_office, nc_meeting) -> dict[str,
         **meeting_objects(nc_meeting),  # scheduling, agenda and papers (meeting_views)
         **booking_objects(),  # public day-school pages and a booking's link
         **organiser_objects(london),  # day-school organisers' pages and the door list
+        **report_objects(london, national_office),  # attendance reports and follow-ups (report_views)
+        **desk_objects(london),  # the conference check-in desk and the CAC's pages
     }
 
 

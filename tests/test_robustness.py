@@ -51,6 +51,7 @@ from tests.committees.meeting_objects import meeting_objects
 from tests.committees.record_objects import record_objects
 from tests.dayschools.booking_objects import booking_objects
 from tests.dayschools.organiser_objects import organiser_objects
+from tests.dayschools.report_objects import report_objects
 from tests.test_permission_matrix import MATRIX, project_url_names
 
 # A value for URL inputs, which the baseline does not fill in by their type.
@@ -128,6 +129,8 @@ FORMS: dict[str, tuple[str, str | None, dict[str, str]]] = {
     "dayschools:workshop_delete": ("national_office", "organise_workshop", {}),
     "dayschools:door": ("national_office", "organise_event", {}),  # check in, undo; the walk-in form
     "dayschools:door_walk_in": ("national_office", "organise_event", {}),
+    # Recording a follow-up (report_views); objects from tests/dayschools/report_objects.py.
+    "dayschools:follow_up_record": ("national_office", "follow_up_booking", {}),
 }
 # The people who look at every page for forms the table does not name.
 SEARCHERS = ("outsider", "member", "london_organiser", "national_office")
@@ -419,6 +422,7 @@ def objects(member, applicant, london, national_office, nc_meeting) -> dict[str,
         **meeting_objects(nc_meeting),  # scheduling, agenda and papers (meeting_views)
         **booking_objects(),  # public day-school pages and a booking's link
         **organiser_objects(london),  # day-school organisers' pages and the door list
+        **report_objects(london, national_office),  # attendance reports and follow-ups (report_views)
     }
 
 
