@@ -494,3 +494,9 @@ def test_a_follow_up_page_reads_as_many_queries_however_often_the_person_came(
         response = client.get(url)
     assert response.status_code == 200
     assert response.content.decode().count("Call ") == 100
+
+
+def test_the_organisers_home_leads_to_the_reports(client, autumn, dayschool_organiser):
+    client.force_login(dayschool_organiser)
+    html = client.get(reverse("dayschools:organise")).content.decode()
+    assert f'href="{reverse("dayschools:reports")}"' in html
