@@ -15,10 +15,12 @@ from typing import Any
 import pytest
 import time_machine
 from django.core.cache import cache
+from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from awl.env import envrate, parse_rate
 from awl.models import OutboundMessage
 from dayschools import mail, services
 from dayschools.models import Booking, BookingStatus, City, Event, EventStatus, School, Workshop
@@ -577,3 +579,20 @@ def test_the_dashboard_shows_a_members_coming_day_schools(
 def test_the_dashboard_panel_is_left_out_without_bookings(client, member: Member, booking_time) -> None:
     client.force_login(member.user)
     assert "My day schools" not in client.get(reverse("dashboard")).content.decode()
+
+
+@pytest.mark.parametrize("value", ["ten an hour", "10", "10/w", "0/h", "10/0m", "/h"])
+def test_a_malformed_booking_rate_stops_start_up(monkeypatch: pytest.MonkeyPatch, value: str) -> None:
+    monkeypatch.setenv("DAYSCHOOL_BOOKING_RATE", value)
+
+    with pytest.raises(ImproperlyConfigured, match="DAYSCHOOL_BOOKING_RATE"):
+        envrate("DAYSCHOOL_BOOKING_RATE", "10/h")
+
+
+def test_booking_rates_are_read_as_posts_per_period() -> None:
+    assert [parse_rate(rate) for rate in ("10/h", "5/15m", "1/s", "100000/d")] == [
+        (10, 3600),
+        (5, 900),
+        (1, 1),
+        (100000, 86400),
+    ]
