@@ -6,4 +6,11 @@ class DayschoolsConfig(AppConfig):
     verbose_name = "Day schools"
 
     def ready(self) -> None:
-        from dayschools import panels  # noqa: F401  (registers the dashboard panel: a member's coming bookings)
+        # seed_demo adds the demo series after the members, without the members app importing this one.
+        from awl.demo import register_demo_seeder
+        from dayschools import (
+            demo,
+            panels,  # noqa: F401  (registers the dashboard panel: a member's coming bookings)
+        )
+
+        register_demo_seeder("dayschools", demo.seed, demo.cleanup)
