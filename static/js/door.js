@@ -7,7 +7,9 @@
  * focus) of the one pressed, and the live count ("12 of 48 checked in") and
  * message are updated in regions that screen readers announce. A double tap
  * is harmless: the button is disabled while its post is on the way, and the
- * server checks a person in once however often it is asked.
+ * server checks a person in once however often it is asked. Where the
+ * browser reads QR codes, a booking's QR code (which holds its code) can be
+ * scanned with the camera instead of typing the code.
  * Loaded with `defer` from a static file: no inline script (CSP).
  */
 (function () {
@@ -88,7 +90,77 @@
       });
   }
 
+  /* Scanning a booking's QR code (it holds the code) with the phone's camera, where the browser can
+   * read QR codes (BarcodeDetector); elsewhere the button stays hidden and the code is typed. */
+  function setUpScanner() {
+    var start = document.getElementById("door-scan");
+    var panel = document.getElementById("door-scanner");
+    var video = document.getElementById("door-video");
+    var stop = document.getElementById("door-scan-stop");
+    var input = document.getElementById("door-q");
+    if (!start || !panel || !video || !stop || !input || !("BarcodeDetector" in window)) {
+      return;
+    }
+    if (!navigator.mediaDevices || !navigator.mediaDevices.getUserMedia) {
+      return;
+    }
+    var detector = new window.BarcodeDetector({ formats: ["qr_code"] });
+    var stream = null;
+
+    function finish() {
+      if (stream) {
+        stream.getTracks().forEach(function (track) {
+          track.stop();
+        });
+        stream = null;
+      }
+      video.srcObject = null;
+      panel.hidden = true;
+      start.focus();
+    }
+
+    function look() {
+      if (!stream) {
+        return;
+      }
+      detector
+        .detect(video)
+        .then(function (codes) {
+          if (codes.length && codes[0].rawValue) {
+            input.value = codes[0].rawValue;
+            finish();
+            input.form.submit();
+          } else {
+            window.setTimeout(look, 250);
+          }
+        })
+        .catch(function () {
+          window.setTimeout(look, 250);
+        });
+    }
+
+    start.hidden = false;
+    start.addEventListener("click", function () {
+      navigator.mediaDevices
+        .getUserMedia({ video: { facingMode: "environment" }, audio: false })
+        .then(function (media) {
+          stream = media;
+          video.srcObject = media;
+          panel.hidden = false;
+          setText("door-error", "");
+          return video.play();
+        })
+        .then(look)
+        .catch(function () {
+          finish();
+          setText("door-error", "The camera could not be opened: type the booking code instead.");
+        });
+    });
+    stop.addEventListener("click", finish);
+  }
+
   document.querySelectorAll("form.js-door").forEach(function (form) {
     form.addEventListener("submit", submitMark);
   });
+  setUpScanner();
 })();
