@@ -104,6 +104,22 @@ def envbroker(name: str, default: str) -> str:
     return value
 
 
+def envcache(name: str) -> dict[str, dict[str, str]]:
+    """Django's CACHES from a URL: redis:// (shared by every process) or, unset, memory in each process.
+
+    Rate limits (allauth's, the day-school booking form's) count in this cache,
+    so production sets a shared one: with memory only, each web process counts
+    on its own.
+    """
+    value = os.environ.get(name, "").strip()
+    if not value or value == "locmem://":
+        return {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    scheme = value.split("://", 1)[0] if "://" in value else ""
+    if scheme not in {"redis", "rediss"}:
+        raise ImproperlyConfigured(f"{name} must be a redis:// URL (or unset), not {value!r}")
+    return {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": value}}
+
+
 _RATE_PERIODS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
 

@@ -18,6 +18,7 @@ from django.utils.csp import CSP
 from awl.env import (
     envbool,
     envbroker,
+    envcache,
     envdatabase,
     envemail,
     envint,
@@ -201,6 +202,9 @@ WHITENOISE_USE_FINDERS = DEBUG
 MAILERS = {"default": envemail("EMAIL_URL", "console://", file_path=str(VAR_DIR / "mail"))}
 DEFAULT_FROM_EMAIL = envstr("DEFAULT_FROM_EMAIL") or "AWL <office@awl.example>"
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# --- Cache (rate limits) ------------------------------------------------------------
+CACHES = envcache("CACHE_URL")
 
 # --- Celery -----------------------------------------------------------------------
 CELERY_BROKER_URL = envbroker("CELERY_BROKER_URL", "filesystem://")

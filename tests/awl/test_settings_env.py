@@ -25,12 +25,13 @@ BASE_DIR = Path(__file__).resolve().parents[2]
         (lambda: env.envint("AWL_TEST_VALUE", 10, minimum=1), "0"),
         (lambda: env.envdatabase("AWL_TEST_VALUE", "sqlite://"), "mysql://user:pw@db.example/awl"),
         (lambda: env.envbroker("AWL_TEST_VALUE", "memory://"), "http://x"),
+        (lambda: env.envcache("AWL_TEST_VALUE"), "memcached://cache:11211"),
         (
             lambda: env.envemail("AWL_TEST_VALUE", "console://", file_path="/nonexistent"),
             "carrier-pigeon://loft",
         ),
     ],
-    ids=["bool", "int", "int-minimum", "database", "broker", "email"],
+    ids=["bool", "int", "int-minimum", "database", "broker", "cache", "email"],
 )
 def test_env_helpers_refuse_bad_values_naming_the_variable(
     monkeypatch: pytest.MonkeyPatch, helper: Callable[[], object], value: str
@@ -60,6 +61,12 @@ def test_env_helpers_read_good_values(monkeypatch: pytest.MonkeyPatch) -> None:
         "awl",
     )
     assert env.envbroker("AWL_TEST_BROKER", "memory://") == "redis://127.0.0.1:6379/0"
+    monkeypatch.setenv("AWL_TEST_CACHE", "redis://127.0.0.1:6379/1")
+    assert env.envcache("AWL_TEST_CACHE")["default"] == {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": "redis://127.0.0.1:6379/1",
+    }
+    assert env.envcache("AWL_TEST_UNSET")["default"]["BACKEND"].endswith("LocMemCache")
 
 
 def manage(tmp_path: Path, *args: str, **variables: str) -> subprocess.CompletedProcess[str]:
