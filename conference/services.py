@@ -28,8 +28,10 @@ from awl.audit import log_action
 from conference.models import (
     Attendee,
     Band,
+    CacDuty,
     Conference,
     Credential,
+    Duty,
     EligibilityException,
     FeeBand,
     Registration,
@@ -40,7 +42,8 @@ from conference.models import (
     SnapshotBranch,
     SnapshotMember,
 )
-from members.models import Branch, Member, MemberStatus
+from members import roles
+from members.models import Branch, Member, MemberStatus, Role
 from members.standing import paid_up_to, standing_for
 
 
@@ -542,3 +545,162 @@ def counts(conference: Conference) -> dict[str, int]:
         credentials=Count("credential"),
     )
     return {key: int(value or 0) for key, value in row.items()}
+
+
+# Accommodation, CAC duties and the needs lists (the CAC's pages) --------------------------------
+def _hosted_count(host: Registration) -> int:
+    return Registration.objects.filter(hosted_by=host, status=RegistrationStatus.REGISTERED).count()
+
+
+@transaction.atomic
+def match_accommodation(*, actor: Any, guest: Registration, host: Registration) -> Registration:
+    """Give a guest who needs a bed one of the beds a host offered; a host's offer is never exceeded.
+
+    Both rows are locked, in primary-key order (so two matches never wait on each other in a circle),
+    and every match to a host waits on the host's row: the beds taken are counted under that lock.
+    Matching a guest to the host they already have changes nothing.
+    """
+    _require(
+        actor,
+        "conference.view_accommodation",
+        guest.conference,
+        "Only the CAC member handling accommodation matches guests to hosts.",
+    )
+    if guest.pk == host.pk:
+        raise ConferenceError("A guest cannot be their own host.")
+    locked = {
+        r.pk: r
+        for r in Registration.objects.select_for_update(of=("self",))
+        .filter(pk__in=[guest.pk, host.pk])
+        .select_related("hosted_by")
+        .order_by("pk")
+    }
+    guest, host = locked[guest.pk], locked[host.pk]
+    if guest.conference_id != host.conference_id:
+        raise ConferenceError("The guest and the host are registered for different conferences.")
+    for person in (guest, host):
+        if person.status != RegistrationStatus.REGISTERED:
+            raise ConferenceError(f"{person.name} has cancelled their registration.")
+        if not person.consent_share_needs:
+            raise ConferenceError(
+                f"{person.name} did not consent to share their needs with the organising team."
+            )
+    if not guest.needs_bed:
+        raise ConferenceError(f"{guest.name} has not asked for a bed.")
+    if guest.hosted_by_id == host.pk:
+        return guest
+    if guest.hosted_by is not None:
+        raise ConferenceError(
+            f"{guest.name} already has a bed with {guest.hosted_by.name}; unmatch them first."
+        )
+    if host.offers_beds == 0:
+        raise ConferenceError(f"{host.name} has not offered a bed.")
+    taken = _hosted_count(host)
+    if taken >= host.offers_beds:
+        raise ConferenceError(
+            f"{host.name} offered {host.offers_beds} bed{'s' if host.offers_beds != 1 else ''}, "
+            "and every one is taken."
+        )
+    guest.hosted_by = host
+    guest.save(update_fields=["hosted_by"])
+    log_action(
+        actor=actor,
+        action="conference.accommodation_matched",
+        target=guest.conference,
+        detail={"guest": guest.pk, "host": host.pk},
+    )
+    return guest
+
+
+@transaction.atomic
+def unmatch_accommodation(*, actor: Any, guest: Registration) -> Registration:
+    """Take a guest's bed back; a guest without one is left as they are."""
+    _require(
+        actor,
+        "conference.view_accommodation",
+        guest.conference,
+        "Only the CAC member handling accommodation matches guests to hosts.",
+    )
+    guest = Registration.objects.select_for_update().get(pk=guest.pk)
+    if guest.hosted_by_id is None:
+        return guest
+    host_id = guest.hosted_by_id
+    guest.hosted_by = None
+    guest.save(update_fields=["hosted_by"])
+    log_action(
+        actor=actor,
+        action="conference.accommodation_unmatched",
+        target=guest.conference,
+        detail={"guest": guest.pk, "host": host_id},
+    )
+    return guest
+
+
+@transaction.atomic
+def assign_duty(*, actor: Any, conference: Conference, user: Any, duty: str) -> CacDuty:
+    """A CAC member takes on a duty (access, diet, crèche, accommodation, desk); assigning it again
+    changes nothing."""
+    _require(
+        actor, "conference.assign_duties", conference, "Only the national office assigns the CAC's duties."
+    )
+    if duty not in Duty.values:
+        raise ConferenceError("Choose one of the CAC's duties.")
+    if not roles.has_role(user, Role.CAC):
+        raise ConferenceError(f"{user.get_full_name() or user.email} is not on the CAC.")
+    assigned, created = CacDuty.objects.get_or_create(conference=conference, user=user, duty=duty)
+    if created:
+        log_action(
+            actor=actor,
+            action="conference.duty_assigned",
+            target=conference,
+            detail={"user": user.pk, "duty": duty},
+        )
+    return assigned
+
+
+@transaction.atomic
+def remove_duty(*, actor: Any, duty: CacDuty) -> None:
+    conference = duty.conference
+    _require(
+        actor, "conference.assign_duties", conference, "Only the national office assigns the CAC's duties."
+    )
+    deleted, _ = CacDuty.objects.filter(pk=duty.pk).delete()
+    if deleted:
+        log_action(
+            actor=actor,
+            action="conference.duty_removed",
+            target=conference,
+            detail={"user": duty.user_id, "duty": duty.duty},
+        )
+
+
+# The needs lists and the perm each needs; reading or exporting one is written to the audit trail.
+NEEDS_PERMS = {
+    "access": "conference.view_access_needs",
+    "diet": "conference.view_dietary_needs",
+    "creche": "conference.view_creche",
+    "accommodation": "conference.view_accommodation",
+}
+
+
+@transaction.atomic
+def record_needs_read(*, actor: Any, conference: Conference, kind: str, rows: int, exported: bool) -> None:
+    """Someone read (or downloaded as CSV) a list of people's needs: who, which list, how many rows."""
+    _require(actor, NEEDS_PERMS[kind], conference, "You do not handle these needs.")
+    log_action(
+        actor=actor,
+        action="conference.needs_exported" if exported else "conference.needs_viewed",
+        target=conference,
+        detail={"list": kind, "rows": rows},
+    )
+
+
+@transaction.atomic
+def record_report_exported(*, actor: Any, conference: Conference, report: str, rows: int) -> None:
+    """A CAC report (registrations by branch or band, fees outstanding) left the system as CSV."""
+    log_action(
+        actor=actor,
+        action="conference.report_exported",
+        target=conference,
+        detail={"report": report, "rows": rows},
+    )

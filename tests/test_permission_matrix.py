@@ -25,6 +25,7 @@ from members import services
 from members.models import ImportBatch
 from tests.committees.meeting_objects import meeting_objects
 from tests.committees.record_objects import record_objects
+from tests.conference.desk_objects import desk_objects
 from tests.dayschools.booking_objects import booking_objects
 from tests.dayschools.organiser_objects import organiser_objects
 from tests.dayschools.report_objects import report_objects
@@ -186,6 +187,29 @@ MATRIX: dict[str, tuple[str | None, dict[str, Any]]] = {
     "dayschools:follow_ups": (None, _row(LOGIN, 403, 403, 403, 200, 403, 403, 200)),
     "dayschools:follow_ups_csv": (None, _row(LOGIN, 403, 403, 403, 200, 403, 403, 200)),
     "dayschools:follow_up_record": ("follow_up_booking", _row(LOGIN, 404, 404, 404, 200, 404, 404, 200)),
+    # The conference check-in desk (conference/desk_views.py) and the CAC's pages (conference/cac_views.py);
+    # objects from tests/conference/desk_objects.py. Only the CAC (no column here) and the national office
+    # run them: everyone else is refused (403) before any lookup. Each needs list also needs its duty
+    # (tests/conference/test_needs_privacy.py); assigning duties is for the national office alone.
+    "conference:desk": ("desk_conference", _row(LOGIN, 403, 403, 403, 403, 403, 403, 200)),
+    "conference:desk_counts": ("desk_conference", _row(LOGIN, 403, 403, 403, 403, 403, 403, 200)),
+    "conference:desk_person": ("desk_registration", _row(LOGIN, 403, 403, 403, 403, 403, 403, 200)),
+    "conference:desk_badge": ("desk_registration", _row(LOGIN, 403, 403, 403, 403, 403, 403, 200)),
+    "conference:cac": ("desk_conference", _row(LOGIN, 403, 403, 403, 403, 403, 403, 200)),
+    "conference:cac_branches_csv": ("desk_conference", _row(LOGIN, 403, 403, 403, 403, 403, 403, 200)),
+    "conference:cac_bands_csv": ("desk_conference", _row(LOGIN, 403, 403, 403, 403, 403, 403, 200)),
+    "conference:cac_owing_csv": ("desk_conference", _row(LOGIN, 403, 403, 403, 403, 403, 403, 200)),
+    "conference:cac_access": ("desk_conference", _row(LOGIN, 403, 403, 403, 403, 403, 403, 200)),
+    "conference:cac_access_csv": ("desk_conference", _row(LOGIN, 403, 403, 403, 403, 403, 403, 200)),
+    "conference:cac_diet": ("desk_conference", _row(LOGIN, 403, 403, 403, 403, 403, 403, 200)),
+    "conference:cac_diet_csv": ("desk_conference", _row(LOGIN, 403, 403, 403, 403, 403, 403, 200)),
+    "conference:cac_creche": ("desk_conference", _row(LOGIN, 403, 403, 403, 403, 403, 403, 200)),
+    "conference:cac_creche_csv": ("desk_conference", _row(LOGIN, 403, 403, 403, 403, 403, 403, 200)),
+    "conference:cac_accommodation": ("desk_conference", _row(LOGIN, 403, 403, 403, 403, 403, 403, 200)),
+    "conference:cac_accommodation_csv": ("desk_conference", _row(LOGIN, 403, 403, 403, 403, 403, 403, 200)),
+    "conference:cac_unmatch": ("cac_hosted_guest", _row(LOGIN, 403, 403, 403, 403, 403, 403, 200)),
+    "conference:cac_duties": ("desk_conference", _row(LOGIN, 403, 403, 403, 403, 403, 403, 200)),
+    "conference:cac_duty_remove": ("cac_duty", _row(LOGIN, 403, 403, 403, 403, 403, 403, 200)),
 }
 
 
@@ -247,6 +271,7 @@ def objects(member, applicant, london, national_office, nc_meeting) -> dict[str,
         **booking_objects(),  # public day-school pages and a booking's link
         **organiser_objects(london),  # day-school organisers' pages and the door list
         **report_objects(london, national_office),  # attendance reports and follow-ups (report_views)
+        **desk_objects(london),  # the conference check-in desk and the CAC's pages
     }
 
 

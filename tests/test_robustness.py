@@ -49,6 +49,7 @@ from members.models import ImportBatch, Member
 from members.services import MembershipError
 from tests.committees.meeting_objects import meeting_objects
 from tests.committees.record_objects import record_objects
+from tests.conference.desk_objects import desk_objects
 from tests.dayschools.booking_objects import booking_objects
 from tests.dayschools.organiser_objects import organiser_objects
 from tests.dayschools.report_objects import report_objects
@@ -131,6 +132,15 @@ FORMS: dict[str, tuple[str, str | None, dict[str, str]]] = {
     "dayschools:door_walk_in": ("national_office", "organise_event", {}),
     # Recording a follow-up (report_views); objects from tests/dayschools/report_objects.py.
     "dayschools:follow_up_record": ("national_office", "follow_up_booking", {}),
+    # The conference desk and the CAC's pages (desk_views, cac_views); objects from
+    # tests/conference/desk_objects.py. The desk's search page has no POST form until someone is found;
+    # the match form offers only a guest waiting and a host with a bed free; assigning a duty already
+    # held changes nothing, so its baseline is accepted too.
+    "conference:desk_person": ("national_office", "desk_registration", {}),  # check in (and issue)
+    "conference:cac_accommodation": ("national_office", "desk_conference", {}),
+    "conference:cac_unmatch": ("national_office", "cac_hosted_guest", {}),
+    "conference:cac_duties": ("national_office", "desk_conference", {}),
+    "conference:cac_duty_remove": ("national_office", "cac_duty", {}),
 }
 # The people who look at every page for forms the table does not name.
 SEARCHERS = ("outsider", "member", "london_organiser", "national_office")
@@ -423,6 +433,7 @@ def objects(member, applicant, london, national_office, nc_meeting) -> dict[str,
         **booking_objects(),  # public day-school pages and a booking's link
         **organiser_objects(london),  # day-school organisers' pages and the door list
         **report_objects(london, national_office),  # attendance reports and follow-ups (report_views)
+        **desk_objects(london),  # the conference check-in desk and the CAC's pages
     }
 
 

@@ -219,6 +219,17 @@ def test_a_booking_of_another_event_is_refused_at_this_door(
     assert Booking.objects.get(pk=elsewhere.pk).checked_in_at is None
 
 
+def test_a_booking_that_does_not_exist_is_refused(
+    client: Client, door_volunteer: Any, london_event: Event, people: dict[str, Booking]
+) -> None:
+    as_user(client, door_volunteer)
+    for booking in ("999999", "not a number", ""):
+        response = client.post(door_url(london_event), {"booking": booking, "action": "check_in"})
+        assert response.status_code == 400
+    assert not Booking.objects.filter(checked_in_at__isnull=False).exists()
+    assert not AuditEntry.objects.filter(action="dayschool.checked_in").exists()
+
+
 def test_an_events_own_organiser_runs_only_that_events_door(
     client: Client, door_volunteer: Any, london_event: Event, leeds_event: Event
 ) -> None:
