@@ -1,4 +1,5 @@
-"""An organiser reads the day-school report by city and downloads it as a CSV file.
+"""An organiser reads the day-school report by city and downloads it as a CSV file; a branch
+organiser records a follow-up of someone who came.
 
 National office (who may read every report) goes from the main menu to the
 organisers' page, then to the attendance reports and the report by city of
@@ -20,12 +21,13 @@ from typing import Any
 
 import pytest
 import time_machine
+from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from awl.models import AuditEntry
 from dayschools import services
-from dayschools.models import City, Event, EventStatus, Region, School, Series
+from dayschools.models import City, Event, EventStatus, FollowUp, Region, School, Series
 from members.models import Branch
 from tests.e2e.pages import main_menu
 
@@ -48,11 +50,14 @@ def held_event(school: School, city: City, days_ago: int) -> Event:
 
 
 def came(event: Event, names: list[str], organiser: Any) -> None:
-    """Each booked a week before and was checked in on the day, through the services."""
+    """Each booked a week before (agreeing to be contacted) and was checked in on the day."""
     for name in names:
         with time_machine.travel(event.starts_at - dt.timedelta(days=7)):
             booking = services.book_guest(
-                event=event, name=name, email=f"{name.split()[0].lower()}.{event.pk}@example.org"
+                event=event,
+                name=name,
+                email=f"{name.split()[0].lower()}.{event.pk}@example.org",
+                consent_to_contact=True,
             )
         with time_machine.travel(event.starts_at + dt.timedelta(minutes=10)):
             services.check_in(actor=organiser, booking=booking)
@@ -118,3 +123,25 @@ def test_an_organiser_reads_the_city_report_and_downloads_its_csv(
         "cities",
         4,
     )
+
+
+@pytest.mark.parametrize("viewport", ["phone"])
+def test_a_branch_organiser_records_a_follow_up_on_a_phone(
+    log_in: Callable[..., Page], autumn_series: Series, london_organiser: Any, viewport: str
+) -> None:
+    page = log_in("london_organiser", viewport=viewport)
+    page.goto(reverse("dayschools:follow_ups"))
+    expect(page.get_by_role("heading", level=1, name="People to follow up")).to_be_visible()
+    people = page.get_by_role("region", name="People to follow up")
+    expect(people.get_by_role("row")).to_have_count(1 + 9)  # London only: Leeds' Di and Ed are not here
+
+    people.get_by_role("link", name="Record a follow-up of Ann A").click()
+    expect(page.get_by_role("heading", level=1, name="Follow up Ann A")).to_be_visible()
+    page.get_by_label("What happened (optional)").fill("Rang her; coming to the branch meeting.")
+    page.get_by_role("button", name="Record the follow-up").click()
+
+    expect(page.get_by_role("status").first).to_contain_text("you followed up Ann A")
+    ann = page.get_by_role("row", name=re.compile(r"^Ann A"))
+    expect(ann).to_contain_text("Rang her; coming to the branch meeting.")
+    follow_up = FollowUp.objects.get()
+    assert (follow_up.by, follow_up.booking.name) == (london_organiser, "Ann A")
