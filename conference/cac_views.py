@@ -1,5 +1,359 @@
-"""Placeholder: its owner fills in the pages and their urlpatterns."""
+"""The CAC's pages: registrations by branch and by fee band, fees outstanding, the needs lists,
+accommodation matching, CSV exports, and who on the CAC handles what.
 
-from django.urls import URLPattern
+The overview and its reports need ``conference.run`` (the CAC and the
+national office). Each needs list needs its own perm (``view_access_needs``,
+``view_dietary_needs``, ``view_creche``, ``view_accommodation``): only the
+CAC members given that duty for the conference, and the national office. A
+CAC member without it gets the plain 403 page, which says nothing of the
+data. Every view and every CSV download of a needs list is written to the
+audit trail (``services.record_needs_read``), and so is every other CSV
+download. Needs are shown only for people who consented to share them; the
+rest are listed as "did not consent" without the text (``reports``).
 
-urlpatterns: list[URLPattern] = []
+Duties are assigned on a page every CAC member can read; only the national
+office may change them (``conference.assign_duties``).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Sequence
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import URLPattern, path, reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods
+
+from conference import reports, services
+from conference.forms import ConfirmForm, DutyForm, MatchForm
+from conference.models import CacDuty, Conference
+from conference.services import NEEDS_PERMS, ConferenceError
+from members.views import csv_safe
+
+RUN = "conference.run"
+ASSIGN_DUTIES = "conference.assign_duties"
+
+NEEDS_TITLES = {
+    "access": "Access needs",
+    "diet": "Dietary needs",
+    "creche": "Crèche",
+    "accommodation": "Accommodation",
+}
+
+
+# Helpers ----------------------------------------------------------------------------------------
+def _cac_url(conference: Conference, name: str = "cac") -> str:
+    return reverse(f"conference:{name}", args=[conference.slug])
+
+
+def _csv(filename: str, header: Sequence[str], rows: list[list[Any]]) -> HttpResponse:
+    """The rows as a CSV download; text cells (names, needs) are kept from being read as formulas."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(header)
+    writer.writerows(
+        [cell if isinstance(cell, int) and not isinstance(cell, bool) else csv_safe(cell) for cell in row]
+        for row in rows
+    )
+    response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}-{timezone.localdate():%Y-%m-%d}.csv"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def _needs_links(user: Any, conference: Conference) -> list[tuple[str, str]]:
+    """The needs lists this person may read, as (title, url)."""
+    return [
+        (NEEDS_TITLES[kind], _cac_url(conference, f"cac_{kind}"))
+        for kind, perm in NEEDS_PERMS.items()
+        if user.has_perm(perm, conference)
+    ]
+
+
+def _read_needs(request: HttpRequest, conference: Conference, kind: str, rows: int, exported: bool) -> None:
+    services.record_needs_read(
+        actor=request.user, conference=conference, kind=kind, rows=rows, exported=exported
+    )
+
+
+# The overview and its exports ---------------------------------------------------------------------
+@login_required
+@require_GET
+def cac(request: HttpRequest, slug: str) -> HttpResponse:
+    """Registrations by branch and by fee band, fee totals, who still owes, and the lists this person
+    handles."""
+    conference = reports.conference_for(request.user, slug, RUN)
+    context = {
+        "conference": conference,
+        "branches": reports.by_branch(conference),
+        "bands": reports.by_band(conference),
+        "fees": reports.fees(conference),
+        "counts": services.counts(conference),
+        "needs_links": _needs_links(request.user, conference),
+    }
+    return render(request, "conference/cac_overview.html", context)
+
+
+@login_required
+@require_GET
+def cac_branches_csv(request: HttpRequest, slug: str) -> HttpResponse:
+    conference = reports.conference_for(request.user, slug, RUN)
+    rows: list[list[Any]] = [
+        [r.name, r.registered, r.entitled, r.present] for r in reports.by_branch(conference)
+    ]
+    services.record_report_exported(
+        actor=request.user, conference=conference, report="branches", rows=len(rows)
+    )
+    return _csv(
+        f"registrations-by-branch-{conference.slug}", ["Branch", "Registered", "Entitled", "Present"], rows
+    )
+
+
+@login_required
+@require_GET
+def cac_bands_csv(request: HttpRequest, slug: str) -> HttpResponse:
+    conference = reports.conference_for(request.user, slug, RUN)
+    rows: list[list[Any]] = [
+        [b.label, b.registered, f"{b.due:.2f}", f"{b.paid:.2f}", f"{b.balance:.2f}"]
+        for b in reports.by_band(conference)
+    ]
+    services.record_report_exported(actor=request.user, conference=conference, report="bands", rows=len(rows))
+    return _csv(
+        f"registrations-by-band-{conference.slug}",
+        ["Fee band", "Registered", "Fees due", "Paid", "Outstanding"],
+        rows,
+    )
+
+
+@login_required
+@require_GET
+def cac_owing_csv(request: HttpRequest, slug: str) -> HttpResponse:
+    conference = reports.conference_for(request.user, slug, RUN)
+    fees = reports.fees(conference)
+    rows: list[list[Any]] = [
+        [
+            r.name,
+            r.member.branch.name if r.member and r.member.branch else reports.NO_BRANCH,
+            r.get_fee_band_display(),
+            f"{r.fee_due:.2f}",
+            f"{r.paid:.2f}",  # type: ignore[attr-defined]
+            f"{r.outstanding:.2f}",  # type: ignore[attr-defined]
+        ]
+        for r in fees.owing
+    ]
+    services.record_report_exported(
+        actor=request.user, conference=conference, report="outstanding", rows=len(rows)
+    )
+    return _csv(
+        f"fees-outstanding-{conference.slug}",
+        ["Name", "Branch", "Fee band", "Fee due", "Paid", "Outstanding"],
+        rows,
+    )
+
+
+# The needs lists ----------------------------------------------------------------------------------
+NOT_CONSENTED = "Did not consent to share their needs"
+
+
+@login_required
+@require_GET
+def cac_needs(request: HttpRequest, slug: str, kind: str) -> HttpResponse:
+    """People with access needs, dietary needs or children for the crèche; read only with the duty."""
+    conference = reports.conference_for(request.user, slug, NEEDS_PERMS[kind])
+    rows = reports.needs_list(conference, kind)
+    _read_needs(request, conference, kind, len(rows), exported=False)
+    context = {
+        "conference": conference,
+        "kind": kind,
+        "title": NEEDS_TITLES[kind],
+        "rows": rows,
+        "csv_url": _cac_url(conference, f"cac_{kind}_csv"),
+        "not_consented": NOT_CONSENTED,
+    }
+    return render(request, "conference/cac_needs.html", context)
+
+
+@login_required
+@require_GET
+def cac_needs_csv(request: HttpRequest, slug: str, kind: str) -> HttpResponse:
+    conference = reports.conference_for(request.user, slug, NEEDS_PERMS[kind])
+    needs = reports.needs_list(conference, kind)
+    rows: list[list[Any]]
+    if kind == "creche":
+        header = ["Name", "Branch", "E-mail", "Children", "Ages"]
+        rows = [
+            [r.name, r.branch, r.email, r.children, r.ages]
+            if r.consented
+            else [r.name, r.branch, "", "", NOT_CONSENTED]
+            for r in needs
+        ]
+    else:
+        header = ["Name", "Branch", "E-mail", NEEDS_TITLES[kind]]
+        rows = [[r.name, r.branch, r.email, r.text if r.consented else NOT_CONSENTED] for r in needs]
+    _read_needs(request, conference, kind, len(rows), exported=True)
+    return _csv(f"{kind}-needs-{conference.slug}", header, rows)
+
+
+# Accommodation ------------------------------------------------------------------------------------
+def _match_form(request: HttpRequest, found: reports.Accommodation) -> MatchForm:
+    guests = [(g.pk, f"{g.name} ({g.branch})") for g in found.matchable_guests]
+    hosts = [(h.pk, f"{h.name} ({h.branch}), {h.free} free") for h in found.hosts_with_room]
+    data = request.POST if request.method == "POST" else None
+    return MatchForm(data, guests=guests, hosts=hosts)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def cac_accommodation(request: HttpRequest, slug: str) -> HttpResponse:
+    """Who needs a bed and who offers beds; match a guest to a host."""
+    perm = NEEDS_PERMS["accommodation"]
+    conference = reports.conference_for(request.user, slug, perm)
+    found = reports.accommodation(conference)
+    form = _match_form(request, found)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            guest = reports.registration_in(conference, form.cleaned_data["guest"])
+            host = reports.registration_in(conference, form.cleaned_data["host"])
+            try:
+                services.match_accommodation(actor=request.user, guest=guest, host=host)
+            except ConferenceError as exc:
+                form.add_error(None, str(exc))
+                status = 409
+            else:
+                messages.success(request, f"{guest.name} will stay with {host.name}.")
+                return redirect(_cac_url(conference, "cac_accommodation"))
+        else:
+            status = 400
+    _read_needs(request, conference, "accommodation", len(found.guests) + len(found.hosts), exported=False)
+    context = {
+        "conference": conference,
+        "found": found,
+        "form": form,
+        "not_consented": NOT_CONSENTED,
+        "csv_url": _cac_url(conference, "cac_accommodation_csv"),
+    }
+    return render(request, "conference/cac_accommodation.html", context, status=status)
+
+
+@login_required
+@require_GET
+def cac_accommodation_csv(request: HttpRequest, slug: str) -> HttpResponse:
+    conference = reports.conference_for(request.user, slug, NEEDS_PERMS["accommodation"])
+    found = reports.accommodation(conference)
+    rows: list[list[Any]] = [
+        ["Needs a bed", g.name, g.branch, g.email, "", g.host_name if g.consented else NOT_CONSENTED]
+        for g in found.guests
+    ]
+    rows += [
+        ["Offers beds", h.name, h.branch, h.email, h.offers, h.taken]
+        if h.consented
+        else ["Offers beds", h.name, h.branch, "", "", NOT_CONSENTED]
+        for h in found.hosts
+    ]
+    _read_needs(request, conference, "accommodation", len(rows), exported=True)
+    return _csv(
+        f"accommodation-{conference.slug}",
+        ["List", "Name", "Branch", "E-mail", "Beds offered", "Staying with / beds taken"],
+        rows,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def cac_unmatch(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """Take back a guest's bed, so they can be matched to someone else."""
+    conference = reports.conference_for(request.user, slug, NEEDS_PERMS["accommodation"])
+    guest = reports.registration_in(conference, pk)
+    if guest.hosted_by_id is None:
+        raise Http404("This person has no bed to take back.")
+    form = ConfirmForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        services.unmatch_accommodation(actor=request.user, guest=guest)
+        messages.success(request, f"{guest.name} no longer has a bed; match them again when you can.")
+        return redirect(_cac_url(conference, "cac_accommodation"))
+    _read_needs(request, conference, "accommodation", 1, exported=False)
+    host = guest.hosted_by if guest.consent_share_needs else None
+    context = {"conference": conference, "guest": guest, "host": host, "form": form}
+    return render(request, "conference/cac_unmatch.html", context)
+
+
+# CAC duties ---------------------------------------------------------------------------------------
+@login_required
+@require_http_methods(["GET", "POST"])
+def cac_duties(request: HttpRequest, slug: str) -> HttpResponse:
+    """Who on the CAC handles access, diet, the crèche, accommodation and the desk; the national office
+    assigns them."""
+    conference = reports.conference_for(request.user, slug, RUN)
+    may_assign = request.user.has_perm(ASSIGN_DUTIES, conference)
+    if request.method == "POST" and not may_assign:
+        raise PermissionDenied("Only the national office assigns the CAC's duties.")
+    members = reports.cac_members()
+    choices = [(u.pk, f"{u.get_full_name() or u.email}") for u in members]
+    form = DutyForm(request.POST if request.method == "POST" else None, members=choices)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            user = next(u for u in members if u.pk == form.cleaned_data["user"])
+            try:
+                duty = services.assign_duty(
+                    actor=request.user, conference=conference, user=user, duty=form.cleaned_data["duty"]
+                )
+            except ConferenceError as exc:
+                form.add_error(None, str(exc))
+                status = 409
+            else:
+                messages.success(request, f"{choices[members.index(user)][1]}: {duty.get_duty_display()}.")
+                return redirect(_cac_url(conference, "cac_duties"))
+        else:
+            status = 400
+    context = {
+        "conference": conference,
+        "duties": reports.duties(conference),
+        "form": form if may_assign else None,
+        "has_members": bool(members),
+    }
+    return render(request, "conference/cac_duties.html", context, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def cac_duty_remove(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    conference = reports.conference_for(request.user, slug, ASSIGN_DUTIES)
+    duty = CacDuty.objects.filter(conference=conference, pk=pk).select_related("user").first()
+    if duty is None:
+        raise Http404("No such duty.")
+    form = ConfirmForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        services.remove_duty(actor=request.user, duty=duty)
+        messages.success(request, f"{duty.user.email} no longer handles {duty.get_duty_display().lower()}.")
+        return redirect(_cac_url(conference, "cac_duties"))
+    return render(
+        request, "conference/cac_duty_remove.html", {"conference": conference, "duty": duty, "form": form}
+    )
+
+
+urlpatterns: list[URLPattern] = [
+    path("conference/<slug:slug>/cac/", cac, name="cac"),
+    path("conference/<slug:slug>/cac/branches.csv", cac_branches_csv, name="cac_branches_csv"),
+    path("conference/<slug:slug>/cac/bands.csv", cac_bands_csv, name="cac_bands_csv"),
+    path("conference/<slug:slug>/cac/outstanding.csv", cac_owing_csv, name="cac_owing_csv"),
+    path("conference/<slug:slug>/cac/access/", cac_needs, {"kind": "access"}, name="cac_access"),
+    path("conference/<slug:slug>/cac/access.csv", cac_needs_csv, {"kind": "access"}, name="cac_access_csv"),
+    path("conference/<slug:slug>/cac/diet/", cac_needs, {"kind": "diet"}, name="cac_diet"),
+    path("conference/<slug:slug>/cac/diet.csv", cac_needs_csv, {"kind": "diet"}, name="cac_diet_csv"),
+    path("conference/<slug:slug>/cac/creche/", cac_needs, {"kind": "creche"}, name="cac_creche"),
+    path("conference/<slug:slug>/cac/creche.csv", cac_needs_csv, {"kind": "creche"}, name="cac_creche_csv"),
+    path("conference/<slug:slug>/cac/accommodation/", cac_accommodation, name="cac_accommodation"),
+    path("conference/<slug:slug>/cac/accommodation.csv", cac_accommodation_csv, name="cac_accommodation_csv"),
+    path("conference/<slug:slug>/cac/accommodation/<int:pk>/unmatch/", cac_unmatch, name="cac_unmatch"),
+    path("conference/<slug:slug>/cac/duties/", cac_duties, name="cac_duties"),
+    path("conference/<slug:slug>/cac/duties/<int:pk>/remove/", cac_duty_remove, name="cac_duty_remove"),
+]

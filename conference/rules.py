@@ -60,3 +60,5 @@ rules.add_perm("conference.view_access_needs", is_national_office | has_duty("ac
 rules.add_perm("conference.view_dietary_needs", is_national_office | has_duty("diet"))
 rules.add_perm("conference.view_creche", is_national_office | has_duty("creche"))
 rules.add_perm("conference.view_accommodation", is_national_office | has_duty("accommodation"))
+# Who handles which needs is decided by the national office, so no CAC member can hand themselves a duty.
+rules.add_perm("conference.assign_duties", is_national_office)
