@@ -310,6 +310,7 @@ def event_manage(request: HttpRequest, pk: int) -> HttpResponse:
         "workshops": selectors.event_workshops(event),
         "organisers": [selectors.person_label(u) for u in event.organisers.select_related("member")],
         "may_copy": request.user.has_perm(MANAGE_SERIES, event.school),
+        "may_read_reports": request.user.has_perm("dayschools.view_reports"),
         "may_publish": event.status == EventStatus.DRAFT and event.ends_at > timezone.now(),
         "may_cancel": event.status != EventStatus.CANCELLED and event.starts_at > timezone.now(),
     }

@@ -624,3 +624,16 @@ def test_the_event_page_shows_figures_workshops_and_actions(
     assert "Crisis theory" in html
     assert reverse("dayschools:event_copy", args=[london_event.pk]) in html
     assert reverse("dayschools:event_publish", args=[london_event.pk]) not in html  # already published
+
+
+def test_the_event_page_links_the_report_for_those_who_read_reports(
+    client: Client, dayschool_organiser: Any, door_volunteer: Any, london_event: Event
+) -> None:
+    url = reverse("dayschools:event_manage", args=[london_event.pk])
+    report = reverse("dayschools:event_report", args=[london_event.pk])
+    public = reverse("dayschools:event_detail", args=[london_event.pk])
+
+    html = as_user(client, dayschool_organiser).get(url).content.decode()
+    assert report in html and public in html
+    html = as_user(client, door_volunteer).get(url).content.decode()
+    assert report not in html and public in html
