@@ -266,3 +266,13 @@ def test_names_and_notes_in_the_csv_cannot_run_as_formulas(client, autumn, londo
     assert by_email["quinn@example.org"][0] == "'@SUM(A1:A9)"
     assert by_email["quinn@example.org"][2] == "'+44 7700 900123"
     assert by_email["dan@example.org"][10] == "'-2+3"
+
+
+def test_with_no_city_yet_an_organiser_sees_an_empty_list_and_a_branch_organiser_is_refused(
+    client, dayschool_organiser, london_organiser
+):
+    client.force_login(dayschool_organiser)
+    response = client.get(reverse("dayschools:follow_ups"))
+    assert response.status_code == 200 and "No one to follow up yet." in response.content.decode()
+    client.force_login(london_organiser)  # London has no day-school city here
+    assert client.get(reverse("dayschools:follow_ups")).status_code == 403
