@@ -10,6 +10,7 @@ class DayschoolsConfig(AppConfig):
         from awl.demo import register_demo_seeder
         from dayschools import (
             demo,
+            organiser_panels,  # noqa: F401  (registers the dashboard panel: the events a person runs)
             panels,  # noqa: F401  (registers the dashboard panel: a member's coming bookings)
         )
 

@@ -26,6 +26,7 @@ from members.models import ImportBatch
 from tests.committees.meeting_objects import meeting_objects
 from tests.committees.record_objects import record_objects
 from tests.conference.desk_objects import desk_objects
+from tests.conference.programme_objects import programme_objects
 from tests.dayschools.booking_objects import booking_objects
 from tests.dayschools.organiser_objects import organiser_objects
 from tests.dayschools.report_objects import report_objects
@@ -210,6 +211,21 @@ MATRIX: dict[str, tuple[str | None, dict[str, Any]]] = {
     "conference:cac_unmatch": ("cac_hosted_guest", _row(LOGIN, 403, 403, 403, 403, 403, 403, 200)),
     "conference:cac_duties": ("desk_conference", _row(LOGIN, 403, 403, 403, 403, 403, 403, 200)),
     "conference:cac_duty_remove": ("cac_duty", _row(LOGIN, 403, 403, 403, 403, 403, 403, 200)),
+    # The timetable and the papers (conference/programme_views.py); objects from
+    # tests/conference/programme_objects.py. Members read the timetable and the documents index (those
+    # with no member record, or only an application, are refused: 403); a document's file is a 404 to
+    # anyone who may not see the document (it is for every member here). The CAC's pages are refused
+    # (403) to everyone but the CAC (no column here) and the national office.
+    "conference:timetable": ("programme_conference", _row(LOGIN, 403, 403, 200, 403, 403, 403, 200)),
+    "conference:documents": ("programme_conference", _row(LOGIN, 403, 403, 200, 403, 403, 403, 200)),
+    "conference:document_download": ("programme_document", _row(LOGIN, 404, 404, 200, 404, 404, 404, 200)),
+    "conference:programme_manage": ("programme_conference", _row(LOGIN, 403, 403, 403, 403, 403, 403, 200)),
+    "conference:session_add": ("programme_conference", _row(LOGIN, 403, 403, 403, 403, 403, 403, 200)),
+    "conference:session_edit": ("programme_session", _row(LOGIN, 403, 403, 403, 403, 403, 403, 200)),
+    "conference:session_delete": ("programme_session", _row(LOGIN, 403, 403, 403, 403, 403, 403, 200)),
+    "conference:document_add": ("programme_conference", _row(LOGIN, 403, 403, 403, 403, 403, 403, 200)),
+    "conference:document_edit": ("programme_document", _row(LOGIN, 403, 403, 403, 403, 403, 403, 200)),
+    "conference:document_delete": ("programme_document", _row(LOGIN, 403, 403, 403, 403, 403, 403, 200)),
 }
 
 
@@ -272,6 +288,7 @@ def objects(member, applicant, london, national_office, nc_meeting) -> dict[str,
         **organiser_objects(london),  # day-school organisers' pages and the door list
         **report_objects(london, national_office),  # attendance reports and follow-ups (report_views)
         **desk_objects(london),  # the conference check-in desk and the CAC's pages
+        **programme_objects(),  # the conference timetable and papers
     }
 
 

@@ -50,6 +50,7 @@ from members.services import MembershipError
 from tests.committees.meeting_objects import meeting_objects
 from tests.committees.record_objects import record_objects
 from tests.conference.desk_objects import desk_objects
+from tests.conference.programme_objects import programme_objects
 from tests.dayschools.booking_objects import booking_objects
 from tests.dayschools.organiser_objects import organiser_objects
 from tests.dayschools.report_objects import report_objects
@@ -141,6 +142,15 @@ FORMS: dict[str, tuple[str, str | None, dict[str, str]]] = {
     "conference:cac_unmatch": ("national_office", "cac_hosted_guest", {}),
     "conference:cac_duties": ("national_office", "desk_conference", {}),
     "conference:cac_duty_remove": ("national_office", "cac_duty", {}),
+    # The CAC's timetable and document forms (programme_views); objects from
+    # tests/conference/programme_objects.py. The day, times and publication time come filled in by the
+    # pages; the baseline file (people.csv) is plain text, which a document may be.
+    "conference:session_add": ("national_office", "programme_conference", {}),
+    "conference:session_edit": ("national_office", "programme_session", {}),
+    "conference:session_delete": ("national_office", "programme_session", {}),
+    "conference:document_add": ("national_office", "programme_conference", {}),
+    "conference:document_edit": ("national_office", "programme_document", {}),
+    "conference:document_delete": ("national_office", "programme_document", {}),
 }
 # The people who look at every page for forms the table does not name.
 SEARCHERS = ("outsider", "member", "london_organiser", "national_office")
@@ -434,6 +444,7 @@ def objects(member, applicant, london, national_office, nc_meeting) -> dict[str,
         **organiser_objects(london),  # day-school organisers' pages and the door list
         **report_objects(london, national_office),  # attendance reports and follow-ups (report_views)
         **desk_objects(london),  # the conference check-in desk and the CAC's pages
+        **programme_objects(),  # the conference timetable and papers
     }
 
 

@@ -637,3 +637,33 @@ def test_the_event_page_links_the_report_for_those_who_read_reports(
     assert report in html and public in html
     html = as_user(client, door_volunteer).get(url).content.decode()
     assert report not in html and public in html
+
+
+def test_the_dashboard_leads_an_events_own_organiser_to_its_door_list(
+    client: Client, door_volunteer: Any, member: Member, london_event: Event, leeds_event: Event
+) -> None:
+    door = reverse("dayschools:door", args=[london_event.pk])
+
+    html = as_user(client, door_volunteer).get(reverse("dashboard")).content.decode()
+    assert "Day schools I run" in html
+    assert door in html
+    assert reverse("dayschools:door", args=[leeds_event.pk]) not in html
+    assert "Day schools I run" not in as_user(client, member).get(reverse("dashboard")).content.decode()
+
+
+def test_the_panel_leaves_out_cancelled_events_and_those_over_for_a_day(
+    client: Client, door_volunteer: Any, london_event: Event
+) -> None:
+    import time_machine
+
+    with time_machine.travel(london_time(2026, 10, 23, 12), tick=False):  # the day after
+        assert (
+            "Day schools I run" in as_user(client, door_volunteer).get(reverse("dashboard")).content.decode()
+        )
+    with time_machine.travel(london_time(2026, 10, 24, 12), tick=False):
+        html = as_user(client, door_volunteer).get(reverse("dashboard")).content.decode()
+        assert "Day schools I run" not in html
+    Event.objects.filter(pk=london_event.pk).update(status=EventStatus.CANCELLED)
+    assert (
+        "Day schools I run" not in as_user(client, door_volunteer).get(reverse("dashboard")).content.decode()
+    )
