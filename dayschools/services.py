@@ -367,9 +367,22 @@ def _promote(event: Event) -> list[Booking]:
 
 @transaction.atomic
 def cancel_booking(*, booking: Booking, actor: Any = None) -> Booking:
-    """Cancel a place (by its holder's link, or an organiser); the next on the waiting list is promoted."""
+    """Cancel a place (by its holder's link, or an organiser); the next on the waiting list is promoted.
+
+    ``actor`` None is the holder, through their signed link; a logged-in actor
+    is the member who holds it or one of the event's organisers. Holders give
+    a place up until the day begins; organisers at any time before check-in.
+    """
     event = _lock_event(booking.event_id)
-    booking = Booking.objects.select_for_update().get(pk=booking.pk)
+    booking = Booking.objects.select_for_update(of=("self",)).select_related("member").get(pk=booking.pk)
+    organiser = actor is not None and actor.has_perm("dayschools.manage_event", event)
+    if not organiser:
+        if actor is not None and (booking.member is None or booking.member.user_id != actor.pk):
+            raise DaySchoolError(
+                "Only the person who booked, or the event's organisers, can cancel a booking."
+            )
+        if event.starts_at <= timezone.now():
+            raise DaySchoolError("The day school has begun; a booking can no longer be given up.")
     if booking.status == BookingStatus.CANCELLED:
         return booking
     if booking.checked_in_at is not None:

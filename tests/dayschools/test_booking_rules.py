@@ -76,3 +76,27 @@ def test_a_capacity_below_the_places_booked_is_refused(
         services.update_event(actor=dayschool_organiser, event=london_event, capacity=2)
     london_event.refresh_from_db()
     assert london_event.capacity == 50
+
+
+def test_a_holder_cannot_give_up_a_place_once_the_day_has_begun_but_an_organiser_can(
+    london_event: Event, dayschool_organiser, booking_time
+) -> None:
+    import time_machine
+
+    first, second = guest(london_event, 1), guest(london_event, 2)
+    with time_machine.travel(london_time(2026, 10, 22, 10, 5), tick=False):
+        with pytest.raises(DaySchoolError, match="begun"):
+            services.cancel_booking(booking=first)
+        services.cancel_booking(booking=second, actor=dayschool_organiser)
+
+    assert Booking.objects.get(pk=first.pk).status == BookingStatus.CONFIRMED
+    assert Booking.objects.get(pk=second.pk).status == BookingStatus.CANCELLED
+
+
+def test_another_member_cannot_cancel_someone_elses_booking(
+    london_event: Event, member: Member, outsider, booking_time
+) -> None:
+    booking = services.book_member(member=member, event=london_event)
+    with pytest.raises(DaySchoolError, match="Only the person who booked"):
+        services.cancel_booking(booking=booking, actor=outsider)
+    assert Booking.objects.get(pk=booking.pk).status == BookingStatus.CONFIRMED
