@@ -25,7 +25,7 @@ from conference.models import Audience, Band, Conference, Document, DocumentKind
 from conference.services import ConferenceError
 from members.models import Branch, Member
 from tests.conference.conftest import REGISTERING, paid_up_member
-from tests.factories import LONDON_TZ, UserFactory
+from tests.factories import LONDON_TZ
 
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 PUBLISHED = dt.datetime(2027, 4, 1, 12, tzinfo=LONDON_TZ)
@@ -135,11 +135,11 @@ def test_a_cancelled_registration_loses_the_registered_only_documents(
 
 
 def test_people_who_are_not_members_are_refused_the_documents(
-    client: Client, conference: Conference, delegate: Member
+    client: Client, conference: Conference, outsider: Any
 ) -> None:
     document = add(conference, Audience.MEMBERS)
     with time_machine.travel(AFTER, tick=False):
-        client.force_login(UserFactory(email="nobody@example.org"))
+        client.force_login(outsider)
         assert client.get(reverse("conference:documents", args=[conference.slug])).status_code == 403
         assert (
             client.get(

@@ -21,11 +21,11 @@ from conference.models import Conference, Session, SessionKind
 from conference.services import ConferenceError
 from members.models import Branch, Member
 from tests.conference.conftest import paid_up_member
-from tests.factories import LONDON_TZ, UserFactory
+from tests.factories import LONDON_TZ
 
 
-def at(*args: int) -> dt.datetime:
-    return dt.datetime(*args, tzinfo=LONDON_TZ)
+def at(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> dt.datetime:
+    return dt.datetime(year, month, day, hour, minute, tzinfo=LONDON_TZ)
 
 
 def add(conference: Conference, title: str, starts: dt.datetime, hours: float = 1, **extra: Any) -> Session:
@@ -206,10 +206,10 @@ def test_the_timetable_groups_sessions_by_their_day_in_london(
 
 
 def test_the_timetable_is_for_members(
-    client: Client, conference: Conference, london: Branch, dues_rates: Any, cac: Any
+    client: Client, conference: Conference, london: Branch, dues_rates: Any, cac: Any, outsider: Any
 ) -> None:
     url = reverse("conference:timetable", args=[conference.slug])
-    client.force_login(UserFactory(email="nobody@example.org"))
+    client.force_login(outsider)
     assert client.get(url).status_code == 403
     client.force_login(cac)
     assert client.get(url).status_code == 200
