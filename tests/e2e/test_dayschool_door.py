@@ -6,6 +6,9 @@ the row and the live count change without a reload. A second guest is found
 by the code on his confirmation, checked in and then undone; a third by
 scanning his QR code with the phone's camera. Someone who did not book is
 added at the door and counted.
+
+Before that, on a desktop and on a phone: a second school, its first event,
+a workshop, the event copied to two more cities at once, and publishing it.
 """
 
 from __future__ import annotations
@@ -136,3 +139,53 @@ def test_an_organiser_checks_people_in_on_a_phone_and_adds_a_walk_in(
         "Cy Twombly",
         "Walter Inn",
     }
+
+
+@pytest.mark.parametrize("viewport", ["desktop", "phone"])
+def test_an_organiser_sets_up_an_event_adds_a_workshop_and_copies_it_to_two_cities(
+    log_in: Callable[..., Page], dayschool_door_organiser: Any, todays_event: Event, viewport: str
+) -> None:
+    for name, slug in (("Leeds", "leeds"), ("Sheffield", "sheffield"), ("Glasgow", "glasgow")):
+        City.objects.create(name=name, slug=slug, region=Region.NORTH)
+    page = log_in("dayschool_door_organiser", viewport=viewport)
+    main_menu(page).get_by_role("link", name="Organise day schools").click()
+
+    # A second school, held first in Leeds.
+    page.get_by_role("link", name="Add a school to Capitalism and its crises").click()
+    page.get_by_label("Title").fill("Value, profit and exploitation")
+    page.get_by_label("Reading list").fill("Value, Price and Profit")
+    page.get_by_role("button", name="Add the school").click()
+    page.get_by_role("link", name="Add an event of Value, profit and exploitation").click()
+    page.get_by_label("City").select_option(label="Leeds")
+    page.get_by_label("Venue").fill("Leeds Civic Hall")
+    page.get_by_role("button", name="Create the event").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Value, profit and exploitation, Leeds")
+
+    # A workshop, then the event copied to Sheffield and Glasgow, each with its venue.
+    page.get_by_role("link", name="Add a workshop").click()
+    page.get_by_label("Title").fill("Reading Capital together")
+    page.get_by_role("button", name="Add the workshop").click()
+    expect(page.get_by_role("region", name="Workshops")).to_contain_text("Reading Capital together")
+    page.get_by_role("link", name="Copy this event to other cities").click()
+    for city, venue in (("Sheffield", "Quaker Meeting House"), ("Glasgow", "Adelaide's")):
+        group = page.get_by_role("group", name=city)
+        group.get_by_label(f"Copy to {city}").check()
+        group.get_by_label(f"Venue in {city}").fill(venue)
+    page.get_by_role("button", name="Copy the event").click()
+    expect(page.get_by_role("status").first).to_contain_text("Copied to Glasgow, Sheffield as drafts")
+
+    school = School.objects.get(number=2)
+    assert sorted(school.events.values_list("city__name", "venue")) == [
+        ("Glasgow", "Adelaide's"),
+        ("Leeds", "Leeds Civic Hall"),
+        ("Sheffield", "Quaker Meeting House"),
+    ]
+    assert all(e.workshops.count() == 1 for e in school.events.all())
+
+    # Publish the Leeds event; its bookings page is empty so far.
+    page.get_by_role("link", name="Leeds").first.click()
+    page.get_by_role("link", name="Publish").click()
+    page.get_by_role("button", name="Publish the event").click()
+    expect(page.get_by_role("status").first).to_contain_text("Event published")
+    page.get_by_role("link", name="Bookings").click()
+    expect(page.get_by_role("heading", level=1, name="Bookings")).to_be_visible()
