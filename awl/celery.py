@@ -32,4 +32,8 @@ app.conf.beat_schedule = {
         "task": "members.tasks.lapse_overdue_members",
         "schedule": timedelta(hours=1),
     },
+    "send-conference-mail": {
+        "task": "conference.tasks.send_conference_mail",
+        "schedule": timedelta(minutes=5),
+    },
 }
