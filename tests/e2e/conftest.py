@@ -69,6 +69,7 @@ ROLES = (
     # Defined by the journey that uses them.
     "nc_secretary",  # test_committee_meeting.py
     "dayschool_door_organiser",  # test_dayschool_door.py
+    "conference_desk",  # test_conference_desk.py
 )
 # Long enough for a cold page on a busy two-core machine; failures still come quickly.
 TIMEOUT_MS = 10_000

@@ -1,0 +1,103 @@
+"""The conference check-in desk on a phone: find a registered member, check her in, issue her credential.
+
+A CAC member running the desk opens it on a phone, sees the live count,
+finds Rhea by name and checks her in from the list, then issues her voting
+credential: the short code and its QR code are shown. The count on the page
+changes, and so does the count on a second phone at the desk, which polls
+for it without a reload. The badge page shows what is printed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.urls import reverse
+from playwright.sync_api import Page, expect
+
+from conference import services
+from conference.models import Band, CacDuty, Conference, Credential, Duty, Registration
+from members.models import Branch, DuesRate, Role
+from tests.conference.conftest import paid_up_member
+from tests.conference.desk_objects import open_conference
+from tests.factories import make_officer
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture
+def desk_conference(db: None) -> Conference:
+    return open_conference(slug="2091", year=2091)
+
+
+@pytest.fixture
+def conference_desk(desk_conference: Conference) -> Any:
+    """Cai, on the CAC, who runs the check-in desk."""
+    user = make_officer(Role.CAC, email="cai.desk@example.org")
+    CacDuty.objects.create(conference=desk_conference, user=user, duty=Duty.DESK)
+    return user
+
+
+@pytest.fixture
+def rhea(desk_conference: Conference, london: Branch, dues_rates: dict[str, DuesRate]) -> Registration:
+    """Rhea, a paid-up London member, registered; and Sol, registered too, not yet arrived."""
+    services.register(
+        member=paid_up_member(london, "Sol Later"), conference=desk_conference, fee_band=Band.WAGED
+    )
+    return services.register(
+        member=paid_up_member(london, "Rhea Registered"), conference=desk_conference, fee_band=Band.WAGED
+    )
+
+
+def count(page: Page, name: str) -> Any:
+    return page.locator(f'#desk-counts [data-count="{name}"]')
+
+
+@pytest.mark.parametrize("viewport", ["phone"])
+def test_the_desk_checks_a_member_in_and_issues_her_credential_on_a_phone(
+    log_in: Callable[..., Page],
+    conference_desk: Any,
+    desk_conference: Conference,
+    rhea: Registration,
+    viewport: str,
+) -> None:
+    desk_url = reverse("conference:desk", args=[desk_conference.slug])
+    # A second phone at the desk shows the count and is not touched again.
+    watching = log_in("conference_desk", viewport=viewport)
+    watching.goto(desk_url)
+    expect(count(watching, "present")).to_have_text("0")
+
+    page = log_in("conference_desk", viewport=viewport)
+    page.goto(desk_url)
+    expect(page.get_by_role("heading", level=1, name="Check-in desk")).to_be_visible()
+    expect(count(page, "registered")).to_have_text("2")
+    expect(count(page, "present")).to_have_text("0")
+
+    page.get_by_label("Name or credential code").fill("rhea")
+    page.get_by_role("button", name="Find").click()
+    page.get_by_role("button", name="Check in Rhea Registered").click()
+
+    expect(page.get_by_role("heading", level=1, name="Rhea Registered")).to_be_visible()
+    expect(page.get_by_role("status").filter(has_text="Rhea Registered checked in.")).to_be_visible()
+    expect(count(page, "present")).to_have_text("1")
+    expect(count(page, "entitled_present")).to_have_text("1")
+
+    page.get_by_role("button", name="Issue the credential").click()
+    credential = Credential.objects.get(registration=rhea)
+    expect(page.get_by_role("status").filter(has_text=f"Credential {credential.code} issued")).to_be_visible()
+    expect(page.get_by_role("heading", name="Voting credential")).to_be_visible()
+    expect(page.get_by_text(credential.code, exact=True)).to_be_visible()
+    expect(page.get_by_role("img", name=f"QR code of credential {credential.code}")).to_be_visible()
+
+    # The other phone's count follows without a reload.
+    expect(count(watching, "present")).to_have_text("1")
+    expect(count(watching, "entitled_present")).to_have_text("1")
+
+    page.get_by_role("link", name="Badge to print").click()
+    badge = page.get_by_role("article", name="Badge")
+    expect(badge).to_contain_text("Rhea Registered")
+    expect(badge).to_contain_text("London")
+    expect(badge).to_contain_text("Voting")
+    expect(badge).to_contain_text(credential.code)
+    expect(page.get_by_role("button", name="Print the badge")).to_be_visible()
