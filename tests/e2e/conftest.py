@@ -70,6 +70,7 @@ ROLES = (
     "nc_secretary",  # test_committee_meeting.py
     "dayschool_door_organiser",  # test_dayschool_door.py
     "conference_desk",  # test_conference_desk.py
+    "conference_rooms",  # test_conference_desk.py
 )
 # Long enough for a cold page on a busy two-core machine; failures still come quickly.
 TIMEOUT_MS = 10_000

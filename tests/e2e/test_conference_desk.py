@@ -5,6 +5,9 @@ finds Rhea by name and checks her in from the list, then issues her voting
 credential: the short code and its QR code are shown. The count on the page
 changes, and so does the count on a second phone at the desk, which polls
 for it without a reload. The badge page shows what is printed.
+
+The CAC member who handles accommodation (and no other needs) matches a
+guest to a host, on a desktop and a phone, and takes the match back.
 """
 
 from __future__ import annotations
@@ -101,3 +104,53 @@ def test_the_desk_checks_a_member_in_and_issues_her_credential_on_a_phone(
     expect(badge).to_contain_text("Voting")
     expect(badge).to_contain_text(credential.code)
     expect(page.get_by_role("button", name="Print the badge")).to_be_visible()
+
+
+@pytest.fixture
+def conference_rooms(desk_conference: Conference) -> Any:
+    """Ros, on the CAC, who handles accommodation (and nothing else)."""
+    user = make_officer(Role.CAC, email="ros.rooms@example.org")
+    CacDuty.objects.create(conference=desk_conference, user=user, duty=Duty.ACCOMMODATION)
+    return user
+
+
+@pytest.mark.parametrize("viewport", ["desktop", "phone"])
+def test_the_accommodation_duty_matches_a_guest_to_a_host(
+    log_in: Callable[..., Page],
+    conference_rooms: Any,
+    desk_conference: Conference,
+    london: Branch,
+    dues_rates: dict[str, DuesRate],
+    viewport: str,
+) -> None:
+    for name, needs in (
+        ("Hana Host", {"offers_beds": 2}),
+        ("Gus Guest", {"needs_bed": True}),
+    ):
+        services.register(
+            member=paid_up_member(london, name),
+            conference=desk_conference,
+            fee_band=Band.WAGED,
+            consent_share_needs=True,
+            **needs,
+        )
+
+    page = log_in("conference_rooms", viewport=viewport)
+    page.goto(reverse("conference:cac", args=[desk_conference.slug]))
+    expect(page.get_by_role("heading", level=1, name="Conference arrangements")).to_be_visible()
+    expect(page.get_by_role("link", name="Access needs")).to_have_count(0)
+    page.get_by_role("link", name="Accommodation").click()
+
+    page.get_by_label("Guest needing a bed").select_option(label="Gus Guest (London)")
+    page.get_by_label("Host with a bed free").select_option(label="Hana Host (London), 2 free")
+    page.get_by_role("button", name="Match").click()
+
+    expect(page.get_by_role("status").filter(has_text="Gus Guest will stay with Hana Host.")).to_be_visible()
+    guests = page.get_by_role("region", name="Needing a bed (1)")
+    expect(guests.get_by_role("row", name="Gus Guest")).to_contain_text("Hana Host")
+    hosts = page.get_by_role("region", name="Offering beds (1)")
+    expect(hosts.get_by_role("row", name="Hana Host")).to_contain_text("1")
+    guests.get_by_role("link", name="Unmatch Gus Guest").click()
+    page.get_by_role("button", name="Unmatch Gus Guest").click()
+    expect(page.get_by_role("status").filter(has_text="Gus Guest no longer has a bed")).to_be_visible()
+    assert Registration.objects.get(member__full_name="Gus Guest").hosted_by is None
