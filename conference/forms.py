@@ -217,22 +217,14 @@ class ConferenceDateField(forms.DateField):
 
 
 class LondonDateTimeField(forms.DateTimeField):
-    """A date and time as London reads it; a time the clocks skip is refused."""
+    """A date and time as London reads it (Django refuses a time the clocks skip)."""
 
     widget = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
-    def to_python(self, value: Any) -> dt.datetime | None:
-        moment = super().to_python(value)
-        if moment is None:
-            return None
-        _in_range(timezone.localtime(moment).date())
-        local = timezone.localtime(moment).replace(tzinfo=None)
-        typed = timezone.make_naive(moment) if timezone.is_aware(moment) else moment
-        if local != typed.replace(second=0, microsecond=0) and local != typed:
-            raise ValidationError(
-                "That time does not exist in London: the clocks go forward.", code="skipped"
-            )
-        return moment
+    def validate(self, value: Any) -> None:
+        super().validate(value)
+        if value is not None:
+            _in_range(timezone.localtime(value).date())
 
 
 def _amount_field(label: str) -> forms.DecimalField:

@@ -92,7 +92,7 @@ def get_own_registration(user: Any, pk: int) -> Registration:
     """The user's own registration; anyone else's, or one that does not exist, is a 404."""
     registration = (
         Registration.objects.select_related("conference", "member")
-        .filter(pk=pk, member__user_id=getattr(user, "pk", None), member__erased_at__isnull=True)
+        .filter(pk=pk, member__user=user, member__erased_at__isnull=True)
         .first()
     )
     if registration is None:
@@ -233,8 +233,11 @@ class PaymentTotals:
 def payment_totals(rows: QuerySet[Registration]) -> PaymentTotals:
     """Totals over the outstanding rows (as filtered); one query."""
     zero = Decimal("0.00")
+    # Summed from the columns, not the annotations: Django's aggregate over a filtered annotation
+    # loses the annotation's column in the subquery it wraps the rows in.
+    paid = Coalesce(_paid_subquery(), Value(Decimal("0.00")), output_field=MONEY)
     totals = rows.order_by().aggregate(
-        count=Count("pk"), due=Sum("fee_due"), paid=Sum("paid"), outstanding=Sum("outstanding")
+        count=Count("pk"), due=Sum("fee_due"), paid=Sum(paid), outstanding=Sum(F("fee_due") - paid)
     )
     return PaymentTotals(
         int(totals["count"] or 0),

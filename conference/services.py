@@ -704,3 +704,122 @@ def record_report_exported(*, actor: Any, conference: Conference, report: str, r
         target=conference,
         detail={"report": report, "rows": rows},
     )
+
+
+# Setting up a conference (the CAC's setup pages) ------------------------------------------------
+# What the snapshot decided from: once it is taken these stay as they were, so a challenge is answered
+# from the rules the entitlement was worked out by.
+SNAPSHOT_FIELDS = (
+    "eligibility_cutoff",
+    "voting_basis",
+    "delegate_base",
+    "delegate_per_members",
+    "delegate_rounding",
+)
+CONFERENCE_FIELDS = (
+    "title",
+    "starts_on",
+    "ends_on",
+    "venue",
+    "address",
+    "city",
+    "registration_opens_at",
+    "registration_closes_at",
+    "unwaged_free",
+    *SNAPSHOT_FIELDS,
+)
+
+
+def _check_dates(fields: dict[str, Any]) -> None:
+    if fields["ends_on"] < fields["starts_on"]:
+        raise ConferenceError("The conference cannot end before it starts.")
+    if fields["registration_closes_at"] <= fields["registration_opens_at"]:
+        raise ConferenceError("Registration must close after it opens.")
+    if timezone.localtime(fields["registration_closes_at"]).date() > fields["ends_on"]:
+        raise ConferenceError("Registration must close by the end of the conference.")
+    if fields["eligibility_cutoff"] > fields["starts_on"]:
+        raise ConferenceError(
+            "The eligibility cut-off must fall on or before the first day of the conference."
+        )
+
+
+def _set_fee_bands(conference: Conference, amounts: dict[str, Decimal | None]) -> None:
+    """One row per band offered; a band left without an amount is not offered."""
+    offered = {band: amount for band, amount in amounts.items() if amount is not None}
+    if not offered:
+        raise ConferenceError("Offer at least one fee band.")
+    if set(offered) - set(Band.values):
+        raise ConferenceError("Choose among the fee bands: waged, low-waged, unwaged, solidarity.")
+    if any(amount < 0 for amount in offered.values()):
+        raise ConferenceError("A fee cannot be negative.")
+    FeeBand.objects.filter(conference=conference).exclude(band__in=list(offered)).delete()
+    for band, amount in offered.items():
+        FeeBand.objects.update_or_create(conference=conference, band=band, defaults={"amount": amount})
+
+
+@transaction.atomic
+def create_conference(
+    *,
+    actor: Any,
+    year: int,
+    fields: dict[str, Any],
+    fee_bands: dict[str, Decimal | None],
+    capacity: int | None,
+) -> Conference:
+    """A new conference, its fee bands and its capacity, all or nothing; its address is its year."""
+    _require(
+        actor, "conference.run", None, "Only the conference arrangements committee sets up a conference."
+    )
+    fields = {name: fields[name] for name in CONFERENCE_FIELDS}
+    _check_dates(fields)
+    if Conference.objects.filter(Q(year=year) | Q(slug=str(year))).exists():
+        raise ConferenceError(f"There is already a conference for {year}.")
+    try:
+        with transaction.atomic():
+            conference = Conference.objects.create(year=year, slug=str(year), capacity=capacity, **fields)
+    except IntegrityError:
+        raise ConferenceError(f"There is already a conference for {year}.") from None
+    _set_fee_bands(conference, fee_bands)
+    log_action(actor=actor, action="conference.created", target=conference, detail={"year": year})
+    return conference
+
+
+@transaction.atomic
+def update_conference(
+    *,
+    actor: Any,
+    conference: Conference,
+    fields: dict[str, Any],
+    fee_bands: dict[str, Decimal | None],
+    capacity: int | None,
+) -> Conference:
+    """Change a conference's details, fees and capacity, all or nothing.
+
+    The capacity goes through ``set_capacity`` and its rule (never below the people already
+    registered); once the entitlement snapshot is taken, the cut-off, voting basis and delegate
+    formula it was worked out by cannot change.
+    """
+    conference = _lock_conference(conference)
+    _require(
+        actor,
+        "conference.run",
+        conference,
+        "Only the conference arrangements committee changes a conference.",
+    )
+    fields = {name: fields[name] for name in CONFERENCE_FIELDS}
+    _check_dates(fields)
+    changed = [name for name in CONFERENCE_FIELDS if getattr(conference, name) != fields[name]]
+    if Snapshot.objects.filter(conference=conference).exists() and set(changed) & set(SNAPSHOT_FIELDS):
+        raise ConferenceError(
+            "The entitlement snapshot has been taken: the cut-off date, voting basis and delegate "
+            "formula stay as they were when it was taken."
+        )
+    for name in changed:
+        setattr(conference, name, fields[name])
+    if changed:
+        conference.save(update_fields=changed)
+    _set_fee_bands(conference, fee_bands)
+    if capacity != conference.capacity:
+        set_capacity(actor=actor, conference=conference, capacity=capacity)
+    log_action(actor=actor, action="conference.updated", target=conference, detail={"fields": changed})
+    return conference
