@@ -27,6 +27,7 @@ from tests.committees.meeting_objects import meeting_objects
 from tests.committees.record_objects import record_objects
 from tests.conference.desk_objects import desk_objects
 from tests.conference.programme_objects import programme_objects
+from tests.conference.register_objects import register_objects
 from tests.dayschools.booking_objects import booking_objects
 from tests.dayschools.organiser_objects import organiser_objects
 from tests.dayschools.report_objects import report_objects
@@ -188,6 +189,26 @@ MATRIX: dict[str, tuple[str | None, dict[str, Any]]] = {
     "dayschools:follow_ups": (None, _row(LOGIN, 403, 403, 403, 200, 403, 403, 200)),
     "dayschools:follow_ups_csv": (None, _row(LOGIN, 403, 403, 403, 200, 403, 403, 200)),
     "dayschools:follow_up_record": ("follow_up_booking", _row(LOGIN, 404, 404, 404, 200, 404, 404, 200)),
+    # Members' conference pages, setup, entitlement and payments (conference/views.py); objects from
+    # tests/conference/register_objects.py. Anyone signed in reads a conference; registering and "my
+    # registration" need a member record (the officers here have none: 404); a registration is its
+    # member's alone (404 to anyone else). Setting up, entitlement and invitations are the CAC's (no
+    # column here) and the national office's: 403 to the rest. Treasurers and the national office
+    # record payments: the list is a 403 to others, a registration's payment page a 404.
+    "conference:index": (None, _row(LOGIN, 200, 200, 200, 200, 200, 200, 200)),
+    "conference:detail": ("open_conference", _row(LOGIN, 200, 200, 200, 200, 200, 200, 200)),
+    "conference:register": ("open_conference", _row(LOGIN, 404, 200, 200, 404, 404, 404, 404)),
+    "conference:my_registration": ("registered_conference", _row(LOGIN, 404, 200, 200, 404, 404, 404, 404)),
+    "conference:registration_change": ("own_registration", _row(LOGIN, 404, 404, 200, 404, 404, 404, 404)),
+    "conference:registration_cancel": ("own_registration", _row(LOGIN, 404, 404, 200, 404, 404, 404, 404)),
+    "conference:setup_add": (None, _row(LOGIN, 403, 403, 403, 403, 403, 403, 200)),
+    "conference:setup_edit": ("open_conference", _row(LOGIN, 403, 403, 403, 403, 403, 403, 200)),
+    "conference:invite": ("open_conference", _row(LOGIN, 403, 403, 403, 403, 403, 403, 200)),
+    "conference:entitlement": ("open_conference", _row(LOGIN, 403, 403, 403, 403, 403, 403, 200)),
+    "conference:take_snapshot": ("open_conference", _row(LOGIN, 403, 403, 403, 403, 403, 403, 200)),
+    "conference:grant_exception": ("open_conference", _row(LOGIN, 403, 403, 403, 403, 403, 403, 200)),
+    "conference:outstanding": ("registered_conference", _row(LOGIN, 403, 403, 403, 403, 403, 200, 200)),
+    "conference:record_payment": ("own_registration", _row(LOGIN, 404, 404, 404, 404, 404, 200, 200)),
     # The conference check-in desk (conference/desk_views.py) and the CAC's pages (conference/cac_views.py);
     # objects from tests/conference/desk_objects.py. Only the CAC (no column here) and the national office
     # run them: everyone else is refused (403) before any lookup. Each needs list also needs its duty
@@ -284,6 +305,7 @@ def objects(member, applicant, london, national_office, nc_meeting) -> dict[str,
         "committee_feed": lambda: [nc_meeting.committee.slug, nc_meeting.committee.feed_token],
         **record_objects(nc_meeting, member),  # on the day and after (record_views)
         **meeting_objects(nc_meeting),  # scheduling, agenda and papers (meeting_views)
+        **register_objects(member),  # members' conference pages, setup, entitlement, payments
         **booking_objects(),  # public day-school pages and a booking's link
         **organiser_objects(london),  # day-school organisers' pages and the door list
         **report_objects(london, national_office),  # attendance reports and follow-ups (report_views)

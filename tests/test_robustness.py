@@ -51,6 +51,7 @@ from tests.committees.meeting_objects import meeting_objects
 from tests.committees.record_objects import record_objects
 from tests.conference.desk_objects import desk_objects
 from tests.conference.programme_objects import programme_objects
+from tests.conference.register_objects import register_objects
 from tests.dayschools.booking_objects import booking_objects
 from tests.dayschools.organiser_objects import organiser_objects
 from tests.dayschools.report_objects import report_objects
@@ -131,6 +132,18 @@ FORMS: dict[str, tuple[str, str | None, dict[str, str]]] = {
     "dayschools:workshop_delete": ("national_office", "organise_workshop", {}),
     "dayschools:door": ("national_office", "organise_event", {}),  # check in, undo; the walk-in form
     "dayschools:door_walk_in": ("national_office", "organise_event", {}),
+    # Members' conference pages, setup, entitlement and payments (conference/views.py); objects from
+    # tests/conference/register_objects.py. The setup pages fill in their dates; an empty capacity means
+    # no limit; the exception is for Rosa, a member.
+    "conference:register": ("member", "open_conference", {}),
+    "conference:registration_change": ("member", "own_registration", {}),
+    "conference:registration_cancel": ("member", "own_registration", {}),
+    "conference:setup_add": ("national_office", None, {"capacity": ""}),
+    "conference:setup_edit": ("national_office", "open_conference", {"capacity": ""}),
+    "conference:invite": ("national_office", "open_conference", {}),
+    "conference:take_snapshot": ("national_office", "open_conference", {}),
+    "conference:grant_exception": ("national_office", "open_conference", {"email": "rosa@example.org"}),
+    "conference:record_payment": ("national_office", "own_registration", {}),
     # Recording a follow-up (report_views); objects from tests/dayschools/report_objects.py.
     "dayschools:follow_up_record": ("national_office", "follow_up_booking", {}),
     # The conference desk and the CAC's pages (desk_views, cac_views); objects from
@@ -440,6 +453,7 @@ def objects(member, applicant, london, national_office, nc_meeting) -> dict[str,
         "committee_feed": lambda: [nc_meeting.committee.slug, nc_meeting.committee.feed_token],
         **record_objects(nc_meeting, member),  # on the day and after (record_views)
         **meeting_objects(nc_meeting),  # scheduling, agenda and papers (meeting_views)
+        **register_objects(member),  # members' conference pages, setup, entitlement, payments
         **booking_objects(),  # public day-school pages and a booking's link
         **organiser_objects(london),  # day-school organisers' pages and the door list
         **report_objects(london, national_office),  # attendance reports and follow-ups (report_views)
