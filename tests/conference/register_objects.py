@@ -4,8 +4,9 @@ robustness tests.
 Made when a URL first asks for them (once per test), through the services,
 at the real time those suites run at: two conferences far enough ahead that
 other helpers' rows do not meet them (their years are of their own), each
-taking registrations now with an eligibility cut-off a week ago (so the
-entitlement snapshot may be taken).
+taking registrations now with an eligibility cut-off yesterday (so the
+entitlement snapshot may be taken, and the member, who paid five days ago,
+is in good standing on it).
 
 * ``open_conference``: the member (Rosa Lund) is not registered;
 * ``registered_conference``: Rosa registered (waged, £30, nothing paid yet),
@@ -47,7 +48,7 @@ def conference_taking_registrations(year: int, *, title: str = "") -> Conference
             "city": "London",
             "registration_opens_at": now - dt.timedelta(days=1),
             "registration_closes_at": now + dt.timedelta(days=50),
-            "eligibility_cutoff": today - dt.timedelta(days=7),
+            "eligibility_cutoff": today - dt.timedelta(days=1),
         },
     )
     if created:
