@@ -15,8 +15,10 @@ event of 100 places through the public booking form from 16 clients, and
 ``attendance_report`` reads a report over 100,000 bookings (the data from
 ``bench.dayschool_data``); then ``notice_fanout`` (``bench.fanout``) sends
 one meeting's notice to 5,000 committee members through a real Celery
-worker on Redis and a real SMTP server. ``--only NAME`` (repeatable) runs
-only the named benches; a page and the booking rush bring the baseline with
+worker on Redis and a real SMTP server. ``registration_rush``
+(``bench.registration``) has 1,000 members register for conference from 16
+clients, duplicates counted in the database. ``--only NAME`` (repeatable)
+runs only the named benches; a page and the rushes bring the baseline with
 them.
 """
 
@@ -72,6 +74,9 @@ DAYSCHOOL_ORGANISER = "dayschools@awl.example"
 REPORT_PATH = "/dayschools/reports/series/{series}/cities/"  # the report by city (report_views)
 # Everyone in the rush comes from 127.0.0.1: the public form's per-address limit must let 500 through.
 RUSH_RATE_LIMIT = "100000/h"
+REGISTRATION = "registration_rush"  # 1,000 members register for conference (bench.registration)
+REGISTRATION_MEMBERS = 1000
+REGISTRATION_TIMEOUT_SECONDS = 600.0
 
 
 @dataclass(frozen=True)
@@ -423,6 +428,34 @@ def booking_rush(
             emit(RUSH, check, result[check], "count")
 
 
+def registration_rush(port: int, env: dict[str, str], baseline_rps: float | None) -> None:
+    """Run ``bench.registration`` (its own data, then the rush) and print its figures (null if it failed)."""
+    command = [
+        sys.executable, "-m", "bench.registration", "--port", str(port),
+        "--members", str(REGISTRATION_MEMBERS), "--clients", str(CLIENTS),
+    ]  # fmt: skip
+    log(f"{REGISTRATION}: {REGISTRATION_MEMBERS} members register for conference from {CLIENTS} clients")
+    result: dict[str, Any] = {}
+    try:
+        done = subprocess.run(  # noqa: S603  (our own interpreter and arguments)
+            command, cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True, check=True,
+            timeout=REGISTRATION_TIMEOUT_SECONDS,
+        )  # fmt: skip
+        result = json.loads(done.stdout.strip().splitlines()[-1])
+    except (subprocess.SubprocessError, json.JSONDecodeError, IndexError) as exc:
+        log(f"{REGISTRATION}: the rush process failed: {exc!r}")
+    rate, p95 = result.get("registrations_per_second"), result.get("p95_ms")
+    emit(
+        REGISTRATION, "registrations_per_second", None if rate is None else round(rate, 1), "registrations/s"
+    )
+    emit(REGISTRATION, "p95_ms", None if p95 is None else round(p95, 2), "ms")
+    ratio = rate / baseline_rps if rate is not None and baseline_rps else None
+    emit(REGISTRATION, "ratio_to_baseline", None if ratio is None else round(ratio, 3), "ratio")
+    emit(REGISTRATION, "duplicates", result.get("duplicates"), "count")
+    if result.get("errors"):
+        emit(REGISTRATION, "errors", result["errors"], "count")
+
+
 def attendance_report(port: int, data: DaySchoolData | None, seconds: float) -> None:
     """The report page over the series' 100,000 bookings, read by a day-school organiser."""
     result = None
@@ -465,7 +498,7 @@ def fanout(env: dict[str, str]) -> None:
         emit(FANOUT, metric, result.get(metric), unit)
 
 
-BENCHES = [BASELINE.name, *(page.name for page in PAGES), RUSH, REPORT, FANOUT]
+BENCHES = [BASELINE.name, *(page.name for page in PAGES), RUSH, REPORT, REGISTRATION, FANOUT]
 
 
 def chosen(argv: list[str] | None) -> set[str]:
@@ -477,7 +510,7 @@ def chosen(argv: list[str] | None) -> set[str]:
         metavar="NAME",
         help=(
             f"run only this bench (repeatable): {', '.join(BENCHES)}; "
-            "a page and the booking rush bring the baseline with them"
+            "a page and the rushes bring the baseline with them"
         ),
     )
     args = parser.parse_args(argv)
@@ -488,7 +521,7 @@ def main(argv: list[str] | None = None) -> int:
     selected = chosen(argv)
     pages = [page for page in PAGES if page.name in selected]
     dayschools = bool(selected & {RUSH, REPORT})
-    baseline = bool(pages) or bool(selected & {BASELINE.name, RUSH})
+    baseline = bool(pages) or bool(selected & {BASELINE.name, RUSH, REGISTRATION})
     serve = baseline or dayschools
     seconds = bench_seconds()
     server = Server.from_environment()
@@ -507,6 +540,8 @@ def main(argv: list[str] | None = None) -> int:
                     booking_rush(port, env, data, baseline_rps)
                 if REPORT in selected:
                     attendance_report(port, data, seconds)
+                if REGISTRATION in selected:
+                    registration_rush(port, env, baseline_rps)
         if FANOUT in selected:
             fanout(env)
     return 0
