@@ -10,10 +10,12 @@ where the member stands.
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from typing import Any
 
 import pytest
 import time_machine
+from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
@@ -407,3 +409,42 @@ def test_the_dashboard_has_no_conference_panel_for_someone_without_a_member_reco
     client: Client, conference: Conference, outsider: Any, registering: Any
 ) -> None:
     assert "Annual conference 2027" not in text(as_user(client, outsider).get(reverse("dashboard")))
+
+
+# Two devices at once ------------------------------------------------------------------------------
+@pytest.mark.django_db(transaction=True)
+def test_parallel_posts_of_the_form_make_one_registration_and_the_rest_are_told_so(
+    conference: Conference, delegate: Member
+) -> None:
+    attempts = 6
+    start = threading.Barrier(attempts)
+    statuses: list[int] = []
+    pages: list[str] = []
+
+    def attempt() -> None:
+        browser = Client()
+        browser.force_login(delegate.user)
+        try:
+            start.wait(timeout=30)
+            response = browser.post(url("register", conference.slug), FORM)
+            statuses.append(response.status_code)
+            pages.append(text(response))
+        finally:
+            connection.close()
+
+    with time_machine.travel(REGISTERING, tick=False):
+        threads = [threading.Thread(target=attempt) for _ in range(attempts)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=60)
+
+    assert sorted(statuses) == [302] + [409] * (attempts - 1)
+    refused = [page for status, page in zip(statuses, pages, strict=True) if status == 409]
+    assert all(
+        "You are already registered for this conference: nothing more was saved." in p for p in refused
+    )
+    assert Registration.objects.count() == 1
+    conference.refresh_from_db()
+    assert conference.registered == 1
+    assert len(conference_mail(conference)) == 1
