@@ -1,4 +1,4 @@
-"""A member registers for conference on her phone, with access and childcare needs, and gets the e-mail.
+"""Conference registration in a browser: a member registers and gets the e-mail; the office and a treasurer.
 
 Rosa (the ``member``, in good standing) finds the coming conference from the
 main menu, sees she is entitled to vote, and registers: the waged band,
@@ -7,10 +7,15 @@ those needs with the organising team. She sees them on "My registration".
 The confirmation goes through the outbox to a real SMTP server (aiosmtpd)
 that the test starts and points the site's mail settings at; what arrives
 holds her needs and the conference as a calendar file (.ics).
+
+The national office sets the conference's capacity, takes the entitlement
+snapshot and grants an exception from a member's row; a treasurer records
+a fee on a phone from the list of what is owed.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import email
 import email.policy
 import socket
@@ -22,15 +27,18 @@ from typing import Any
 import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
+from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from awl.env import envemail
 from awl.models import OutboundMessage
 from awl.outbox import send_message_now
-from conference.models import Conference, Registration
+from conference import services
+from conference.models import Band, Conference, EligibilityException, Registration
 from members.models import Member
 from tests.conference.register_objects import conference_taking_registrations
 from tests.e2e.pages import main_menu
+from tests.factories import UserFactory, make_member
 
 pytestmark = pytest.mark.e2e
 
@@ -147,3 +155,58 @@ def test_a_member_registers_with_access_and_childcare_needs_and_receives_the_ema
     assert "BEGIN:VEVENT" in ics and "SUMMARY:Annual conference 2040" in ics
     assert f"DTSTART;VALUE=DATE:{coming_conference.starts_on:%Y%m%d}" in ics
     assert "LOCATION:Conway Hall\\, 25 Red Lion Square\\, London" in ics
+
+
+@pytest.fixture
+def una(london: Any, dues_rates: Any) -> Member:
+    """Una, admitted 200 days ago and never paid: not in good standing on the cut-off."""
+    admitted = make_member(
+        london,
+        joined_on=timezone.localdate() - dt.timedelta(days=200),
+        full_name="Una Unpaid",
+        user=UserFactory(username="una", email="una@example.org"),
+    )
+    return Member.objects.get(pk=admitted.pk)
+
+
+def test_the_office_sets_capacity_takes_the_snapshot_and_grants_an_exception_and_a_treasurer_records_a_fee(
+    log_in: Callable[..., Page], member: Member, una: Member, coming_conference: Conference
+) -> None:
+    services.register(member=member, conference=coming_conference, fee_band=Band.WAGED)
+
+    office = log_in("national_office")
+    main_menu(office).get_by_role("link", name="Conference").click()
+    office.get_by_role("link", name="Annual conference 2040").click()
+    office.get_by_role("link", name="Edit the conference").click()
+    office.get_by_label("Capacity").fill("250")
+    office.get_by_role("button", name="Save").click()
+    expect(office.get_by_role("status").first).to_contain_text("Annual conference 2040 is saved.")
+    expect(office.get_by_text("249 of 250 left")).to_be_visible()
+
+    office.get_by_role("link", name="Entitlement").click()
+    office.get_by_role("link", name="Take the snapshot").click()
+    office.get_by_role("button", name="Take the snapshot").click()
+    expect(office.get_by_role("status").first).to_contain_text("Snapshot taken: 1 of 2 members entitled.")
+    members = office.get_by_role("region", name="By member")
+    expect(members).to_contain_text("beyond the grace period")
+    members.get_by_role("link", name="Grant an exception to Una Unpaid").click()
+    expect(office.get_by_label("The member's e-mail address")).to_have_value("una@example.org")
+    office.get_by_label("Reason for the exception").fill("Paid at the branch meeting; the transfer was late")
+    office.get_by_role("button", name="Grant the exception").click()
+    expect(office.get_by_role("region", name="Exceptions granted")).to_contain_text(
+        "Paid at the branch meeting; the transfer was late"
+    )
+
+    treasurer = log_in("treasurer", viewport="phone")
+    treasurer.goto(f"/conference/{coming_conference.slug}/")
+    treasurer.get_by_role("link", name="Payments outstanding").click()
+    expect(treasurer.get_by_role("region", name="Owing")).to_contain_text("Rosa Lund")
+    treasurer.get_by_role("link", name="Record a payment from Rosa Lund").click()
+    treasurer.get_by_label("Amount (£)").fill("30.00")
+    treasurer.get_by_label("Method").fill("Cash at the branch meeting")
+    treasurer.get_by_role("button", name="Record the payment").click()
+    expect(treasurer.get_by_role("status").first).to_contain_text("£30.00 recorded for Rosa Lund.")
+    expect(treasurer.get_by_text("Nothing is outstanding.")).to_be_visible()
+    coming_conference.refresh_from_db()
+    assert coming_conference.capacity == 250
+    assert EligibilityException.objects.get(conference=coming_conference).member == una
