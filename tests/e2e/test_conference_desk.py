@@ -24,6 +24,7 @@ from conference.models import Band, CacDuty, Conference, Credential, Duty, Regis
 from members.models import Branch, DuesRate, Role
 from tests.conference.conftest import paid_up_member
 from tests.conference.desk_objects import open_conference
+from tests.e2e.pages import main_menu
 from tests.factories import make_officer
 
 pytestmark = pytest.mark.e2e
@@ -72,7 +73,9 @@ def test_the_desk_checks_a_member_in_and_issues_her_credential_on_a_phone(
     expect(count(watching, "present")).to_have_text("0")
 
     page = log_in("conference_desk", viewport=viewport)
-    page.goto(desk_url)
+    main_menu(page).get_by_role("link", name="Conference").click()
+    page.get_by_role("link", name=desk_conference.title).click()
+    page.get_by_role("link", name="Check-in desk").click()
     expect(page.get_by_role("heading", level=1, name="Check-in desk")).to_be_visible()
     expect(count(page, "registered")).to_have_text("2")
     expect(count(page, "present")).to_have_text("0")
@@ -136,7 +139,9 @@ def test_the_accommodation_duty_matches_a_guest_to_a_host(
         )
 
     page = log_in("conference_rooms", viewport=viewport)
-    page.goto(reverse("conference:cac", args=[desk_conference.slug]))
+    main_menu(page).get_by_role("link", name="Conference").click()
+    page.get_by_role("link", name=desk_conference.title).click()
+    page.get_by_role("link", name="Conference arrangements").click()
     expect(page.get_by_role("heading", level=1, name="Conference arrangements")).to_be_visible()
     expect(page.get_by_role("link", name="Access needs")).to_have_count(0)
     page.get_by_role("link", name="Accommodation").click()
