@@ -277,10 +277,18 @@ def _clean_needs(needs: dict[str, Any]) -> dict[str, Any]:
 
 @transaction.atomic
 def register(*, member: Member, conference: Conference, fee_band: str, **needs: Any) -> Registration:
-    """A member registers; a second request for the same member finds the first and changes nothing."""
+    """A member registers; a second request for the same member finds the first and changes nothing.
+
+    No lock is taken on the conference until the very end: the unique
+    (conference, member) row decides between two requests from one member,
+    and the capacity is the counter's check constraint, met by one UPDATE as
+    the last statement. Registrations for one conference therefore wait on
+    each other only for that UPDATE and the commit, not while the e-mail and
+    its ``.ics`` are rendered.
+    """
     from conference import mail
 
-    conference = _lock_conference(conference)
+    conference = Conference.objects.get(pk=conference.pk)
     _check_open(conference)
     if member.erased_at is not None or member.status != MemberStatus.MEMBER:
         raise ConferenceError("Only members register for conference.")
@@ -316,7 +324,6 @@ def register(*, member: Member, conference: Conference, fee_band: str, **needs: 
         existing.revision += 1
         existing.save()
         registration = existing
-    Conference.objects.filter(pk=conference.pk).update(registered=F("registered") + 1)
     log_action(
         actor=member.user,
         action="conference.registered",
@@ -324,6 +331,11 @@ def register(*, member: Member, conference: Conference, fee_band: str, **needs: 
         detail={"registration": registration.pk, "entitled": registration.entitled},
     )
     mail.queue_registration_mail(registration, "confirmation")
+    try:
+        with transaction.atomic():
+            Conference.objects.filter(pk=conference.pk).update(registered=F("registered") + 1)
+    except IntegrityError:  # conference_not_over_capacity: the last places went to others meanwhile
+        raise ConferenceError("The conference is full.") from None
     return registration
 
 

@@ -248,3 +248,40 @@ def test_guests_are_invited_by_the_cac_and_never_vote(
             actor=member.user, conference=conference, name="X", email="x@example.org", attendee="guest"
         )
     assert Registration.objects.count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_parallel_members_never_take_more_places_than_the_capacity(
+    conference: Conference, london: Branch, dues_rates: dict[str, DuesRate]
+) -> None:
+    from tests.conference.conftest import paid_up_member
+
+    people = [paid_up_member(london, f"Rush Member {n}") for n in range(6)]
+    conference.capacity = 4
+    conference.save(update_fields=["capacity"])
+    start = threading.Barrier(len(people))
+    outcomes: list[str] = []
+
+    def attempt(person: Member) -> None:
+        try:
+            start.wait(timeout=30)
+            register(person, conference)
+            outcomes.append("registered")
+        except ConferenceError as exc:
+            outcomes.append(str(exc))
+        finally:
+            connection.close()
+
+    with time_machine.travel(REGISTERING, tick=False):
+        threads = [threading.Thread(target=attempt, args=(person,)) for person in people]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=60)
+
+    assert sorted(outcomes) == ["The conference is full."] * 2 + ["registered"] * 4
+    assert Registration.objects.filter(status=RegistrationStatus.REGISTERED).count() == 4
+    conference.refresh_from_db()
+    assert conference.registered == 4
+    # The refused two wrote nothing: no row, no e-mail.
+    assert OutboundMessage.objects.filter(key__contains="confirmation").count() == 4
