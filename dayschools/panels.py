@@ -32,3 +32,28 @@ def my_bookings_panel(request: HttpRequest) -> Panel | None:
         },
         order=40,
     )
+
+
+@register_panel
+def follow_up_panel(request: HttpRequest) -> Panel | None:
+    """A branch organiser's way to the people from their city's day schools waiting to be followed up."""
+    from dayschools import reports
+    from members import roles
+    from members.models import Role
+
+    if not roles.has_role(request.user, Role.BRANCH_ORGANISER):
+        return None
+    cities = [city for city in reports.follow_up_cities(request.user) if city.branch_id is not None]
+    if not cities:
+        return None
+    rows = reports.follow_ups_for(list(reports.follow_up_list(cities)))
+    return Panel(
+        title="Day-school follow-ups",
+        template="dayschools/follow_up_panel.html",
+        context={
+            "follow_up_cities": cities,
+            "follow_up_waiting": sum(1 for row in rows if row.last is None),
+            "follow_up_total": len(rows),
+        },
+        order=45,
+    )

@@ -276,3 +276,25 @@ def test_with_no_city_yet_an_organiser_sees_an_empty_list_and_a_branch_organiser
     assert response.status_code == 200 and "No one to follow up yet." in response.content.decode()
     client.force_login(london_organiser)  # London has no day-school city here
     assert client.get(reverse("dayschools:follow_ups")).status_code == 403
+
+
+def test_the_dashboard_leads_a_branch_organiser_to_their_follow_ups(
+    client, london_organiser, leeds_organiser
+) -> None:
+    from django.urls import reverse
+
+    from dayschools.models import City, Region
+    from members.models import Branch
+
+    City.objects.get_or_create(
+        slug="london",
+        defaults={"name": "London", "region": Region.LONDON, "branch": Branch.objects.get(slug="london")},
+    )
+    client.force_login(london_organiser)
+    london = client.get(reverse("dashboard"))
+    client.force_login(leeds_organiser)  # Leeds has no day-school city: no panel
+    leeds = client.get(reverse("dashboard"))
+
+    assert reverse("dayschools:follow_ups") in london.content.decode()
+    assert "Day-school follow-ups" in london.content.decode()
+    assert "Day-school follow-ups" not in leeds.content.decode()
