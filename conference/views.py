@@ -45,7 +45,7 @@ from conference.forms import (
 from conference.models import Conference, Registration, RegistrationStatus
 from conference.services import ConferenceError
 from members.forms import SearchForm
-from members.models import MemberStatus
+from members.models import Member, MemberStatus
 
 RUN = "conference.run"
 RECORD_PAYMENT = "conference.record_payment"
@@ -442,8 +442,6 @@ def _exception_initial(request: HttpRequest) -> dict[str, str]:
     raw = request.GET.get("member", "")
     if not raw.isdigit() or len(raw) > 10:
         return {}
-    from members.models import Member
-
     member = Member.objects.select_related("user").filter(pk=int(raw), erased_at__isnull=True).first()
     return {"email": member.user.email} if member else {}
 
