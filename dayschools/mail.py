@@ -46,9 +46,12 @@ def event_ics(event: Event) -> str:
     calendar = Calendar()
     calendar.add("prodid", "-//AWL//dayschools//EN")
     calendar.add("version", "2.0")
-    calendar.add("method", "PUBLISH")
+    cancelled = event.status == EventStatus.CANCELLED
+    calendar.add("method", "CANCEL" if cancelled else "PUBLISH")
     entry = CalendarEvent()
     entry.add("uid", f"dayschool-event-{event.pk}@awl")
+    entry.add("status", "CANCELLED" if cancelled else "CONFIRMED")
+    entry.add("sequence", 1 if cancelled else 0)
     entry.add("dtstamp", timezone.now())
     entry.add("dtstart", event.starts_at)
     entry.add("dtend", event.ends_at)
@@ -110,6 +113,11 @@ def queue_confirmation(booking: Booking) -> None:
 
 def queue_promotion(booking: Booking) -> None:
     _queue(booking, "promoted")
+
+
+def queue_event_cancelled(booking: Booking) -> None:
+    """The event will not take place: everyone with a place or on the waiting list is told, once."""
+    _queue(booking, "cancelled")
 
 
 # Reminders ----------------------------------------------------------------------------------------

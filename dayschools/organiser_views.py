@@ -425,10 +425,10 @@ def event_cancel(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         pk,
         action=services.cancel_event,
-        done="Event cancelled: it no longer takes bookings.",
+        done="Event cancelled: everyone booked or waiting is being e-mailed.",
         heading="Cancel the event",
-        intro="It leaves the public list and takes no more bookings. Tell the people who booked; "
-        "their bookings stay on its bookings list.",
+        intro="It leaves the public list and takes no more bookings. Everyone booked or on the waiting "
+        "list is e-mailed that it is cancelled; their bookings stay on its bookings list.",
         submit="Cancel the event",
         unavailable=_not_cancellable,
         danger=True,

@@ -639,13 +639,21 @@ def cancel_event(*, actor: Any, event: Event) -> Event:
         raise DaySchoolError("This event is already cancelled.")
     if event.starts_at <= timezone.now():
         raise DaySchoolError("This event has already begun; it can no longer be cancelled.")
+    from dayschools import mail
+
     event.status = EventStatus.CANCELLED
     event.save(update_fields=["status"])
+    # Everyone holding a place or waiting is told, once each (the bookings stay as they were, for the record).
+    told = 0
+    for booking in event.bookings.filter(status__in=ACTIVE).select_related("event__school", "event__city"):
+        booking.event = event
+        mail.queue_event_cancelled(booking)
+        told += 1
     log_action(
         actor=actor,
         action="dayschool.event_cancelled",
         target=event,
-        detail={"active_bookings": event.bookings.filter(status__in=ACTIVE).count()},
+        detail={"active_bookings": told},
     )
     return event
 

@@ -100,3 +100,23 @@ def test_another_member_cannot_cancel_someone_elses_booking(
     with pytest.raises(DaySchoolError, match="Only the person who booked"):
         services.cancel_booking(booking=booking, actor=outsider)
     assert Booking.objects.get(pk=booking.pk).status == BookingStatus.CONFIRMED
+
+
+def test_cancelling_an_event_tells_everyone_booked_or_waiting_once(
+    london_event: Event, dayschool_organiser, booking_time
+) -> None:
+    from icalendar import Calendar
+
+    london_event.capacity = 1
+    london_event.save(update_fields=["capacity"])
+    booked, waiting, gone = guest(london_event, 1), guest(london_event, 2), guest(london_event, 3)
+    services.cancel_booking(booking=gone)
+
+    services.cancel_event(actor=dayschool_organiser, event=london_event)
+
+    told = OutboundMessage.objects.filter(key__endswith="-cancelled", key__startswith="dayschool-booking-")
+    assert sorted(told.values_list("to", flat=True)) == [booked.email, waiting.email]
+    message = told.get(to=booked.email)
+    assert message.subject.startswith("Cancelled: What is capitalism?")
+    [event] = Calendar.from_ical(message.attachments[0]["content"]).walk("VEVENT")
+    assert str(event["status"]) == "CANCELLED"
