@@ -19,7 +19,7 @@ is the only thing wrong with the post. Then:
   fields across all the fields at once.
 
 Every response must be below 500. A 200 (the form again) or a 4xx must leave
-the members and awl tables exactly as they were (no partial write; the audit
+the tables of every app exactly as they were (no partial write; the audit
 log is left out, since reading a record is itself audited) and must not echo
 the script payload unescaped. A 302 means the input was accepted.
 """
@@ -345,7 +345,8 @@ HOSTILE_FILES: tuple[SimpleUploadedFile, ...] = (
 
 # Posting and checking ----------------------------------------------------------------------------
 def _tracked_models() -> list[Any]:
-    models = [*apps.get_app_config("members").get_models(), *apps.get_app_config("awl").get_models()]
+    apps_written_by_forms = ("members", "awl", "committees", "dayschools", "conference")
+    models = [model for label in apps_written_by_forms for model in apps.get_app_config(label).get_models()]
     return [model for model in models if model is not AuditEntry]
 
 
