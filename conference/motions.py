@@ -1,0 +1,672 @@
+"""Conference business: motions, amendments, the CAC's rulings and composites, outcomes, the policy record.
+
+One transaction per function, keyword-only arguments, an ``actor``, an audit
+entry and ``ConferenceError`` with a message fit to show; mail through the
+outbox in the same transaction. Every rule the conference's standing orders
+give is checked here, so the pages, the admin and the tests all meet the
+same rules:
+
+* motions by the deadline (an emergency motion after it carries its reason),
+  within the word limit; a member's motion needs another member to second it,
+  who confirms from an e-mailed link; a branch's is put by its organiser after
+  the branch meeting that agreed it; the NC's or EC's by its secretary;
+* amendments by their deadline, to a motion not ruled out of order; a
+  "delete … insert …" amendment's deleted words must be in the motion;
+* rulings (in order, out of order with the reason sent to the proposer,
+  composited into a composite whose movers agreed), the order of debate;
+* outcomes after the item is reached: amendments before their motion; the
+  majority met is computed from the counts (abstentions aside), never typed,
+  and counts cannot exceed those present and entitled.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable
+from typing import Any
+
+from django.core import signing
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from awl.audit import log_action
+from awl.outbox import queue_email
+from conference.models import (
+    Amendment,
+    AmendmentKind,
+    BusinessRules,
+    Conference,
+    ItemStatus,
+    Majority,
+    Motion,
+    Outcome,
+    ProposerKind,
+    Ruling,
+    VoteMethod,
+)
+from conference.services import ConferenceError, counts
+from members import roles
+from members.models import Branch, Member, MemberStatus, Role
+
+SECONDER_SALT = "conference.seconder"
+COUNTED = {Outcome.CARRIED, Outcome.LOST}
+
+
+def words(text: str) -> int:
+    return len(re.findall(r"\S+", text))
+
+
+def rules_for(conference: Conference) -> BusinessRules:
+    found = BusinessRules.objects.filter(conference=conference).first()
+    if found is None:
+        raise ConferenceError("This conference is not taking motions yet: the CAC has not set its deadlines.")
+    return found
+
+
+def _require_cac(actor: Any, conference: Conference, message: str) -> None:
+    if actor is not None and not actor.has_perm("conference.run", conference):
+        raise ConferenceError(message)
+
+
+def _member_of(user: Any) -> Member | None:
+    pk = getattr(user, "pk", None)
+    if pk is None:
+        return None
+    return Member.objects.filter(user_id=pk, erased_at__isnull=True).first()
+
+
+def _check_proposer(
+    actor: Any, proposer_kind: str, branch: Branch | None, branch_meeting_on: dt.date | None
+) -> Member | None:
+    """Who may propose in each capacity; returns the proposing member (None for a body)."""
+    member = _member_of(actor)
+    if proposer_kind == ProposerKind.MEMBER:
+        if member is None or member.status != MemberStatus.MEMBER:
+            raise ConferenceError("Only members propose motions and amendments.")
+        return member
+    if proposer_kind == ProposerKind.BRANCH:
+        if branch is None or not roles.has_role(actor, Role.BRANCH_ORGANISER, branch_id=branch.pk):
+            raise ConferenceError("A branch's motion is put by its organiser.")
+        if branch_meeting_on is None or branch_meeting_on > timezone.localdate():
+            raise ConferenceError("Give the date of the branch meeting that agreed it (not in the future).")
+        return member
+    if proposer_kind in (ProposerKind.NC, ProposerKind.EC):
+        from committees.models import Committee, CommitteeKind
+
+        kind = CommitteeKind.NATIONAL if proposer_kind == ProposerKind.NC else CommitteeKind.EXECUTIVE
+        committee = Committee.objects.filter(kind=kind).first()
+        if committee is None or not actor.has_perm("committees.manage_meetings", committee):
+            raise ConferenceError("A committee's motion is put by its secretary.")
+        return member
+    raise ConferenceError("Choose who is proposing it.")
+
+
+def _check_words(text: str, limit: int, what: str) -> None:
+    count = words(text)
+    if count == 0:
+        raise ConferenceError(f"The {what} is empty.")
+    if count > limit:
+        raise ConferenceError(f"The {what} has {count} words; the limit is {limit}.")
+
+
+# Seconding ------------------------------------------------------------------------------------------
+def seconder_token(item: Motion | Amendment) -> str:
+    kind = "motion" if isinstance(item, Motion) else "amendment"
+    return signing.dumps({"k": kind, "i": item.pk, "s": item.seconder_id}, salt=SECONDER_SALT)
+
+
+def read_seconder_token(token: str) -> Motion | Amendment:
+    """The item a seconding link was made for; signing.BadSignature when tampered with or stale."""
+    data = signing.loads(token, salt=SECONDER_SALT, max_age=dt.timedelta(days=60))
+    if not isinstance(data, dict) or data.get("k") not in ("motion", "amendment"):
+        raise signing.BadSignature("Malformed seconding link.")
+    model = Motion if data["k"] == "motion" else Amendment
+    pk = data.get("i")
+    item = model.objects.filter(pk=pk).first() if isinstance(pk, int) else None
+    if item is None or item.seconder_id != data.get("s"):
+        raise signing.BadSignature("This seconding link is no longer valid.")
+    return item
+
+
+def _ask_seconder(item: Motion | Amendment, conference: Conference) -> None:
+    from django.conf import settings
+    from django.urls import NoReverseMatch, reverse
+
+    if item.seconder is None:
+        return
+    try:
+        path = reverse("conference:second", args=[seconder_token(item)])
+    except NoReverseMatch:  # before the pages exist
+        path = "/"
+    queue_email(
+        key=f"conference-{conference.pk}-{type(item).__name__.lower()}-{item.pk}-second-{item.seconder_id}",
+        to=item.seconder.user.email,
+        template="conference-second",
+        context={
+            "item": item,
+            "kind": "motion" if isinstance(item, Motion) else "amendment",
+            "conference": conference,
+            "proposer": item.proposer,
+            "url": f"{settings.SITE_URL}{path}",
+        },
+        group=f"conference:{conference.pk}",
+    )
+
+
+def _seconder(proposer_kind: str, proposer: Member | None, seconder: Member | None) -> Member | None:
+    if proposer_kind != ProposerKind.MEMBER:
+        return None
+    if seconder is None:
+        raise ConferenceError("A member's motion needs another member to second it.")
+    if proposer is not None and seconder.pk == proposer.pk:
+        raise ConferenceError("The seconder must be another member, not the proposer.")
+    if seconder.status != MemberStatus.MEMBER or seconder.erased_at is not None:
+        raise ConferenceError("The seconder must be a member.")
+    return seconder
+
+
+@transaction.atomic
+def confirm_seconding(*, token: str, actor: Any = None) -> Motion | Amendment:
+    """The seconder confirms from their e-mailed link; confirming twice changes nothing."""
+    try:
+        item = read_seconder_token(token)
+    except signing.BadSignature:
+        raise ConferenceError("This seconding link is not valid or has expired.") from None
+    model = type(item)
+    item = model.objects.select_for_update().get(pk=item.pk)
+    if item.status == ItemStatus.WITHDRAWN:
+        raise ConferenceError("The proposer has withdrawn it.")
+    if item.seconded_at is None:
+        item.seconded_at = timezone.now()
+        item.status = ItemStatus.SUBMITTED
+        item.save(update_fields=["seconded_at", "status"])
+        target = item.conference if isinstance(item, Motion) else item.motion.conference
+        log_action(actor=actor, action="conference.seconded", target=target, detail={"item": str(item.pk)})
+    return item
+
+
+# Motions --------------------------------------------------------------------------------------------
+@transaction.atomic
+def submit_motion(
+    *,
+    actor: Any,
+    conference: Conference,
+    proposer_kind: str,
+    title: str,
+    text: str,
+    topic: str = "",
+    seconder: Member | None = None,
+    branch: Branch | None = None,
+    branch_meeting_on: dt.date | None = None,
+    emergency: bool = False,
+    emergency_reason: str = "",
+) -> Motion:
+    rules = rules_for(conference)
+    proposer = _check_proposer(actor, proposer_kind, branch, branch_meeting_on)
+    now = timezone.now()
+    if now >= rules.motions_deadline and not emergency:
+        raise ConferenceError(
+            "The deadline for motions has passed; an emergency motion needs the reason "
+            "(what has happened since)."
+        )
+    if emergency and not emergency_reason.strip():
+        raise ConferenceError("Say what has happened since the deadline that makes this an emergency.")
+    if now.date() > conference.ends_on:
+        raise ConferenceError("The conference is over.")
+    if not title.strip():
+        raise ConferenceError("Give the motion a title.")
+    _check_words(text, rules.word_limit, "motion")
+    second = _seconder(proposer_kind, proposer, seconder)
+    motion = Motion.objects.create(
+        conference=conference,
+        proposer_kind=proposer_kind,
+        proposer=proposer,
+        branch=branch if proposer_kind == ProposerKind.BRANCH else None,
+        branch_meeting_on=branch_meeting_on if proposer_kind == ProposerKind.BRANCH else None,
+        submitted_by=actor,
+        seconder=second,
+        status=ItemStatus.AWAITING_SECONDER if second else ItemStatus.SUBMITTED,
+        title=title.strip()[:200],
+        text=text.strip(),
+        topic=topic.strip()[:100],
+        emergency=emergency,
+        emergency_reason=emergency_reason.strip()[:1000] if emergency else "",
+    )
+    if second is not None:
+        motion.seconder = second
+        _ask_seconder(motion, conference)
+    log_action(
+        actor=actor, action="conference.motion_submitted", target=conference, detail={"motion": motion.pk}
+    )
+    return motion
+
+
+def _own(actor: Any, item: Motion | Amendment) -> bool:
+    return item.submitted_by_id is not None and item.submitted_by_id == getattr(actor, "pk", None)
+
+
+@transaction.atomic
+def edit_motion(*, actor: Any, motion: Motion, title: str, text: str, topic: str = "") -> Motion:
+    motion = Motion.objects.select_for_update().select_related("conference").get(pk=motion.pk)
+    if not _own(actor, motion):
+        raise ConferenceError("Only its proposer edits a motion.")
+    rules = rules_for(motion.conference)
+    if timezone.now() >= rules.motions_deadline and not motion.emergency:
+        raise ConferenceError("The deadline for motions has passed; it can no longer be edited.")
+    if motion.status == ItemStatus.WITHDRAWN or motion.ruling != Ruling.PENDING:
+        raise ConferenceError("A withdrawn or ruled motion can no longer be edited.")
+    _check_words(text, rules.word_limit, "motion")
+    motion.title, motion.text, motion.topic = title.strip()[:200], text.strip(), topic.strip()[:100]
+    motion.updated_at = timezone.now()
+    motion.save(update_fields=["title", "text", "topic", "updated_at"])
+    log_action(
+        actor=actor, action="conference.motion_edited", target=motion.conference, detail={"motion": motion.pk}
+    )
+    return motion
+
+
+@transaction.atomic
+def withdraw(*, actor: Any, item: Motion | Amendment) -> Motion | Amendment:
+    """The proposer withdraws a motion or amendment until it has been debated."""
+    model = type(item)
+    item = model.objects.select_for_update().get(pk=item.pk)
+    if not _own(actor, item):
+        raise ConferenceError("Only its proposer withdraws it.")
+    if item.outcome:
+        raise ConferenceError("It has been debated; it can no longer be withdrawn.")
+    if item.status != ItemStatus.WITHDRAWN:
+        item.status = ItemStatus.WITHDRAWN
+        item.withdrawn_at = timezone.now()
+        item.save(update_fields=["status", "withdrawn_at"])
+        conference = item.conference if isinstance(item, Motion) else item.motion.conference
+        log_action(actor=actor, action="conference.withdrawn", target=conference, detail={"item": item.pk})
+    return item
+
+
+# Amendments -----------------------------------------------------------------------------------------
+@transaction.atomic
+def submit_amendment(
+    *,
+    actor: Any,
+    motion: Motion,
+    proposer_kind: str,
+    kind: str,
+    delete_text: str = "",
+    insert_text: str = "",
+    free_text: str = "",
+    seconder: Member | None = None,
+    branch: Branch | None = None,
+    branch_meeting_on: dt.date | None = None,
+    parent: Amendment | None = None,
+) -> Amendment:
+    motion = Motion.objects.select_related("conference").get(pk=motion.pk)
+    conference = motion.conference
+    rules = rules_for(conference)
+    proposer = _check_proposer(actor, proposer_kind, branch, branch_meeting_on)
+    if timezone.now() >= rules.amendments_deadline:
+        raise ConferenceError("The deadline for amendments has passed.")
+    if motion.ruling in (Ruling.OUT_OF_ORDER, Ruling.COMPOSITED):
+        raise ConferenceError("That motion was ruled out of order or composited; it cannot be amended.")
+    if motion.status == ItemStatus.WITHDRAWN:
+        raise ConferenceError("That motion has been withdrawn.")
+    if parent is not None:
+        if not rules.amendments_to_amendments:
+            raise ConferenceError("This conference does not take amendments to amendments.")
+        if parent.motion_id != motion.pk:
+            raise ConferenceError("That amendment is to another motion.")
+    if kind == AmendmentKind.DELETE_INSERT:
+        if not delete_text.strip() and not insert_text.strip():
+            raise ConferenceError("Say what to delete, what to insert, or both.")
+        target = parent.insert_text if parent is not None else motion.text
+        if delete_text.strip() and delete_text.strip() not in target:
+            raise ConferenceError("The words to delete are not in the text being amended, exactly as given.")
+        _check_words(f"{delete_text} {insert_text}", rules.amendment_word_limit, "amendment")
+    elif kind == AmendmentKind.FREE_TEXT:
+        _check_words(free_text, rules.amendment_word_limit, "amendment")
+    else:
+        raise ConferenceError("Choose the kind of amendment.")
+    second = _seconder(proposer_kind, proposer, seconder)
+    amendment = Amendment.objects.create(
+        motion=motion,
+        parent=parent,
+        kind=kind,
+        delete_text=delete_text.strip() if kind == AmendmentKind.DELETE_INSERT else "",
+        insert_text=insert_text.strip() if kind == AmendmentKind.DELETE_INSERT else "",
+        free_text=free_text.strip() if kind == AmendmentKind.FREE_TEXT else "",
+        proposer_kind=proposer_kind,
+        proposer=proposer,
+        branch=branch if proposer_kind == ProposerKind.BRANCH else None,
+        branch_meeting_on=branch_meeting_on if proposer_kind == ProposerKind.BRANCH else None,
+        submitted_by=actor,
+        seconder=second,
+        status=ItemStatus.AWAITING_SECONDER if second else ItemStatus.SUBMITTED,
+    )
+    if second is not None:
+        _ask_seconder(amendment, conference)
+    log_action(
+        actor=actor,
+        action="conference.amendment_submitted",
+        target=conference,
+        detail={"amendment": amendment.pk},
+    )
+    return amendment
+
+
+@transaction.atomic
+def answer_amendment(*, actor: Any, amendment: Amendment, accept: bool) -> Amendment:
+    """The motion's proposer accepts an amendment (it becomes part of the motion) or not (voted on)."""
+    amendment = (
+        Amendment.objects.select_for_update(of=("self",))
+        .select_related("motion__conference")
+        .get(pk=amendment.pk)
+    )
+    if not _own(actor, amendment.motion):
+        raise ConferenceError("Only the motion's proposer accepts or declines an amendment.")
+    if amendment.outcome:
+        raise ConferenceError("The amendment has been debated.")
+    amendment.accepted = accept
+    amendment.save(update_fields=["accepted"])
+    log_action(
+        actor=actor,
+        action="conference.amendment_answered",
+        target=amendment.motion.conference,
+        detail={"amendment": amendment.pk, "accepted": accept},
+    )
+    return amendment
+
+
+def apply_amendment(text: str, amendment: Amendment) -> str:
+    """The text with one amendment made: the deleted words replaced once, or the free text added."""
+    if amendment.kind == AmendmentKind.DELETE_INSERT:
+        if amendment.delete_text:
+            if amendment.delete_text not in text:
+                raise ConferenceError(
+                    f"Amendment {amendment.pk} no longer fits the text: its words to delete are gone."
+                )
+            return text.replace(amendment.delete_text, amendment.insert_text, 1)
+        return f"{text.rstrip()}\n\n{amendment.insert_text}"
+    return f"{text.rstrip()}\n\n{amendment.free_text}"
+
+
+def as_carried(motion: Motion) -> str:
+    """The motion with its accepted and carried amendments merged, in debating order."""
+    text = motion.text
+    amendments = motion.amendments.filter(parent__isnull=True).exclude(status=ItemStatus.WITHDRAWN)
+    for amendment in amendments.order_by("position", "pk"):
+        if amendment.ruling == Ruling.OUT_OF_ORDER:
+            continue
+        if amendment.accepted or amendment.outcome == Outcome.CARRIED:
+            text = apply_amendment(text, amendment)
+    return text
+
+
+# Rulings, composites, order -------------------------------------------------------------------------
+@transaction.atomic
+def rule(*, actor: Any, item: Motion | Amendment, ruling: str, reason: str = "") -> Motion | Amendment:
+    model = type(item)
+    item = model.objects.select_for_update().get(pk=item.pk)
+    conference = item.conference if isinstance(item, Motion) else item.motion.conference
+    _require_cac(actor, conference, "Only the conference arrangements committee rules on business.")
+    if ruling not in (Ruling.IN_ORDER, Ruling.OUT_OF_ORDER):
+        raise ConferenceError("Rule it in order or out of order (composites are made from the motions).")
+    if ruling == Ruling.OUT_OF_ORDER and not reason.strip():
+        raise ConferenceError("Give the reason it is out of order; it is sent to the proposer.")
+    if item.outcome:
+        raise ConferenceError("It has been debated.")
+    if item.status == ItemStatus.AWAITING_SECONDER:
+        raise ConferenceError("Its seconder has not confirmed yet.")
+    item.ruling = ruling
+    item.ruling_reason = reason.strip()[:1000]
+    item.ruled_at = timezone.now()
+    item.save(update_fields=["ruling", "ruling_reason", "ruled_at"])
+    log_action(
+        actor=actor, action="conference.ruled", target=conference, detail={"item": item.pk, "ruling": ruling}
+    )
+    _tell_proposer(item, conference)
+    return item
+
+
+def _tell_proposer(item: Motion | Amendment, conference: Conference) -> None:
+    submitter = item.submitted_by
+    if submitter is None or not submitter.email:
+        return
+    queue_email(
+        key=(
+            f"conference-{conference.pk}-{type(item).__name__.lower()}-{item.pk}-ruling-{item.ruling}"
+            f"-{int((item.ruled_at or timezone.now()).timestamp())}"
+        ),
+        to=submitter.email,
+        template="conference-ruling",
+        context={"item": item, "conference": conference, "is_motion": isinstance(item, Motion)},
+        group=f"conference:{conference.pk}",
+    )
+
+
+@transaction.atomic
+def composite(
+    *,
+    actor: Any,
+    conference: Conference,
+    motions: Iterable[Motion],
+    title: str,
+    text: str,
+    movers_agreed: bool,
+    topic: str = "",
+) -> Motion:
+    """A composite motion replacing several, with their movers' agreement recorded."""
+    _require_cac(actor, conference, "Only the conference arrangements committee composites motions.")
+    replaced = list(
+        Motion.objects.select_for_update().filter(pk__in=[m.pk for m in motions], conference=conference)
+    )
+    if len(replaced) < 2:
+        raise ConferenceError("A composite replaces at least two motions of this conference.")
+    if not movers_agreed:
+        raise ConferenceError("A composite needs the agreement of the movers of the motions it replaces.")
+    if any(m.outcome or m.status == ItemStatus.WITHDRAWN or m.ruling == Ruling.COMPOSITED for m in replaced):
+        raise ConferenceError("Only motions still standing can be composited.")
+    if not title.strip():
+        raise ConferenceError("Give the composite a title.")
+    _check_words(text, rules_for(conference).word_limit * len(replaced), "composite")
+    made = Motion.objects.create(
+        conference=conference,
+        proposer_kind=replaced[0].proposer_kind,
+        proposer=replaced[0].proposer,
+        branch=replaced[0].branch,
+        submitted_by=actor,
+        status=ItemStatus.SUBMITTED,
+        title=title.strip()[:200],
+        text=text.strip(),
+        topic=topic.strip()[:100] or replaced[0].topic,
+        movers_agreed=True,
+        ruling=Ruling.IN_ORDER,
+        ruled_at=timezone.now(),
+    )
+    made.composite_of.set(replaced)
+    now = timezone.now()
+    for motion in replaced:
+        motion.ruling, motion.ruling_reason, motion.ruled_at = (
+            Ruling.COMPOSITED,
+            f"Composited into “{made.title}”.",
+            now,
+        )
+        motion.save(update_fields=["ruling", "ruling_reason", "ruled_at"])
+        _tell_proposer(motion, conference)
+    log_action(
+        actor=actor,
+        action="conference.composited",
+        target=conference,
+        detail={"composite": made.pk, "replaces": [m.pk for m in replaced]},
+    )
+    return made
+
+
+@transaction.atomic
+def order_business(*, actor: Any, conference: Conference, motions: list[Motion]) -> list[Motion]:
+    """Set the debating order of the motions in order; their amendments follow their own order."""
+    _require_cac(actor, conference, "Only the conference arrangements committee orders the business.")
+    chosen = {m.pk for m in motions}
+    if len(chosen) != len(motions):
+        raise ConferenceError("Each motion appears once in the order.")
+    standing = Motion.objects.select_for_update().filter(conference=conference)
+    known = set(standing.filter(pk__in=chosen, ruling=Ruling.IN_ORDER).values_list("pk", flat=True))
+    if known != chosen:
+        raise ConferenceError(
+            "Only motions of this conference ruled in order are put in the order of debate."
+        )
+    standing.update(position=None)
+    ordered = []
+    for position, motion in enumerate(motions, start=1):
+        Motion.objects.filter(pk=motion.pk).update(position=position)
+        amendments = Amendment.objects.filter(motion=motion).order_by("submitted_at", "pk")
+        for number, amendment in enumerate(amendments, start=1):
+            Amendment.objects.filter(pk=amendment.pk).update(position=number)
+        ordered.append(Motion.objects.get(pk=motion.pk))
+    log_action(
+        actor=actor,
+        action="conference.business_ordered",
+        target=conference,
+        detail={"order": [m.pk for m in motions]},
+    )
+    return ordered
+
+
+# Outcomes -------------------------------------------------------------------------------------------
+def majority_met(majority: str, votes_for: int, votes_against: int) -> bool:
+    """Simple: more for than against. Two-thirds: at least two thirds of those voting for or against."""
+    if majority == Majority.TWO_THIRDS:
+        return 3 * votes_for >= 2 * (votes_for + votes_against) and votes_for > 0
+    return votes_for > votes_against
+
+
+@transaction.atomic
+def record_outcome(
+    *,
+    actor: Any,
+    item: Motion | Amendment,
+    outcome: str,
+    method: str = "",
+    votes_for: int | None = None,
+    votes_against: int | None = None,
+    votes_abstain: int | None = None,
+    majority: str | None = None,
+) -> Motion | Amendment:
+    model = type(item)
+    item = model.objects.select_for_update().get(pk=item.pk)
+    motion = item if isinstance(item, Motion) else item.motion
+    conference = motion.conference
+    _require_cac(actor, conference, "Only the conference arrangements committee records outcomes.")
+    if outcome not in Outcome.values:
+        raise ConferenceError("Choose the outcome.")
+    if timezone.localdate() < conference.starts_on:
+        raise ConferenceError("Nothing has been debated yet: the conference has not begun.")
+    if item.ruling != Ruling.IN_ORDER or item.status != ItemStatus.SUBMITTED:
+        raise ConferenceError("Only business ruled in order, and not withdrawn, is debated.")
+    if item.outcome:
+        raise ConferenceError("Its outcome has been recorded already.")
+    if isinstance(item, Motion):
+        if item.position is None:
+            raise ConferenceError("The motion is not on the order paper.")
+        waiting = item.amendments.filter(
+            ruling=Ruling.IN_ORDER, status=ItemStatus.SUBMITTED, outcome="", parent__isnull=True
+        ).exclude(accepted=True)
+        if waiting.exists():
+            raise ConferenceError("Its amendments are decided first.")
+    elif item.accepted:
+        raise ConferenceError("The proposer accepted this amendment: it is part of the motion, not voted on.")
+    chosen = majority or item.majority
+    if outcome in COUNTED:
+        if method not in VoteMethod.values or votes_for is None or votes_against is None:
+            raise ConferenceError("A carried or lost vote needs its method and the votes for and against.")
+        abstain = votes_abstain or 0
+        if min(votes_for, votes_against, abstain) < 0:
+            raise ConferenceError("Votes cannot be negative.")
+        if method == VoteMethod.HANDS:
+            present = counts(conference)["entitled_present"]
+            if votes_for + votes_against + abstain > present:
+                raise ConferenceError(
+                    f"{votes_for + votes_against + abstain} votes, but only {present} entitled members "
+                    "are present."
+                )
+        met = majority_met(chosen, votes_for, votes_against)
+        if met != (outcome == Outcome.CARRIED):
+            needed = "two thirds of" if chosen == Majority.TWO_THIRDS else "more than half of"
+            raise ConferenceError(
+                f"The counts say it was {'carried' if met else 'lost'}: {needed} those voting "
+                "for or against is needed."
+            )
+        item.vote_method, item.votes_for, item.votes_against, item.votes_abstain = (
+            method,
+            votes_for,
+            votes_against,
+            abstain,
+        )
+        item.majority_met = met
+    item.outcome = outcome
+    item.majority = chosen
+    item.outcome_recorded_at = timezone.now()
+    item.save()
+    if isinstance(item, Motion) and outcome == Outcome.CARRIED:
+        item.carried_text = as_carried(item)
+        item.save(update_fields=["carried_text"])
+    if isinstance(item, Motion) and outcome == Outcome.REFERRED:
+        _refer_to_nc(item)
+    log_action(
+        actor=actor,
+        action="conference.outcome_recorded",
+        target=conference,
+        detail={"item": item.pk, "kind": model.__name__, "outcome": outcome},
+    )
+    return item
+
+
+def _refer_to_nc(motion: Motion) -> None:
+    """A motion referred to the national committee goes on the agenda of its next meeting."""
+    from committees import services as committee_services
+    from committees.models import AgendaSection, Committee, CommitteeKind, Meeting, MeetingStatus
+
+    nc = Committee.objects.filter(kind=CommitteeKind.NATIONAL).first()
+    if nc is None:
+        return
+    meeting = (
+        Meeting.objects.filter(committee=nc, status=MeetingStatus.SCHEDULED, starts_at__gt=timezone.now())
+        .order_by("starts_at")
+        .first()
+    )
+    if meeting is None:
+        return
+    committee_services.add_agenda_item(
+        actor=None,
+        meeting=meeting,
+        section=AgendaSection.MOTIONS,
+        title=f"Referred by conference {motion.conference.year}: {motion.title}",
+        body=as_carried(motion),
+    )
+
+
+@transaction.atomic
+def publish_as_carried(*, actor: Any, motion: Motion, text: str) -> Motion:
+    """The CAC checks (and may edit) the text as carried, then publishes it to the policy record."""
+    motion = Motion.objects.select_for_update().select_related("conference").get(pk=motion.pk)
+    _require_cac(
+        actor, motion.conference, "Only the conference arrangements committee publishes the policy record."
+    )
+    if motion.outcome != Outcome.CARRIED:
+        raise ConferenceError("Only carried motions go in the policy record.")
+    if not text.strip():
+        raise ConferenceError("The text as carried is empty.")
+    motion.carried_text = text.strip()
+    motion.carried_published_at = motion.carried_published_at or timezone.now()
+    motion.save(update_fields=["carried_text", "carried_published_at"])
+    log_action(
+        actor=actor,
+        action="conference.policy_published",
+        target=motion.conference,
+        detail={"motion": motion.pk},
+    )
+    return motion
+
+
+def next_position(conference: Conference) -> int:
+    return (Motion.objects.filter(conference=conference).aggregate(last=Max("position"))["last"] or 0) + 1

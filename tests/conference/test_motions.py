@@ -1,0 +1,478 @@
+"""Conference business: motions, seconding, amendments, rulings, composites, outcomes, the text as carried."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+import time_machine
+
+from awl.models import OutboundMessage
+from conference import motions, services
+from conference.models import (
+    Amendment,
+    AmendmentKind,
+    BusinessRules,
+    Conference,
+    ItemStatus,
+    Majority,
+    Motion,
+    Outcome,
+    ProposerKind,
+    Ruling,
+    VoteMethod,
+)
+from conference.services import ConferenceError
+from members.models import Branch, DuesRate, Member, Role
+from tests.conference.conftest import paid_up_member
+from tests.factories import LONDON_TZ, make_officer
+
+BEFORE_DEADLINE = dt.datetime(2027, 3, 20, 12, tzinfo=LONDON_TZ)
+AT_CONFERENCE = dt.datetime(2027, 5, 29, 15, tzinfo=LONDON_TZ)
+TEXT = (
+    "Conference notes the cost of living.\nConference resolves to campaign for rent controls in every city."
+)
+
+
+def at(moment: dt.datetime) -> Any:
+    return time_machine.travel(moment, tick=False)
+
+
+@pytest.fixture
+def rules(conference: Conference) -> BusinessRules:
+    return BusinessRules.objects.create(
+        conference=conference,
+        motions_deadline=dt.datetime(2027, 4, 1, 12, tzinfo=LONDON_TZ),
+        amendments_deadline=dt.datetime(2027, 5, 1, 12, tzinfo=LONDON_TZ),
+        word_limit=40,
+        amendment_word_limit=20,
+    )
+
+
+@pytest.fixture
+def seconder(london: Branch, dues_rates: dict[str, DuesRate]) -> Member:
+    return paid_up_member(london, "Sid Seconder")
+
+
+def submit(proposer: Member, seconder: Member, conference: Conference, **extra: Any) -> Motion:
+    values: dict[str, Any] = {"title": "Rent controls", "text": TEXT, "topic": "Housing", **extra}
+    return motions.submit_motion(
+        actor=proposer.user,
+        conference=conference,
+        proposer_kind=ProposerKind.MEMBER,
+        seconder=seconder,
+        **values,
+    )
+
+
+def seconded(proposer: Member, seconder: Member, conference: Conference, **extra: Any) -> Motion:
+    motion = submit(proposer, seconder, conference, **extra)
+    motions.confirm_seconding(token=motions.seconder_token(motion))
+    return Motion.objects.get(pk=motion.pk)
+
+
+def test_a_members_motion_waits_for_its_seconder_who_confirms_from_the_emailed_link(
+    conference: Conference, rules: BusinessRules, delegate: Member, seconder: Member
+) -> None:
+    with at(BEFORE_DEADLINE):
+        motion = submit(delegate, seconder, conference)
+        assert motion.status == ItemStatus.AWAITING_SECONDER
+        [ask] = OutboundMessage.objects.filter(to=seconder.user.email, key__contains="second")
+        assert "Rent controls" in ask.body_text
+        motions.confirm_seconding(token=motions.seconder_token(motion))
+        motions.confirm_seconding(token=motions.seconder_token(motion))  # twice changes nothing
+
+    motion.refresh_from_db()
+    assert motion.status == ItemStatus.SUBMITTED and motion.seconded_at is not None
+
+
+@pytest.mark.parametrize(
+    ("who", "message"),
+    [("self", "another member, not the proposer"), ("none", "needs another member")],
+)
+def test_a_motion_cannot_be_seconded_by_its_proposer_or_by_nobody(
+    conference: Conference, rules: BusinessRules, delegate: Member, who: str, message: str
+) -> None:
+    with at(BEFORE_DEADLINE), pytest.raises(ConferenceError, match=message):
+        submit(delegate, delegate if who == "self" else None, conference)  # type: ignore[arg-type]
+    assert not Motion.objects.exists()
+
+
+def test_a_non_member_cannot_second(
+    conference: Conference, rules: BusinessRules, delegate: Member, seconder: Member
+) -> None:
+    from tests.factories import change_status
+
+    change_status(seconder, "resigned", on=dt.date(2027, 3, 1))
+    seconder.refresh_from_db()
+    with at(BEFORE_DEADLINE), pytest.raises(ConferenceError, match="must be a member"):
+        submit(delegate, seconder, conference)
+    assert not Motion.objects.exists()
+
+
+def test_a_tampered_seconding_link_is_refused(
+    conference: Conference, rules: BusinessRules, delegate: Member, seconder: Member
+) -> None:
+    with at(BEFORE_DEADLINE):
+        motion = submit(delegate, seconder, conference)
+        with pytest.raises(ConferenceError, match="not valid"):
+            motions.confirm_seconding(token=motions.seconder_token(motion) + "x")
+    motion.refresh_from_db()
+    assert motion.seconded_at is None
+
+
+def test_over_the_word_limit_is_refused(
+    conference: Conference, rules: BusinessRules, delegate: Member, seconder: Member
+) -> None:
+    with at(BEFORE_DEADLINE), pytest.raises(ConferenceError, match="41 words; the limit is 40"):
+        submit(delegate, seconder, conference, text=" ".join(["word"] * 41))
+    assert not Motion.objects.exists()
+
+
+def test_after_the_deadline_only_an_emergency_motion_with_its_reason_is_taken(
+    conference: Conference, rules: BusinessRules, delegate: Member, seconder: Member
+) -> None:
+    with at(dt.datetime(2027, 4, 2, 9, tzinfo=LONDON_TZ)):
+        with pytest.raises(ConferenceError, match="deadline for motions has passed"):
+            submit(delegate, seconder, conference)
+        with pytest.raises(ConferenceError, match="what has happened since"):
+            submit(delegate, seconder, conference, emergency=True)
+        motion = submit(delegate, seconder, conference, emergency=True, emergency_reason="The strike began")
+    assert Motion.objects.get().pk == motion.pk and motion.emergency
+
+
+def test_a_branch_motion_is_put_by_its_organiser_with_the_meeting_date(
+    conference: Conference, rules: BusinessRules, london: Branch, member: Member
+) -> None:
+    organiser = make_officer(Role.BRANCH_ORGANISER, london, email="org@example.org")
+    with at(BEFORE_DEADLINE):
+        with pytest.raises(ConferenceError, match="put by its organiser"):
+            motions.submit_motion(
+                actor=member.user,
+                conference=conference,
+                proposer_kind=ProposerKind.BRANCH,
+                title="T",
+                text="Words",
+                branch=london,
+                branch_meeting_on=dt.date(2027, 3, 10),
+            )
+        with pytest.raises(ConferenceError, match="branch meeting"):
+            motions.submit_motion(
+                actor=organiser,
+                conference=conference,
+                proposer_kind=ProposerKind.BRANCH,
+                title="T",
+                text="Words",
+                branch=london,
+            )
+        motion = motions.submit_motion(
+            actor=organiser,
+            conference=conference,
+            proposer_kind=ProposerKind.BRANCH,
+            title="T",
+            text="Words",
+            branch=london,
+            branch_meeting_on=dt.date(2027, 3, 10),
+        )
+    assert motion.status == ItemStatus.SUBMITTED and motion.branch == london
+
+
+def test_an_amendment_must_delete_words_that_are_in_the_motion(
+    conference: Conference, rules: BusinessRules, delegate: Member, seconder: Member
+) -> None:
+    with at(BEFORE_DEADLINE):
+        motion = seconded(delegate, seconder, conference)
+        with pytest.raises(ConferenceError, match="not in the text"):
+            motions.submit_amendment(
+                actor=seconder.user,
+                motion=motion,
+                proposer_kind=ProposerKind.MEMBER,
+                kind=AmendmentKind.DELETE_INSERT,
+                delete_text="in every town",
+                insert_text="x",
+                seconder=delegate,
+            )
+    assert not Amendment.objects.exists()
+
+
+def test_no_amendment_to_a_motion_ruled_out_of_order(
+    conference: Conference, rules: BusinessRules, delegate: Member, seconder: Member, cac: Any
+) -> None:
+    with at(BEFORE_DEADLINE):
+        motion = seconded(delegate, seconder, conference)
+        motions.rule(actor=cac, item=motion, ruling=Ruling.OUT_OF_ORDER, reason="Not conference business")
+        with pytest.raises(ConferenceError, match="out of order"):
+            motions.submit_amendment(
+                actor=seconder.user,
+                motion=motion,
+                proposer_kind=ProposerKind.MEMBER,
+                kind=AmendmentKind.FREE_TEXT,
+                free_text="Add this",
+                seconder=delegate,
+            )
+    assert not Amendment.objects.exists()
+    ruling = OutboundMessage.objects.get(key__contains="ruling")
+    assert ruling.to == delegate.user.email and "Not conference business" in ruling.body_text
+
+
+def test_out_of_order_needs_a_reason(
+    conference: Conference, rules: BusinessRules, delegate: Member, seconder: Member, cac: Any
+) -> None:
+    with at(BEFORE_DEADLINE):
+        motion = seconded(delegate, seconder, conference)
+        with pytest.raises(ConferenceError, match="reason"):
+            motions.rule(actor=cac, item=motion, ruling=Ruling.OUT_OF_ORDER, reason=" ")
+    motion.refresh_from_db()
+    assert motion.ruling == Ruling.PENDING
+
+
+def test_a_composite_replaces_motions_whose_movers_agreed(
+    conference: Conference, rules: BusinessRules, delegate: Member, seconder: Member, cac: Any
+) -> None:
+    with at(BEFORE_DEADLINE):
+        first = seconded(delegate, seconder, conference)
+        second = seconded(seconder, delegate, conference, title="Rent caps")
+        with pytest.raises(ConferenceError, match="agreement of the movers"):
+            motions.composite(
+                actor=cac,
+                conference=conference,
+                motions=[first, second],
+                title="Housing",
+                text="Words",
+                movers_agreed=False,
+            )
+        made = motions.composite(
+            actor=cac,
+            conference=conference,
+            motions=[first, second],
+            title="Housing composite",
+            text="Conference resolves to fight for rent controls.",
+            movers_agreed=True,
+        )
+
+    assert set(made.composite_of.all()) == {first, second}
+    assert {m.ruling for m in Motion.objects.filter(pk__in=[first.pk, second.pk])} == {Ruling.COMPOSITED}
+    assert made.ruling == Ruling.IN_ORDER and made.movers_agreed
+
+
+@pytest.mark.parametrize(
+    ("majority", "votes_for", "against", "met"),
+    [
+        (Majority.SIMPLE, 51, 50, True),
+        (Majority.SIMPLE, 50, 50, False),
+        (Majority.TWO_THIRDS, 66, 33, True),  # exactly two thirds
+        (Majority.TWO_THIRDS, 65, 33, False),
+        (Majority.TWO_THIRDS, 2, 1, True),
+        (Majority.TWO_THIRDS, 0, 0, False),
+    ],
+)
+def test_the_majority_is_computed_from_the_votes_for_and_against(
+    majority: str, votes_for: int, against: int, met: bool
+) -> None:
+    assert motions.majority_met(majority, votes_for, against) is met
+
+
+@pytest.fixture
+def debate(
+    conference: Conference, rules: BusinessRules, delegate: Member, seconder: Member, cac: Any
+) -> tuple[Motion, Amendment, Amendment]:
+    """A motion with two delete-insert amendments, ruled in order and on the order paper."""
+    with at(BEFORE_DEADLINE):
+        motion = seconded(delegate, seconder, conference)
+        first = motions.submit_amendment(
+            actor=seconder.user,
+            motion=motion,
+            proposer_kind=ProposerKind.MEMBER,
+            kind=AmendmentKind.DELETE_INSERT,
+            delete_text="cost of living",
+            insert_text="cost-of-living crisis",
+            seconder=delegate,
+        )
+        second = motions.submit_amendment(
+            actor=seconder.user,
+            motion=motion,
+            proposer_kind=ProposerKind.MEMBER,
+            kind=AmendmentKind.DELETE_INSERT,
+            delete_text="in every city",
+            insert_text="in every town and city",
+            seconder=delegate,
+        )
+        for item in (first, second):
+            motions.confirm_seconding(token=motions.seconder_token(item))
+        for business in (motion, first, second):
+            motions.rule(actor=cac, item=business, ruling=Ruling.IN_ORDER)
+        motions.order_business(actor=cac, conference=conference, motions=[motion])
+    return (
+        Motion.objects.get(pk=motion.pk),
+        Amendment.objects.get(pk=first.pk),
+        Amendment.objects.get(pk=second.pk),
+    )
+
+
+def present(conference: Conference, people: int, cac: Any) -> None:
+    """``people`` entitled members registered and checked in."""
+    branch = Branch.objects.get(slug="london")
+    with at(dt.datetime(2027, 3, 10, 12, tzinfo=LONDON_TZ)):
+        for n in range(people):
+            person = paid_up_member(branch, f"Voter {n}")
+            registration = services.register(member=person, conference=conference, fee_band="waged")
+            services.check_in(actor=cac, registration=registration)
+
+
+def test_the_text_as_carried_merges_two_carried_amendments(
+    conference: Conference, debate: tuple[Motion, Amendment, Amendment], cac: Any
+) -> None:
+    motion, first, second = debate
+    present(conference, 3, cac)
+    with at(AT_CONFERENCE):
+        with pytest.raises(ConferenceError, match="amendments are decided first"):
+            motions.record_outcome(
+                actor=cac,
+                item=motion,
+                outcome=Outcome.CARRIED,
+                method=VoteMethod.HANDS,
+                votes_for=2,
+                votes_against=1,
+            )
+        for amendment in (first, second):
+            motions.record_outcome(
+                actor=cac,
+                item=amendment,
+                outcome=Outcome.CARRIED,
+                method=VoteMethod.HANDS,
+                votes_for=2,
+                votes_against=1,
+            )
+        carried = motions.record_outcome(
+            actor=cac,
+            item=motion,
+            outcome=Outcome.CARRIED,
+            method=VoteMethod.HANDS,
+            votes_for=3,
+            votes_against=0,
+        )
+
+    assert isinstance(carried, Motion)
+    assert carried.carried_text == (
+        "Conference notes the cost-of-living crisis.\n"
+        "Conference resolves to campaign for rent controls in every town and city."
+    )
+    assert carried.majority_met is True
+
+
+def test_an_accepted_amendment_is_part_of_the_motion_and_a_lost_one_is_not(
+    conference: Conference, debate: tuple[Motion, Amendment, Amendment], delegate: Member, cac: Any
+) -> None:
+    motion, first, second = debate
+    present(conference, 3, cac)
+    motions.answer_amendment(actor=delegate.user, amendment=first, accept=True)
+    with at(AT_CONFERENCE):
+        with pytest.raises(ConferenceError, match="accepted"):
+            motions.record_outcome(
+                actor=cac,
+                item=first,
+                outcome=Outcome.CARRIED,
+                method=VoteMethod.HANDS,
+                votes_for=2,
+                votes_against=1,
+            )
+        motions.record_outcome(
+            actor=cac,
+            item=second,
+            outcome=Outcome.LOST,
+            method=VoteMethod.HANDS,
+            votes_for=1,
+            votes_against=2,
+        )
+        carried = motions.record_outcome(
+            actor=cac,
+            item=motion,
+            outcome=Outcome.CARRIED,
+            method=VoteMethod.HANDS,
+            votes_for=3,
+            votes_against=0,
+        )
+    assert isinstance(carried, Motion)
+    assert (
+        "cost-of-living crisis" in carried.carried_text and "every town and city" not in carried.carried_text
+    )
+
+
+def test_counts_larger_than_those_present_are_refused(
+    conference: Conference, debate: tuple[Motion, Amendment, Amendment], cac: Any
+) -> None:
+    _, first, _ = debate
+    present(conference, 3, cac)
+    with at(AT_CONFERENCE), pytest.raises(ConferenceError, match="only 3 entitled members are present"):
+        motions.record_outcome(
+            actor=cac,
+            item=first,
+            outcome=Outcome.CARRIED,
+            method=VoteMethod.HANDS,
+            votes_for=3,
+            votes_against=1,
+        )
+    first.refresh_from_db()
+    assert first.outcome == ""
+
+
+def test_an_outcome_that_contradicts_the_counts_is_refused(
+    conference: Conference, debate: tuple[Motion, Amendment, Amendment], cac: Any
+) -> None:
+    _, first, _ = debate
+    present(conference, 3, cac)
+    with at(AT_CONFERENCE), pytest.raises(ConferenceError, match="counts say it was lost"):
+        motions.record_outcome(
+            actor=cac,
+            item=first,
+            outcome=Outcome.CARRIED,
+            method=VoteMethod.HANDS,
+            votes_for=1,
+            votes_against=1,
+            majority=Majority.SIMPLE,
+        )
+
+
+def test_no_outcome_before_the_conference_has_begun(
+    conference: Conference, debate: tuple[Motion, Amendment, Amendment], cac: Any
+) -> None:
+    _, first, _ = debate
+    with at(BEFORE_DEADLINE), pytest.raises(ConferenceError, match="not begun"):
+        motions.record_outcome(actor=cac, item=first, outcome=Outcome.NOT_REACHED)
+    first.refresh_from_db()
+    assert first.outcome == ""
+
+
+def test_a_motion_referred_to_the_nc_goes_on_its_next_agenda(
+    conference: Conference, debate: tuple[Motion, Amendment, Amendment], cac: Any
+) -> None:
+    from committees.models import AgendaItem, Committee, CommitteeKind, Meeting
+
+    nc = Committee.objects.create(name="National Committee", slug="nc", kind=CommitteeKind.NATIONAL)
+    starts = dt.datetime(2027, 6, 12, 11, tzinfo=LONDON_TZ)
+    meeting = Meeting.objects.create(committee=nc, starts_at=starts, ends_at=starts + dt.timedelta(hours=4))
+    motion, first, second = debate
+    with at(AT_CONFERENCE):
+        for amendment in (first, second):
+            motions.record_outcome(actor=cac, item=amendment, outcome=Outcome.NOT_REACHED)
+        motions.record_outcome(actor=cac, item=motion, outcome=Outcome.REFERRED)
+
+    [item] = AgendaItem.objects.filter(meeting=meeting)
+    assert item.title == "Referred by conference 2027: Rent controls" and item.section == "motions"
+
+
+def test_the_proposer_edits_until_the_deadline_and_withdraws_until_debated(
+    conference: Conference, rules: BusinessRules, delegate: Member, seconder: Member, cac: Any
+) -> None:
+    with at(BEFORE_DEADLINE):
+        motion = seconded(delegate, seconder, conference)
+        with pytest.raises(ConferenceError, match="Only its proposer"):
+            motions.edit_motion(actor=seconder.user, motion=motion, title="Mine now", text="Words")
+        motions.edit_motion(actor=delegate.user, motion=motion, title="Rent controls now", text=TEXT)
+    with at(dt.datetime(2027, 4, 2, 9, tzinfo=LONDON_TZ)):
+        with pytest.raises(ConferenceError, match="deadline"):
+            motions.edit_motion(actor=delegate.user, motion=motion, title="Too late", text=TEXT)
+        motions.withdraw(actor=delegate.user, item=motion)
+    motion.refresh_from_db()
+    assert (motion.title, motion.status) == ("Rent controls now", ItemStatus.WITHDRAWN)
