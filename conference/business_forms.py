@@ -5,14 +5,16 @@ Shared by the business pages: each part appends its forms in its own section bel
 
 from __future__ import annotations
 
-from typing import Any
+import datetime as dt
+from typing import Any, cast
 
 from django import forms
+from django.db.models import QuerySet
 
-from conference.models import Majority, Outcome, VoteMethod
+from conference import business_selectors
+from conference.models import AmendmentKind, Majority, Outcome, ProposerKind, VoteMethod
 from members.forms import MultilineTextField, SearchForm
-
-
+from members.models import Branch, Member
 
 # Outcomes, the text as carried and the policy record (outcome_views) --------------------------------
 VOTES_MAX = 1_000_000
@@ -57,3 +59,152 @@ class PolicySearchForm(SearchForm):
         self.fields["q"].label = "Words in the title or text"
         self.fields["year"].choices = [("", "Any year"), *((str(year), str(year)) for year in years)]
         self.fields["topic"].choices = [("", "Any topic"), *((topic, topic) for topic in topics)]
+
+
+# Motions pages (motion_views) -------------------------------------------------------------------
+class ProposerFields(forms.Form):
+    """Who proposes: myself (with a seconder), my branch (with its meeting's date), or the NC/EC."""
+
+    proposer_kind = forms.ChoiceField(label="Proposed by", widget=forms.RadioSelect)
+    seconder_email = forms.EmailField(
+        label="Seconder's e-mail address",
+        required=False,
+        max_length=254,
+        help_text="For a motion proposed by yourself: another member, who is e-mailed a link to confirm.",
+    )
+    branch = forms.ModelChoiceField(queryset=Branch.objects.none(), required=False, label="Branch")
+    branch_meeting_on = forms.DateField(
+        label="Date of the branch meeting that agreed it",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+
+    def __init__(self, *args: Any, kinds: list[tuple[str, str]], branches: QuerySet[Branch], **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["proposer_kind"]).choices = kinds
+        if kinds and not self.is_bound:
+            self.initial.setdefault("proposer_kind", kinds[0][0])
+        cast(forms.ModelChoiceField, self.fields["branch"]).queryset = branches
+        if branches.count() == 1:
+            self.initial.setdefault("branch", branches.first())
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        kind = data.get("proposer_kind")
+        data["seconder"] = None
+        if kind == ProposerKind.MEMBER:
+            email = data.get("seconder_email")
+            if not email:
+                if "seconder_email" not in self.errors:
+                    self.add_error("seconder_email", "Give the e-mail address of the member seconding it.")
+            else:
+                seconder = business_selectors.find_seconder(email)
+                if seconder is None:
+                    self.add_error("seconder_email", "No member has that e-mail address.")
+                data["seconder"] = seconder
+        if kind == ProposerKind.BRANCH:
+            if data.get("branch") is None and "branch" not in self.errors:
+                self.add_error("branch", "Choose the branch.")
+            if data.get("branch_meeting_on") is None and "branch_meeting_on" not in self.errors:
+                self.add_error("branch_meeting_on", "Give the date of the branch meeting that agreed it.")
+        return data
+
+    def proposer(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        kind = data["proposer_kind"]
+        branch_meeting_on: dt.date | None = data.get("branch_meeting_on")
+        seconder: Member | None = data.get("seconder")
+        return {
+            "proposer_kind": kind,
+            "seconder": seconder if kind == ProposerKind.MEMBER else None,
+            "branch": data.get("branch") if kind == ProposerKind.BRANCH else None,
+            "branch_meeting_on": branch_meeting_on if kind == ProposerKind.BRANCH else None,
+        }
+
+
+class MotionEditForm(forms.Form):
+    title = forms.CharField(max_length=200)
+    text = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 12}),
+        max_length=20000,
+        help_text="Markdown: a blank line between paragraphs, *emphasis*, **strong**, lists with “-”.",
+    )
+    topic = forms.CharField(max_length=100, required=False, help_text="E.g. housing, the NHS, organising.")
+
+    def __init__(self, *args: Any, word_limit: int, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["text"].help_text = f"At most {word_limit} words. " + str(self.fields["text"].help_text)
+
+    def motion(self) -> dict[str, Any]:
+        return {key: self.cleaned_data[key] for key in ("title", "text", "topic")}
+
+
+class MotionForm(ProposerFields, MotionEditForm):
+    emergency = forms.BooleanField(
+        required=False,
+        label="This is an emergency motion",
+        help_text="After the deadline, only an emergency motion is taken: the CAC rules on it.",
+    )
+    emergency_reason = forms.CharField(
+        required=False,
+        max_length=1000,
+        label="What has happened since the deadline",
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    field_order = ["title", "text", "topic", "proposer_kind", "seconder_email", "branch", "branch_meeting_on"]
+
+    def submission(self) -> dict[str, Any]:
+        return {
+            **self.motion(),
+            **self.proposer(),
+            "emergency": self.cleaned_data["emergency"],
+            "emergency_reason": self.cleaned_data["emergency_reason"],
+        }
+
+
+class AmendmentForm(ProposerFields):
+    kind = forms.ChoiceField(
+        label="Kind of amendment", choices=AmendmentKind.choices, widget=forms.RadioSelect
+    )
+    delete_text = forms.CharField(
+        label="Delete",
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="The words to delete, exactly as they are in the motion (leave empty to add only).",
+    )
+    insert_text = forms.CharField(
+        label="Insert", required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    free_text = forms.CharField(
+        label="Free text", required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 4})
+    )
+
+    field_order = ["kind", "delete_text", "insert_text", "free_text", "proposer_kind", "seconder_email"]
+
+    def __init__(self, *args: Any, word_limit: int, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.initial.setdefault("kind", AmendmentKind.DELETE_INSERT)
+        self.fields["free_text"].help_text = f"At most {word_limit} words."
+
+    def submission(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        return {
+            "kind": data["kind"],
+            "delete_text": data["delete_text"],
+            "insert_text": data["insert_text"],
+            "free_text": data["free_text"],
+            **self.proposer(),
+        }
+
+
+class AmendmentAnswerForm(forms.Form):
+    answer = forms.ChoiceField(
+        choices=[("accept", "Accept it: it becomes part of the motion"), ("decline", "Do not accept it")],
+        widget=forms.RadioSelect,
+        label="Your answer",
+    )
+
+    def accept(self) -> bool:
+        return bool(self.cleaned_data["answer"] == "accept")

@@ -1,4 +1,4 @@
-from conference import cac_views, desk_views, programme_views, views
+from conference import cac_views, desk_views, motion_views, programme_views, views
 
 app_name = "conference"
 urlpatterns = [
@@ -11,4 +11,5 @@ urlpatterns = [
     *cac_views.urlpatterns,
     # The timetable and the papers (programme_views).
     *programme_views.urlpatterns,
+    *motion_views.urlpatterns,  # members' motions, seconding, amendments (motion_views)
 ]

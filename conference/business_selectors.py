@@ -1,0 +1,117 @@
+"""Reads for the conference business pages (motions, amendments, rulings, the order paper).
+
+Shared by the business pages: each part appends its reads in its own section below.
+Access helpers return the object the user may see or raise 404 / PermissionDenied.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, QuerySet
+from django.http import Http404
+
+from conference.models import Amendment, Conference, Motion, ProposerKind
+from conference.selectors import get_conference, own_member
+from members import roles
+from members.models import Branch, Member, MemberStatus, Role
+
+
+# Motions pages (motion_views) -------------------------------------------------------------------
+def find_seconder(email: str) -> Member | None:
+    """The member a seconder's e-mail address names (any status: the service says who may second)."""
+    address = (email or "").strip()
+    if not address:
+        return None
+    return (
+        Member.objects.select_related("user")
+        .filter(user__email__iexact=address, erased_at__isnull=True)
+        .order_by("pk")
+        .first()
+    )
+
+
+def proposer_kinds(user: Any) -> list[tuple[str, str]]:
+    """The capacities the user may propose in: as a member, for a branch they organise, for the NC/EC."""
+    from committees.models import Committee, CommitteeKind
+
+    kinds: list[tuple[str, str]] = []
+    member = own_member(user)
+    if member is not None and member.status == MemberStatus.MEMBER:
+        kinds.append((ProposerKind.MEMBER, "Myself, as a member (another member seconds it)"))
+    if roles.branch_ids_for(user, Role.BRANCH_ORGANISER):
+        kinds.append((ProposerKind.BRANCH, "My branch (agreed at a branch meeting)"))
+    for kind, committee_kind in (
+        (ProposerKind.NC, CommitteeKind.NATIONAL),
+        (ProposerKind.EC, CommitteeKind.EXECUTIVE),
+    ):
+        committee = Committee.objects.filter(kind=committee_kind).first()
+        if committee is not None and user.has_perm("committees.manage_meetings", committee):
+            kinds.append((kind, ProposerKind(kind).label))
+    return kinds
+
+
+def organised_branches(user: Any) -> QuerySet[Branch]:
+    return Branch.objects.filter(pk__in=roles.branch_ids_for(user, Role.BRANCH_ORGANISER)).order_by("name")
+
+
+def may_read_business(user: Any, conference: Conference) -> bool:
+    """Members, those registered, the CAC, national office and anyone who may propose read it."""
+    from conference import programme
+
+    return programme.reader_for(user, conference).admitted or bool(proposer_kinds(user))
+
+
+def get_conference_business(user: Any, slug: str) -> Conference:
+    conference = get_conference(slug)
+    if not may_read_business(user, conference):
+        raise PermissionDenied("The conference's motions are for members.")
+    return conference
+
+
+def conference_motions(conference: Conference) -> QuerySet[Motion]:
+    return (
+        Motion.objects.filter(conference=conference)
+        .select_related("proposer", "branch")
+        .annotate(amendment_count=Count("amendments"))
+        .order_by("position", "submitted_at", "pk")
+    )
+
+
+def get_motion_for_user(user: Any, pk: int) -> Motion:
+    """A motion (404 if there is none); 403 for someone who may not read the conference's business."""
+    motion = (
+        Motion.objects.select_related("conference", "proposer", "branch", "seconder", "submitted_by")
+        .filter(pk=pk)
+        .first()
+    )
+    if motion is None:
+        raise Http404("No such motion.")
+    if not may_read_business(user, motion.conference):
+        raise PermissionDenied("The conference's motions are for members.")
+    return motion
+
+
+def get_own_motion(user: Any, pk: int) -> Motion:
+    """A motion the user proposed; 403 to anyone else who may read it."""
+    motion = get_motion_for_user(user, pk)
+    if motion.submitted_by_id is None or motion.submitted_by_id != user.pk:
+        raise PermissionDenied("Only the motion's proposer can do this.")
+    return motion
+
+
+def get_amendment_to_own_motion(user: Any, pk: int) -> Amendment:
+    amendment = Amendment.objects.select_related("motion").filter(pk=pk).first()
+    if amendment is None:
+        raise Http404("No such amendment.")
+    get_own_motion(user, amendment.motion_id)
+    return amendment
+
+
+def motion_amendments(motion: Motion) -> QuerySet[Amendment]:
+    return (
+        Amendment.objects.filter(motion=motion)
+        .select_related("proposer", "branch")
+        .order_by("position", "submitted_at", "pk")
+    )
