@@ -1,4 +1,4 @@
-from conference import cac_views, desk_views, motion_views, programme_views, views
+from conference import cac_views, desk_views, motion_views, outcome_views, programme_views, views
 
 app_name = "conference"
 urlpatterns = [
@@ -12,4 +12,5 @@ urlpatterns = [
     # The timetable and the papers (programme_views).
     *programme_views.urlpatterns,
     *motion_views.urlpatterns,  # members' motions, seconding, amendments (motion_views)
+    *outcome_views.urlpatterns,  # outcomes, the text as carried, the policy record (outcome_views)
 ]
