@@ -208,3 +208,72 @@ class AmendmentAnswerForm(forms.Form):
 
     def accept(self) -> bool:
         return bool(self.cleaned_data["answer"] == "accept")
+
+
+# The CAC's business pages: rules, rulings, composites, order of debate (business_views) ----------
+class BusinessRulesForm(forms.Form):
+    """The conference's rules for motions; the deadlines are read as London time."""
+
+    motions_deadline = forms.DateTimeField(
+        label="Motions deadline (London time)", widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
+    amendments_deadline = forms.DateTimeField(
+        label="Amendments deadline (London time)",
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+    )
+    word_limit = forms.IntegerField(label="Word limit for a motion", min_value=1, max_value=5000)
+    amendment_word_limit = forms.IntegerField(
+        label="Word limit for an amendment", min_value=1, max_value=5000
+    )
+    amendments_to_amendments = forms.BooleanField(
+        label="Amendments to amendments are allowed", required=False
+    )
+
+
+class RulingForm(forms.Form):
+    ruling = forms.ChoiceField(
+        label="Ruling", choices=[("in_order", "In order"), ("out_of_order", "Out of order")]
+    )
+    reason = forms.CharField(
+        label="Reason (out of order: sent to the proposer)",
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class CompositeForm(forms.Form):
+    motions = forms.ModelMultipleChoiceField(
+        label="Motions it replaces", queryset=None, widget=forms.CheckboxSelectMultiple
+    )
+    title = forms.CharField(label="Title", max_length=200)
+    text = forms.CharField(
+        label="Text (Markdown)", max_length=50000, widget=forms.Textarea(attrs={"rows": 8})
+    )
+    topic = forms.CharField(label="Topic", max_length=100, required=False)
+    movers_agreed = forms.BooleanField(label="The movers of these motions agreed", required=False)
+
+    def __init__(self, *args: Any, motions: QuerySet[Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["motions"].queryset = motions  # type: ignore[attr-defined]
+
+
+class OrderForm(forms.Form):
+    """A position for each motion ruled in order; blank leaves it off the order paper."""
+
+    def __init__(self, *args: Any, motions: list[Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.motions = motions
+        for motion in motions:
+            self.fields[f"position_{motion.pk}"] = forms.IntegerField(
+                label=motion.title, required=False, min_value=1, max_value=10000, initial=motion.position
+            )
+
+    def ordered(self) -> list[Any]:
+        """The motions given a position, in that order (ties by their current order)."""
+        chosen = [
+            (self.cleaned_data[f"position_{m.pk}"], n, m)
+            for n, m in enumerate(self.motions)
+            if self.cleaned_data.get(f"position_{m.pk}") is not None
+        ]
+        return [m for _, _, m in sorted(chosen, key=lambda row: (row[0], row[1]))]

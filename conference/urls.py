@@ -1,4 +1,12 @@
-from conference import cac_views, desk_views, motion_views, outcome_views, programme_views, views
+from conference import (
+    business_views,
+    cac_views,
+    desk_views,
+    motion_views,
+    outcome_views,
+    programme_views,
+    views,
+)
 
 app_name = "conference"
 urlpatterns = [
@@ -12,5 +20,7 @@ urlpatterns = [
     # The timetable and the papers (programme_views).
     *programme_views.urlpatterns,
     *motion_views.urlpatterns,  # members' motions, seconding, amendments (motion_views)
+    # The CAC's business pages, the CAC report and the order paper (business_views).
+    *business_views.urlpatterns,
     *outcome_views.urlpatterns,  # outcomes, the text as carried, the policy record (outcome_views)
 ]

@@ -1,0 +1,214 @@
+"""The CAC's business pages: the rules for motions, rulings, composites, the order of debate; the CAC
+report and the order paper (a page and a PDF), and publishing them.
+
+The CAC (``conference.run``) works every page; others get a 403. The CAC
+report and the order paper are read by the CAC before publication and, once
+published, by members registered for the conference; to anyone else they are
+a 404, so an unpublished paper's existence is not shown. A refused change
+comes back on its form (status 409) with nothing written.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import URLPattern, path
+from django.views.decorators.http import require_GET, require_http_methods
+
+from conference import business, motions, order_paper, reports
+from conference.business_forms import BusinessRulesForm, CompositeForm, OrderForm, RulingForm
+from conference.forms import ConfirmForm
+from conference.models import ItemStatus, Motion, Ruling
+from conference.services import ConferenceError
+
+RUN = "conference.run"
+
+
+def _refused(
+    request: HttpRequest, template: str, context: dict[str, Any], error: ConferenceError
+) -> HttpResponse:
+    messages.error(request, str(error))
+    return render(request, template, {**context, "error": str(error)}, status=409)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def business_rules(request: HttpRequest, slug: str) -> HttpResponse:
+    conference = reports.conference_for(request.user, slug, RUN)
+    rules = order_paper.rules_of(conference)
+    initial = (
+        {
+            "motions_deadline": rules.motions_deadline,
+            "amendments_deadline": rules.amendments_deadline,
+            "word_limit": rules.word_limit,
+            "amendment_word_limit": rules.amendment_word_limit,
+            "amendments_to_amendments": rules.amendments_to_amendments,
+        }
+        if rules
+        else {"word_limit": 500, "amendment_word_limit": 150}
+    )
+    form = BusinessRulesForm(request.POST if request.method == "POST" else None, initial=initial)
+    context = {"conference": conference, "form": form, "rules": rules}
+    if request.method == "POST" and form.is_valid():
+        try:
+            business.save_rules(actor=request.user, conference=conference, **form.cleaned_data)
+        except ConferenceError as error:
+            return _refused(request, "conference/business_rules.html", context, error)
+        messages.success(request, "The business rules are saved.")
+        return redirect("conference:business", conference.slug)
+    return render(request, "conference/business_rules.html", context)
+
+
+@login_required
+@require_GET
+def business_page(request: HttpRequest, slug: str) -> HttpResponse:
+    """Every motion and amendment with its ruling, and the buttons to rule."""
+    conference = reports.conference_for(request.user, slug, RUN)
+    context = {
+        "conference": conference,
+        "rules": order_paper.rules_of(conference),
+        "report": order_paper.cac_report(conference),
+        "pending": Ruling.PENDING,
+        "awaiting": ItemStatus.AWAITING_SECONDER,
+    }
+    return render(request, "conference/business_rulings.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def rule(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
+    item = order_paper.item_to_run(request.user, kind, pk)
+    conference = item.conference if isinstance(item, Motion) else item.motion.conference
+    form = RulingForm(request.POST if request.method == "POST" else None, initial={"ruling": item.ruling, "reason": item.ruling_reason})
+    context = {"conference": conference, "item": item, "kind": kind, "form": form}
+    if request.method == "POST" and form.is_valid():
+        try:
+            motions.rule(actor=request.user, item=item, **form.cleaned_data)
+        except ConferenceError as error:
+            return _refused(request, "conference/business_rule.html", context, error)
+        messages.success(request, "The ruling is recorded and the proposer told.")
+        return redirect("conference:business", conference.slug)
+    return render(request, "conference/business_rule.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def composite(request: HttpRequest, slug: str) -> HttpResponse:
+    conference = reports.conference_for(request.user, slug, RUN)
+    standing = (
+        Motion.objects.filter(conference=conference, outcome="")
+        .exclude(status=ItemStatus.WITHDRAWN)
+        .exclude(ruling=Ruling.COMPOSITED)
+        .order_by("pk")
+    )
+    form = CompositeForm(request.POST if request.method == "POST" else None, motions=standing)
+    context = {"conference": conference, "form": form}
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            made = motions.composite(
+                actor=request.user,
+                conference=conference,
+                motions=list(data["motions"]),
+                title=data["title"],
+                text=data["text"],
+                topic=data["topic"],
+                movers_agreed=data["movers_agreed"],
+            )
+        except ConferenceError as error:
+            return _refused(request, "conference/business_composite.html", context, error)
+        messages.success(request, f"The composite “{made.title}” replaces {len(data['motions'])} motions.")
+        return redirect("conference:business", conference.slug)
+    return render(request, "conference/business_composite.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def business_order(request: HttpRequest, slug: str) -> HttpResponse:
+    conference = reports.conference_for(request.user, slug, RUN)
+    in_order = list(
+        Motion.objects.filter(
+            conference=conference, ruling=Ruling.IN_ORDER, status=ItemStatus.SUBMITTED
+        ).order_by("position", "pk")
+    )
+    form = OrderForm(request.POST if request.method == "POST" else None, motions=in_order)
+    context = {"conference": conference, "form": form, "motions": in_order}
+    if request.method == "POST" and form.is_valid():
+        try:
+            motions.order_business(actor=request.user, conference=conference, motions=form.ordered())
+        except ConferenceError as error:
+            return _refused(request, "conference/business_order.html", context, error)
+        messages.success(request, "The order of debate is set.")
+        return redirect("conference:order_paper", conference.slug)
+    return render(request, "conference/business_order.html", context)
+
+
+@login_required
+@require_GET
+def cac_report(request: HttpRequest, slug: str) -> HttpResponse:
+    conference, rules = order_paper.conference_readable(request.user, slug, "cac_report")
+    context = {
+        "conference": conference,
+        "rules": rules,
+        "report": order_paper.cac_report(conference),
+        "is_cac": request.user.has_perm(RUN, conference),
+    }
+    return render(request, "conference/cac_report.html", context)
+
+
+@login_required
+@require_GET
+def order_paper_page(request: HttpRequest, slug: str) -> HttpResponse:
+    conference, rules = order_paper.conference_readable(request.user, slug, "order_paper")
+    context = {
+        "conference": conference,
+        "rules": rules,
+        "paper": order_paper.order_paper(conference),
+        "is_cac": request.user.has_perm(RUN, conference),
+    }
+    return render(request, "conference/order_paper.html", context)
+
+
+@login_required
+@require_GET
+def order_paper_pdf(request: HttpRequest, slug: str) -> HttpResponse:
+    conference, _rules = order_paper.conference_readable(request.user, slug, "order_paper")
+    pdf = order_paper.order_paper_pdf(conference, base_url=request.build_absolute_uri("/"))
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="order-paper-{conference.slug}.pdf"'
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def business_publish(request: HttpRequest, slug: str) -> HttpResponse:
+    conference = reports.conference_for(request.user, slug, RUN)
+    form = ConfirmForm(request.POST if request.method == "POST" else None)
+    context = {"conference": conference, "form": form, "rules": order_paper.rules_of(conference)}
+    if request.method == "POST" and form.is_valid():
+        try:
+            business.publish_business(actor=request.user, conference=conference)
+        except ConferenceError as error:
+            return _refused(request, "conference/business_publish.html", context, error)
+        messages.success(
+            request, "The order paper and the CAC report are published; registered members are told."
+        )
+        return redirect("conference:order_paper", conference.slug)
+    return render(request, "conference/business_publish.html", context)
+
+
+urlpatterns: list[URLPattern] = [
+    path("conference/<slug:slug>/business/rules/", business_rules, name="business_rules"),
+    path("conference/<slug:slug>/business/rulings/", business_page, name="business"),
+    path("conference/business/<str:kind>/<int:pk>/rule/", rule, name="rule"),
+    path("conference/<slug:slug>/business/composite/", composite, name="composite"),
+    path("conference/<slug:slug>/business/order/", business_order, name="business_order"),
+    path("conference/<slug:slug>/business/publish/", business_publish, name="business_publish"),
+    path("conference/<slug:slug>/cac-report/", cac_report, name="cac_report"),
+    path("conference/<slug:slug>/order-paper/", order_paper_page, name="order_paper"),
+    path("conference/<slug:slug>/order-paper.pdf", order_paper_pdf, name="order_paper_pdf"),
+]
