@@ -26,6 +26,7 @@ from members.models import ImportBatch
 from tests.committees.meeting_objects import meeting_objects
 from tests.committees.record_objects import record_objects
 from tests.conference.desk_objects import desk_objects
+from tests.conference.motion_objects import motion_objects
 from tests.conference.programme_objects import programme_objects
 from tests.conference.register_objects import register_objects
 from tests.dayschools.booking_objects import booking_objects
@@ -247,6 +248,18 @@ MATRIX: dict[str, tuple[str | None, dict[str, Any]]] = {
     "conference:document_add": ("programme_conference", _row(LOGIN, 403, 403, 403, 403, 403, 403, 200)),
     "conference:document_edit": ("programme_document", _row(LOGIN, 403, 403, 403, 403, 403, 403, 200)),
     "conference:document_delete": ("programme_document", _row(LOGIN, 403, 403, 403, 403, 403, 403, 200)),
+    # Members' motions (conference/motion_views.py); objects from tests/conference/motion_objects.py. Members,
+    # the CAC and national office, and anyone who may propose (branch organisers; national office, which runs
+    # the NC) read the motions and propose; the rest are refused (403). Only the motion's proposer (Rosa)
+    # edits, withdraws and answers its amendments, and only the named seconder (Rosa) uses a seconding link.
+    "conference:motions": ("motion_conference", _row(LOGIN, 403, 403, 200, 200, 200, 403, 200)),
+    "conference:motion_add": ("motion_conference", _row(LOGIN, 403, 403, 200, 200, 200, 403, 200)),
+    "conference:second": ("second_token", _row(LOGIN, 403, 403, 200, 403, 403, 403, 403)),
+    "conference:motion_detail": ("member_motion", _row(LOGIN, 403, 403, 200, 200, 200, 403, 200)),
+    "conference:motion_edit": ("member_motion", _row(LOGIN, 403, 403, 200, 403, 403, 403, 403)),
+    "conference:motion_withdraw": ("member_motion", _row(LOGIN, 403, 403, 200, 403, 403, 403, 403)),
+    "conference:amendment_add": ("member_motion", _row(LOGIN, 403, 403, 200, 200, 200, 403, 200)),
+    "conference:amendment_answer": ("member_amendment", _row(LOGIN, 403, 403, 200, 403, 403, 403, 403)),
 }
 
 
@@ -311,6 +324,7 @@ def objects(member, applicant, london, national_office, nc_meeting) -> dict[str,
         **report_objects(london, national_office),  # attendance reports and follow-ups (report_views)
         **desk_objects(london),  # the conference check-in desk and the CAC's pages
         **programme_objects(),  # the conference timetable and papers
+        **motion_objects(member),  # members' motions, seconding and amendments (motion_views)
     }
 
 

@@ -50,6 +50,7 @@ from members.services import MembershipError
 from tests.committees.meeting_objects import meeting_objects
 from tests.committees.record_objects import record_objects
 from tests.conference.desk_objects import desk_objects
+from tests.conference.motion_objects import SECONDER_EMAIL, motion_objects
 from tests.conference.programme_objects import programme_objects
 from tests.conference.register_objects import register_objects
 from tests.dayschools.booking_objects import booking_objects
@@ -164,6 +165,18 @@ FORMS: dict[str, tuple[str, str | None, dict[str, str]]] = {
     "conference:document_add": ("national_office", "programme_conference", {}),
     "conference:document_edit": ("national_office", "programme_document", {}),
     "conference:document_delete": ("national_office", "programme_document", {}),
+    # Members' motions (motion_views); objects from tests/conference/motion_objects.py. Rosa proposes, with
+    # Sid Seconder (another member) as seconder; the emergency box comes ticked, with its reason filled in.
+    "conference:motion_add": ("member", "motion_conference", {"seconder_email": SECONDER_EMAIL}),
+    "conference:second": ("member", "second_token", {}),
+    "conference:motion_edit": ("member", "member_motion", {}),
+    "conference:motion_withdraw": ("member", "member_motion", {}),
+    "conference:amendment_add": (
+        "member",
+        "member_motion",
+        {"seconder_email": SECONDER_EMAIL, "kind": "free_text"},
+    ),
+    "conference:amendment_answer": ("member", "member_amendment", {}),
 }
 # The people who look at every page for forms the table does not name.
 SEARCHERS = ("outsider", "member", "london_organiser", "national_office")
@@ -460,6 +473,7 @@ def objects(member, applicant, london, national_office, nc_meeting) -> dict[str,
         **report_objects(london, national_office),  # attendance reports and follow-ups (report_views)
         **desk_objects(london),  # the conference check-in desk and the CAC's pages
         **programme_objects(),  # the conference timetable and papers
+        **motion_objects(member),  # members' motions, seconding and amendments (motion_views)
     }
 
 
