@@ -243,9 +243,8 @@ class RulingForm(forms.Form):
 
 
 class CompositeForm(forms.Form):
-    motions = forms.ModelMultipleChoiceField(
-        label="Motions it replaces", queryset=None, widget=forms.CheckboxSelectMultiple
-    )
+    """A tick for each motion still standing (the ones it replaces), and the composite's title and text."""
+
     title = forms.CharField(label="Title", max_length=200)
     text = forms.CharField(
         label="Text (Markdown)", max_length=50000, widget=forms.Textarea(attrs={"rows": 8})
@@ -253,9 +252,17 @@ class CompositeForm(forms.Form):
     topic = forms.CharField(label="Topic", max_length=100, required=False)
     movers_agreed = forms.BooleanField(label="The movers of these motions agreed", required=False)
 
-    def __init__(self, *args: Any, motions: QuerySet[Any], **kwargs: Any) -> None:
+    def __init__(self, *args: Any, motions: list[Any], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["motions"].queryset = motions  # type: ignore[attr-defined]
+        self.motions = motions
+        boxes = {
+            f"motion_{m.pk}": forms.BooleanField(label=f"Replaces “{m.title}”", required=False)
+            for m in motions
+        }
+        self.fields = {**boxes, **self.fields}
+
+    def chosen(self) -> list[Any]:
+        return [m for m in self.motions if self.cleaned_data.get(f"motion_{m.pk}")]
 
 
 class OrderForm(forms.Form):

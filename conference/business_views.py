@@ -83,7 +83,10 @@ def business_page(request: HttpRequest, slug: str) -> HttpResponse:
 def rule(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     item = order_paper.item_to_run(request.user, kind, pk)
     conference = item.conference if isinstance(item, Motion) else item.motion.conference
-    form = RulingForm(request.POST if request.method == "POST" else None, initial={"ruling": item.ruling, "reason": item.ruling_reason})
+    form = RulingForm(
+        request.POST if request.method == "POST" else None,
+        initial={"ruling": item.ruling, "reason": item.ruling_reason},
+    )
     context = {"conference": conference, "item": item, "kind": kind, "form": form}
     if request.method == "POST" and form.is_valid():
         try:
@@ -105,7 +108,7 @@ def composite(request: HttpRequest, slug: str) -> HttpResponse:
         .exclude(ruling=Ruling.COMPOSITED)
         .order_by("pk")
     )
-    form = CompositeForm(request.POST if request.method == "POST" else None, motions=standing)
+    form = CompositeForm(request.POST if request.method == "POST" else None, motions=list(standing))
     context = {"conference": conference, "form": form}
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -113,7 +116,7 @@ def composite(request: HttpRequest, slug: str) -> HttpResponse:
             made = motions.composite(
                 actor=request.user,
                 conference=conference,
-                motions=list(data["motions"]),
+                motions=form.chosen(),
                 title=data["title"],
                 text=data["text"],
                 topic=data["topic"],
@@ -121,7 +124,7 @@ def composite(request: HttpRequest, slug: str) -> HttpResponse:
             )
         except ConferenceError as error:
             return _refused(request, "conference/business_composite.html", context, error)
-        messages.success(request, f"The composite “{made.title}” replaces {len(data['motions'])} motions.")
+        messages.success(request, f"The composite “{made.title}” replaces {len(form.chosen())} motions.")
         return redirect("conference:business", conference.slug)
     return render(request, "conference/business_composite.html", context)
 

@@ -4,7 +4,6 @@ and constant queries however much business there is."""
 from __future__ import annotations
 
 import datetime as dt
-import io
 from typing import Any
 
 import pytest
