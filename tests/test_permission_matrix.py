@@ -25,6 +25,7 @@ from members import services
 from members.models import ImportBatch
 from tests.committees.meeting_objects import meeting_objects
 from tests.committees.record_objects import record_objects
+from tests.conference.business_objects import business_objects
 from tests.conference.desk_objects import desk_objects
 from tests.conference.motion_objects import motion_objects
 from tests.conference.programme_objects import programme_objects
@@ -245,6 +246,18 @@ MATRIX: dict[str, tuple[str | None, dict[str, Any]]] = {
     "conference:session_add": ("programme_conference", _row(LOGIN, 403, 403, 403, 403, 403, 403, 200)),
     "conference:session_edit": ("programme_session", _row(LOGIN, 403, 403, 403, 403, 403, 403, 200)),
     "conference:session_delete": ("programme_session", _row(LOGIN, 403, 403, 403, 403, 403, 403, 200)),
+    # The CAC's business pages, the CAC report and the order paper (business_views); objects from
+    # tests/conference/business_objects.py. Only the CAC and the national office work them (403 to others);
+    # the CAC report and the order paper are a 404 to others until they are published.
+    "conference:business_rules": ("business_conference", _row(LOGIN, 403, 403, 403, 403, 403, 403, 200)),
+    "conference:business": ("business_conference", _row(LOGIN, 403, 403, 403, 403, 403, 403, 200)),
+    "conference:rule": ("business_motion", _row(LOGIN, 403, 403, 403, 403, 403, 403, 200)),
+    "conference:composite": ("business_conference", _row(LOGIN, 403, 403, 403, 403, 403, 403, 200)),
+    "conference:business_order": ("business_conference", _row(LOGIN, 403, 403, 403, 403, 403, 403, 200)),
+    "conference:business_publish": ("business_conference", _row(LOGIN, 403, 403, 403, 403, 403, 403, 200)),
+    "conference:cac_report": ("business_conference", _row(LOGIN, 404, 404, 404, 404, 404, 404, 200)),
+    "conference:order_paper": ("business_conference", _row(LOGIN, 404, 404, 404, 404, 404, 404, 200)),
+    "conference:order_paper_pdf": ("business_conference", _row(LOGIN, 404, 404, 404, 404, 404, 404, 200)),
     "conference:document_add": ("programme_conference", _row(LOGIN, 403, 403, 403, 403, 403, 403, 200)),
     "conference:document_edit": ("programme_document", _row(LOGIN, 403, 403, 403, 403, 403, 403, 200)),
     "conference:document_delete": ("programme_document", _row(LOGIN, 403, 403, 403, 403, 403, 403, 200)),
@@ -324,6 +337,7 @@ def objects(member, applicant, london, national_office, nc_meeting) -> dict[str,
         **report_objects(london, national_office),  # attendance reports and follow-ups (report_views)
         **desk_objects(london),  # the conference check-in desk and the CAC's pages
         **programme_objects(),  # the conference timetable and papers
+        **business_objects(),  # the CAC's business pages, the CAC report, the order paper
         **motion_objects(member),  # members' motions, seconding and amendments (motion_views)
     }
 

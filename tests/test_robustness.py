@@ -49,6 +49,7 @@ from members.models import ImportBatch, Member
 from members.services import MembershipError
 from tests.committees.meeting_objects import meeting_objects
 from tests.committees.record_objects import record_objects
+from tests.conference.business_objects import business_objects
 from tests.conference.desk_objects import desk_objects
 from tests.conference.motion_objects import SECONDER_EMAIL, motion_objects
 from tests.conference.programme_objects import programme_objects
@@ -165,6 +166,14 @@ FORMS: dict[str, tuple[str, str | None, dict[str, str]]] = {
     "conference:document_add": ("national_office", "programme_conference", {}),
     "conference:document_edit": ("national_office", "programme_document", {}),
     "conference:document_delete": ("national_office", "programme_document", {}),
+    # The CAC's business pages (business_views); objects from tests/conference/business_objects.py. The
+    # rulings page's buttons post to conference:rule; the composite's boxes all come ticked (movers agreed).
+    "conference:business_rules": ("national_office", "business_conference", {}),
+    "conference:business": ("national_office", "business_conference", {}),
+    "conference:rule": ("national_office", "business_motion", {"ruling": "in_order"}),
+    "conference:composite": ("national_office", "business_conference", {}),
+    "conference:business_order": ("national_office", "business_conference", {}),
+    "conference:business_publish": ("national_office", "business_conference", {}),
     # Members' motions (motion_views); objects from tests/conference/motion_objects.py. Rosa proposes, with
     # Sid Seconder (another member) as seconder; the emergency box comes ticked, with its reason filled in.
     "conference:motion_add": ("member", "motion_conference", {"seconder_email": SECONDER_EMAIL}),
@@ -473,6 +482,7 @@ def objects(member, applicant, london, national_office, nc_meeting) -> dict[str,
         **report_objects(london, national_office),  # attendance reports and follow-ups (report_views)
         **desk_objects(london),  # the conference check-in desk and the CAC's pages
         **programme_objects(),  # the conference timetable and papers
+        **business_objects(),  # the CAC's business pages, the CAC report, the order paper
         **motion_objects(member),  # members' motions, seconding and amendments (motion_views)
     }
 
