@@ -28,6 +28,7 @@ from tests.committees.record_objects import record_objects
 from tests.conference.business_objects import business_objects
 from tests.conference.desk_objects import desk_objects
 from tests.conference.motion_objects import motion_objects
+from tests.conference.outcome_objects import outcome_objects
 from tests.conference.programme_objects import programme_objects
 from tests.conference.register_objects import register_objects
 from tests.dayschools.booking_objects import booking_objects
@@ -261,6 +262,12 @@ MATRIX: dict[str, tuple[str | None, dict[str, Any]]] = {
     "conference:document_add": ("programme_conference", _row(LOGIN, 403, 403, 403, 403, 403, 403, 200)),
     "conference:document_edit": ("programme_document", _row(LOGIN, 403, 403, 403, 403, 403, 403, 200)),
     "conference:document_delete": ("programme_document", _row(LOGIN, 403, 403, 403, 403, 403, 403, 200)),
+    # Outcomes, the text as carried (conference/outcome_views.py; objects from tests/conference/outcome_objects.py):
+    # the CAC and national office only. The policy record is for members (and those who run conference).
+    "conference:outcomes": ("outcome_conference", _row(LOGIN, 403, 403, 403, 403, 403, 403, 200)),
+    "conference:record_outcome": ("outcome_item", _row(LOGIN, 403, 403, 403, 403, 403, 403, 200)),
+    "conference:as_carried": ("carried_motion", _row(LOGIN, 403, 403, 403, 403, 403, 403, 200)),
+    "conference:policy": (None, _row(LOGIN, 403, 403, 200, 403, 403, 403, 200)),
     # Members' motions (conference/motion_views.py); objects from tests/conference/motion_objects.py. Members,
     # the CAC and national office, and anyone who may propose (branch organisers; national office, which runs
     # the NC) read the motions and propose; the rest are refused (403). Only the motion's proposer (Rosa)
@@ -337,6 +344,7 @@ def objects(member, applicant, london, national_office, nc_meeting) -> dict[str,
         **report_objects(london, national_office),  # attendance reports and follow-ups (report_views)
         **desk_objects(london),  # the conference check-in desk and the CAC's pages
         **programme_objects(),  # the conference timetable and papers
+        **outcome_objects(),  # the CAC's outcomes, the text as carried, the policy record
         **business_objects(),  # the CAC's business pages, the CAC report, the order paper
         **motion_objects(member),  # members' motions, seconding and amendments (motion_views)
     }

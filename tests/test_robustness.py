@@ -52,6 +52,7 @@ from tests.committees.record_objects import record_objects
 from tests.conference.business_objects import business_objects
 from tests.conference.desk_objects import desk_objects
 from tests.conference.motion_objects import SECONDER_EMAIL, motion_objects
+from tests.conference.outcome_objects import outcome_objects
 from tests.conference.programme_objects import programme_objects
 from tests.conference.register_objects import register_objects
 from tests.dayschools.booking_objects import booking_objects
@@ -166,6 +167,11 @@ FORMS: dict[str, tuple[str, str | None, dict[str, str]]] = {
     "conference:document_add": ("national_office", "programme_conference", {}),
     "conference:document_edit": ("national_office", "programme_document", {}),
     "conference:document_delete": ("national_office", "programme_document", {}),
+    # Outcomes and the text as carried (outcome_views); objects from tests/conference/outcome_objects.py. The
+    # outcomes page's forms post to conference:record_outcome; "remitted" needs no counts (none are present).
+    "conference:outcomes": ("national_office", "outcome_conference", {"outcome": "remitted"}),
+    "conference:record_outcome": ("national_office", "outcome_item", {"outcome": "remitted"}),
+    "conference:as_carried": ("national_office", "carried_motion", {}),
     # The CAC's business pages (business_views); objects from tests/conference/business_objects.py. The
     # rulings page's buttons post to conference:rule; the composite's boxes all come ticked (movers agreed).
     "conference:business_rules": ("national_office", "business_conference", {}),
@@ -482,6 +488,7 @@ def objects(member, applicant, london, national_office, nc_meeting) -> dict[str,
         **report_objects(london, national_office),  # attendance reports and follow-ups (report_views)
         **desk_objects(london),  # the conference check-in desk and the CAC's pages
         **programme_objects(),  # the conference timetable and papers
+        **outcome_objects(),  # the CAC's outcomes, the text as carried, the policy record
         **business_objects(),  # the CAC's business pages, the CAC report, the order paper
         **motion_objects(member),  # members' motions, seconding and amendments (motion_views)
     }
