@@ -17,7 +17,9 @@ event of 100 places through the public booking form from 16 clients, and
 one meeting's notice to 5,000 committee members through a real Celery
 worker on Redis and a real SMTP server. ``registration_rush``
 (``bench.registration``) has 1,000 members register for conference from 16
-clients, duplicates counted in the database. ``--only NAME`` (repeatable)
+clients, duplicates counted in the database. ``order_paper`` (``bench.order_paper``)
+reads the order paper page over 150 motions and 400 amendments as the CAC,
+and times its PDF. ``--only NAME`` (repeatable)
 runs only the named benches; a page and the rushes bring the baseline with
 them.
 """
@@ -77,6 +79,10 @@ RUSH_RATE_LIMIT = "100000/h"
 REGISTRATION = "registration_rush"  # 1,000 members register for conference (bench.registration)
 REGISTRATION_MEMBERS = 1000
 REGISTRATION_TIMEOUT_SECONDS = 600.0
+ORDER_PAPER = (
+    "order_paper"  # the order paper page and its PDF over 150 motions and 400 amendments (bench.order_paper)
+)
+CAC_LOGIN = "cac@awl.example"
 
 
 @dataclass(frozen=True)
@@ -456,6 +462,35 @@ def registration_rush(port: int, env: dict[str, str], baseline_rps: float | None
         emit(REGISTRATION, "errors", result["errors"], "count")
 
 
+def order_paper(port: int, env: dict[str, str], seconds: float) -> None:
+    """The order paper page (one client, as the CAC) and its PDF, over 150 motions and 400 amendments."""
+    from bench.order_paper import pdf_seconds
+
+    result, pdf = None, {}
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "bench.order_paper"], cwd=ROOT, env=env, stdout=subprocess.PIPE,
+            text=True, check=True, timeout=SETUP_TIMEOUT_SECONDS,
+        )  # fmt: skip
+        slug = json.loads(done.stdout.strip().splitlines()[-1])["slug"]
+    except (subprocess.SubprocessError, json.JSONDecodeError, IndexError, KeyError) as exc:
+        log(f"{ORDER_PAPER}: the data could not be made: {exc!r}")
+    else:
+        cookie = log_in(port, CAC_LOGIN)
+        page = Page(ORDER_PAPER, f"/conference/{slug}/order-paper/", login=CAC_LOGIN)
+        result = load(port, page, cookie, seconds, clients=REPORT_CLIENTS)
+        log(f"{ORDER_PAPER}: the PDF, downloaded one after another")
+        pdf = pdf_seconds(port, f"/conference/{slug}/order-paper.pdf", cookie)
+    for metric in ("p50_ms", "p95_ms"):
+        value = result[metric] if result else None
+        emit(ORDER_PAPER, metric, None if value is None else round(value, 2), "ms")
+    value = pdf.get("pdf_seconds")
+    emit(ORDER_PAPER, "pdf_seconds", None if value is None else round(value, 3), "s")
+    errors = (result["errors"] if result else 0) or 0
+    if errors or pdf.get("errors"):
+        emit(ORDER_PAPER, "errors", int(errors) + int(pdf.get("errors") or 0), "count")
+
+
 def attendance_report(port: int, data: DaySchoolData | None, seconds: float) -> None:
     """The report page over the series' 100,000 bookings, read by a day-school organiser."""
     result = None
@@ -498,7 +533,7 @@ def fanout(env: dict[str, str]) -> None:
         emit(FANOUT, metric, result.get(metric), unit)
 
 
-BENCHES = [BASELINE.name, *(page.name for page in PAGES), RUSH, REPORT, REGISTRATION, FANOUT]
+BENCHES = [BASELINE.name, *(page.name for page in PAGES), RUSH, REPORT, REGISTRATION, ORDER_PAPER, FANOUT]
 
 
 def chosen(argv: list[str] | None) -> set[str]:
@@ -522,7 +557,7 @@ def main(argv: list[str] | None = None) -> int:
     pages = [page for page in PAGES if page.name in selected]
     dayschools = bool(selected & {RUSH, REPORT})
     baseline = bool(pages) or bool(selected & {BASELINE.name, RUSH, REGISTRATION})
-    serve = baseline or dayschools
+    serve = baseline or dayschools or ORDER_PAPER in selected
     seconds = bench_seconds()
     server = Server.from_environment()
     with (
@@ -542,6 +577,8 @@ def main(argv: list[str] | None = None) -> int:
                     attendance_report(port, data, seconds)
                 if REGISTRATION in selected:
                     registration_rush(port, env, baseline_rps)
+                if ORDER_PAPER in selected:
+                    order_paper(port, env, seconds)
         if FANOUT in selected:
             fanout(env)
     return 0
