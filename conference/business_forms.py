@@ -57,8 +57,11 @@ class PolicySearchForm(SearchForm):
     def __init__(self, *args: Any, years: list[int], topics: list[str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["q"].label = "Words in the title or text"
-        self.fields["year"].choices = [("", "Any year"), *((str(year), str(year)) for year in years)]
-        self.fields["topic"].choices = [("", "Any topic"), *((topic, topic) for topic in topics)]
+        cast(forms.ChoiceField, self.fields["year"]).choices = [
+            ("", "Any year"),
+            *((str(year), str(year)) for year in years),
+        ]
+        cast(forms.ChoiceField, self.fields["topic"]).choices = [("", "Any topic"), *((t, t) for t in topics)]
 
 
 # Motions pages (motion_views) -------------------------------------------------------------------

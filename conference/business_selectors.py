@@ -115,3 +115,81 @@ def motion_amendments(motion: Motion) -> QuerySet[Amendment]:
         .select_related("proposer", "branch")
         .order_by("position", "submitted_at", "pk")
     )
+
+
+# Outcomes, the text as carried and the policy record (outcome_views) --------------------------------
+def get_business_item_to_run(user: Any, kind: str, pk: int) -> Motion | Amendment:
+    """A motion or amendment for the CAC to record its outcome (404 if none; 403 for everyone else)."""
+    model: type[Motion] | type[Amendment]
+    if kind == "motion":
+        model = Motion
+        item: Motion | Amendment | None = Motion.objects.select_related("conference").filter(pk=pk).first()
+    elif kind == "amendment":
+        model = Amendment
+        item = Amendment.objects.select_related("motion__conference").filter(pk=pk).first()
+    else:
+        raise Http404("No such business.")
+    if item is None:
+        raise Http404(f"No such {model.__name__.lower()}.")
+    conference = item.conference if isinstance(item, Motion) else item.motion.conference
+    if not user.has_perm("conference.run", conference):
+        raise PermissionDenied("Only the conference arrangements committee records outcomes.")
+    return item
+
+
+def get_motion_to_run(user: Any, pk: int) -> Motion:
+    motion = Motion.objects.select_related("conference").filter(pk=pk).first()
+    if motion is None:
+        raise Http404("No such motion.")
+    if not user.has_perm("conference.run", motion.conference):
+        raise PermissionDenied("Only the conference arrangements committee publishes the policy record.")
+    return motion
+
+
+def debating_order(conference: Conference) -> list[Motion]:
+    """The order paper's motions by position, each with ``.debate``: its amendments in debating order."""
+    from django.db.models import Prefetch
+
+    amendments = Amendment.objects.select_related("proposer", "branch").order_by("position", "pk")
+    motions: list[Motion] = list(
+        Motion.objects.filter(conference=conference, position__isnull=False)
+        .select_related("proposer", "branch")
+        .prefetch_related(Prefetch("amendments", queryset=amendments, to_attr="debate"))
+        .order_by("position")
+    )
+    return motions
+
+
+def may_read_policy(user: Any) -> bool:
+    """The policy record is for members (and those who run conference)."""
+    member = own_member(user)
+    if member is not None and member.status == MemberStatus.MEMBER:
+        return True
+    return bool(user.has_perm("conference.run"))
+
+
+def policy_record(*, query: str = "", year: int | None = None, topic: str = "") -> QuerySet[Motion]:
+    """Carried motions whose text as carried is published, newest conference first."""
+    from django.db.models import Q
+
+    from conference.models import Outcome
+
+    rows = Motion.objects.filter(outcome=Outcome.CARRIED, carried_published_at__isnull=False)
+    if query:
+        rows = rows.filter(
+            Q(title__icontains=query) | Q(carried_text__icontains=query) | Q(topic__icontains=query)
+        )
+    if year:
+        rows = rows.filter(conference__year=year)
+    if topic:
+        rows = rows.filter(topic=topic)
+    return rows.select_related("conference").order_by("-conference__year", "position", "pk")
+
+
+def policy_years_and_topics() -> tuple[list[int], list[str]]:
+    from conference.models import Outcome
+
+    published = Motion.objects.filter(outcome=Outcome.CARRIED, carried_published_at__isnull=False)
+    years = sorted(set(published.values_list("conference__year", flat=True)), reverse=True)
+    topics = sorted({topic for topic in published.values_list("topic", flat=True) if topic})
+    return years, topics

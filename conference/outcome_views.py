@@ -79,7 +79,9 @@ def record_outcome(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
         else:
             verdict = ""
             if done.majority_met is not None:
-                verdict = " The majority required was met." if done.majority_met else " The majority was not met."
+                verdict = (
+                    " The majority required was met." if done.majority_met else " The majority was not met."
+                )
             messages.success(request, f"Recorded: {done.get_outcome_display()}.{verdict}")
             if isinstance(done, Motion) and done.outcome == Outcome.CARRIED:
                 return redirect("conference:as_carried", done.pk)

@@ -17,17 +17,11 @@ from django.test import Client
 from django.urls import reverse
 
 from conference import motions
-from conference.models import Amendment, BusinessRules, Conference, Motion, Outcome, VoteMethod
+from conference.models import Amendment, Conference, Motion, Outcome, VoteMethod
 from members.models import Member
-from tests.conference.test_motions import (  # noqa: F401 - fixtures
-    AT_CONFERENCE,
-    BEFORE_DEADLINE,
-    at,
-    debate,
-    present,
-    rules,
-    seconder,
-)
+from tests.conference.test_motions import AT_CONFERENCE, BEFORE_DEADLINE, at, debate, present, rules, seconder
+
+__all__ = ["debate", "rules", "seconder"]  # fixtures used here
 
 Debate = tuple[Motion, Amendment, Amendment]
 
@@ -157,7 +151,9 @@ def test_the_outcome_pages_are_for_the_cac(
         assert client.get(url).status_code == 403
     with at(AT_CONFERENCE):
         _login(client, delegate.user)
-        assert client.post(_url(first), {"outcome": Outcome.REMITTED, "majority": "simple"}).status_code == 403
+        assert (
+            client.post(_url(first), {"outcome": Outcome.REMITTED, "majority": "simple"}).status_code == 403
+        )
     first.refresh_from_db()
     assert first.outcome == ""
     assert client.get(reverse("conference:record_outcome", args=["vote", first.pk])).status_code == 404
@@ -168,7 +164,12 @@ def carry(motion: Motion, first: Amendment, second: Amendment, cac: Any) -> Moti
     with at(AT_CONFERENCE):
         for item in (first, second, motion):
             motions.record_outcome(
-                actor=cac, item=item, outcome=Outcome.CARRIED, method=VoteMethod.CARD, votes_for=5, votes_against=1
+                actor=cac,
+                item=item,
+                outcome=Outcome.CARRIED,
+                method=VoteMethod.CARD,
+                votes_for=5,
+                votes_against=1,
             )
     return Motion.objects.get(pk=motion.pk)
 
@@ -194,7 +195,7 @@ def test_the_text_as_carried_is_shown_editable_and_published(
 def test_publishing_an_empty_or_uncarried_text_is_refused(
     client: Client, conference: Conference, debate: Debate, cac: Any
 ) -> None:
-    motion, first, _ = debate
+    motion = debate[0]
     _login(client, cac)
     url = reverse("conference:as_carried", args=[motion.pk])
     assert "only carried motions" in client.get(url).content.decode()

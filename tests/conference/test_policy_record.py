@@ -18,21 +18,19 @@ from django.utils import timezone
 from conference import motions
 from conference.models import Conference, ItemStatus, Motion, Outcome, ProposerKind, Ruling
 from members.models import Member
-from tests.conference.test_motions import (  # noqa: F401 - fixtures
-    AT_CONFERENCE,
-    at,
-    debate,
-    rules,
-    seconder,
-)
+from tests.conference.test_motions import debate, rules, seconder
 from tests.conference.test_outcome_pages import Debate, carry
+
+__all__ = ["debate", "rules", "seconder"]  # fixtures used here
 
 POLICY = reverse("conference:policy")
 
 
 def published(conference: Conference, count: int, *, topic: str = "Housing", title: str = "Policy") -> None:
     """``count`` carried motions whose text as carried is published (rows as record_outcome leaves them)."""
-    start = (Motion.objects.filter(conference=conference).order_by("-position").first() or Motion()).position or 0
+    start = (
+        Motion.objects.filter(conference=conference).order_by("-position").first() or Motion()
+    ).position or 0
     Motion.objects.bulk_create(
         Motion(
             conference=conference,
