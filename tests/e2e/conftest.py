@@ -71,6 +71,7 @@ ROLES = (
     "dayschool_door_organiser",  # test_dayschool_door.py
     "conference_desk",  # test_conference_desk.py
     "conference_rooms",  # test_conference_desk.py
+    "motion_seconder",  # test_conference_business.py
 )
 # Long enough for a cold page on a busy two-core machine; failures still come quickly.
 TIMEOUT_MS = 10_000
