@@ -74,7 +74,7 @@ def bulk_business(conference: Conference, motions: int, amendments: int) -> list
 
 
 def business_conference() -> Conference:
-    conference = programme_conference(SLUG, 2093)
+    conference = programme_conference(SLUG, 2096)
     if not Motion.objects.filter(conference=conference).exists():
         bulk_business(conference, 2, 1)
         Motion.objects.create(
