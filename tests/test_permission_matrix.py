@@ -262,7 +262,7 @@ MATRIX: dict[str, tuple[str | None, dict[str, Any]]] = {
     "conference:document_add": ("programme_conference", _row(LOGIN, 403, 403, 403, 403, 403, 403, 200)),
     "conference:document_edit": ("programme_document", _row(LOGIN, 403, 403, 403, 403, 403, 403, 200)),
     "conference:document_delete": ("programme_document", _row(LOGIN, 403, 403, 403, 403, 403, 403, 200)),
-    # Outcomes, the text as carried (conference/outcome_views.py; objects from tests/conference/outcome_objects.py):
+    # Outcomes and the text as carried (conference/outcome_views.py; objects from outcome_objects.py):
     # the CAC and national office only. The policy record is for members (and those who run conference).
     "conference:outcomes": ("outcome_conference", _row(LOGIN, 403, 403, 403, 403, 403, 403, 200)),
     "conference:record_outcome": ("outcome_item", _row(LOGIN, 403, 403, 403, 403, 403, 403, 200)),
