@@ -169,13 +169,17 @@ def _seconder(proposer_kind: str, proposer: Member | None, seconder: Member | No
 
 @transaction.atomic
 def confirm_seconding(*, token: str, actor: Any = None) -> Motion | Amendment:
-    """The seconder confirms from their e-mailed link; confirming twice changes nothing."""
+    """The seconder confirms from their e-mailed link; confirming twice changes nothing.
+
+    Given an ``actor``, it must be the member named as seconder (None: the system, e.g. the tests)."""
     try:
         item = read_seconder_token(token)
     except signing.BadSignature:
         raise ConferenceError("This seconding link is not valid or has expired.") from None
     model = type(item)
-    item = model.objects.select_for_update().get(pk=item.pk)
+    item = model.objects.select_for_update(of=("self",)).select_related("seconder").get(pk=item.pk)
+    if actor is not None and (item.seconder is None or item.seconder.user_id != actor.pk):
+        raise ConferenceError("This seconding link is for the member named as seconder.")
     if item.status == ItemStatus.WITHDRAWN:
         raise ConferenceError("The proposer has withdrawn it.")
     if item.seconded_at is None:

@@ -122,6 +122,21 @@ def test_a_tampered_seconding_link_is_refused(
     assert motion.seconded_at is None
 
 
+def test_only_the_named_seconder_confirms_the_seconding(
+    conference: Conference, rules: BusinessRules, delegate: Member, seconder: Member
+) -> None:
+    with at(BEFORE_DEADLINE):
+        motion = submit(delegate, seconder, conference)
+        token = motions.seconder_token(motion)
+        with pytest.raises(ConferenceError, match="named as seconder"):
+            motions.confirm_seconding(token=token, actor=delegate.user)
+        motion.refresh_from_db()
+        assert motion.seconded_at is None
+        motions.confirm_seconding(token=token, actor=seconder.user)
+    motion.refresh_from_db()
+    assert motion.status == ItemStatus.SUBMITTED and motion.seconded_at is not None
+
+
 def test_over_the_word_limit_is_refused(
     conference: Conference, rules: BusinessRules, delegate: Member, seconder: Member
 ) -> None:
