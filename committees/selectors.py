@@ -160,15 +160,12 @@ def committee_feed_meetings(committee: Committee) -> list[Meeting]:
 # On the day and after: apologies, attendance, quorum, minutes, decisions, action points ------------
 def meeting_day(meeting: Meeting) -> dt.date:
     """The meeting's date in Europe/London: the day whose terms of office count."""
-    return timezone.localtime(meeting.starts_at).date()
+    return services.meeting_day(meeting)
 
 
 def committee_members_on(committee: Committee, day: dt.date) -> QuerySet[Member]:
     """Members holding a term on ``day`` (one row each, whatever their roles), by name."""
-    ids = Term.objects.filter(committee=committee).current(day).values("member_id")
-    return (
-        Member.objects.filter(pk__in=ids, erased_at__isnull=True).select_related("user").order_by("full_name")
-    )
+    return services.current_members(committee, day)
 
 
 def member_on_committee(user: Any, committee: Committee, day: dt.date) -> Member | None:

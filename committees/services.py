@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 from dateutil.rrule import rrule, rrulestr
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Max, Q
+from django.db.models import Max, Q, QuerySet
 from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 
@@ -319,12 +319,22 @@ def mark_held(*, actor: Any, meeting: Meeting) -> Meeting:
 
 
 # Membership and quorum -----------------------------------------------------------------------
-def current_members(committee: Committee, on: dt.date | None = None) -> list[Member]:
-    """The members holding a term on the date (one row each, whatever their roles)."""
+def meeting_day(meeting: Meeting) -> dt.date:
+    """The meeting's date in Europe/London: the day whose terms of office count."""
+    return timezone.localtime(meeting.starts_at).date()
+
+
+def current_members(committee: Committee, on: dt.date | None = None) -> QuerySet[Member]:
+    """The members holding a term on the date (one row each, whatever their roles), by name."""
     ids = Term.objects.filter(committee=committee).current(on).values("member_id")
-    return list(
+    return (
         Member.objects.filter(pk__in=ids, erased_at__isnull=True).select_related("user").order_by("full_name")
     )
+
+
+def holds_term(committee: Committee, member: Member, day: dt.date) -> bool:
+    """Whether the member sits on the committee (in any role) on the date."""
+    return Term.objects.filter(committee=committee, member=member).current(day).exists()
 
 
 def quorum_of(committee: Committee, members: int) -> int:
@@ -334,13 +344,12 @@ def quorum_of(committee: Committee, members: int) -> int:
 
 def quorum(committee: Committee, on: dt.date | None = None) -> int:
     """The quorum on a date, from the members holding a term that day."""
-    return quorum_of(committee, len(current_members(committee, on)))
+    return quorum_of(committee, current_members(committee, on).count())
 
 
 def is_quorate(meeting: Meeting) -> bool:
-    day = timezone.localtime(meeting.starts_at).date()
     present = meeting.attendance.filter(present=True).count()
-    return present >= quorum(meeting.committee, day)
+    return present >= quorum(meeting.committee, meeting_day(meeting))
 
 
 @transaction.atomic
@@ -412,8 +421,7 @@ def send_apologies(
     meeting = _lock_meeting(meeting)
     if meeting.status != MeetingStatus.SCHEDULED or meeting.starts_at <= timezone.now():
         raise CommitteeError("Apologies can only be sent for a meeting that is still to come.")
-    day = timezone.localtime(meeting.starts_at).date()
-    if not Term.objects.filter(committee=meeting.committee, member=member).current(day).exists():
+    if not holds_term(meeting.committee, member, meeting_day(meeting)):
         raise CommitteeError(f"Only members of {meeting.committee} send apologies for its meetings.")
     apology, created = Apology.objects.get_or_create(
         meeting=meeting, member=member, defaults={"channel": channel, "note": note.strip()[:300]}
@@ -435,10 +443,10 @@ def record_attendance(*, actor: Any, meeting: Meeting, member: Member, present: 
     )
     if meeting.status == MeetingStatus.CANCELLED:
         raise CommitteeError("Attendance cannot be recorded for a cancelled meeting.")
-    day = timezone.localtime(meeting.starts_at).date()
+    day = meeting_day(meeting)
     if day > timezone.localdate():
         raise CommitteeError("Attendance is recorded on the day of the meeting, not before.")
-    if not Term.objects.filter(committee=meeting.committee, member=member).current(day).exists():
+    if not holds_term(meeting.committee, member, day):
         raise CommitteeError(f"{member} is not a member of {meeting.committee}.")
     attendance, _ = Attendance.objects.update_or_create(
         meeting=meeting,
@@ -870,10 +878,8 @@ def add_action_point(
         raise CommitteeError("An action point needs its text.")
     meeting = _lock_meeting(meeting)
     _check_on_record(meeting, item)
-    day = timezone.localtime(meeting.starts_at).date()
-    if owner is not None and not (
-        Term.objects.filter(committee=meeting.committee, member=owner).current(day).exists()
-    ):
+    day = meeting_day(meeting)
+    if owner is not None and not holds_term(meeting.committee, owner, day):
         raise CommitteeError(f"An action point's owner must be a member of {meeting.committee}.")
     if due_on is not None and due_on < day:
         raise CommitteeError("An action point cannot be due before the meeting that agreed it.")
