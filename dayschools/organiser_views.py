@@ -43,7 +43,7 @@ from dayschools.forms import (
     WalkInForm,
     WorkshopForm,
 )
-from dayschools.models import Booking, BookingStatus, City, Event, EventStatus, School, Series
+from dayschools.models import Booking, BookingStatus, City, Event, School, Series
 from dayschools.services import DaySchoolError
 
 MANAGE_SERIES = selectors.MANAGE_SERIES
@@ -311,8 +311,8 @@ def event_manage(request: HttpRequest, pk: int) -> HttpResponse:
         "organisers": [selectors.person_label(u) for u in event.organisers.select_related("member")],
         "may_copy": request.user.has_perm(MANAGE_SERIES, event.school),
         "may_read_reports": request.user.has_perm("dayschools.view_reports"),
-        "may_publish": event.status == EventStatus.DRAFT and event.ends_at > timezone.now(),
-        "may_cancel": event.status != EventStatus.CANCELLED and event.starts_at > timezone.now(),
+        "may_publish": not _not_publishable(event),
+        "may_cancel": not _not_cancellable(event),
     }
     return render(request, "dayschools/organise_event.html", context)
 
@@ -388,19 +388,11 @@ def _confirm_event_action(
 
 
 def _not_publishable(event: Event) -> str:
-    if event.status != EventStatus.DRAFT:
-        return f"This event is {event.get_status_display().lower()}; only a draft is published."
-    if event.ends_at <= timezone.now():
-        return "This event is over."
-    return ""
+    return services.publish_refusal(event, timezone.now())
 
 
 def _not_cancellable(event: Event) -> str:
-    if event.status == EventStatus.CANCELLED:
-        return "This event is already cancelled."
-    if event.starts_at <= timezone.now():
-        return "This event has already begun; it can no longer be cancelled."
-    return ""
+    return services.cancel_refusal(event, timezone.now())
 
 
 @login_required

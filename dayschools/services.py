@@ -614,16 +614,32 @@ def edit_event(*, actor: Any, event: Event, organisers: Iterable[Any], **changes
     return set_event_organisers(actor=actor, event=event, organisers=organisers)
 
 
+def publish_refusal(event: Event, now: dt.datetime) -> str:
+    """Why the event cannot be published now; "" when it can (a draft not yet over)."""
+    if event.status != EventStatus.DRAFT:
+        return f"This event is {event.get_status_display().lower()}; only a draft can be published."
+    if event.ends_at <= now:
+        return "This event is over; it cannot be published."
+    return ""
+
+
+def cancel_refusal(event: Event, now: dt.datetime) -> str:
+    """Why the event cannot be cancelled now; "" when it can (not cancelled, not yet begun)."""
+    if event.status == EventStatus.CANCELLED:
+        return "This event is already cancelled."
+    if event.starts_at <= now:
+        return "This event has already begun; it can no longer be cancelled."
+    return ""
+
+
 @transaction.atomic
 def publish_event(*, actor: Any, event: Event) -> Event:
     """A draft event goes on the public list and takes bookings (within its booking window)."""
     event = _lock_event(event)
     _require(actor, "dayschools.manage_event", event, "Only the event's organisers publish it.")
-    if event.status != EventStatus.DRAFT:
-        state = event.get_status_display().lower()
-        raise DaySchoolError(f"This event is {state}; only a draft can be published.")
-    if event.ends_at <= timezone.now():
-        raise DaySchoolError("This event is over; it cannot be published.")
+    refusal = publish_refusal(event, timezone.now())
+    if refusal:
+        raise DaySchoolError(refusal)
     event.status = EventStatus.PUBLISHED
     event.save(update_fields=["status"])
     log_action(actor=actor, action="dayschool.event_published", target=event)
@@ -635,10 +651,9 @@ def cancel_event(*, actor: Any, event: Event) -> Event:
     """The event will not take place: it leaves the public list and takes no more bookings."""
     event = _lock_event(event)
     _require(actor, "dayschools.manage_event", event, "Only the event's organisers cancel it.")
-    if event.status == EventStatus.CANCELLED:
-        raise DaySchoolError("This event is already cancelled.")
-    if event.starts_at <= timezone.now():
-        raise DaySchoolError("This event has already begun; it can no longer be cancelled.")
+    refusal = cancel_refusal(event, timezone.now())
+    if refusal:
+        raise DaySchoolError(refusal)
     from dayschools import mail
 
     event.status = EventStatus.CANCELLED

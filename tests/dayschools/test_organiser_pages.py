@@ -414,7 +414,7 @@ def test_publish_then_cancel(client: Client, dayschool_organiser: Any, london_ev
     london_event.refresh_from_db()
     assert london_event.status == EventStatus.PUBLISHED
     page = client.get(reverse("dayschools:event_publish", args=[london_event.pk]))
-    assert "only a draft is published" in page.content.decode()
+    assert "only a draft can be published" in page.content.decode()
     response = client.post(reverse("dayschools:event_publish", args=[london_event.pk]))
     assert response.status_code == 409
 
@@ -422,6 +422,25 @@ def test_publish_then_cancel(client: Client, dayschool_organiser: Any, london_ev
     london_event.refresh_from_db()
     assert london_event.status == EventStatus.CANCELLED
     assert AuditEntry.objects.filter(action="dayschool.event_cancelled").count() == 1
+
+
+def test_a_draft_that_is_over_cannot_be_published(
+    client: Client, dayschool_organiser: Any, london_event: Event
+) -> None:
+    import time_machine
+
+    Event.objects.filter(pk=london_event.pk).update(status=EventStatus.DRAFT)
+    publish = reverse("dayschools:event_publish", args=[london_event.pk])
+    with time_machine.travel(london_time(2026, 10, 23, 9), tick=False):
+        as_user(client, dayschool_organiser)
+        manage = client.get(reverse("dayschools:event_manage", args=[london_event.pk]))
+        page = client.get(publish)
+        response = client.post(publish)
+    assert f'href="{publish}"' not in manage.content.decode()
+    assert "This event is over" in page.content.decode()
+    assert response.status_code == 409
+    london_event.refresh_from_db()
+    assert london_event.status == EventStatus.DRAFT
 
 
 def test_an_event_that_has_begun_cannot_be_cancelled(
