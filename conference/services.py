@@ -119,6 +119,16 @@ def delegates_for(conference: Conference, in_good_standing: int) -> int:
 _SNAPSHOT_COLUMNS = ("pk", "branch_id", "good_standing", "paid_to_on", "dues_from", "status_on")
 
 
+def snapshot_refusal(conference: Conference) -> str:
+    """Why the snapshot cannot be taken now (taken already, or the cut-off not yet passed), or ""."""
+    if Snapshot.objects.filter(conference=conference).exists():
+        return "The snapshot has already been taken; it is kept as it was."
+    cutoff = conference.eligibility_cutoff
+    if cutoff >= timezone.localdate():
+        return f"The snapshot can be taken once the cut-off date ({_day(cutoff)}) has passed."
+    return ""
+
+
 @transaction.atomic
 def take_snapshot(*, actor: Any, conference: Conference) -> Snapshot:
     """Record who was entitled on the cut-off date, and why; taken once, on or after the cut-off."""
@@ -126,11 +136,10 @@ def take_snapshot(*, actor: Any, conference: Conference) -> Snapshot:
     _require(
         actor, "conference.run", conference, "Only the conference arrangements committee takes the snapshot."
     )
-    if Snapshot.objects.filter(conference=conference).exists():
-        raise ConferenceError("The snapshot has already been taken; it is kept as it was.")
+    refusal = snapshot_refusal(conference)
+    if refusal:
+        raise ConferenceError(refusal)
     cutoff = conference.eligibility_cutoff
-    if cutoff >= timezone.localdate():
-        raise ConferenceError(f"The snapshot can be taken once the cut-off date ({_day(cutoff)}) has passed.")
     snapshot = Snapshot.objects.create(
         conference=conference,
         taken_by=actor if getattr(actor, "is_authenticated", False) else None,
@@ -250,14 +259,21 @@ NEEDS_FIELDS = (
 )
 
 
-def _check_open(conference: Conference) -> None:
+def window_refusal(conference: Conference) -> str:
+    """Why registration is not open now, in words fit to show, or "" when it is."""
     now = timezone.now()
     if now < conference.registration_opens_at:
-        raise ConferenceError(
-            f"Registration opens {timezone.localtime(conference.registration_opens_at):%-d %B at %H:%M}."
-        )
+        opens = timezone.localtime(conference.registration_opens_at)
+        return f"Registration opens on {opens:%A %-d %B %Y at %H:%M}."
     if now >= conference.registration_closes_at:
-        raise ConferenceError("Registration for this conference has closed.")
+        return "Registration for this conference has closed."
+    return ""
+
+
+def _check_open(conference: Conference) -> None:
+    refusal = window_refusal(conference)
+    if refusal:
+        raise ConferenceError(refusal)
 
 
 def _clean_needs(needs: dict[str, Any]) -> dict[str, Any]:

@@ -83,14 +83,8 @@ def _own_member(request: HttpRequest) -> Any:
 
 
 def _window_note(conference: Conference) -> str:
-    """Why registration is not open now, or "" when it is."""
-    now = timezone.now()
-    if now < conference.registration_opens_at:
-        opens = timezone.localtime(conference.registration_opens_at)
-        return f"Registration opens on {opens:%A %-d %B %Y at %H:%M}."
-    if now >= conference.registration_closes_at:
-        return "Registration for this conference has closed."
-    return ""
+    """Why registration is not open now, or "" when it is (the rule the services refuse by)."""
+    return services.window_refusal(conference)
 
 
 # Members ----------------------------------------------------------------------------------------
@@ -385,7 +379,7 @@ def entitlement(request: HttpRequest, slug: str) -> HttpResponse:
         "conference": conference,
         "snapshot": snapshot,
         "exceptions": selectors.exceptions_for(conference),
-        "can_take": snapshot is None and conference.eligibility_cutoff < timezone.localdate(),
+        "can_take": snapshot is None and not services.snapshot_refusal(conference),
     }
     if snapshot is not None:
         branches = selectors.snapshot_branches(snapshot)
@@ -425,15 +419,7 @@ def take_snapshot(request: HttpRequest, slug: str) -> HttpResponse:
                 request, f"Snapshot taken: {totals.entitled} of {totals.members} members entitled."
             )
             return redirect("conference:entitlement", slug=conference.slug)
-    unavailable = ""
-    if selectors.snapshot_of(conference) is not None:
-        unavailable = "The snapshot has already been taken; it is kept as it was."
-    elif conference.eligibility_cutoff >= timezone.localdate():
-        unavailable = (
-            f"The snapshot can be taken once the cut-off date "
-            f"({conference.eligibility_cutoff:%-d %B %Y}) has passed."
-        )
-    context = {"conference": conference, "form": form, "unavailable": unavailable}
+    context = {"conference": conference, "form": form, "unavailable": services.snapshot_refusal(conference)}
     return render(request, "conference/entitlement_snapshot.html", context, status=_status(form))
 
 
