@@ -14,7 +14,7 @@ from awl.models import OutboundMessage
 from conference import services
 from conference.models import Band, Conference, Credential, Registration, RegistrationStatus
 from conference.services import ConferenceError
-from members.models import Branch, DuesRate, Member, Role
+from members.models import Branch, DuesRate, Member, MemberStatus, Role
 from tests.conference.conftest import REGISTERING
 from tests.factories import LONDON_TZ, make_officer
 
@@ -285,3 +285,37 @@ def test_parallel_members_never_take_more_places_than_the_capacity(
     assert conference.registered == 4
     # The refused two wrote nothing: no row, no e-mail.
     assert OutboundMessage.objects.filter(key__contains="confirmation").count() == 4
+
+
+def test_a_lapsed_member_may_not_register(conference: Conference, delegate: Member, registering: Any) -> None:
+    Member.objects.filter(pk=delegate.pk).update(status=MemberStatus.LAPSED)
+    delegate.refresh_from_db()
+
+    with pytest.raises(ConferenceError, match="Only members register"):
+        register(delegate, conference)
+    assert not Registration.objects.exists()
+
+
+def test_a_registration_stands_once_its_member_has_checked_in(
+    conference: Conference, delegate: Member, cac: Any, registering: Any
+) -> None:
+    registration = register(delegate, conference)
+    services.check_in(actor=cac, registration=registration)
+
+    with pytest.raises(ConferenceError, match="checked in"):
+        services.cancel_registration(actor=delegate.user, registration=registration)
+    registration.refresh_from_db()
+    conference.refresh_from_db()
+    assert registration.status == RegistrationStatus.REGISTERED and conference.registered == 1
+
+
+@pytest.mark.parametrize("status", [MemberStatus.SUSPENDED, MemberStatus.RESIGNED])
+def test_an_exception_is_only_for_members_and_lapsed_members(
+    conference: Conference, delegate: Member, cac: Any, status: str
+) -> None:
+    Member.objects.filter(pk=delegate.pk).update(status=status)
+    delegate.refresh_from_db()
+
+    with pytest.raises(ConferenceError, match="members and lapsed members"):
+        services.grant_exception(actor=cac, conference=conference, member=delegate, reason="Paid late")
+    assert not delegate.conference_exceptions.exists()
