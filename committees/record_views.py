@@ -62,11 +62,6 @@ def _status(form: Any) -> int:
     return 409 if form.non_field_errors() else 200
 
 
-def _began(meeting: Meeting) -> bool:
-    """Decisions and action points are recorded once a meeting (not cancelled) has begun."""
-    return meeting.status != MeetingStatus.CANCELLED and meeting.starts_at <= timezone.now()
-
-
 def _minutes_url(meeting: Meeting, anchor: str = "") -> str:
     return reverse("committees:minutes", args=[meeting.pk]) + (f"#{anchor}" if anchor else "")
 
@@ -95,7 +90,7 @@ def send_apologies(request: HttpRequest, pk: int) -> HttpResponse:
         "meeting": meeting,
         "form": form,
         "apology": Apology.objects.filter(meeting=meeting, member=member).first(),
-        "still_to_come": meeting.status == MeetingStatus.SCHEDULED and meeting.starts_at > timezone.now(),
+        "still_to_come": not services.apologies_refused(meeting),
     }
     return render(request, "committees/apologies.html", context, status=_status(form))
 
@@ -103,13 +98,6 @@ def send_apologies(request: HttpRequest, pk: int) -> HttpResponse:
 # Attendance and quorum -------------------------------------------------------------------------------
 def _wants_json(request: HttpRequest) -> bool:
     return "application/json" in request.headers.get("Accept", "")
-
-
-def _recordable(meeting: Meeting) -> bool:
-    """Attendance is taken on the day (or put right afterwards), never for a cancelled meeting."""
-    return (
-        meeting.status != MeetingStatus.CANCELLED and selectors.meeting_day(meeting) <= timezone.localdate()
-    )
 
 
 def _record_mark(request: HttpRequest, meeting: Meeting) -> HttpResponse | int:
@@ -150,7 +138,12 @@ def attendance(request: HttpRequest, pk: int) -> HttpResponse:
             return answer
         status = answer
     rows, quorum = selectors.attendance_sheet(meeting)
-    context = {"meeting": meeting, "rows": rows, "quorum": quorum, "recordable": _recordable(meeting)}
+    context = {
+        "meeting": meeting,
+        "rows": rows,
+        "quorum": quorum,
+        "recordable": not services.attendance_refused(meeting),
+    }
     return render(request, "committees/attendance.html", context, status=status)
 
 
@@ -173,7 +166,6 @@ def minutes(request: HttpRequest, pk: int) -> HttpResponse:
     can_write = access.committee_view and request.user.has_perm("committees.write_minutes", committee)
     can_manage = access.committee_view and request.user.has_perm("committees.manage_meetings", committee)
     stage = access.minutes.status if access.minutes else None
-    in_draft = stage in (None, MinutesStatus.DRAFT, MinutesStatus.CIRCULATED)
     points = list(selectors.meeting_action_points(meeting)) if access.committee_view else []
     context = {
         "meeting": meeting,
@@ -188,11 +180,11 @@ def minutes(request: HttpRequest, pk: int) -> HttpResponse:
             for point in points
         ],
         "held": meeting.status == MeetingStatus.HELD,
-        "may_edit": can_write and meeting.status == MeetingStatus.HELD and in_draft,
+        "may_edit": can_write and not services.draft_refused(meeting, access.minutes),
         "may_circulate": can_write and stage in (MinutesStatus.DRAFT, MinutesStatus.CIRCULATED),
         "may_approve": can_manage and stage == MinutesStatus.CIRCULATED,
         "may_publish": can_manage and stage == MinutesStatus.APPROVED,
-        "may_record": can_write and _began(meeting),
+        "may_record": can_write and not services.record_refused(meeting),
         "next": request.get_full_path(),
     }
     return render(request, "committees/minutes.html", context)
@@ -216,9 +208,7 @@ def minutes_draft(request: HttpRequest, pk: int) -> HttpResponse:
                 return redirect(_minutes_url(meeting))
     else:
         form = MinutesForm(initial={"text": current.text if current else ""})
-    editable = meeting.status == MeetingStatus.HELD and (
-        current is None or current.status in (MinutesStatus.DRAFT, MinutesStatus.CIRCULATED)
-    )
+    editable = not services.draft_refused(meeting, current)
     context = {"meeting": meeting, "minutes": current, "form": form, "editable": editable}
     return render(request, "committees/minutes_draft.html", context, status=_status(form))
 

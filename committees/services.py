@@ -413,14 +413,31 @@ def end_term(*, actor: Any, term: Term, ends_on: dt.date, reason: str) -> Term:
 
 
 # Apologies and attendance -----------------------------------------------------------------------
+# Each "..._refused" rule gives the reason the thing cannot be done to the meeting now ("" when it
+# can): the service raises it, and the pages offer the button only when it is "".
+def apologies_refused(meeting: Meeting) -> str:
+    if meeting.status != MeetingStatus.SCHEDULED or meeting.starts_at <= timezone.now():
+        return "Apologies can only be sent for a meeting that is still to come."
+    return ""
+
+
+def attendance_refused(meeting: Meeting) -> str:
+    """Attendance is taken on the day (or put right afterwards), never for a cancelled meeting."""
+    if meeting.status == MeetingStatus.CANCELLED:
+        return "Attendance cannot be recorded for a cancelled meeting."
+    if meeting_day(meeting) > timezone.localdate():
+        return "Attendance is recorded on the day of the meeting, not before."
+    return ""
+
+
 @transaction.atomic
 def send_apologies(
     *, meeting: Meeting, member: Member, channel: str = ApologyChannel.SITE, note: str = ""
 ) -> Apology:
     """A committee member sends apologies; sending twice keeps the first."""
     meeting = _lock_meeting(meeting)
-    if meeting.status != MeetingStatus.SCHEDULED or meeting.starts_at <= timezone.now():
-        raise CommitteeError("Apologies can only be sent for a meeting that is still to come.")
+    if refused := apologies_refused(meeting):
+        raise CommitteeError(refused)
     if not holds_term(meeting.committee, member, meeting_day(meeting)):
         raise CommitteeError(f"Only members of {meeting.committee} send apologies for its meetings.")
     apology, created = Apology.objects.get_or_create(
@@ -441,12 +458,9 @@ def record_attendance(*, actor: Any, meeting: Meeting, member: Member, present: 
         meeting.committee,
         "Only the committee's secretary records attendance.",
     )
-    if meeting.status == MeetingStatus.CANCELLED:
-        raise CommitteeError("Attendance cannot be recorded for a cancelled meeting.")
-    day = meeting_day(meeting)
-    if day > timezone.localdate():
-        raise CommitteeError("Attendance is recorded on the day of the meeting, not before.")
-    if not holds_term(meeting.committee, member, day):
+    if refused := attendance_refused(meeting):
+        raise CommitteeError(refused)
+    if not holds_term(meeting.committee, member, meeting_day(meeting)):
         raise CommitteeError(f"{member} is not a member of {meeting.committee}.")
     attendance, _ = Attendance.objects.update_or_create(
         meeting=meeting,
@@ -742,22 +756,31 @@ def delete_paper(*, actor: Any, paper: Paper) -> AgendaItem:
 
 
 # Minutes, decisions, action points ------------------------------------------------------------
+def draft_refused(meeting: Meeting, minutes: Minutes | None) -> str:
+    """Why the minutes cannot be written or edited now ("" when they can)."""
+    if meeting.status != MeetingStatus.HELD:
+        return "Minutes are written for a meeting that has been held."
+    if minutes is not None and minutes.status in (MinutesStatus.APPROVED, MinutesStatus.PUBLISHED):
+        return "Approved minutes cannot be changed."
+    return ""
+
+
 @transaction.atomic
 def draft_minutes(*, actor: Any, meeting: Meeting, text: str) -> Minutes:
     meeting = _lock_meeting(meeting)
     _require(
         actor, "committees.write_minutes", meeting.committee, "Only the minutes secretary drafts the minutes."
     )
-    if meeting.status != MeetingStatus.HELD:
-        raise CommitteeError("Minutes are written for a meeting that has been held.")
+    if refused := draft_refused(meeting, None):
+        raise CommitteeError(refused)
     if not text.strip():
         raise CommitteeError("The minutes are empty.")
     minutes, created = Minutes.objects.select_for_update().get_or_create(
         meeting=meeting, defaults={"text": text, "drafted_by": actor}
     )
     if not created:
-        if minutes.status in (MinutesStatus.APPROVED, MinutesStatus.PUBLISHED):
-            raise CommitteeError("Approved minutes cannot be changed.")
+        if refused := draft_refused(meeting, minutes):
+            raise CommitteeError(refused)
         minutes.text = text
         minutes.updated_at = timezone.now()
         minutes.save(update_fields=["text", "updated_at"])
@@ -831,12 +854,19 @@ def publish_minutes(*, actor: Any, minutes: Minutes) -> Minutes:
     return minutes
 
 
+def record_refused(meeting: Meeting) -> str:
+    """Why decisions and action points cannot be recorded for the meeting now ("" when they can)."""
+    if meeting.status == MeetingStatus.CANCELLED:
+        return "Nothing is recorded for a cancelled meeting."
+    if meeting.starts_at > timezone.now():
+        return "Decisions and action points are recorded once the meeting has begun."
+    return ""
+
+
 def _check_on_record(meeting: Meeting, item: AgendaItem | None) -> None:
     """Decisions and action points belong to a meeting that has begun, and to its own agenda."""
-    if meeting.status == MeetingStatus.CANCELLED:
-        raise CommitteeError("Nothing is recorded for a cancelled meeting.")
-    if meeting.starts_at > timezone.now():
-        raise CommitteeError("Decisions and action points are recorded once the meeting has begun.")
+    if refused := record_refused(meeting):
+        raise CommitteeError(refused)
     if item is not None and item.meeting_id != meeting.pk:
         raise CommitteeError("That item is on another meeting's agenda.")
 

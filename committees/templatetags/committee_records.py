@@ -7,7 +7,7 @@ from typing import Any
 from django import template
 from django.utils import timezone
 
-from committees import selectors
+from committees import selectors, services
 from committees.models import Apology, Meeting, MeetingStatus
 
 register = template.Library()
@@ -30,11 +30,10 @@ def on_the_day(context: template.Context, meeting: Meeting) -> dict[str, Any]:
         "meeting": meeting,
         "member_of_committee": member is not None,
         "apology": Apology.objects.filter(meeting=meeting, member=member).first() if member else None,
-        "still_to_come": meeting.status == MeetingStatus.SCHEDULED and meeting.starts_at > timezone.now(),
+        "still_to_come": not services.apologies_refused(meeting),
         "quorum": selectors.quorum_state(meeting) if show_quorum else None,
         "live": show_quorum and day == today,
-        "can_record": not cancelled
-        and day <= today
+        "can_record": not services.attendance_refused(meeting)
         and user.has_perm("committees.manage_meetings", committee),
         "minutes_visible": sees and meeting.status == MeetingStatus.HELD,
     }
