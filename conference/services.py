@@ -25,6 +25,7 @@ from django.db.models import Count, F, Q
 from django.utils import timezone
 
 from awl.audit import log_action
+from conference import selectors
 from conference.models import (
     Attendee,
     Band,
@@ -490,7 +491,7 @@ def record_registration_payment(
         raise ConferenceError("A payment needs an amount.")
     if paid_on > timezone.localdate():
         raise ConferenceError("A payment cannot be dated in the future.")
-    paid = sum((p.amount for p in registration.payments.all()), Decimal("0"))
+    paid = selectors.paid_so_far(registration)
     if amount > 0 and paid + amount > registration.fee_due:
         raise ConferenceError(f"That is more than the £{registration.fee_due - paid} still owed.")
     payment = RegistrationPayment.objects.create(
