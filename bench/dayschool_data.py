@@ -34,6 +34,8 @@ from typing import Any
 
 import django
 
+from awl.codes import CODE_ALPHABET
+
 SEED = 2026
 EVENT_COUNT = 60
 BOOKING_COUNT = 100_000
@@ -41,7 +43,6 @@ MEMBER_COUNT = 2_000
 GUEST_COUNT = 20_000
 CAPACITY = 1_450
 RUSH_CAPACITY = 100
-CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 SERIES_SLUG = "bench-political-economy"
 RUSH_SERIES_SLUG = "bench-rush"
 

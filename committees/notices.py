@@ -21,8 +21,9 @@ from django.core import signing
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
-from icalendar import Calendar, Event, vDuration, vText
+from icalendar import Event
 
+from awl import ical
 from awl.outbox import queue_email
 from committees.models import (
     Committee,
@@ -50,36 +51,24 @@ class DueNotice:
 
 # iCalendar -------------------------------------------------------------------------------------
 def meeting_event(meeting: Meeting) -> Event:
-    event = Event()
-    event.add("uid", meeting.uid)
-    event.add("sequence", meeting.sequence)
-    event.add("dtstamp", timezone.now())
-    event.add("dtstart", meeting.starts_at)
-    event.add("dtend", meeting.ends_at)
-    event.add("summary", f"{meeting.committee.name} meeting")
-    if meeting.venue:
-        event.add("location", vText(meeting.venue))
-    if meeting.online_link:
-        event.add("url", meeting.online_link)
-    event.add("status", "CANCELLED" if meeting.status == MeetingStatus.CANCELLED else "CONFIRMED")
-    return event
+    return ical.event(
+        uid=meeting.uid,
+        start=meeting.starts_at,
+        end=meeting.ends_at,
+        summary=f"{meeting.committee.name} meeting",
+        location=meeting.venue,
+        url=meeting.online_link,
+        cancelled=meeting.status == MeetingStatus.CANCELLED,
+        sequence=meeting.sequence,
+    )
 
 
 def calendar_for(
     meetings: list[Meeting], *, name: str, cancel: bool = False, refresh: dt.timedelta | None = None
 ) -> bytes:
     """An iCalendar of the meetings; ``refresh`` tells a subscribed feed's reader how often to look."""
-    calendar = Calendar()
-    calendar.add("prodid", "-//AWL//committees//EN")
-    calendar.add("version", "2.0")
-    calendar.add("method", "CANCEL" if cancel else "PUBLISH")
-    calendar.add("x-wr-calname", name)
-    if refresh is not None:
-        calendar.add("refresh-interval", refresh, parameters={"VALUE": "DURATION"})
-        calendar.add("x-published-ttl", vDuration(refresh))
-    for meeting in meetings:
-        calendar.add_component(meeting_event(meeting))
-    return calendar.to_ical()
+    events = (meeting_event(meeting) for meeting in meetings)
+    return ical.calendar(events, product="committees", cancel=cancel, name=name, refresh=refresh)
 
 
 def mail_group(committee: Committee) -> str:

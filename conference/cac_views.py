@@ -17,9 +17,6 @@ office may change them (``conference.assign_duties``).
 
 from __future__ import annotations
 
-import csv
-import io
-from collections.abc import Sequence
 from typing import Any
 
 from django.contrib import messages
@@ -28,14 +25,13 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path, reverse
-from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
+from awl.exports import csv_download
 from conference import reports, services
 from conference.forms import ConfirmForm, DutyForm, MatchForm
 from conference.models import CacDuty, Conference
 from conference.services import NEEDS_PERMS, ConferenceError
-from members.views import csv_safe
 
 RUN = "conference.run"
 ASSIGN_DUTIES = "conference.assign_duties"
@@ -51,21 +47,6 @@ NEEDS_TITLES = {
 # Helpers ----------------------------------------------------------------------------------------
 def _cac_url(conference: Conference, name: str = "cac") -> str:
     return reverse(f"conference:{name}", args=[conference.slug])
-
-
-def _csv(filename: str, header: Sequence[str], rows: list[list[Any]]) -> HttpResponse:
-    """The rows as a CSV download; text cells (names, needs) are kept from being read as formulas."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(header)
-    writer.writerows(
-        [cell if isinstance(cell, int) and not isinstance(cell, bool) else csv_safe(cell) for cell in row]
-        for row in rows
-    )
-    response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}-{timezone.localdate():%Y-%m-%d}.csv"'
-    response["Cache-Control"] = "no-store"
-    return response
 
 
 def _needs_links(user: Any, conference: Conference) -> list[tuple[str, str]]:
@@ -111,7 +92,7 @@ def cac_branches_csv(request: HttpRequest, slug: str) -> HttpResponse:
     services.record_report_exported(
         actor=request.user, conference=conference, report="branches", rows=len(rows)
     )
-    return _csv(
+    return csv_download(
         f"registrations-by-branch-{conference.slug}", ["Branch", "Registered", "Entitled", "Present"], rows
     )
 
@@ -125,7 +106,7 @@ def cac_bands_csv(request: HttpRequest, slug: str) -> HttpResponse:
         for b in reports.by_band(conference)
     ]
     services.record_report_exported(actor=request.user, conference=conference, report="bands", rows=len(rows))
-    return _csv(
+    return csv_download(
         f"registrations-by-band-{conference.slug}",
         ["Fee band", "Registered", "Fees due", "Paid", "Outstanding"],
         rows,
@@ -151,7 +132,7 @@ def cac_owing_csv(request: HttpRequest, slug: str) -> HttpResponse:
     services.record_report_exported(
         actor=request.user, conference=conference, report="outstanding", rows=len(rows)
     )
-    return _csv(
+    return csv_download(
         f"fees-outstanding-{conference.slug}",
         ["Name", "Branch", "Fee band", "Fee due", "Paid", "Outstanding"],
         rows,
@@ -198,7 +179,7 @@ def cac_needs_csv(request: HttpRequest, slug: str, kind: str) -> HttpResponse:
         header = ["Name", "Branch", "E-mail", NEEDS_TITLES[kind]]
         rows = [[r.name, r.branch, r.email, r.text if r.consented else NOT_CONSENTED] for r in needs]
     _read_needs(request, conference, kind, len(rows), exported=True)
-    return _csv(f"{kind}-needs-{conference.slug}", header, rows)
+    return csv_download(f"{kind}-needs-{conference.slug}", header, rows)
 
 
 # Accommodation ------------------------------------------------------------------------------------
@@ -259,7 +240,7 @@ def cac_accommodation_csv(request: HttpRequest, slug: str) -> HttpResponse:
         for h in found.hosts
     ]
     _read_needs(request, conference, "accommodation", len(rows), exported=True)
-    return _csv(
+    return csv_download(
         f"accommodation-{conference.slug}",
         ["List", "Name", "Branch", "E-mail", "Beds offered", "Staying with / beds taken"],
         rows,

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import segno
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
@@ -27,17 +26,13 @@ from django.urls import URLPattern, path, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
+from awl.codes import qr_svg_data_uri
 from conference import reports, services
 from conference.forms import DeskActionForm, DeskSearchForm
 from conference.models import Conference, Credential, Registration, RegistrationStatus
 from conference.services import ConferenceError
 
 CHECK_IN = "conference.check_in"
-
-
-def qr_data_uri(code: str) -> str:
-    """The credential's code as a QR code: an SVG data URI for an ``<img>`` (no inline style, CSP-safe)."""
-    return str(segno.make(code, error="m", micro=False).svg_data_uri(scale=6, border=2))
 
 
 def summary(counts: dict[str, int]) -> str:
@@ -143,7 +138,7 @@ def desk_person(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         "conference": conference,
         "registration": registration,
         "credential": credential,
-        "qr": qr_data_uri(credential.code) if credential else "",
+        "qr": qr_svg_data_uri(credential.code) if credential else "",
         "error": error,
         "standing": registration.status == RegistrationStatus.REGISTERED,
         **_counts_context(conference),
@@ -162,7 +157,7 @@ def desk_badge(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         "conference": conference,
         "registration": registration,
         "credential": credential,
-        "qr": qr_data_uri(credential.code) if credential else "",
+        "qr": qr_svg_data_uri(credential.code) if credential else "",
         "branch": registration.member.branch.name
         if registration.member and registration.member.branch
         else registration.get_attendee_display(),

@@ -12,30 +12,21 @@ from typing import Any
 
 from django.conf import settings
 from django.urls import NoReverseMatch, reverse
-from django.utils import timezone
-from icalendar import Calendar, vText
-from icalendar import Event as CalendarEvent
 
+from awl import ical
 from awl.outbox import queue_email
 from conference.models import Conference, Registration
 
 
 def conference_ics(conference: Conference) -> str:
-    calendar = Calendar()
-    calendar.add("prodid", "-//AWL//conference//EN")
-    calendar.add("version", "2.0")
-    calendar.add("method", "PUBLISH")
-    entry = CalendarEvent()
-    entry.add("uid", f"conference-{conference.pk}@awl")
-    entry.add("dtstamp", timezone.now())
-    entry.add("dtstart", conference.starts_on)
-    entry.add("dtend", conference.ends_on + dt.timedelta(days=1))  # all-day events end the day after
-    entry.add("summary", conference.title)
-    entry.add(
-        "location", vText(", ".join(p for p in (conference.venue, conference.address, conference.city) if p))
+    entry = ical.event(
+        uid=f"conference-{conference.pk}@awl",
+        start=conference.starts_on,
+        end=conference.ends_on + dt.timedelta(days=1),  # all-day events end the day after
+        summary=conference.title,
+        location=", ".join(p for p in (conference.venue, conference.address, conference.city) if p),
     )
-    calendar.add_component(entry)
-    return calendar.to_ical().decode()
+    return ical.calendar([entry], product="conference").decode()
 
 
 def _registration_url(conference: Conference) -> str:

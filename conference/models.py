@@ -23,6 +23,7 @@ from django.db.models import F, Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 
+from awl.codes import new_code
 from members.models import Branch, Member
 
 
@@ -270,11 +271,9 @@ class Registration(models.Model):
         return f"{self.name} at {self.conference}"
 
 
-CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
-
-
 def new_credential_code() -> str:
-    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(8))
+    """A voting credential's code (the migrations name this function)."""
+    return new_code()
 
 
 class Credential(models.Model):

@@ -35,8 +35,8 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.http import Http404
 
+from awl.codes import read_code
 from conference.models import (
-    CODE_ALPHABET,
     Band,
     CacDuty,
     Conference,
@@ -81,14 +81,6 @@ def _standing(conference: Conference) -> QuerySet[Registration]:
 DESK_LIMIT = 30
 
 
-def credential_code(q: str) -> str | None:
-    """The text as a credential code (typed in lower case, with spaces or a dash), or None."""
-    code = "".join(ch for ch in q.upper() if ch not in " -")
-    if len(code) == 8 and all(ch in CODE_ALPHABET for ch in code):
-        return code
-    return None
-
-
 @dataclass(frozen=True)
 class DeskResults:
     rows: list[Registration]
@@ -106,7 +98,7 @@ def desk_search(conference: Conference, q: str) -> DeskResults:
         .select_related("member__branch", "credential")
         .order_by("status", "name", "pk")
     )
-    code = credential_code(q)
+    code = read_code(q)
     if code is not None:
         found = list(base.filter(credential__code=code))
         if found:

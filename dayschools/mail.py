@@ -12,16 +12,15 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-import segno
 from django.conf import settings
 from django.core import signing
 from django.db import transaction
 from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
-from icalendar import Calendar, vText
-from icalendar import Event as CalendarEvent
 
+from awl import ical
+from awl.codes import qr_png_data_uri
 from awl.models import OutboundMessage
 from awl.outbox import queue_email
 from dayschools.models import ACTIVE, Booking, BookingStatus, Event, EventStatus
@@ -43,27 +42,17 @@ def read_booking_token(token: str) -> tuple[int, str]:
 
 
 def event_ics(event: Event) -> str:
-    calendar = Calendar()
-    calendar.add("prodid", "-//AWL//dayschools//EN")
-    calendar.add("version", "2.0")
     cancelled = event.status == EventStatus.CANCELLED
-    calendar.add("method", "CANCEL" if cancelled else "PUBLISH")
-    entry = CalendarEvent()
-    entry.add("uid", f"dayschool-event-{event.pk}@awl")
-    entry.add("status", "CANCELLED" if cancelled else "CONFIRMED")
-    entry.add("sequence", 1 if cancelled else 0)
-    entry.add("dtstamp", timezone.now())
-    entry.add("dtstart", event.starts_at)
-    entry.add("dtend", event.ends_at)
-    entry.add("summary", f"Day school: {event.school.title}")
-    entry.add("location", vText(f"{event.venue}, {event.address}".strip(", ")))
-    calendar.add_component(entry)
-    return calendar.to_ical().decode()
-
-
-def code_qr_data_uri(code: str) -> str:
-    """A booking code's QR code as a ``data:`` PNG, for an ``<img>`` in a page or an e-mail."""
-    return str(segno.make(code, error="m", micro=False).png_data_uri(scale=6, border=4))
+    entry = ical.event(
+        uid=f"dayschool-event-{event.pk}@awl",
+        start=event.starts_at,
+        end=event.ends_at,
+        summary=f"Day school: {event.school.title}",
+        location=f"{event.venue}, {event.address}".strip(", "),
+        cancelled=cancelled,
+        sequence=1 if cancelled else 0,
+    )
+    return ical.calendar([entry], product="dayschools", cancel=cancelled).decode()
 
 
 def _context(booking: Booking) -> dict[str, Any]:
@@ -78,7 +67,7 @@ def _context(booking: Booking) -> dict[str, Any]:
         "ends_local": timezone.localtime(event.ends_at),
         "workshops": list(booking.workshops.all()),
         "booking_url": f"{settings.SITE_URL}{link}",
-        "qr_data_uri": code_qr_data_uri(booking.code),
+        "qr_data_uri": qr_png_data_uri(booking.code),
         "waiting": booking.status == BookingStatus.WAITING,
         "waiting_number": event.bookings.filter(
             status=BookingStatus.WAITING, position__lte=booking.position

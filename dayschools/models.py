@@ -10,14 +10,13 @@ the waiting list is in arrival order.
 
 from __future__ import annotations
 
-import secrets
-
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 
+from awl.codes import new_code
 from members.models import Branch, Member
 
 
@@ -165,11 +164,11 @@ class HowHeard(models.TextChoices):
 
 
 ACTIVE = [BookingStatus.CONFIRMED, BookingStatus.WAITING]
-CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I: read aloud at the door
 
 
 def new_booking_code() -> str:
-    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(8))
+    """A booking's code, read aloud or scanned at the door (the migrations name this function)."""
+    return new_code()
 
 
 class Booking(models.Model):

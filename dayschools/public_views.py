@@ -23,6 +23,7 @@ from django.urls import URLPattern, path
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
+from awl.codes import qr_png_data_uri
 from dayschools import mail, ratelimit, selectors, services
 from dayschools.forms import HONEYPOT, CancelBookingForm, GuestBookingForm, MemberBookingForm
 from dayschools.models import Booking, BookingStatus, Event
@@ -165,7 +166,7 @@ def _booking_page(booking: Booking, token: str) -> dict[str, Any]:
         "booking": booking,
         "event": booking.event,
         "token": token,
-        "qr_data_uri": mail.code_qr_data_uri(booking.code),
+        "qr_data_uri": qr_png_data_uri(booking.code),
         "cancellable": selectors.cancellable_by_holder(booking, timezone.now()),
     }
 

@@ -13,9 +13,7 @@ Each page reads a fixed number of queries however many bookings there are
 
 from __future__ import annotations
 
-import csv
-import io
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from typing import Any
 
 from django.contrib import messages
@@ -31,12 +29,12 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csp import csp_override
 from django.views.decorators.http import require_GET, require_http_methods
 
+from awl.exports import csv_download
 from dayschools import charts, reports, services
 from dayschools.forms import FollowUpCityForm, FollowUpForm
 from dayschools.models import Booking, City, Event, EventStatus, School, Series
 from dayschools.reports import Change, Compared
 from dayschools.services import DaySchoolError
-from members.views import csv_safe
 
 VIEW_REPORTS = "dayschools.view_reports"
 FOLLOW_UPS_PAGE_SIZE = 50
@@ -87,20 +85,6 @@ def _change_cells(change: Change | None) -> list[int | str]:
     if change is None:
         return ["", ""]
     return [change.diff, _number(change.percent)]
-
-
-def _csv(request: HttpRequest, filename: str, header: Sequence[str], rows: list[list[Any]]) -> HttpResponse:
-    """The rows as a CSV download; text cells (names, addresses, titles) are kept from being formulas."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(header)
-    writer.writerows(
-        [cell if isinstance(cell, int) and not isinstance(cell, bool) else csv_safe(cell) for cell in row]
-        for row in rows
-    )
-    response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}-{timezone.localdate():%Y-%m-%d}.csv"'
-    return response
 
 
 def _exported(
@@ -158,7 +142,7 @@ def event_report_csv(request: HttpRequest, pk: int) -> HttpResponse:
     event = _event_for(request, pk)
     header, rows = _event_csv_rows(reports.event_figures(event))
     _exported(request, "event", rows, target=event)
-    return _csv(request, f"attendance-{event.city.slug}-school-{event.school.number}", header, rows)
+    return csv_download(f"attendance-{event.city.slug}-school-{event.school.number}", header, rows)
 
 
 # Across a series ---------------------------------------------------------------------------------
@@ -220,7 +204,7 @@ def city_report_csv(request: HttpRequest, slug: str) -> HttpResponse:
                 ]
             )
     _exported(request, "cities", rows, target=series)
-    return _csv(request, f"attendance-by-city-{series.slug}", header, rows)
+    return csv_download(f"attendance-by-city-{series.slug}", header, rows)
 
 
 @login_required
@@ -265,7 +249,7 @@ def school_report_csv(request: HttpRequest, slug: str) -> HttpResponse:
         for row in reports.school_report(grid)
     ]
     _exported(request, "schools", rows, target=series)
-    return _csv(request, f"attendance-by-school-{series.slug}", header, rows)
+    return csv_download(f"attendance-by-school-{series.slug}", header, rows)
 
 
 @login_required
@@ -293,7 +277,7 @@ def region_report_csv(request: HttpRequest, slug: str) -> HttpResponse:
         for row in block.schools
     ]
     _exported(request, "regions", rows, target=series)
-    return _csv(request, f"attendance-by-region-{series.slug}", header, rows)
+    return csv_download(f"attendance-by-region-{series.slug}", header, rows)
 
 
 # Follow-ups --------------------------------------------------------------------------------------
@@ -363,7 +347,7 @@ def follow_ups_csv(request: HttpRequest) -> HttpResponse:
             ]
         )
     _exported(request, "follow_ups", rows, cities=[city.slug for city in chosen])
-    return _csv(request, "day-school-follow-ups", header, rows)
+    return csv_download("day-school-follow-ups", header, rows)
 
 
 def _who(user: Any) -> str:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -14,9 +13,9 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.http import Http404
 
+from awl.codes import read_code
 from dayschools.models import (
     ACTIVE,
-    CODE_ALPHABET,
     Booking,
     BookingStatus,
     Event,
@@ -160,15 +159,6 @@ def event_bookings(event: Event, q: str = "") -> dict[str, list[Booking]]:
     }
 
 
-CODE_SHAPE = re.compile(rf"^[{CODE_ALPHABET}]{{8}}$")
-
-
-def as_booking_code(text: str) -> str | None:
-    """A booking code typed (any case, with spaces or dashes) or scanned; None when it cannot be one."""
-    compact = re.sub(r"[\s-]", "", text).upper()
-    return compact if CODE_SHAPE.match(compact) else None
-
-
 @dataclass(frozen=True)
 class DoorList:
     rows: list[Booking]
@@ -180,7 +170,7 @@ def door_list(event: Event, q: str = "") -> DoorList:
     """Who is expected at the door: everyone confirmed by name, or those a search finds (by name, in any
     status, or the one booking with that code); two queries at most."""
     bookings = Booking.objects.filter(event=event).order_by("name", "position")
-    code = as_booking_code(q) if q else None
+    code = read_code(q) if q else None
     if code is not None:
         by_code = list(bookings.filter(code=code))
         if by_code:

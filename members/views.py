@@ -8,9 +8,7 @@ page. Nothing here decides a membership rule.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -28,6 +26,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from awl.audit import entries_for
+from awl.exports import csv_download, csv_safe
 from members import roles, selectors, services
 from members.forms import (
     ApplicationForm,
@@ -272,14 +271,6 @@ CSV_COLUMNS = (
     "trade union",
     "union role",
 )
-# A cell starting with one of these is a formula to a spreadsheet program.
-_FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
-
-def csv_safe(value: object) -> str:
-    """The value as text a spreadsheet will not run as a formula."""
-    text = "" if value is None else str(value)
-    return f"'{text}" if text.startswith(_FORMULA_PREFIXES) else text
 
 
 def _csv_row(row: MemberRow) -> list[str]:
@@ -307,16 +298,8 @@ def branch_members_csv(request: HttpRequest, slug: str) -> HttpResponse:
     branch = selectors.get_branch_for_user(request.user, slug, perm="members.export_branch")
     form = BranchMemberFilterForm(request.GET)
     rows = _member_rows(_filtered_branch_members(branch, form))
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(CSV_COLUMNS)
-    writer.writerows(_csv_row(row) for row in rows)
     services.record_branch_exported(actor=request.user, branch=branch, rows=len(rows), filters=form.filters())
-    response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = (
-        f'attachment; filename="{branch.slug}-members-{timezone.localdate():%Y-%m-%d}.csv"'
-    )
-    return response
+    return csv_download(f"{branch.slug}-members", CSV_COLUMNS, [_csv_row(row) for row in rows])
 
 
 # Applications -------------------------------------------------------------------------------

@@ -20,6 +20,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from awl.codes import qr_png_data_uri
 from awl.env import envrate, parse_rate
 from awl.models import OutboundMessage
 from dayschools import mail, services
@@ -425,7 +426,7 @@ def test_the_link_shows_that_booking_only_with_its_code_and_qr_code(
     assert "On the waiting list, number 1" in html
     assert "Value and labour (14:00)" in html
     assert booking.code in html
-    assert f'src="{mail.code_qr_data_uri(booking.code)}"' in html
+    assert f'src="{qr_png_data_uri(booking.code)}"' in html
     assert f'alt="QR code of your booking code {booking.code}"' in html
 
 

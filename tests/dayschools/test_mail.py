@@ -16,7 +16,7 @@ from awl.models import OutboundMessage
 from dayschools import mail, services
 from dayschools.models import Booking, Event, Workshop
 
-QR_BORDER = 4  # the quiet zone, in modules, that mail.code_qr_data_uri draws
+QR_BORDER = 4  # the quiet zone, in modules, that awl.codes.qr_png_data_uri draws
 
 
 def message_for(booking: Booking, kind: str) -> OutboundMessage:

@@ -1,0 +1,37 @@
+"""CSV downloads, written once: every export in every app goes through ``csv_download``."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from django.http import HttpResponse
+from django.utils import timezone
+
+# A cell starting with one of these is a formula to a spreadsheet program.
+_FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_safe(value: object) -> str:
+    """The value as text a spreadsheet will not run as a formula."""
+    text = "" if value is None else str(value)
+    return f"'{text}" if text.startswith(_FORMULA_PREFIXES) else text
+
+
+def _cell(value: Any) -> Any:
+    # Whole numbers stay numbers (a spreadsheet reads -20 as minus twenty); everything else is guarded text.
+    return value if isinstance(value, int) and not isinstance(value, bool) else csv_safe(value)
+
+
+def csv_download(filename: str, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> HttpResponse:
+    """The rows as a dated CSV attachment, never cached; text cells are kept from being formulas."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(header)
+    writer.writerows([_cell(cell) for cell in row] for row in rows)
+    response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}-{timezone.localdate():%Y-%m-%d}.csv"'
+    response["Cache-Control"] = "no-store"
+    return response
