@@ -1,4 +1,5 @@
-"""Booking rules: places, the waiting list in order, promotion, duplicates, the booking window."""
+"""Booking rules: places, the waiting list in order, promotion, duplicates, the booking window, workshop
+places, check-in and who may be followed up."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import pytest
 
 from awl.models import OutboundMessage
 from dayschools import services
-from dayschools.models import Booking, BookingStatus, Event
+from dayschools.models import Booking, BookingStatus, Event, FollowUp, Workshop
 from dayschools.services import DaySchoolError
 from members.models import Member
 from tests.dayschools.conftest import london_time
@@ -120,3 +121,75 @@ def test_cancelling_an_event_tells_everyone_booked_or_waiting_once(
     assert message.subject.startswith("Cancelled: What is capitalism?")
     [event] = Calendar.from_ical(message.attachments[0]["content"]).walk("VEVENT")
     assert str(event["status"]) == "CANCELLED"
+
+
+def test_a_full_workshop_refuses_the_booking_and_nothing_is_written(
+    london_event: Event, workshops: list[Workshop], booking_time
+) -> None:
+    full = workshops[0]
+    Workshop.objects.filter(pk=full.pk).update(capacity=1)
+    services.book_guest(event=london_event, name="First", email="first@example.org", workshops=[full])
+
+    with pytest.raises(DaySchoolError, match="is full"):
+        services.book_guest(event=london_event, name="Second", email="second@example.org", workshops=[full])
+
+    assert Booking.objects.count() == 1
+    london_event.refresh_from_db()
+    assert london_event.confirmed == 1
+    assert Workshop.objects.get(pk=full.pk).confirmed == 1
+
+
+def test_a_promoted_booking_keeps_only_the_wished_workshops_with_room(
+    london_event: Event, workshops: list[Workshop], booking_time
+) -> None:
+    roomy, tight = workshops
+    Workshop.objects.filter(pk=tight.pk).update(capacity=1)
+    london_event.capacity = 1
+    london_event.save(update_fields=["capacity"])
+    first = guest(london_event, 1)
+    waiting = services.book_guest(
+        event=london_event, name="Waiting", email="waiting@example.org", workshops=[tight]
+    )
+    waiting.workshops.add(roomy)
+    Workshop.objects.filter(pk=tight.pk).update(confirmed=1)  # someone else took its place meanwhile
+
+    services.cancel_booking(booking=first)
+
+    promoted = Booking.objects.get(pk=waiting.pk)
+    assert promoted.status == BookingStatus.CONFIRMED
+    assert list(promoted.workshops.all()) == [roomy]
+    assert Workshop.objects.get(pk=roomy.pk).confirmed == 1
+    assert Workshop.objects.get(pk=tight.pk).confirmed == 1
+
+
+def test_not_even_an_organiser_cancels_a_booking_once_checked_in(
+    london_event: Event, dayschool_organiser, booking_time
+) -> None:
+    booking = services.check_in(actor=dayschool_organiser, booking=guest(london_event, 1))
+
+    with pytest.raises(DaySchoolError, match="checked in"):
+        services.cancel_booking(booking=booking, actor=dayschool_organiser)
+
+    assert Booking.objects.get(pk=booking.pk).status == BookingStatus.CONFIRMED
+
+
+@pytest.mark.parametrize("who", ["member", "no_consent", "did_not_come"])
+def test_only_non_members_who_came_and_consented_are_followed_up(
+    london_event: Event, member: Member, dayschool_organiser, booking_time, who: str
+) -> None:
+    if who == "member":
+        booking = services.book_member(member=member, event=london_event)
+    else:
+        booking = services.book_guest(
+            event=london_event,
+            name="Guest",
+            email="guest@example.org",
+            consent_to_contact=who != "no_consent",
+        )
+    if who != "did_not_come":
+        services.check_in(actor=dayschool_organiser, booking=booking)
+
+    with pytest.raises(DaySchoolError, match="Only non-members who came"):
+        services.record_follow_up(actor=dayschool_organiser, booking=booking)
+
+    assert not FollowUp.objects.exists()
