@@ -366,3 +366,43 @@ def test_the_owner_or_an_officer_marks_an_action_point_done_and_nobody_else(
     assert response["Location"] == url("minutes", first) + "#action-points"  # not off the site
     leaflets.refresh_from_db()
     assert leaflets.done_at is not None
+
+
+def test_the_minutes_page_runs_the_same_queries_for_few_and_many_decisions_and_action_points(
+    client: Client,
+    meetings: list[Meeting],
+    secretary: Member,
+    writer: Member,
+    ec_members: list[Member],
+    django_assert_max_num_queries,
+) -> None:
+    first = meetings[0]
+    with frozen(FIRST - dt.timedelta(days=2)):
+        items = services.prepare_agenda(actor=secretary.user, meeting=first)
+
+    def record(n: int) -> None:
+        with frozen(AFTER_ALL):
+            services.record_decision(
+                actor=writer.user, meeting=first, text=f"Decision {n}", item=items[n % len(items)]
+            )
+            services.add_action_point(
+                actor=writer.user,
+                meeting=first,
+                text=f"Job {n}",
+                owner=ec_members[n % len(ec_members)],
+                due_on=dt.date(2026, 4, 1),
+                item=items[n % len(items)],
+            )
+
+    record(0)
+    circulated(first, writer)
+    as_user(client, writer)
+    with frozen(AFTER_ALL), django_assert_max_num_queries(30) as few:
+        client.get(url("minutes", first))
+    for n in range(1, 25):
+        record(n)
+    with frozen(AFTER_ALL), django_assert_max_num_queries(len(few.captured_queries)):
+        response = client.get(url("minutes", first))
+    assert len(response.context["decisions"]) == 25
+    assert len(response.context["point_rows"]) == 25
+    assert "Job 24" in response.content.decode()
