@@ -25,6 +25,7 @@ from committees.models import (
     Meeting,
     MeetingKind,
     MeetingStatus,
+    Paper,
 )
 from members.models import Member
 from tests.committees.conftest import frozen, london_time
@@ -469,26 +470,33 @@ def test_the_meetings_page_runs_the_same_queries_for_3_and_30_meetings(
     assert with_30 == with_3
 
 
-def test_the_agenda_page_runs_the_same_queries_for_3_and_30_items(
-    client: Client, called: Meeting, secretary: Member, django_assert_max_num_queries: Any
+@pytest.mark.parametrize("page", ["committees:agenda_edit", "committees:meeting_detail"])
+def test_the_agenda_runs_the_same_queries_for_3_and_30_items_with_their_papers(
+    client: Client, called: Meeting, secretary: Member, django_assert_max_num_queries: Any, page: str
 ) -> None:
-    url = reverse("committees:agenda_edit", args=[called.pk])
+    url = reverse(page, args=[called.pk])
 
     def add_items(start: int, count: int) -> None:
         for n in range(start, start + count):
-            services.add_agenda_item(
+            item = services.add_agenda_item(
                 actor=None, meeting=called, section=AgendaSection.REPORTS, title=f"Report {n}", body="Text"
+            )
+            Paper.objects.create(
+                item=item, title=f"Paper {n}", file=f"papers/{n}.pdf", content_type="application/pdf", size=10
             )
 
     with frozen(NOW):
         as_user(client, secretary)
         add_items(0, 3)
+        services.publish_agenda(actor=secretary.user, meeting=called)
         client.get(url)
         with_3 = count_queries(client, url, django_assert_max_num_queries)
         add_items(3, 27)
         with_30 = count_queries(client, url, django_assert_max_num_queries)
+        response = client.get(url)
 
     assert with_30 == with_3
+    assert "Paper 29" in response.content.decode()
 
 
 # The agenda --------------------------------------------------------------------------------------------
