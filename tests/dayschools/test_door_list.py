@@ -270,6 +270,16 @@ def test_a_walk_in_needs_only_a_name(client: Client, door_volunteer: Any, london
     assert Booking.objects.get(name="Nora Name").email == ""
 
 
+def test_a_walk_in_with_a_members_email_is_linked_to_their_record(
+    client: Client, door_volunteer: Any, london_event: Event, member: Member
+) -> None:
+    as_user(client, door_volunteer).post(
+        reverse("dayschools:door_walk_in", args=[london_event.pk]),
+        {"name": "Walks In", "email": member.user.email.upper()},
+    )
+    assert Booking.objects.get(name="Walks In").member == member
+
+
 def test_a_walk_in_with_the_email_of_someone_booked_is_refused(
     client: Client, door_volunteer: Any, london_event: Event, people: dict[str, Booking]
 ) -> None:
