@@ -6,7 +6,7 @@ Access helpers return the object the user may see or raise 404 / PermissionDenie
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, QuerySet
@@ -119,31 +119,24 @@ def motion_amendments(motion: Motion) -> QuerySet[Amendment]:
 
 # Outcomes, the text as carried and the policy record (outcome_views) --------------------------------
 def get_business_item_to_run(user: Any, kind: str, pk: int) -> Motion | Amendment:
-    """A motion or amendment for the CAC to record its outcome (404 if none; 403 for everyone else)."""
-    model: type[Motion] | type[Amendment]
+    """A motion or amendment for the CAC to rule on or record (404 if none; 403 for everyone else)."""
+    item: Motion | Amendment | None
     if kind == "motion":
-        model = Motion
-        item: Motion | Amendment | None = Motion.objects.select_related("conference").filter(pk=pk).first()
+        item = Motion.objects.select_related("conference").filter(pk=pk).first()
     elif kind == "amendment":
-        model = Amendment
         item = Amendment.objects.select_related("motion__conference").filter(pk=pk).first()
     else:
         raise Http404("No such business.")
     if item is None:
-        raise Http404(f"No such {model.__name__.lower()}.")
+        raise Http404(f"No such {kind}.")
     conference = item.conference if isinstance(item, Motion) else item.motion.conference
     if not user.has_perm("conference.run", conference):
-        raise PermissionDenied("Only the conference arrangements committee records outcomes.")
+        raise PermissionDenied("Only the conference arrangements committee can do this.")
     return item
 
 
 def get_motion_to_run(user: Any, pk: int) -> Motion:
-    motion = Motion.objects.select_related("conference").filter(pk=pk).first()
-    if motion is None:
-        raise Http404("No such motion.")
-    if not user.has_perm("conference.run", motion.conference):
-        raise PermissionDenied("Only the conference arrangements committee publishes the policy record.")
-    return motion
+    return cast(Motion, get_business_item_to_run(user, "motion", pk))
 
 
 def debating_order(conference: Conference) -> list[Motion]:

@@ -19,7 +19,7 @@ from django.shortcuts import redirect, render
 from django.urls import URLPattern, path
 from django.views.decorators.http import require_GET, require_http_methods
 
-from conference import business, motions, order_paper, reports
+from conference import business, business_selectors, motions, order_paper, reports
 from conference.business_forms import BusinessRulesForm, CompositeForm, OrderForm, RulingForm
 from conference.forms import ConfirmForm
 from conference.models import ItemStatus, Motion, Ruling
@@ -81,7 +81,7 @@ def business_page(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def rule(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
-    item = order_paper.item_to_run(request.user, kind, pk)
+    item = business_selectors.get_business_item_to_run(request.user, kind, pk)
     conference = item.conference if isinstance(item, Motion) else item.motion.conference
     form = RulingForm(
         request.POST if request.method == "POST" else None,

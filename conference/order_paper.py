@@ -12,7 +12,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
 from django.http import Http404
 from django.template.loader import render_to_string
@@ -193,23 +192,6 @@ def conference_readable(user: Any, slug: str, which: str) -> tuple[Conference, B
     if not readable(user, conference, published):
         raise Http404("Not published.")
     return conference, rules
-
-
-def item_to_run(user: Any, kind: str, pk: int) -> Motion | Amendment:
-    """A motion or amendment for the CAC to rule on: 404 if there is none, 403 for anyone not on the CAC."""
-    item: Motion | Amendment | None
-    if kind == "motion":
-        item = Motion.objects.select_related("conference").filter(pk=pk).first()
-    elif kind == "amendment":
-        item = Amendment.objects.select_related("motion__conference").filter(pk=pk).first()
-    else:
-        raise Http404("No such business.")
-    if item is None:
-        raise Http404("No such item.")
-    conference = item.conference if isinstance(item, Motion) else item.motion.conference
-    if not user.has_perm(RUN, conference):
-        raise PermissionDenied("Only the conference arrangements committee rules on business.")
-    return item
 
 
 # The PDF ------------------------------------------------------------------------------------------
