@@ -281,6 +281,29 @@ def test_nothing_is_recorded_for_a_meeting_that_has_not_begun(
     assert not ActionPoint.objects.exists()
 
 
+def test_nothing_is_recorded_for_a_cancelled_meeting_once_its_time_has_come(
+    client: Client, meetings: list[Meeting], secretary: Member, writer: Member, plain_member: Member
+) -> None:
+    third = meetings[2]
+    with frozen(AFTER_ALL):
+        services.cancel_meeting(actor=secretary.user, meeting=third, reason="The venue is flooded")
+    as_user(client, writer)
+    with frozen(THIRD + dt.timedelta(hours=1)):
+        page = client.get(url("minutes", third))
+        decision = client.post(url("decision_add", third), {"text": "Despite it all."})
+        point = client.post(
+            url("action_point_add", third), {"text": "Despite it all.", "owner": plain_member.pk}
+        )
+        with pytest.raises(services.CommitteeError, match="cancelled meeting"):
+            services.record_attendance(actor=secretary.user, meeting=third, member=plain_member, present=True)
+
+    assert not page.context["may_record"]
+    assert decision.status_code == point.status_code == 409
+    assert "Nothing is recorded for a cancelled meeting." in decision.content.decode()
+    assert not Decision.objects.exists()
+    assert not ActionPoint.objects.exists()
+
+
 def test_an_action_point_needs_an_owner_on_the_committee_and_a_due_date_after_the_meeting(
     client: Client, meetings: list[Meeting], writer: Member, plain_member: Member, people: dict[str, Member]
 ) -> None:

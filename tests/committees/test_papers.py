@@ -170,6 +170,24 @@ def test_a_paper_of_the_wrong_type_is_refused_and_nothing_is_kept(
     assert not AuditEntry.objects.filter(action="agenda.paper_attached").exists()
 
 
+@pytest.mark.parametrize(
+    ("title", "reason"),
+    [("   ", "A paper needs a title."), ("x" * 201, "at most 200 characters")],
+)
+def test_a_paper_without_a_title_or_with_too_long_a_one_is_refused(
+    item: AgendaItem, secretary: Member, media_root: Path, title: str, reason: str
+) -> None:
+    with pytest.raises(CommitteeError, match=re.escape(reason)):
+        services.attach_paper(actor=secretary.user, item=item, title=title, upload=upload("budget.pdf", PDF))
+
+    assert not Paper.objects.exists()
+    assert stored_files(media_root) == []
+    at_limit = services.attach_paper(
+        actor=secretary.user, item=item, title="x" * 200, upload=upload("budget.pdf", PDF)
+    )
+    assert list(Paper.objects.all()) == [at_limit]
+
+
 def test_a_paper_over_the_size_limit_is_refused(
     settings: Any, item: AgendaItem, secretary: Member, media_root: Path
 ) -> None:
