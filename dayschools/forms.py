@@ -7,16 +7,15 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any, cast
-from zoneinfo import ZoneInfo
 
 from django import forms
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from committees.forms import london_moment
 from dayschools.models import Booking, City, HowHeard, Workshop
 from members.forms import LowercaseEmailField, MultilineTextField, PhoneField, PlainTextField, SearchForm
 
@@ -55,18 +54,6 @@ class LondonDateTimeField(forms.DateTimeField):
 
 def _time_field(label: str) -> forms.TimeField:
     return forms.TimeField(label=label, widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
-
-
-def london_moment(day: dt.date, time: dt.time) -> dt.datetime:
-    """The aware moment a date and a wall-clock time in Europe/London name; a skipped time is refused."""
-    zone = ZoneInfo(settings.TIME_ZONE)
-    moment = dt.datetime.combine(day, time, tzinfo=zone)
-    if moment.astimezone(dt.UTC).astimezone(zone).replace(tzinfo=None) != moment.replace(tzinfo=None):
-        raise ValidationError(
-            f"{time:%H:%M} does not exist in London on {day:%-d %B %Y}: the clocks go forward.",
-            code="skipped",
-        )
-    return moment
 
 
 def _local_parts(moment: dt.datetime) -> tuple[dt.date, dt.time]:

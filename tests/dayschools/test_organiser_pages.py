@@ -340,6 +340,18 @@ def test_an_event_ending_before_it_starts_is_refused_with_nothing_written(
     assert london_event.ends_at == london_time(2026, 10, 22, 16, 30)
 
 
+def test_a_time_the_clocks_skip_is_refused_on_the_form(
+    client: Client, dayschool_organiser: Any, school: School, cities: dict[str, City]
+) -> None:
+    response = as_user(client, dayschool_organiser).post(
+        reverse("dayschools:event_add", args=[school.pk]),
+        event_post(city=str(cities["leeds"].pk), date="2027-03-28", starts="01:30", ends="16:30"),
+    )
+    assert response.status_code == 200
+    assert "01:30 does not exist in London on 28 March 2027" in response.content.decode()
+    assert not Event.objects.exists()
+
+
 def test_a_capacity_below_the_places_booked_is_refused_with_nothing_written(
     client: Client, dayschool_organiser: Any, london_event: Event
 ) -> None:
