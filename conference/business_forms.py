@@ -11,7 +11,7 @@ from typing import Any, cast
 from django import forms
 from django.db.models import QuerySet
 
-from conference import business_selectors
+from conference import selectors
 from conference.models import AmendmentKind, Majority, Outcome, ProposerKind, VoteMethod
 from members.forms import MultilineTextField, SearchForm
 from members.models import Branch, Member
@@ -101,7 +101,7 @@ class ProposerFields(forms.Form):
                 if "seconder_email" not in self.errors:
                     self.add_error("seconder_email", "Give the e-mail address of the member seconding it.")
             else:
-                seconder = business_selectors.find_seconder(email)
+                seconder = selectors.member_by_email(email)
                 if seconder is None:
                     self.add_error("seconder_email", "No member has that e-mail address.")
                 data["seconder"] = seconder

@@ -15,23 +15,10 @@ from django.http import Http404
 from conference.models import Amendment, Conference, Motion, ProposerKind
 from conference.selectors import get_conference, own_member
 from members import roles
-from members.models import Branch, Member, MemberStatus, Role
+from members.models import Branch, MemberStatus, Role
 
 
 # Motions pages (motion_views) -------------------------------------------------------------------
-def find_seconder(email: str) -> Member | None:
-    """The member a seconder's e-mail address names (any status: the service says who may second)."""
-    address = (email or "").strip()
-    if not address:
-        return None
-    return (
-        Member.objects.select_related("user")
-        .filter(user__email__iexact=address, erased_at__isnull=True)
-        .order_by("pk")
-        .first()
-    )
-
-
 def proposer_kinds(user: Any) -> list[tuple[str, str]]:
     """The capacities the user may propose in: as a member, for a branch they organise, for the NC/EC."""
     from committees.models import Committee, CommitteeKind

@@ -25,10 +25,10 @@ from django.urls import URLPattern, path, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
-from conference import business_selectors, markdown, motions
+from conference import business_selectors, markdown, motions, order_paper
 from conference.business_forms import AmendmentAnswerForm, AmendmentForm, MotionEditForm, MotionForm
 from conference.forms import ConfirmForm
-from conference.models import Amendment, AmendmentKind, BusinessRules, Conference, Motion
+from conference.models import Amendment, AmendmentKind, Motion
 from conference.services import ConferenceError
 
 
@@ -41,13 +41,6 @@ def _bound(form_class: Any, request: HttpRequest, **kwargs: Any) -> Any:
 def _status(form: Any) -> int:
     """409 when a service refused the change (the reason is on the form), else 200."""
     return 409 if form.is_bound and form.non_field_errors() else 200
-
-
-def _rules(conference: Conference) -> BusinessRules | None:
-    try:
-        return motions.rules_for(conference)
-    except ConferenceError:
-        return None
 
 
 def _proposing(request: HttpRequest) -> dict[str, Any]:
@@ -64,7 +57,7 @@ def motion_list(request: HttpRequest, slug: str) -> HttpResponse:
     conference = business_selectors.get_conference_business(request.user, slug)
     context = {
         "conference": conference,
-        "rules": _rules(conference),
+        "rules": order_paper.rules_of(conference),
         "motions": list(business_selectors.conference_motions(conference)),
         "may_propose": bool(business_selectors.proposer_kinds(request.user)),
     }
@@ -75,7 +68,7 @@ def motion_list(request: HttpRequest, slug: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def motion_add(request: HttpRequest, slug: str) -> HttpResponse:
     conference = business_selectors.get_conference_business(request.user, slug)
-    rules = _rules(conference)
+    rules = order_paper.rules_of(conference)
     if rules is None:
         messages.error(
             request, "This conference is not taking motions yet: the CAC has not set its deadlines."
@@ -173,7 +166,7 @@ def _shown(motion: Motion, amendment: Amendment) -> ShownAmendment:
 @require_GET
 def motion_detail(request: HttpRequest, pk: int) -> HttpResponse:
     motion = business_selectors.get_motion_for_user(request.user, pk)
-    rules = _rules(motion.conference)
+    rules = order_paper.rules_of(motion.conference)
     own = motion.submitted_by_id is not None and motion.submitted_by_id == request.user.pk
     now = timezone.now()
     context = {
@@ -217,7 +210,7 @@ def _form_page(
 @require_http_methods(["GET", "POST"])
 def motion_edit(request: HttpRequest, pk: int) -> HttpResponse:
     motion = business_selectors.get_own_motion(request.user, pk)
-    rules = _rules(motion.conference)
+    rules = order_paper.rules_of(motion.conference)
     initial = {"title": motion.title, "text": motion.text, "topic": motion.topic}
     form = _bound(MotionEditForm, request, word_limit=rules.word_limit if rules else 0, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -300,7 +293,7 @@ def amendment_answer(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def amendment_add(request: HttpRequest, pk: int) -> HttpResponse:
     motion = business_selectors.get_motion_for_user(request.user, pk)
-    rules = _rules(motion.conference)
+    rules = order_paper.rules_of(motion.conference)
     limit = rules.amendment_word_limit if rules else 0
     form = _bound(AmendmentForm, request, word_limit=limit, **_proposing(request))
     if request.method == "POST" and form.is_valid():

@@ -46,6 +46,7 @@ from conference.models import (
     Ruling,
     VoteMethod,
 )
+from conference.selectors import own_member
 from conference.services import ConferenceError, counts
 from members import roles
 from members.models import Branch, Member, MemberStatus, Role
@@ -70,18 +71,11 @@ def _require_cac(actor: Any, conference: Conference, message: str) -> None:
         raise ConferenceError(message)
 
 
-def _member_of(user: Any) -> Member | None:
-    pk = getattr(user, "pk", None)
-    if pk is None:
-        return None
-    return Member.objects.filter(user_id=pk, erased_at__isnull=True).first()
-
-
 def _check_proposer(
     actor: Any, proposer_kind: str, branch: Branch | None, branch_meeting_on: dt.date | None
 ) -> Member | None:
     """Who may propose in each capacity; returns the proposing member (None for a body)."""
-    member = _member_of(actor)
+    member = own_member(actor)
     if proposer_kind == ProposerKind.MEMBER:
         if member is None or member.status != MemberStatus.MEMBER:
             raise ConferenceError("Only members propose motions and amendments.")
