@@ -9,6 +9,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from committees.models import AgendaItem, AgendaSection, Meeting
+from committees.services import SCHEDULE_AHEAD
 from members.forms import MultilineTextField, PlainTextField, SearchForm
 from members.models import Member
 
@@ -151,9 +152,8 @@ class DecisionFilterForm(SearchForm):
 
 
 # Meetings, the agenda and papers (meeting_views) ------------------------------------------------
-# Meetings are arranged at most this far ahead (the services refuse further); the limit also keeps
-# hostile dates such as 9999-12-31 from reaching the time-zone arithmetic.
-SCHEDULE_AHEAD = dt.timedelta(days=3 * 366)
+# Dates are held to the services' SCHEDULE_AHEAD; the limit also keeps hostile dates such as
+# 9999-12-31 from reaching the time-zone arithmetic.
 
 
 class MeetingDateField(forms.DateField):

@@ -121,6 +121,10 @@ def cycle_occurrences(committee: Committee, *, after: dt.datetime, until: dt.dat
     return [moment.replace(tzinfo=zone) for moment in rule.between(naive_after, naive_until, inc=True)]
 
 
+# Meetings are arranged at most this far ahead; the forms hold their dates to it as well.
+SCHEDULE_AHEAD = dt.timedelta(days=3 * 366)
+
+
 @transaction.atomic
 def schedule_meetings(
     *, actor: Any, committee: Committee, until: dt.date
@@ -140,7 +144,7 @@ def schedule_meetings(
     horizon = dt.datetime.combine(until, dt.time.max, tzinfo=local_zone())
     if horizon <= now:
         raise CommitteeError("The horizon must be in the future.")
-    if horizon > now + dt.timedelta(days=3 * 366):
+    if horizon > now + SCHEDULE_AHEAD:
         raise CommitteeError("Meetings can be generated at most three years ahead.")
     earliest = now + dt.timedelta(days=committee.notice_days)
     created: list[Meeting] = []
