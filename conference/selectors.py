@@ -189,6 +189,12 @@ def exceptions_for(conference: Conference) -> QuerySet[EligibilityException]:
     )
 
 
+def member_email(pk: int) -> str:
+    """The e-mail address of a member not erased, or "" (to start the exception form from their row)."""
+    email = Member.objects.filter(pk=pk, erased_at__isnull=True).values_list("user__email", flat=True).first()
+    return email or ""
+
+
 def member_by_email(email: str) -> Member | None:
     return (
         Member.objects.select_related("user")

@@ -45,7 +45,7 @@ from conference.forms import (
 from conference.models import Conference, Registration, RegistrationStatus
 from conference.services import ConferenceError
 from members.forms import SearchForm
-from members.models import Member, MemberStatus
+from members.models import MemberStatus
 
 RUN = "conference.run"
 RECORD_PAYMENT = "conference.record_payment"
@@ -428,8 +428,8 @@ def _exception_initial(request: HttpRequest) -> dict[str, str]:
     raw = request.GET.get("member", "")
     if not raw.isdigit() or len(raw) > 10:
         return {}
-    member = Member.objects.select_related("user").filter(pk=int(raw), erased_at__isnull=True).first()
-    return {"email": member.user.email} if member else {}
+    email = selectors.member_email(int(raw))
+    return {"email": email} if email else {}
 
 
 @login_required
