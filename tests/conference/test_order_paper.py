@@ -101,7 +101,9 @@ def test_the_order_paper_pdf_renders_with_the_titles_in_order(conference: Confer
     assert "Amendment 2.1" in text
 
 
-@pytest.mark.parametrize("page", ["conference:order_paper", "conference:cac_report"])
+@pytest.mark.parametrize(
+    "page", ["conference:order_paper", "conference:cac_report", "conference:business", "conference:outcomes"]
+)
 def test_the_pages_take_the_same_queries_for_150_motions_as_for_3(
     conference: Conference, cac: Any, page: str, django_assert_max_num_queries: Any
 ) -> None:
