@@ -12,7 +12,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count, QuerySet
 from django.http import Http404
 
-from conference.models import Amendment, Conference, Motion, ProposerKind
+from conference.models import Amendment, Conference, ItemStatus, Motion, ProposerKind, Ruling
 from conference.selectors import get_conference, own_member
 from members import roles
 from members.models import Branch, MemberStatus, Role
@@ -101,6 +101,26 @@ def motion_amendments(motion: Motion) -> QuerySet[Amendment]:
         Amendment.objects.filter(motion=motion)
         .select_related("proposer", "branch")
         .order_by("position", "submitted_at", "pk")
+    )
+
+
+# The CAC's business pages (business_views) -------------------------------------------------------
+def motions_to_composite(conference: Conference) -> list[Motion]:
+    """Motions still standing (not debated, withdrawn or composited already), for a composite."""
+    return list(
+        Motion.objects.filter(conference=conference, outcome="")
+        .exclude(status=ItemStatus.WITHDRAWN)
+        .exclude(ruling=Ruling.COMPOSITED)
+        .order_by("pk")
+    )
+
+
+def motions_to_order(conference: Conference) -> list[Motion]:
+    """Motions ruled in order and not withdrawn, in their current debating order, for the order of debate."""
+    return list(
+        Motion.objects.filter(
+            conference=conference, ruling=Ruling.IN_ORDER, status=ItemStatus.SUBMITTED
+        ).order_by("position", "pk")
     )
 
 

@@ -102,13 +102,8 @@ def rule(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def composite(request: HttpRequest, slug: str) -> HttpResponse:
     conference = reports.conference_for(request.user, slug, RUN)
-    standing = (
-        Motion.objects.filter(conference=conference, outcome="")
-        .exclude(status=ItemStatus.WITHDRAWN)
-        .exclude(ruling=Ruling.COMPOSITED)
-        .order_by("pk")
-    )
-    form = CompositeForm(request.POST if request.method == "POST" else None, motions=list(standing))
+    standing = business_selectors.motions_to_composite(conference)
+    form = CompositeForm(request.POST if request.method == "POST" else None, motions=standing)
     context = {"conference": conference, "form": form}
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -133,11 +128,7 @@ def composite(request: HttpRequest, slug: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def business_order(request: HttpRequest, slug: str) -> HttpResponse:
     conference = reports.conference_for(request.user, slug, RUN)
-    in_order = list(
-        Motion.objects.filter(
-            conference=conference, ruling=Ruling.IN_ORDER, status=ItemStatus.SUBMITTED
-        ).order_by("position", "pk")
-    )
+    in_order = business_selectors.motions_to_order(conference)
     form = OrderForm(request.POST if request.method == "POST" else None, motions=in_order)
     context = {"conference": conference, "form": form, "motions": in_order}
     if request.method == "POST" and form.is_valid():
