@@ -271,6 +271,53 @@ def test_a_composite_replaces_motions_whose_movers_agreed(
     assert made.ruling == Ruling.IN_ORDER and made.movers_agreed
 
 
+def test_no_ruling_before_the_seconder_confirms(
+    conference: Conference, rules: BusinessRules, delegate: Member, seconder: Member, cac: Any
+) -> None:
+    with at(BEFORE_DEADLINE):
+        motion = submit(delegate, seconder, conference)
+        with pytest.raises(ConferenceError, match="seconder has not confirmed"):
+            motions.rule(actor=cac, item=motion, ruling=Ruling.IN_ORDER)
+    motion.refresh_from_db()
+    assert motion.ruling == Ruling.PENDING
+
+
+def test_only_this_conferences_motions_ruled_in_order_go_in_the_order_of_debate(
+    conference: Conference, rules: BusinessRules, delegate: Member, seconder: Member, cac: Any
+) -> None:
+    with at(BEFORE_DEADLINE):
+        ruled = seconded(delegate, seconder, conference)
+        motions.rule(actor=cac, item=ruled, ruling=Ruling.IN_ORDER)
+        pending = seconded(seconder, delegate, conference, title="Rent caps")
+        other = Conference.objects.create(
+            year=2031,
+            title="Annual conference 2031",
+            slug="2031",
+            starts_on=dt.date(2031, 5, 30),
+            ends_on=dt.date(2031, 5, 31),
+            venue="Conway Hall",
+            city="London",
+            registration_opens_at=conference.registration_opens_at,
+            registration_closes_at=conference.registration_closes_at,
+            eligibility_cutoff=dt.date(2031, 3, 1),
+        )
+        elsewhere = Motion.objects.create(
+            conference=other,
+            proposer_kind=ProposerKind.NC,
+            status=ItemStatus.SUBMITTED,
+            ruling=Ruling.IN_ORDER,
+            title="Elsewhere",
+            text="Conference resolves.",
+        )
+        for wrong in ([ruled, pending], [ruled, elsewhere], [ruled, ruled]):
+            with pytest.raises(ConferenceError):
+                motions.order_business(actor=cac, conference=conference, motions=wrong)
+        motions.order_business(actor=cac, conference=conference, motions=[ruled])
+    assert list(Motion.objects.filter(position__isnull=False).values_list("pk", "position")) == [
+        (ruled.pk, 1)
+    ]
+
+
 @pytest.mark.parametrize(
     ("majority", "votes_for", "against", "met"),
     [
