@@ -21,13 +21,10 @@ from django.db.models import (
     Case,
     CharField,
     Count,
-    DecimalField,
     F,
-    OuterRef,
     PositiveSmallIntegerField,
     Q,
     QuerySet,
-    Subquery,
     Sum,
     Value,
     When,
@@ -36,6 +33,7 @@ from django.db.models.functions import Coalesce
 from django.http import Http404
 
 from awl.codes import read_code
+from conference import selectors
 from conference.models import (
     Band,
     CacDuty,
@@ -53,9 +51,7 @@ ZERO = Decimal("0.00")
 # Access helpers ---------------------------------------------------------------------------------
 def conference_for(user: Any, slug: str, perm: str) -> Conference:
     """The conference, if ``user`` holds ``perm`` for it: 404 when there is none, 403 when they may not."""
-    conference = Conference.objects.filter(slug=slug).first()
-    if conference is None:
-        raise Http404("No such conference.")
+    conference = selectors.get_conference(slug)
     if not user.has_perm(perm, conference):
         raise PermissionDenied("You do not have this duty for the conference.")
     return conference
@@ -198,18 +194,11 @@ class Fees:
 
 def fees(conference: Conference) -> Fees:
     """Fee totals, and each registration that still owes something (fee due minus its payments)."""
-    paid = (
-        RegistrationPayment.objects.filter(registration=OuterRef("pk"))
-        .order_by()
-        .values("registration")
-        .annotate(total=Sum("amount"))
-        .values("total")
-    )
-    money = DecimalField(max_digits=10, decimal_places=2)
+    money = selectors.MONEY
     rows = list(
         _standing(conference)
         .select_related("member__branch")
-        .annotate(paid=Coalesce(Subquery(paid, output_field=money), Value(ZERO), output_field=money))
+        .annotate(paid=Coalesce(selectors.paid_subquery(), Value(ZERO), output_field=money))
         .annotate(outstanding=F("fee_due") - F("paid"))
         .order_by("name", "pk")
     )

@@ -204,9 +204,11 @@ def member_by_email(email: str) -> Member | None:
 
 
 # Payments ------------------------------------------------------------------------------------------
-def _paid_subquery() -> Subquery:
+def paid_subquery() -> Subquery:
+    """What each registration (``OuterRef("pk")``) has paid so far; NULL when nothing."""
     return Subquery(
         RegistrationPayment.objects.filter(registration=OuterRef("pk"))
+        .order_by()
         .values("registration")
         .annotate(total=Sum("amount"))
         .values("total"),
@@ -219,7 +221,7 @@ def outstanding_registrations(conference: Conference, *, query: str = "") -> Que
     rows = (
         Registration.objects.filter(conference=conference, status=RegistrationStatus.REGISTERED)
         .select_related("member__branch")
-        .annotate(paid=Coalesce(_paid_subquery(), Value(Decimal("0.00")), output_field=MONEY))
+        .annotate(paid=Coalesce(paid_subquery(), Value(Decimal("0.00")), output_field=MONEY))
         .annotate(outstanding=F("fee_due") - F("paid"))
         .filter(outstanding__gt=0)
     )
@@ -241,7 +243,7 @@ def payment_totals(rows: QuerySet[Registration]) -> PaymentTotals:
     zero = Decimal("0.00")
     # Summed from the columns, not the annotations: Django's aggregate over a filtered annotation
     # loses the annotation's column in the subquery it wraps the rows in.
-    paid = Coalesce(_paid_subquery(), Value(Decimal("0.00")), output_field=MONEY)
+    paid = Coalesce(paid_subquery(), Value(Decimal("0.00")), output_field=MONEY)
     totals = rows.order_by().aggregate(
         count=Count("pk"), due=Sum("fee_due"), paid=Sum(paid), outstanding=Sum(F("fee_due") - paid)
     )
