@@ -15,7 +15,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path, reverse
@@ -24,6 +23,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
+from awl.paging import page_of, query_string_without_page
 from committees import selectors, services
 from committees.forms import (
     ActionPointForm,
@@ -404,14 +404,12 @@ def decisions_register(request: HttpRequest, slug: str) -> HttpResponse:
     decisions = selectors.decisions_register(
         request.user, committee, query=form.value("q"), year=form.chosen_year()
     )
-    query = request.GET.copy()
-    query.pop("page", None)
     context = {
         "committee": committee,
         "form": form,
         "filters": form.filters(),
-        "page": Paginator(decisions, DECISIONS_PAGE_SIZE).get_page(request.GET.get("page")),
-        "query_string": query.urlencode(),
+        "page": page_of(request, decisions, DECISIONS_PAGE_SIZE),
+        "query_string": query_string_without_page(request),
         "committee_view": request.user.has_perm("committees.view_committee", committee),
     }
     return render(request, "committees/decisions.html", context)

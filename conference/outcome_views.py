@@ -19,12 +19,12 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path, reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
+from awl.paging import page_of
 from conference import business_selectors, motions, selectors
 from conference.business_forms import CarriedTextForm, OutcomeForm, PolicySearchForm
 from conference.models import Amendment, Motion, Outcome
@@ -131,7 +131,7 @@ def policy(request: HttpRequest) -> HttpResponse:
     rows = business_selectors.policy_record(
         query=form.value("q"), year=int(year) if year else None, topic=form.value("topic")
     )
-    page = Paginator(rows, POLICY_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of(request, rows, POLICY_PAGE_SIZE)
     filters = form.filters()
     context = {"form": form, "page": page, "searching": bool(filters), "query_string": urlencode(filters)}
     return render(request, "conference/policy_record.html", context)

@@ -23,14 +23,13 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Page, Paginator
-from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
+from awl.paging import page_of, query_string_without_page
 from conference import selectors, services
 from conference.forms import (
     ConferenceForm,
@@ -62,17 +61,6 @@ def _bound(form_class: Any, request: HttpRequest, **kwargs: Any) -> Any:
 def _status(form: Any) -> int:
     """409 when a service refused the change (the reason is on the form), else 200."""
     return 409 if form.is_bound and form.non_field_errors() else 200
-
-
-def _page(request: HttpRequest, items: QuerySet[Any], per_page: int) -> Page[Any]:
-    """The requested page; a missing, malformed or out-of-range number gives the nearest page."""
-    return Paginator(items, per_page).get_page(request.GET.get("page"))
-
-
-def _query_string_without_page(request: HttpRequest) -> str:
-    query = request.GET.copy()
-    query.pop("page", None)
-    return query.urlencode()
 
 
 def _own_member(request: HttpRequest) -> Any:
@@ -390,7 +378,7 @@ def entitlement(request: HttpRequest, slug: str) -> HttpResponse:
         rows = selectors.snapshot_members(
             snapshot, query=form.value("q"), entitled=form.entitled_value(), branch_id=form.branch_value()
         )
-        page = _page(request, rows, SNAPSHOT_PAGE_SIZE)
+        page = page_of(request, rows, SNAPSHOT_PAGE_SIZE)
         context.update(
             branches=branches,
             totals=selectors.snapshot_totals(snapshot),
@@ -398,7 +386,7 @@ def entitlement(request: HttpRequest, slug: str) -> HttpResponse:
             filters=form.filters(),
             page=page,
             rows=page.object_list,
-            query_string=_query_string_without_page(request),
+            query_string=query_string_without_page(request),
         )
     return render(request, "conference/entitlement_page.html", context)
 
@@ -467,7 +455,7 @@ def outstanding(request: HttpRequest, slug: str) -> HttpResponse:
     conference = selectors.get_conference_for_payments(request.user, slug)
     form = SearchForm(request.GET)
     rows = selectors.outstanding_registrations(conference, query=form.value("q"))
-    page = _page(request, rows, OUTSTANDING_PAGE_SIZE)
+    page = page_of(request, rows, OUTSTANDING_PAGE_SIZE)
     context = {
         "conference": conference,
         "form": form,
@@ -475,7 +463,7 @@ def outstanding(request: HttpRequest, slug: str) -> HttpResponse:
         "page": page,
         "rows": page.object_list,
         "totals": selectors.payment_totals(rows),
-        "query_string": _query_string_without_page(request),
+        "query_string": query_string_without_page(request),
     }
     return render(request, "conference/payments_outstanding.html", context)
 

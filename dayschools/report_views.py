@@ -19,7 +19,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -30,6 +29,7 @@ from django.views.decorators.csp import csp_override
 from django.views.decorators.http import require_GET, require_http_methods
 
 from awl.exports import csv_download
+from awl.paging import page_of, query_string_without_page
 from dayschools import charts, reports, services
 from dayschools.forms import FollowUpCityForm, FollowUpForm
 from dayschools.models import Booking, City, Event, EventStatus, School, Series
@@ -291,18 +291,14 @@ def follow_ups(request: HttpRequest) -> HttpResponse:
     """Non-members who came to a day school in the organiser's cities and may be contacted."""
     cities = _follow_up_cities(request)
     form = FollowUpCityForm(request.GET or None, cities=cities)
-    page = Paginator(reports.follow_up_list(form.chosen()), FOLLOW_UPS_PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
-    query = request.GET.copy()
-    query.pop("page", None)
+    page = page_of(request, reports.follow_up_list(form.chosen()), FOLLOW_UPS_PAGE_SIZE)
     context = {
         "form": form,
         "cities": cities,
         "chosen": form.slug(),
         "page": page,
         "rows": _follow_up_rows(page.object_list),
-        "query_string": query.urlencode(),
+        "query_string": query_string_without_page(request),
     }
     return render(request, "dayschools/follow_up_list.html", context)
 

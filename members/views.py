@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING, Any, TypedDict, cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Page, Paginator
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
@@ -27,6 +26,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from awl.audit import entries_for
 from awl.exports import csv_download, csv_safe
+from awl.paging import page_of, query_string_without_page
 from members import roles, selectors, services
 from members.forms import (
     ApplicationForm,
@@ -63,17 +63,6 @@ CONTACT_PAGE_SIZE = 50
 AUDIT_PAGE_SIZE = 100
 # Statuses with a membership to look at rather than an application to make.
 _HAS_MEMBERSHIP = {MemberStatus.MEMBER, MemberStatus.LAPSED, MemberStatus.SUSPENDED}
-
-
-def _page(request: HttpRequest, items: QuerySet[Any], per_page: int) -> Page[Any]:
-    """The requested page; a missing, malformed or out-of-range number gives the nearest page."""
-    return Paginator(items, per_page).get_page(request.GET.get("page"))
-
-
-def _query_string_without_page(request: HttpRequest) -> str:
-    query = request.GET.copy()
-    query.pop("page", None)
-    return query.urlencode()
 
 
 @dataclass(frozen=True)
@@ -245,14 +234,14 @@ def _filtered_branch_members(
 def branch_members(request: HttpRequest, slug: str) -> HttpResponse:
     branch = selectors.get_branch_for_user(request.user, slug)
     form = BranchMemberFilterForm(request.GET)
-    page = _page(request, _filtered_branch_members(branch, form), BRANCH_PAGE_SIZE)
+    page = page_of(request, _filtered_branch_members(branch, form), BRANCH_PAGE_SIZE)
     context = {
         "branch": branch,
         "form": form,
         "filters": form.filters(),
         "page": page,
         "rows": _member_rows(page.object_list),
-        "query_string": _query_string_without_page(request),
+        "query_string": query_string_without_page(request),
         "can_export": request.user.has_perm("members.export_branch", branch),
     }
     return render(request, "members/branch_members.html", context)
@@ -447,8 +436,8 @@ def contact_list(request: HttpRequest) -> HttpResponse:
     context = {
         "form": form,
         "filters": form.filters(),
-        "page": _page(request, contacts, CONTACT_PAGE_SIZE),
-        "query_string": _query_string_without_page(request),
+        "page": page_of(request, contacts, CONTACT_PAGE_SIZE),
+        "query_string": query_string_without_page(request),
     }
     return render(request, "members/contact_list.html", context)
 
@@ -548,7 +537,7 @@ def audit(request: HttpRequest) -> HttpResponse:
     context = {
         "form": form,
         "filters": form.filters(),
-        "page": _page(request, entries, AUDIT_PAGE_SIZE),
-        "query_string": _query_string_without_page(request),
+        "page": page_of(request, entries, AUDIT_PAGE_SIZE),
+        "query_string": query_string_without_page(request),
     }
     return render(request, "members/audit.html", context)
