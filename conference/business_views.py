@@ -19,7 +19,7 @@ from django.shortcuts import redirect, render
 from django.urls import URLPattern, path
 from django.views.decorators.http import require_GET, require_http_methods
 
-from conference import business, business_selectors, motions, order_paper, reports
+from conference import business, business_selectors, motions, order_paper, selectors
 from conference.business_forms import BusinessRulesForm, CompositeForm, OrderForm, RulingForm
 from conference.forms import ConfirmForm
 from conference.models import ItemStatus, Motion, Ruling
@@ -38,7 +38,7 @@ def _refused(
 @login_required
 @require_http_methods(["GET", "POST"])
 def business_rules(request: HttpRequest, slug: str) -> HttpResponse:
-    conference = reports.conference_for(request.user, slug, RUN)
+    conference = selectors.get_conference_with_perm(request.user, slug, RUN)
     rules = order_paper.rules_of(conference)
     initial = (
         {
@@ -67,7 +67,7 @@ def business_rules(request: HttpRequest, slug: str) -> HttpResponse:
 @require_GET
 def business_page(request: HttpRequest, slug: str) -> HttpResponse:
     """Every motion and amendment with its ruling, and the buttons to rule."""
-    conference = reports.conference_for(request.user, slug, RUN)
+    conference = selectors.get_conference_with_perm(request.user, slug, RUN)
     context = {
         "conference": conference,
         "rules": order_paper.rules_of(conference),
@@ -101,7 +101,7 @@ def rule(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def composite(request: HttpRequest, slug: str) -> HttpResponse:
-    conference = reports.conference_for(request.user, slug, RUN)
+    conference = selectors.get_conference_with_perm(request.user, slug, RUN)
     standing = business_selectors.motions_to_composite(conference)
     form = CompositeForm(request.POST if request.method == "POST" else None, motions=standing)
     context = {"conference": conference, "form": form}
@@ -127,7 +127,7 @@ def composite(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def business_order(request: HttpRequest, slug: str) -> HttpResponse:
-    conference = reports.conference_for(request.user, slug, RUN)
+    conference = selectors.get_conference_with_perm(request.user, slug, RUN)
     in_order = business_selectors.motions_to_order(conference)
     form = OrderForm(request.POST if request.method == "POST" else None, motions=in_order)
     context = {"conference": conference, "form": form, "motions": in_order}
@@ -180,7 +180,7 @@ def order_paper_pdf(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def business_publish(request: HttpRequest, slug: str) -> HttpResponse:
-    conference = reports.conference_for(request.user, slug, RUN)
+    conference = selectors.get_conference_with_perm(request.user, slug, RUN)
     form = ConfirmForm(request.POST if request.method == "POST" else None)
     context = {"conference": conference, "form": form, "rules": order_paper.rules_of(conference)}
     if request.method == "POST" and form.is_valid():

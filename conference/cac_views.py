@@ -28,7 +28,7 @@ from django.urls import URLPattern, path, reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from awl.exports import csv_download
-from conference import reports, services
+from conference import reports, selectors, services
 from conference.forms import ConfirmForm, DutyForm, MatchForm
 from conference.models import CacDuty, Conference
 from conference.services import NEEDS_PERMS, ConferenceError
@@ -70,7 +70,7 @@ def _read_needs(request: HttpRequest, conference: Conference, kind: str, rows: i
 def cac(request: HttpRequest, slug: str) -> HttpResponse:
     """Registrations by branch and by fee band, fee totals, who still owes, and the lists this person
     handles."""
-    conference = reports.conference_for(request.user, slug, RUN)
+    conference = selectors.get_conference_with_perm(request.user, slug, RUN)
     context = {
         "conference": conference,
         "branches": reports.by_branch(conference),
@@ -85,7 +85,7 @@ def cac(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 @require_GET
 def cac_branches_csv(request: HttpRequest, slug: str) -> HttpResponse:
-    conference = reports.conference_for(request.user, slug, RUN)
+    conference = selectors.get_conference_with_perm(request.user, slug, RUN)
     rows: list[list[Any]] = [
         [r.name, r.registered, r.entitled, r.present] for r in reports.by_branch(conference)
     ]
@@ -100,7 +100,7 @@ def cac_branches_csv(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 @require_GET
 def cac_bands_csv(request: HttpRequest, slug: str) -> HttpResponse:
-    conference = reports.conference_for(request.user, slug, RUN)
+    conference = selectors.get_conference_with_perm(request.user, slug, RUN)
     rows: list[list[Any]] = [
         [b.label, b.registered, f"{b.due:.2f}", f"{b.paid:.2f}", f"{b.balance:.2f}"]
         for b in reports.by_band(conference)
@@ -116,7 +116,7 @@ def cac_bands_csv(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 @require_GET
 def cac_owing_csv(request: HttpRequest, slug: str) -> HttpResponse:
-    conference = reports.conference_for(request.user, slug, RUN)
+    conference = selectors.get_conference_with_perm(request.user, slug, RUN)
     fees = reports.fees(conference)
     rows: list[list[Any]] = [
         [
@@ -147,7 +147,7 @@ NOT_CONSENTED = "Did not consent to share their needs"
 @require_GET
 def cac_needs(request: HttpRequest, slug: str, kind: str) -> HttpResponse:
     """People with access needs, dietary needs or children for the crèche; read only with the duty."""
-    conference = reports.conference_for(request.user, slug, NEEDS_PERMS[kind])
+    conference = selectors.get_conference_with_perm(request.user, slug, NEEDS_PERMS[kind])
     rows = reports.needs_list(conference, kind)
     _read_needs(request, conference, kind, len(rows), exported=False)
     context = {
@@ -164,7 +164,7 @@ def cac_needs(request: HttpRequest, slug: str, kind: str) -> HttpResponse:
 @login_required
 @require_GET
 def cac_needs_csv(request: HttpRequest, slug: str, kind: str) -> HttpResponse:
-    conference = reports.conference_for(request.user, slug, NEEDS_PERMS[kind])
+    conference = selectors.get_conference_with_perm(request.user, slug, NEEDS_PERMS[kind])
     needs = reports.needs_list(conference, kind)
     rows: list[list[Any]]
     if kind == "creche":
@@ -195,7 +195,7 @@ def _match_form(request: HttpRequest, found: reports.Accommodation) -> MatchForm
 def cac_accommodation(request: HttpRequest, slug: str) -> HttpResponse:
     """Who needs a bed and who offers beds; match a guest to a host."""
     perm = NEEDS_PERMS["accommodation"]
-    conference = reports.conference_for(request.user, slug, perm)
+    conference = selectors.get_conference_with_perm(request.user, slug, perm)
     found = reports.accommodation(conference)
     form = _match_form(request, found)
     status = 200
@@ -227,7 +227,7 @@ def cac_accommodation(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 @require_GET
 def cac_accommodation_csv(request: HttpRequest, slug: str) -> HttpResponse:
-    conference = reports.conference_for(request.user, slug, NEEDS_PERMS["accommodation"])
+    conference = selectors.get_conference_with_perm(request.user, slug, NEEDS_PERMS["accommodation"])
     found = reports.accommodation(conference)
     rows: list[list[Any]] = [
         ["Needs a bed", g.name, g.branch, g.email, "", g.host_name if g.consented else NOT_CONSENTED]
@@ -251,7 +251,7 @@ def cac_accommodation_csv(request: HttpRequest, slug: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def cac_unmatch(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     """Take back a guest's bed, so they can be matched to someone else."""
-    conference = reports.conference_for(request.user, slug, NEEDS_PERMS["accommodation"])
+    conference = selectors.get_conference_with_perm(request.user, slug, NEEDS_PERMS["accommodation"])
     guest = reports.registration_in(conference, pk)
     if guest.hosted_by_id is None:
         raise Http404("This person has no bed to take back.")
@@ -272,7 +272,7 @@ def cac_unmatch(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 def cac_duties(request: HttpRequest, slug: str) -> HttpResponse:
     """Who on the CAC handles access, diet, the crèche, accommodation and the desk; the national office
     assigns them."""
-    conference = reports.conference_for(request.user, slug, RUN)
+    conference = selectors.get_conference_with_perm(request.user, slug, RUN)
     may_assign = request.user.has_perm(ASSIGN_DUTIES, conference)
     if request.method == "POST" and not may_assign:
         raise PermissionDenied("Only the national office assigns the CAC's duties.")
@@ -307,7 +307,7 @@ def cac_duties(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def cac_duty_remove(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    conference = reports.conference_for(request.user, slug, ASSIGN_DUTIES)
+    conference = selectors.get_conference_with_perm(request.user, slug, ASSIGN_DUTIES)
     duty = CacDuty.objects.filter(conference=conference, pk=pk).select_related("user").first()
     if duty is None:
         raise Http404("No such duty.")

@@ -27,7 +27,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from awl.codes import qr_svg_data_uri
-from conference import reports, services
+from conference import reports, selectors, services
 from conference.forms import DeskActionForm, DeskSearchForm
 from conference.models import Conference, Credential, Registration, RegistrationStatus
 from conference.services import ConferenceError
@@ -62,7 +62,7 @@ def _credential_of(registration: Registration) -> Credential | None:
 @require_GET
 def desk(request: HttpRequest, slug: str) -> HttpResponse:
     """Find someone by name or credential code; check them in from the list."""
-    conference = reports.conference_for(request.user, slug, CHECK_IN)
+    conference = selectors.get_conference_with_perm(request.user, slug, CHECK_IN)
     search = DeskSearchForm(request.GET or None)
     q = search.value("q")
     found = reports.desk_search(conference, q)
@@ -81,7 +81,7 @@ def desk(request: HttpRequest, slug: str) -> HttpResponse:
 @require_GET
 def desk_counts(request: HttpRequest, slug: str) -> JsonResponse:
     """The live count, for static/js/desk.js."""
-    conference = reports.conference_for(request.user, slug, CHECK_IN)
+    conference = selectors.get_conference_with_perm(request.user, slug, CHECK_IN)
     counts = services.counts(conference)
     response = JsonResponse({**counts, "summary": summary(counts)})
     response["Cache-Control"] = "no-store"
@@ -118,7 +118,7 @@ def _act(actor: Any, registration: Registration, action: str) -> str:
 @require_http_methods(["GET", "POST"])
 def desk_person(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     """One person at the desk: who they are, whether they may vote, check in, the credential and its QR."""
-    conference = reports.conference_for(request.user, slug, CHECK_IN)
+    conference = selectors.get_conference_with_perm(request.user, slug, CHECK_IN)
     registration = reports.registration_in(conference, pk)
     status, error = 200, ""
     if request.method == "POST":
@@ -150,7 +150,7 @@ def desk_person(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 @require_GET
 def desk_badge(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     """A badge to print: name, branch, voting or not, and the credential's code and QR code once issued."""
-    conference = reports.conference_for(request.user, slug, CHECK_IN)
+    conference = selectors.get_conference_with_perm(request.user, slug, CHECK_IN)
     registration = reports.registration_in(conference, pk)
     credential = _credential_of(registration)
     context = {

@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
 from django.db.models import (
     BigIntegerField,
     Case,
@@ -49,14 +48,6 @@ ZERO = Decimal("0.00")
 
 
 # Access helpers ---------------------------------------------------------------------------------
-def conference_for(user: Any, slug: str, perm: str) -> Conference:
-    """The conference, if ``user`` holds ``perm`` for it: 404 when there is none, 403 when they may not."""
-    conference = selectors.get_conference(slug)
-    if not user.has_perm(perm, conference):
-        raise PermissionDenied("You do not have this duty for the conference.")
-    return conference
-
-
 def registration_in(conference: Conference, pk: int) -> Registration:
     """One registration for the conference, with what the desk shows; 404 for any other."""
     registration = (

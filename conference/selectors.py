@@ -57,19 +57,26 @@ def get_conference(slug: str) -> Conference:
     return conference
 
 
+def get_conference_with_perm(
+    user: Any, slug: str, perm: str, refusal: str = "You do not have this duty for the conference."
+) -> Conference:
+    """The conference, if ``user`` holds ``perm`` for it: 404 when there is none, 403 when they may not."""
+    conference = get_conference(slug)
+    if not user.has_perm(perm, conference):
+        raise PermissionDenied(refusal)
+    return conference
+
+
 def get_conference_to_run(user: Any, slug: str) -> Conference:
     """A conference for the conference arrangements committee (and national office); 403 for others."""
-    conference = get_conference(slug)
-    if not user.has_perm(RUN, conference):
-        raise PermissionDenied("Only the conference arrangements committee can do this.")
-    return conference
+    refusal = "Only the conference arrangements committee can do this."
+    return get_conference_with_perm(user, slug, RUN, refusal)
 
 
 def get_conference_for_payments(user: Any, slug: str) -> Conference:
-    conference = get_conference(slug)
-    if not user.has_perm(RECORD_PAYMENT, conference):
-        raise PermissionDenied("Only treasurers and the national office record conference payments.")
-    return conference
+    return get_conference_with_perm(
+        user, slug, RECORD_PAYMENT, "Only treasurers and the national office record conference payments."
+    )
 
 
 def own_member(user: Any) -> Member | None:
