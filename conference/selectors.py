@@ -41,6 +41,7 @@ from conference.models import (
     SnapshotBranch,
     SnapshotMember,
 )
+from members import selectors as member_selectors
 from members.models import Member
 
 RUN = "conference.run"
@@ -79,15 +80,9 @@ def get_conference_for_payments(user: Any, slug: str) -> Conference:
     )
 
 
-def own_member(user: Any) -> Member | None:
-    """The signed-in person's member record, if they have one that was not erased."""
-    if not getattr(user, "is_authenticated", False):
-        return None
-    return (
-        Member.objects.select_related("user", "branch")
-        .filter(user_id=user.pk, erased_at__isnull=True)
-        .first()
-    )
+# The signed-in person's member record, and a member by e-mail address, are members' reads.
+own_member = member_selectors.own_member
+member_by_email = member_selectors.member_with_email
 
 
 def own_registration(member: Member, conference: Conference) -> Registration | None:
@@ -200,14 +195,6 @@ def member_email(pk: int) -> str:
     """The e-mail address of a member not erased, or "" (to start the exception form from their row)."""
     email = Member.objects.filter(pk=pk, erased_at__isnull=True).values_list("user__email", flat=True).first()
     return email or ""
-
-
-def member_by_email(email: str) -> Member | None:
-    return (
-        Member.objects.select_related("user")
-        .filter(user__email__iexact=email.strip(), erased_at__isnull=True)
-        .first()
-    )
 
 
 # Payments ------------------------------------------------------------------------------------------

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from awl.panels import Panel, register_panel
 from dayschools import mail, selectors
-from members.models import Member
+from members.selectors import own_member
 
 PANEL_SIZE = 5
 
@@ -17,7 +17,7 @@ def my_bookings_panel(request: HttpRequest) -> Panel | None:
     """The member's places and waiting-list places at day schools to come, each with its link; two queries."""
     if not request.user.is_authenticated:
         return None
-    member = Member.objects.filter(user_id=request.user.pk, erased_at__isnull=True).first()
+    member = own_member(request.user)
     if member is None:
         return None
     bookings = selectors.coming_bookings(member, timezone.now(), limit=PANEL_SIZE + 1)

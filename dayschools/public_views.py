@@ -29,15 +29,9 @@ from dayschools.forms import HONEYPOT, CancelBookingForm, GuestBookingForm, Memb
 from dayschools.models import Booking, BookingStatus, Event
 from dayschools.selectors import BadBookingLink
 from dayschools.services import DaySchoolError
-from members.models import Member
+from members.selectors import own_member
 
 RATE_SCOPE = "dayschool-booking"
-
-
-def _own_member(user: Any) -> Member | None:
-    if not user.is_authenticated:
-        return None
-    return Member.objects.select_related("user").filter(user_id=user.pk, erased_at__isnull=True).first()
 
 
 def _event_page(event: Event) -> dict[str, Any]:
@@ -77,7 +71,7 @@ def event_list(request: HttpRequest) -> HttpResponse:
 def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
     event = selectors.get_public_event(pk)
     page = _event_page(event)
-    member = _own_member(request.user)
+    member = own_member(request.user)
     own = selectors.active_booking_of(member, event) if member is not None else None
     if own is not None:
         page["own"] = own
@@ -119,7 +113,7 @@ def book(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def book_member(request: HttpRequest, pk: int) -> HttpResponse:
     """A member's one-click booking (GET answers with the button, so a bookmark works too)."""
-    member = _own_member(request.user)
+    member = own_member(request.user)
     if member is None:
         raise Http404("You have no membership record; book with the public form.")
     event = selectors.get_public_event(pk)
@@ -198,7 +192,7 @@ def booking_cancel(request: HttpRequest, token: str) -> HttpResponse:
 @login_required
 @require_GET
 def my_bookings(request: HttpRequest) -> HttpResponse:
-    member = _own_member(request.user)
+    member = own_member(request.user)
     bookings = selectors.my_bookings(member) if member is not None else []
     rows = [(booking, mail.booking_token(booking)) for booking in bookings]
     return render(request, "dayschools/booking_mine.html", {"rows": rows, "now": timezone.now()})

@@ -36,6 +36,7 @@ from dayschools.models import (
     Workshop,
 )
 from members.models import Member
+from members.selectors import member_with_email
 
 
 class DaySchoolError(Exception):
@@ -311,7 +312,7 @@ def book_guest(
 
     if not name.strip() or not email.strip():
         raise DaySchoolError("Give your name and e-mail address.")
-    member = _member_with_email(email)
+    member = member_with_email(email)
     booking = _book(
         event=event,
         member=member,
@@ -326,15 +327,6 @@ def book_guest(
     log_action(actor=None, action="dayschool.booked", target=booking.event, detail=_detail(booking))
     mail.queue_confirmation(booking)
     return booking
-
-
-def _member_with_email(email: str) -> Member | None:
-    """The (not erased) member whose account has this e-mail address, whatever its case; a booking for
-    it is linked to their record."""
-    email = email.strip()
-    if not email:
-        return None
-    return Member.objects.filter(user__email__iexact=email, erased_at__isnull=True).first()
 
 
 def _detail(booking: Booking) -> dict[str, Any]:
@@ -462,7 +454,7 @@ def add_walk_in(
     locked = _lock_event(event)
     if email and locked.bookings.filter(status__in=ACTIVE, email__iexact=email.strip()).exists():
         raise DaySchoolError("Someone with this e-mail address has already booked; check them in instead.")
-    member = _member_with_email(email)
+    member = member_with_email(email)
     now = timezone.now()
     booking = Booking.objects.create(
         event=locked,

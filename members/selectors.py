@@ -46,6 +46,29 @@ def get_own_member(user: Any) -> Member:
     return member
 
 
+def own_member(user: Any) -> Member | None:
+    """The signed-in person's member record, if they have one that was not erased (None otherwise)."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    return (
+        Member.objects.select_related("user", "branch")
+        .filter(user_id=user.pk, erased_at__isnull=True)
+        .first()
+    )
+
+
+def member_with_email(email: str) -> Member | None:
+    """The member (not erased) whose account has this e-mail address, whatever its case."""
+    email = email.strip()
+    if not email:
+        return None
+    return (
+        Member.objects.select_related("user")
+        .filter(user__email__iexact=email, erased_at__isnull=True)
+        .first()
+    )
+
+
 def get_branch_for_user(user: Any, slug: str, perm: str = "members.list_branch") -> Branch:
     branch = Branch.objects.filter(slug=slug).first()
     if branch is None:
