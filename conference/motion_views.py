@@ -168,7 +168,6 @@ def motion_detail(request: HttpRequest, pk: int) -> HttpResponse:
     motion = business_selectors.get_motion_for_user(request.user, pk)
     rules = order_paper.rules_of(motion.conference)
     own = motion.submitted_by_id is not None and motion.submitted_by_id == request.user.pk
-    now = timezone.now()
     context = {
         "conference": motion.conference,
         "motion": motion,
@@ -176,9 +175,9 @@ def motion_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "lines": markdown.numbered_lines(motion.text),
         "amendments": [_shown(motion, a) for a in business_selectors.motion_amendments(motion)],
         "own": own,
-        "may_edit": own and rules is not None and (now < rules.motions_deadline or motion.emergency),
+        "may_edit": own and rules is not None and not motions.edit_refusal(motion, rules),
         "may_amend": rules is not None
-        and now < rules.amendments_deadline
+        and not motions.amend_refusal(motion, rules)
         and bool(business_selectors.proposer_kinds(request.user)),
     }
     return render(request, "conference/motion_detail.html", context)

@@ -245,16 +245,35 @@ def _own(actor: Any, item: Motion | Amendment) -> bool:
     return item.submitted_by_id is not None and item.submitted_by_id == getattr(actor, "pk", None)
 
 
+def edit_refusal(motion: Motion, rules: BusinessRules) -> str:
+    """Why the proposer can no longer edit the motion, or "" while they can (the page asks too)."""
+    if timezone.now() >= rules.motions_deadline and not motion.emergency:
+        return "The deadline for motions has passed; it can no longer be edited."
+    if motion.status == ItemStatus.WITHDRAWN or motion.ruling != Ruling.PENDING:
+        return "A withdrawn or ruled motion can no longer be edited."
+    return ""
+
+
+def amend_refusal(motion: Motion, rules: BusinessRules) -> str:
+    """Why the motion can no longer be amended, or "" while it can (the page asks too)."""
+    if timezone.now() >= rules.amendments_deadline:
+        return "The deadline for amendments has passed."
+    if motion.ruling in (Ruling.OUT_OF_ORDER, Ruling.COMPOSITED):
+        return "That motion was ruled out of order or composited; it cannot be amended."
+    if motion.status == ItemStatus.WITHDRAWN:
+        return "That motion has been withdrawn."
+    return ""
+
+
 @transaction.atomic
 def edit_motion(*, actor: Any, motion: Motion, title: str, text: str, topic: str = "") -> Motion:
     motion = Motion.objects.select_for_update().select_related("conference").get(pk=motion.pk)
     if not _own(actor, motion):
         raise ConferenceError("Only its proposer edits a motion.")
     rules = rules_for(motion.conference)
-    if timezone.now() >= rules.motions_deadline and not motion.emergency:
-        raise ConferenceError("The deadline for motions has passed; it can no longer be edited.")
-    if motion.status == ItemStatus.WITHDRAWN or motion.ruling != Ruling.PENDING:
-        raise ConferenceError("A withdrawn or ruled motion can no longer be edited.")
+    refusal = edit_refusal(motion, rules)
+    if refusal:
+        raise ConferenceError(refusal)
     _check_words(text, rules.word_limit, "motion")
     motion.title, motion.text, motion.topic = title.strip()[:200], text.strip(), topic.strip()[:100]
     motion.updated_at = timezone.now()
@@ -303,12 +322,9 @@ def submit_amendment(
     conference = motion.conference
     rules = rules_for(conference)
     proposer = _check_proposer(actor, proposer_kind, branch, branch_meeting_on)
-    if timezone.now() >= rules.amendments_deadline:
-        raise ConferenceError("The deadline for amendments has passed.")
-    if motion.ruling in (Ruling.OUT_OF_ORDER, Ruling.COMPOSITED):
-        raise ConferenceError("That motion was ruled out of order or composited; it cannot be amended.")
-    if motion.status == ItemStatus.WITHDRAWN:
-        raise ConferenceError("That motion has been withdrawn.")
+    refusal = amend_refusal(motion, rules)
+    if refusal:
+        raise ConferenceError(refusal)
     if parent is not None:
         if not rules.amendments_to_amendments:
             raise ConferenceError("This conference does not take amendments to amendments.")

@@ -343,3 +343,18 @@ def test_the_motions_list_takes_a_constant_number_of_queries(
             seconded(delegate, seconder, conference, title=f"Motion {n}")
         with django_assert_max_num_queries(len(few.captured_queries)):
             client.get(url)
+
+
+def test_the_motion_page_offers_no_edit_or_amendment_once_the_rules_refuse_them(
+    client: Client, conference: Conference, rules: BusinessRules, delegate: Member, seconder: Member, cac: Any
+) -> None:
+    with at(BEFORE_DEADLINE):
+        motion = seconded(delegate, seconder, conference)
+        url = reverse("conference:motion_detail", args=[motion.pk])
+        login(client, delegate)
+        before = client.get(url).content.decode()
+        motions.rule(actor=cac, item=motion, ruling=Ruling.OUT_OF_ORDER, reason="Not conference business")
+        after = client.get(url).content.decode()
+
+    assert "Edit the motion" in before and "Propose an amendment" in before
+    assert "Edit the motion" not in after and "Propose an amendment" not in after

@@ -538,3 +538,92 @@ def test_the_proposer_edits_until_the_deadline_and_withdraws_until_debated(
         motions.withdraw(actor=delegate.user, item=motion)
     motion.refresh_from_db()
     assert (motion.title, motion.status) == ("Rent controls now", ItemStatus.WITHDRAWN)
+
+
+def test_amendments_to_amendments_only_when_the_conference_allows_and_only_to_the_same_motion(
+    conference: Conference,
+    debate: tuple[Motion, Amendment, Amendment],
+    rules: BusinessRules,
+    delegate: Member,
+    seconder: Member,
+) -> None:
+    motion, first, _ = debate
+    other = Motion.objects.create(
+        conference=conference,
+        proposer_kind=ProposerKind.MEMBER,
+        title="Other",
+        text="Other words",
+        status=ItemStatus.SUBMITTED,
+    )
+
+    def amend(on: Motion) -> Amendment:
+        return motions.submit_amendment(
+            actor=seconder.user,
+            motion=on,
+            proposer_kind=ProposerKind.MEMBER,
+            kind=AmendmentKind.DELETE_INSERT,
+            delete_text="crisis",
+            insert_text="emergency",
+            seconder=delegate,
+            parent=first,
+        )
+
+    with at(BEFORE_DEADLINE):
+        with pytest.raises(ConferenceError, match="does not take amendments to amendments"):
+            amend(motion)
+        rules.amendments_to_amendments = True
+        rules.save(update_fields=["amendments_to_amendments"])
+        with pytest.raises(ConferenceError, match="another motion"):
+            amend(other)
+        made = amend(motion)
+    assert made.parent == first
+    assert Amendment.objects.filter(parent__isnull=False).count() == 1
+
+
+def test_no_outcome_for_a_motion_off_the_order_paper_or_not_ruled_in_order(
+    conference: Conference,
+    debate: tuple[Motion, Amendment, Amendment],
+    cac: Any,
+    delegate: Member,
+    seconder: Member,
+) -> None:
+    with at(BEFORE_DEADLINE):
+        unruled = seconded(delegate, seconder, conference, title="Unruled")
+        unordered = seconded(delegate, seconder, conference, title="Unordered")
+        motions.rule(actor=cac, item=unordered, ruling=Ruling.IN_ORDER)
+    with at(AT_CONFERENCE):
+        with pytest.raises(ConferenceError, match="ruled in order"):
+            motions.record_outcome(actor=cac, item=unruled, outcome=Outcome.NOT_REACHED)
+        with pytest.raises(ConferenceError, match="not on the order paper"):
+            motions.record_outcome(actor=cac, item=unordered, outcome=Outcome.NOT_REACHED)
+    assert not Motion.objects.exclude(outcome="").exists()
+
+
+def test_no_withdrawal_after_debate_and_no_composite_of_a_motion_no_longer_standing(
+    conference: Conference,
+    debate: tuple[Motion, Amendment, Amendment],
+    cac: Any,
+    delegate: Member,
+    seconder: Member,
+) -> None:
+    motion, first, second = debate
+    with at(BEFORE_DEADLINE):
+        spare = seconded(delegate, seconder, conference, title="Spare")
+    with at(AT_CONFERENCE):
+        for amendment in (first, second):
+            motions.record_outcome(actor=cac, item=amendment, outcome=Outcome.NOT_REACHED)
+        motions.record_outcome(actor=cac, item=motion, outcome=Outcome.REMITTED)
+        with pytest.raises(ConferenceError, match="debated"):
+            motions.withdraw(actor=delegate.user, item=motion)
+        with pytest.raises(ConferenceError, match="still standing"):
+            motions.composite(
+                actor=cac,
+                conference=conference,
+                motions=[motion, spare],
+                title="Too late",
+                text="Words",
+                movers_agreed=True,
+            )
+    motion.refresh_from_db()
+    assert motion.status == ItemStatus.SUBMITTED
+    assert Motion.objects.filter(conference=conference).count() == 2
