@@ -46,14 +46,10 @@ def follow_up_panel(request: HttpRequest) -> Panel | None:
     cities = [city for city in reports.follow_up_cities(request.user) if city.branch_id is not None]
     if not cities:
         return None
-    rows = reports.follow_ups_for(list(reports.follow_up_list(cities)))
+    waiting, total = reports.follow_up_counts(cities)
     return Panel(
         title="Day-school follow-ups",
         template="dayschools/follow_up_panel.html",
-        context={
-            "follow_up_cities": cities,
-            "follow_up_waiting": sum(1 for row in rows if row.last is None),
-            "follow_up_total": len(rows),
-        },
+        context={"follow_up_cities": cities, "follow_up_waiting": waiting, "follow_up_total": total},
         order=45,
     )

@@ -397,6 +397,20 @@ def follow_up_list(cities: Iterable[City]) -> QuerySet[Booking]:
     )
 
 
+def follow_up_counts(cities: Iterable[City]) -> tuple[int, int]:
+    """(not yet followed up, everyone on the list) for these cities, counted in one query."""
+    followed = FollowUp.objects.annotate(key=Lower("booking__email")).filter(
+        key=OuterRef("key"), booking__event__city_id=OuterRef("event__city_id"), booking__member__isnull=True
+    )
+    counted = (
+        follow_up_list(cities)
+        .order_by()
+        .annotate(done=Exists(followed))
+        .aggregate(total=Count("pk"), waiting=Count("pk", filter=Q(done=False)))
+    )
+    return counted["waiting"], counted["total"]
+
+
 @dataclass(frozen=True)
 class FollowUpRow:
     booking: Booking

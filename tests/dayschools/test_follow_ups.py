@@ -298,3 +298,15 @@ def test_the_dashboard_leads_a_branch_organiser_to_their_follow_ups(
     assert reverse("dayschools:follow_ups") in london.content.decode()
     assert "Day-school follow-ups" in london.content.decode()
     assert "Day-school follow-ups" not in leeds.content.decode()
+
+
+def test_the_panels_counts_agree_with_the_list_before_and_after_a_follow_up(autumn, london_organiser):
+    from dayschools import reports, services
+
+    london = [city for city in reports.follow_up_cities(london_organiser) if city.slug == "london"]
+    rows = reports.follow_ups_for(list(reports.follow_up_list(london)))
+    assert reports.follow_up_counts(london) == (len(rows), len(rows))
+
+    services.record_follow_up(actor=london_organiser, booking=latest(autumn, "3L", "Dan"), note="Rang him")
+
+    assert reports.follow_up_counts(london) == (len(rows) - 1, len(rows))
