@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.sites",
     "django.contrib.humanize",
+    "django.contrib.postgres",  # ArrayField: a ballot's ranking is one array column
     "allauth",
     "allauth.account",
     "allauth.mfa",

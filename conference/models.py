@@ -561,3 +561,7 @@ class Amendment(Proposal):
 
     def __str__(self) -> str:
         return f"Amendment to {self.motion}"
+
+
+# Elections live in their own module (import from there); imported here so Django registers them.
+from conference import election_models  # noqa: E402, F401

@@ -62,3 +62,23 @@ rules.add_perm("conference.view_creche", is_national_office | has_duty("creche")
 rules.add_perm("conference.view_accommodation", is_national_office | has_duty("accommodation"))
 # Who handles which needs is decided by the national office, so no CAC member can hand themselves a duty.
 rules.add_perm("conference.assign_duties", is_national_office)
+
+# Elections (conference.elections): the national office or the CAC sets one up; its returning
+# officer runs it (tellers, the count, confirming the result); its tellers enter paper ballots.
+
+
+@rules.predicate
+def is_returning_officer(user: Any, election: Any) -> bool:
+    return election is not None and user.is_authenticated and election.returning_officer_id == user.pk
+
+
+@rules.predicate
+def is_teller(user: Any, election: Any) -> bool:
+    if election is None or not user.is_authenticated:
+        return False
+    return election.tellers.filter(user_id=user.pk).exists()
+
+
+rules.add_perm("conference.set_up_election", run)
+rules.add_perm("conference.return_election", is_returning_officer)
+rules.add_perm("conference.enter_paper_ballots", is_teller)

@@ -1,0 +1,119 @@
+"""What every part of an election shares: its phase, its electorate, who may stand, and the error.
+
+The parts are: nominations (``conference.nominations``), ballots and tellers
+(``conference.ballots``), and the count and result (``conference.results``);
+the count itself is ``conference.stv`` and BLT files ``conference.blt``.
+Models are in ``conference.election_models``; permissions in
+``conference.rules``.
+
+The electorate of an election held at a conference is its registrations
+that are entitled to vote (``Registration.entitled``, decided by the
+conference's voting basis) and not cancelled, and, if the election says
+``present_only``, checked in. The electorate of an election held by a
+committee is that committee's current members on the day. Who may stand:
+at a conference, a member in good standing; in a committee's election, one
+of its current members.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db import models
+from django.db.models import QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from committees.services import current_members
+from conference.election_models import Election, Nomination, NominationStatus
+from conference.models import Registration, RegistrationStatus
+from members.models import Member, MemberStatus
+from members.standing import standing_for
+
+
+class ElectionError(Exception):
+    """An election rule refused the change; the message is shown to the person."""
+
+
+class Phase(models.TextChoices):
+    BEFORE = "before", "Nominations not yet open"
+    NOMINATIONS = "nominations", "Nominations open"
+    BETWEEN = "between", "Nominations closed; voting not yet open"
+    VOTING = "voting", "Voting open"
+    CLOSED = "closed", "Voting closed; awaiting the count"
+    CONFIRMED = "confirmed", "Result declared"
+
+
+def phase(election: Election, now: dt.datetime | None = None) -> Phase:
+    now = now or timezone.now()
+    if election.confirmed_at is not None:
+        return Phase.CONFIRMED
+    if now < election.nominations_open_at:
+        return Phase.BEFORE
+    if now < election.nominations_close_at:
+        return Phase.NOMINATIONS
+    if now < election.voting_opens_at:
+        return Phase.BETWEEN
+    if now < election.voting_closes_at:
+        return Phase.VOTING
+    return Phase.CLOSED
+
+
+def electorate(election: Election, on: dt.date | None = None) -> QuerySet[Member]:
+    """The members who may vote in the election (not erased), by name."""
+    if election.electing_committee is not None:
+        return current_members(election.electing_committee, on)
+    registrations = Registration.objects.filter(
+        conference=election.conference,
+        status=RegistrationStatus.REGISTERED,
+        entitled=True,
+        member__isnull=False,
+    )
+    if election.present_only:
+        registrations = registrations.filter(checked_in_at__isnull=False)
+    return (
+        Member.objects.filter(pk__in=registrations.values("member_id"), erased_at__isnull=True)
+        .select_related("user")
+        .order_by("full_name")
+    )
+
+
+def in_electorate(election: Election, member: Member | None, on: dt.date | None = None) -> bool:
+    return member is not None and electorate(election, on).filter(pk=member.pk).exists()
+
+
+def standing_refusal(election: Election, member: Member, on: dt.date | None = None) -> str:
+    """Why the member may not stand in this election, or "" if they may."""
+    day = on or timezone.localdate()
+    if member.erased_at is not None or member.status != MemberStatus.MEMBER:
+        return f"{member} is not a member, so cannot stand."
+    if election.electing_committee is not None:
+        if not current_members(election.electing_committee, day).filter(pk=member.pk).exists():
+            return f"Only members of the {election.electing_committee} may stand; {member} is not one."
+        return ""
+    if not standing_for(member, day).good_standing:
+        return f"{member} is not a member in good standing, so cannot stand."
+    return ""
+
+
+def candidates(election: Election) -> QuerySet[Nomination]:
+    """The accepted nominations, in ballot-paper order (by name)."""
+    return (
+        Nomination.objects.filter(election=election, status=NominationStatus.ACCEPTED)
+        .select_related("nominee")
+        .order_by("ballot_name", "pk")
+    )
+
+
+def get_election(pk: int) -> Election:
+    try:
+        return Election.objects.select_related(
+            "committee", "conference", "electing_committee", "returning_officer", "confirmed_count"
+        ).get(pk=pk)
+    except Election.DoesNotExist:
+        raise Http404("No such election.") from None
+
+
+def is_returning_officer(user: Any, election: Election) -> bool:
+    return bool(getattr(user, "is_authenticated", False)) and election.returning_officer_id == user.pk
