@@ -92,6 +92,12 @@ class Election(models.Model):
     confirmed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # The returning officer accepted the tellers' reconciled paper entries (conference.ballots):
+    # the agreed papers became ballots, once; no paper is entered after this.
+    papers_accepted_at = models.DateTimeField(null=True, blank=True)
+    papers_accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         ordering = ["-voting_opens_at", "title"]
