@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable, Sequence
+from decimal import Decimal
 from typing import Any
 
 from django.http import HttpResponse
@@ -21,8 +22,13 @@ def csv_safe(value: object) -> str:
 
 
 def _cell(value: Any) -> Any:
-    # Whole numbers stay numbers (a spreadsheet reads -20 as minus twenty); everything else is guarded text.
-    return value if isinstance(value, int) and not isinstance(value, bool) else csv_safe(value)
+    # Numbers stay numbers (a spreadsheet reads -20 or -0.5 as minus twenty or a half: exact decimals such
+    # as a count's votes are numbers too); everything else is guarded text.
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, Decimal) and value.is_finite():
+        return value
+    return csv_safe(value)
 
 
 def csv_download(filename: str, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> HttpResponse:

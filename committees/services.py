@@ -44,6 +44,7 @@ from committees.models import (
     MinutesStatus,
     Paper,
     Term,
+    TermRole,
 )
 from committees.notices import mail_group
 from members.models import Member
@@ -371,6 +372,63 @@ def start_term(
     _require(
         actor, "committees.manage_terms", committee, "Only the national office can record terms of office."
     )
+    return _create_term(
+        actor=actor,
+        committee=committee,
+        member=member,
+        role=role,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        basis=basis,
+        basis_detail=basis_detail,
+    )
+
+
+@transaction.atomic
+def start_elected_terms(
+    *,
+    actor: Any,
+    committee: Committee,
+    members: list[Member],
+    starts_on: dt.date,
+    ends_on: dt.date | None,
+    basis: str,
+    basis_detail: str,
+) -> list[Term]:
+    """The terms of office of the members an election returned, as ordinary members of the committee.
+
+    For ``conference.results.confirm_result``, which has checked that ``actor`` is
+    the election's returning officer: no national-office check here. The same
+    rule as ``start_term`` applies to each: nobody holds the role twice over the
+    same days; one refusal refuses them all.
+    """
+    return [
+        _create_term(
+            actor=actor,
+            committee=committee,
+            member=member,
+            role=TermRole.MEMBER,
+            starts_on=starts_on,
+            ends_on=ends_on,
+            basis=basis,
+            basis_detail=basis_detail,
+        )
+        for member in members
+    ]
+
+
+def _create_term(
+    *,
+    actor: Any,
+    committee: Committee,
+    member: Member,
+    role: str,
+    starts_on: dt.date,
+    ends_on: dt.date | None,
+    basis: str,
+    basis_detail: str,
+) -> Term:
+    """A term, unless the member already holds the role on the committee on any of its days."""
     if ends_on is not None and ends_on < starts_on:
         raise CommitteeError("A term cannot end before it starts.")
     # Serialise terms for one member: two overlapping terms written at once would each see none.

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+from decimal import Decimal
 
 import pytest
 from icalendar import Calendar
@@ -26,6 +27,13 @@ def test_a_csv_download_keeps_whole_numbers_as_numbers_and_guards_text() -> None
     assert rows == [["name", "change"], ["'=HYPERLINK(1)", "-20"], ["", "True"]]
     assert response["Cache-Control"] == "no-store"
     assert response["Content-Disposition"].startswith('attachment; filename="report-')
+
+
+def test_a_csv_download_keeps_exact_decimals_as_numbers() -> None:
+    response = csv_download("sheet", ["transfer"], [[Decimal("-12.34567")], [Decimal("NaN")]])
+
+    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    assert rows == [["transfer"], ["-12.34567"], ["NaN"]]
 
 
 def test_codes_use_the_unambiguous_alphabet_and_are_read_however_typed() -> None:

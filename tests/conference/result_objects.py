@@ -1,0 +1,172 @@
+"""Elections to count: a builder for the result tests; rows for the permission matrix and robustness tests.
+
+``make_election`` builds an election by a committee whose voting closed an
+hour ago, with accepted candidates and ballots cast (rankings given as
+indices into the nominees), as the nomination and ballot pages would leave
+it. The matrix's rows (made only when a URL asks for them), both elections
+by the National Committee, on which the matrix's member Rosa sits, so she
+is in their electorate, with national office as returning officer:
+
+* ``counted_election``: the Standing Orders Committee's election (2 seats),
+  counted once, not confirmed (the count page, the import form);
+* ``unconfirmed_count``: that count (its confirm page);
+* ``declared_election``: the Executive Committee's election (2 seats),
+  counted and confirmed (the result page, the ballots file);
+* ``declared_count``: its confirmed count (the count sheet and its CSV).
+
+``BLT_FOR_COUNTED`` is a BLT file the counted election would import.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from django.utils import timezone
+
+from committees.models import Committee
+from committees.services import start_term
+from conference import results
+from conference.election_models import (
+    Ballot,
+    BallotSource,
+    Election,
+    ElectionCount,
+    Nomination,
+    NominationStatus,
+    VotedBy,
+    VoterRecord,
+    new_receipt_code,
+)
+from members.models import Member
+from tests.factories import UserFactory, make_member
+
+CANDIDATE_NAMES = ("Ada Adams", "Ben Brown", "Cai Carter")
+BLT_FOR_COUNTED = '3 2\n2 1 2 0\n1 3 0\n0\n"Ada Adams"\n"Ben Brown"\n"Cai Carter"\n"Recount"\n'
+
+
+def make_election(
+    *,
+    title: str,
+    committee: Committee,
+    electing_committee: Committee,
+    returning_officer: Any,
+    nominees: Sequence[Member],
+    rankings: Sequence[Sequence[int]],
+    seats: int,
+    closes_at: dt.datetime | None = None,
+) -> Election:
+    """An election by ``electing_committee`` with ``nominees`` standing and ``rankings`` cast online."""
+    closes_at = closes_at or timezone.now() - dt.timedelta(hours=1)
+    today = timezone.localdate()
+    election = Election.objects.create(
+        title=title,
+        committee=committee,
+        electing_committee=electing_committee,
+        seats=seats,
+        nominations_open_at=closes_at - dt.timedelta(days=10),
+        nominations_close_at=closes_at - dt.timedelta(days=8),
+        voting_opens_at=closes_at - dt.timedelta(days=5),
+        voting_closes_at=closes_at,
+        returning_officer=returning_officer,
+        term_starts_on=today + dt.timedelta(days=1),
+        term_ends_on=today + dt.timedelta(days=730),
+    )
+    nominations = [
+        Nomination.objects.create(
+            election=election,
+            nominee=nominee,
+            proposer=nominee,
+            ballot_name=nominee.full_name,
+            status=NominationStatus.ACCEPTED,
+        )
+        for nominee in nominees
+    ]
+    for ranking in rankings:
+        Ballot.objects.create(
+            election=election,
+            preferences=[nominations[i].pk for i in ranking],
+            source=BallotSource.ONLINE,
+            receipt=new_receipt_code(),
+        )
+    return election
+
+
+def candidate_members(branch: Any, committee: Committee) -> list[Member]:
+    """Ada, Ben and Cai: members sitting on ``committee`` (made once)."""
+    people = []
+    for name in CANDIDATE_NAMES:
+        email = f"{name.split()[0].lower()}.results@example.org"
+        person = Member.objects.filter(user__email=email).first()
+        if person is None:
+            user = UserFactory(username=email.split("@")[0], email=email)
+            person = make_member(branch, full_name=name, user=user)
+            start_term(
+                actor=None,
+                committee=committee,
+                member=person,
+                role="member",
+                starts_on=dt.date(2000, 1, 1),
+                basis="conference",
+            )
+        people.append(person)
+    return people
+
+
+def _committee(name: str, slug: str) -> Committee:
+    committee, _ = Committee.objects.get_or_create(slug=slug, defaults={"name": name, "kind": "national"})
+    return committee
+
+
+def counted_election(member: Member, nc: Committee, returning_officer: Any) -> Election:
+    existing = Election.objects.filter(title="Standing Orders Committee 2094").first()
+    if existing is not None:
+        return existing
+    ada, ben, cai = candidate_members(member.branch, nc)
+    election = make_election(
+        title="Standing Orders Committee 2094",
+        committee=_committee("Standing Orders Committee", "soc-results"),
+        electing_committee=nc,
+        returning_officer=returning_officer,
+        nominees=[ada, ben, cai],
+        rankings=[[0, 1], [0, 1], [0, 2], [1], [2, 1], [1, 0]],
+        seats=2,
+    )
+    VoterRecord.objects.create(election=election, member=member, method=VotedBy.ONLINE)
+    results.run_count(actor=returning_officer, election=election, seed=7)
+    return election
+
+
+def declared_election(member: Member, nc: Committee, returning_officer: Any) -> Election:
+    existing = Election.objects.filter(title="Executive Committee 2094").first()
+    if existing is not None:
+        return existing
+    ada, ben, cai = candidate_members(member.branch, nc)
+    election = make_election(
+        title="Executive Committee 2094",
+        committee=_committee("Executive Committee", "ec-results"),
+        electing_committee=nc,
+        returning_officer=returning_officer,
+        nominees=[ada, ben, cai],
+        rankings=[[0, 1], [0, 2], [1, 0], [1], [2, 0], [0]],
+        seats=2,
+    )
+    count = results.run_count(actor=returning_officer, election=election, seed=11)
+    return results.confirm_result(actor=returning_officer, election=election, count=count)
+
+
+def result_objects(
+    member: Member, nc: Committee, returning_officer: Any
+) -> dict[str, Callable[[], list[Any]]]:
+    def latest(election: Election) -> ElectionCount:
+        count = results.latest_count(election)
+        assert count is not None
+        return count
+
+    return {
+        "counted_election": lambda: [counted_election(member, nc, returning_officer).pk],
+        "unconfirmed_count": lambda: [latest(counted_election(member, nc, returning_officer)).pk],
+        "declared_election": lambda: [declared_election(member, nc, returning_officer).pk],
+        "declared_count": lambda: [latest(declared_election(member, nc, returning_officer)).pk],
+    }
