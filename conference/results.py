@@ -128,12 +128,23 @@ def confirm_refused(election: Election, count: ElectionCount, now: dt.datetime |
     latest = latest_count(election)
     if latest is None or latest.pk != count.pk:
         return "Only the latest count can be confirmed: a later count has been run."
-    if election.papers_accepted_at is None and PaperEntry.objects.filter(election=election).exists():
+    if papers_pending(election):
         return (
             "The tellers' paper entries have not been accepted as ballots yet: accept them, "
             "run the count again, then confirm."
         )
     return ""
+
+
+def papers_pending(election: Election) -> bool:
+    """Whether tellers have entered paper ballots that the returning officer has not yet accepted."""
+    return election.papers_accepted_at is None and PaperEntry.objects.filter(election=election).exists()
+
+
+def ballot_totals(election: Election) -> dict[str, int]:
+    """The ballot papers in the election, by where they came from (online, paper, imported)."""
+    rows = Ballot.objects.filter(election=election).order_by().values_list("source").annotate(n=Count("pk"))
+    return {source: 0 for source in BallotSource.values} | dict(rows)
 
 
 def counts_of(election: Election) -> list[ElectionCount]:
