@@ -19,7 +19,10 @@ worker on Redis and a real SMTP server. ``registration_rush``
 (``bench.registration``) has 1,000 members register for conference from 16
 clients, duplicates counted in the database. ``order_paper`` (``bench.order_paper``)
 reads the order paper page over 150 motions and 400 amendments as the CAC,
-and times its PDF. ``--only NAME`` (repeatable)
+and times its PDF. ``stv_count`` and ``stv_scotland`` (``bench.stv``) time the
+Scottish STV count: 50,000 generated ballots, and all 1,100 real council
+elections; they need no database or server, and on their own start neither.
+``--only NAME`` (repeatable)
 runs only the named benches; a page and the rushes bring the baseline with
 them.
 """
@@ -83,6 +86,8 @@ ORDER_PAPER = (
     "order_paper"  # the order paper page and its PDF over 150 motions and 400 amendments (bench.order_paper)
 )
 CAC_LOGIN = "cac@awl.example"
+STV_BENCHES = {"stv_count": {"seconds": "s"}, "stv_scotland": {"seconds": "s", "files": "count"}}  # bench.stv
+STV_TIMEOUT_SECONDS = 900.0
 
 
 @dataclass(frozen=True)
@@ -533,7 +538,31 @@ def fanout(env: dict[str, str]) -> None:
         emit(FANOUT, metric, result.get(metric), unit)
 
 
-BENCHES = [BASELINE.name, *(page.name for page in PAGES), RUSH, REPORT, REGISTRATION, ORDER_PAPER, FANOUT]
+def stv(names: list[str]) -> None:
+    """Run ``bench.stv`` for these benches in its own process and pass its figures on (null if it failed)."""
+    command = [sys.executable, "-m", "bench.stv", *(arg for name in names for arg in ("--only", name))]
+    log(f"{', '.join(names)}: the Scottish STV count (no database, no server)")
+    printed: set[tuple[str, str]] = set()
+    try:
+        done = subprocess.run(  # noqa: S603  (our own interpreter and arguments)
+            command, cwd=ROOT, stdout=subprocess.PIPE, text=True, check=True, timeout=STV_TIMEOUT_SECONDS
+        )
+        for line in done.stdout.splitlines():
+            figure = json.loads(line)
+            emit(figure["bench"], figure["metric"], figure["value"], figure["unit"])
+            printed.add((figure["bench"], figure["metric"]))
+    except (subprocess.SubprocessError, json.JSONDecodeError, KeyError) as exc:
+        log(f"the STV bench process failed: {exc!r}")
+    for name in names:
+        for metric, unit in STV_BENCHES[name].items():
+            if (name, metric) not in printed:
+                emit(name, metric, None, unit)
+
+
+BENCHES = [
+    BASELINE.name, *(page.name for page in PAGES), RUSH, REPORT, REGISTRATION, ORDER_PAPER, FANOUT,
+    *STV_BENCHES,
+]  # fmt: skip
 
 
 def chosen(argv: list[str] | None) -> set[str]:
@@ -559,6 +588,10 @@ def main(argv: list[str] | None = None) -> int:
     baseline = bool(pages) or bool(selected & {BASELINE.name, RUSH, REGISTRATION})
     serve = baseline or dayschools or ORDER_PAPER in selected
     seconds = bench_seconds()
+    counts = [name for name in STV_BENCHES if name in selected]
+    if not (serve or FANOUT in selected):  # only the STV counts: no database, no server
+        stv(counts)
+        return 0
     server = Server.from_environment()
     with (
         tempfile.TemporaryDirectory(prefix="awl-bench-") as var_dir,
@@ -581,4 +614,6 @@ def main(argv: list[str] | None = None) -> int:
                     order_paper(port, env, seconds)
         if FANOUT in selected:
             fanout(env)
+    if counts:
+        stv(counts)
     return 0
