@@ -13,6 +13,15 @@ conference's voting basis) and not cancelled, and, if the election says
 committee is that committee's current members on the day. Who may stand:
 at a conference, a member in good standing; in a committee's election, one
 of its current members.
+
+Who may see an election (``visible_elections``, ``can_view``): those who set
+elections up (national office, the CAC), its returning officer and tellers,
+and anyone named in one of its nominations (nominee, proposer, seconder);
+besides them, for an election at a conference, whoever may read that
+conference's business (a member, or someone registered for it), and for an
+election by a committee, its electorate (the electing committee's current
+members) and no one else: the EC's election by the NC is the NC's business,
+so to other members its page is a 404, as if it did not exist.
 """
 
 from __future__ import annotations
@@ -21,13 +30,15 @@ import datetime as dt
 from typing import Any
 
 from django.db import models
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
+from committees.models import Term
 from committees.services import current_members
 from conference.election_models import Election, Nomination, NominationStatus
 from conference.models import Registration, RegistrationStatus
+from members import selectors as member_selectors
 from members.models import Member, MemberStatus
 from members.standing import standing_for
 
@@ -117,3 +128,37 @@ def get_election(pk: int) -> Election:
 
 def is_returning_officer(user: Any, election: Election) -> bool:
     return bool(getattr(user, "is_authenticated", False)) and election.returning_officer_id == user.pk
+
+
+def visible_elections(user: Any, on: dt.date | None = None) -> QuerySet[Election]:
+    """The elections ``user`` may see (see the module docstring); one query, whatever they hold."""
+    if not getattr(user, "is_authenticated", False):
+        return Election.objects.none()
+    if user.has_perm("conference.set_up_election", None):
+        return Election.objects.all()
+    seen = Q(returning_officer_id=user.pk) | Q(tellers__user_id=user.pk)
+    member = member_selectors.own_member(user)
+    if member is not None:
+        named = Q(nominee=member) | Q(proposer=member) | Q(seconder=member)
+        seen |= Q(pk__in=Nomination.objects.filter(named).values("election_id"))
+        if member.status == MemberStatus.MEMBER:
+            seen |= Q(conference__isnull=False)
+        else:
+            registered = Registration.objects.filter(member=member, status=RegistrationStatus.REGISTERED)
+            seen |= Q(conference_id__in=registered.values("conference_id"))
+        sits_on = Term.objects.filter(member=member).current(on).values("committee_id")
+        seen |= Q(electing_committee_id__in=sits_on)
+    return Election.objects.filter(pk__in=Election.objects.filter(seen).values("pk"))
+
+
+def can_view(user: Any, election: Election) -> bool:
+    """Whether ``user`` may see the election's page (elsewhere a 404: see the module docstring)."""
+    return visible_elections(user).filter(pk=election.pk).exists()
+
+
+def get_election_for_user(user: Any, pk: int) -> Election:
+    """The election, if ``user`` may see it (``can_view``); 404 otherwise, as if there were none."""
+    election = get_election(pk)
+    if not can_view(user, election):
+        raise Http404("No such election.")
+    return election

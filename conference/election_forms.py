@@ -1,0 +1,267 @@
+"""Forms for setting elections up and for nominations: the shape of what is typed.
+
+The rules (windows in order, who is elected by whom, who may stand and
+nominate) are ``conference.nominations``'s; these forms read dates and times
+as London reads them, and turn e-mail addresses into the people they name.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, cast
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from committees.models import Committee
+from conference import nominations
+from conference.election_models import Election
+from conference.forms import ConferenceDateField, LondonDateTimeField
+from conference.models import Conference
+from members import selectors as member_selectors
+from members.forms import LowercaseEmailField, MultilineTextField, PlainTextField
+
+CONFERENCE = "conference"
+COMMITTEE = "committee"
+
+
+def _held_value(kind: str, pk: int) -> str:
+    return f"{kind}-{pk}"
+
+
+class ElectionForm(forms.Form):
+    """An election's details; with ``extending`` only its two closing times (nominations have opened)."""
+
+    title = PlainTextField(max_length=200, help_text="For example: National Committee 2027.")
+    committee = forms.TypedChoiceField(
+        coerce=int,
+        label="Committee whose seats are filled",
+        error_messages={"invalid_choice": "Choose one of the committees."},
+    )
+    held_by = forms.ChoiceField(
+        label="Held at or by",
+        help_text="At a conference, its members entitled to vote elect; by a committee, its current members "
+        "elect, from among themselves.",
+        error_messages={"invalid_choice": "Choose a conference or a committee."},
+    )
+    present_only = forms.BooleanField(
+        label="Only members checked in at the conference vote",
+        required=False,
+        help_text="At a conference only. Otherwise every member registered and entitled to vote may vote.",
+    )
+    seats = forms.IntegerField(
+        min_value=1,
+        max_value=nominations.MAX_SEATS,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+    )
+    nominations_open_at = LondonDateTimeField(label="Nominations open (London time)")
+    nominations_close_at = LondonDateTimeField(label="Nominations close (London time)")
+    voting_opens_at = LondonDateTimeField(label="Voting opens (London time)")
+    voting_closes_at = LondonDateTimeField(label="Voting closes (London time)")
+    statement_word_limit = forms.IntegerField(
+        label="Word limit for candidates' statements",
+        min_value=nominations.WORD_LIMIT_RANGE[0],
+        max_value=nominations.WORD_LIMIT_RANGE[1],
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+    )
+    self_nomination = forms.BooleanField(label="Members may nominate themselves", required=False)
+    returning_officer_email = LowercaseEmailField(
+        label="Returning officer's e-mail address",
+        max_length=254,
+        help_text="The address they log in with. They run the count and confirm the result.",
+    )
+    term_starts_on = ConferenceDateField(label="Terms of office start on")
+    term_ends_on = ConferenceDateField(
+        label="Terms of office end on (optional)",
+        required=False,
+        help_text="Leave empty when the terms run until the next election.",
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        committees: list[Committee],
+        conferences: list[Conference],
+        extending: bool = False,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.extending = extending
+        if extending:
+            for name in list(self.fields):
+                if name not in nominations.EXTENDABLE:
+                    del self.fields[name]
+            return
+        self.committees = {c.pk: c for c in committees}
+        self.conferences = {c.pk: c for c in conferences}
+        committee = cast(forms.TypedChoiceField, self.fields["committee"])
+        committee.choices = [("", "Choose the committee"), *((c.pk, c.name) for c in committees)]
+        held_by = cast(forms.ChoiceField, self.fields["held_by"])
+        held_by.choices = [
+            ("", "Choose a conference or a committee"),
+            ("At a conference", [(_held_value(CONFERENCE, c.pk), c.title) for c in conferences]),
+            ("By a committee", [(_held_value(COMMITTEE, c.pk), c.name) for c in committees]),
+        ]
+
+    @staticmethod
+    def initial_for(election: Election) -> dict[str, Any]:
+        initial: dict[str, Any] = {
+            name: getattr(election, name)
+            for name in (
+                "title",
+                "present_only",
+                "seats",
+                "statement_word_limit",
+                "self_nomination",
+                "term_starts_on",
+                "term_ends_on",
+            )
+        }
+        for name in ("nominations_open_at", "nominations_close_at", "voting_opens_at", "voting_closes_at"):
+            initial[name] = timezone.localtime(getattr(election, name))
+        initial["committee"] = election.committee_id
+        initial["held_by"] = (
+            _held_value(CONFERENCE, election.conference_id)
+            if election.conference_id
+            else _held_value(COMMITTEE, election.electing_committee_id or 0)
+        )
+        initial["returning_officer_email"] = election.returning_officer.email
+        return initial
+
+    def clean_returning_officer_email(self) -> Any:
+        email = self.cleaned_data["returning_officer_email"]
+        user = nominations.user_with_email(email)
+        if user is None:
+            raise ValidationError("No account has this e-mail address: they need to sign up first.")
+        return user
+
+    def details(self) -> dict[str, Any]:
+        """The services' ``fields``: every detail with the chosen objects, or only the closing times."""
+        data = self.cleaned_data
+        if self.extending:
+            return {name: data[name] for name in nominations.EXTENDABLE}
+        kind, _, pk = data["held_by"].partition("-")
+        held_at = int(pk) if pk.isdigit() else 0
+        details = {
+            name: data[name]
+            for name in (
+                "title",
+                "present_only",
+                "seats",
+                "nominations_open_at",
+                "nominations_close_at",
+                "voting_opens_at",
+                "voting_closes_at",
+                "statement_word_limit",
+                "self_nomination",
+                "term_starts_on",
+                "term_ends_on",
+            )
+        }
+        details.update(
+            committee=self.committees.get(data["committee"]),
+            conference=self.conferences.get(held_at) if kind == CONFERENCE else None,
+            electing_committee=self.committees.get(held_at) if kind == COMMITTEE else None,
+            returning_officer=data["returning_officer_email"],
+        )
+        return details
+
+
+def initial_for_new(
+    user: Any, committees: list[Committee], conference: Conference | None, today: dt.date | None = None
+) -> dict[str, Any]:
+    """A start for a new election: the national committee at the coming conference, voting over its days.
+
+    Without a coming conference far enough ahead, windows from next week.
+    """
+    today = today or timezone.localdate()
+    zone = timezone.get_current_timezone()
+
+    def at(day: dt.date, hour: int) -> dt.datetime:
+        return dt.datetime.combine(day, dt.time(hour), tzinfo=zone)
+
+    national = next((c for c in committees if c.kind == "national"), None)
+    initial: dict[str, Any] = {
+        "seats": 1,
+        "statement_word_limit": 250,
+        "self_nomination": True,
+        "returning_officer_email": getattr(user, "email", ""),
+    }
+    if national is not None:
+        initial["committee"] = national.pk
+    if conference is not None and conference.starts_on >= today + dt.timedelta(days=14):
+        initial.update(
+            title=f"{national.name if national else 'Election'} {conference.year}",
+            held_by=_held_value(CONFERENCE, conference.pk),
+            nominations_open_at=at(today + dt.timedelta(days=1), 9),
+            nominations_close_at=at(conference.starts_on - dt.timedelta(days=7), 17),
+            voting_opens_at=at(conference.starts_on, 9),
+            voting_closes_at=at(conference.ends_on, 16),
+            term_starts_on=conference.ends_on,
+        )
+        return initial
+    initial.update(
+        nominations_open_at=at(today + dt.timedelta(days=7), 9),
+        nominations_close_at=at(today + dt.timedelta(days=28), 17),
+        voting_opens_at=at(today + dt.timedelta(days=35), 9),
+        voting_closes_at=at(today + dt.timedelta(days=42), 17),
+        term_starts_on=today + dt.timedelta(days=43),
+    )
+    return initial
+
+
+class NominationForm(forms.Form):
+    """Nominate another member, naming the seconder; both found by their e-mail addresses."""
+
+    nominee_email = LowercaseEmailField(
+        label="The nominee's e-mail address",
+        max_length=254,
+        help_text="The address they log in with. They are e-mailed a link to accept or decline.",
+    )
+    seconder_email = LowercaseEmailField(
+        label="The seconder's e-mail address",
+        max_length=254,
+        help_text="Another member of the electorate; they are e-mailed to say you named them.",
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        for name, who in (("nominee_email", "nominee"), ("seconder_email", "seconder")):
+            email = data.get(name)
+            if email:
+                member = member_selectors.member_with_email(email)
+                if member is None:
+                    self.add_error(name, "No member has this e-mail address.")
+                data[who] = member
+        return data
+
+
+class SelfNominationForm(forms.Form):
+    """Nominate yourself: nothing to type (the button names the form)."""
+
+    nominate_self = forms.CharField(widget=forms.HiddenInput, initial="yes", required=False)
+
+
+class StatementForm(forms.Form):
+    """A candidate's statement and the name printed on the ballot paper."""
+
+    ballot_name = PlainTextField(
+        label="Your name on the ballot paper",
+        max_length=nominations.BALLOT_NAME_MAX,
+        help_text="As voters will know you.",
+    )
+    statement = MultilineTextField(
+        label="Your statement to the voters",
+        max_length=nominations.STATEMENT_MAX_CHARS,
+        rows=8,
+        required=False,
+    )
+
+    def __init__(self, *args: Any, word_limit: int, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields[
+            "statement"
+        ].help_text = (
+            f"At most {word_limit} words. Plain text: line breaks are kept, nothing else is formatted."
+        )

@@ -1,0 +1,638 @@
+"""Setting elections up, and nominations: the services, then the reads the pages share.
+
+The national office or the CAC (``conference.set_up_election``) sets an
+election up: the committee whose seats it fills, held at a conference or by
+a committee (as the committee's ``elected_by`` says: the NC at conference,
+the EC by the NC), the seats, the four windows, the statement word limit,
+self-nomination, the returning officer and the elected members' terms.
+Until nominations open, they may change any of it; once nominations are
+open, only the returning officer or the national office may change anything,
+and then only extend a closing time (nominations while they are still open,
+voting until it closes), never bring one forward, so nobody who relied on a
+deadline is caught out by it.
+
+Nominations, during the nominations window:
+
+* a member of the electorate nominates a member who may stand
+  (``elections.standing_refusal``), naming a seconder: another member of
+  the electorate, neither the proposer nor the nominee; or, where the
+  election allows it, nominates themself, with no seconder;
+* one live (pending or accepted) nomination per nominee: the unique
+  constraint ``nomination_once_live`` holds the line under parallel
+  submits, and the loser is told, nothing written;
+* the nominee is e-mailed a link carrying the nomination's token (128
+  random bits, stored on the nomination: it is the key, no login needed, as
+  with a committee's apology link); from it they accept, giving the
+  candidate statement (within the word limit) and the name for the ballot
+  paper (their own name unless they choose another), or decline; the
+  proposer is told either way. Accepting after nominations close is refused;
+* signed in, a nominee edits their statement and may withdraw until voting
+  opens; after that, withdrawal is refused (the ballot papers are out).
+
+**The seconder.** The proposer names the seconder, who must be in the
+electorate; the seconder is e-mailed to say so, with the proposer's name
+and a way to object (reply to the returning officer), but there is no
+confirmation round trip: a nomination is valid when made. Nominations are
+made by members of a known electorate (conference delegates, or the NC),
+every nomination and its proposer and seconder are on the election page
+for the returning officer, and the nominee still has to accept: a
+confirmation step would add a way for a nomination to lapse at the last
+minute without adding a check the returning officer does not already have.
+If the organisation later wants the seconder to confirm, the motions'
+seconding link (``conference.motions.confirm_seconding``) is the pattern.
+
+Every write is one transaction with an ``actor``, an audit entry and mail
+through the outbox; a refusal is an ``ElectionError`` with a message fit to
+show, and nothing is written.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, transaction
+from django.db.models import Count, Q, QuerySet
+from django.http import Http404
+from django.urls import reverse
+from django.utils import timezone
+
+from awl.audit import log_action
+from awl.outbox import queue_email
+from committees.models import Committee
+from conference.election_models import (
+    LIVE_NOMINATION,
+    Election,
+    Nomination,
+    NominationStatus,
+)
+from conference.elections import (
+    ElectionError,
+    Phase,
+    get_election_for_user,
+    in_electorate,
+    phase,
+    standing_refusal,
+    visible_elections,
+)
+from conference.models import Conference
+from conference.motions import words
+from members import roles
+from members import selectors as member_selectors
+from members.models import Member, MemberStatus
+
+SET_UP = "conference.set_up_election"
+MAX_SEATS = 200
+WORD_LIMIT_RANGE = (10, 2000)
+STATEMENT_MAX_CHARS = 20_000
+BALLOT_NAME_MAX = 200
+# What an election is, as the set-up form and the services pass it.
+DETAILS = (
+    "title",
+    "committee",
+    "conference",
+    "electing_committee",
+    "present_only",
+    "seats",
+    "nominations_open_at",
+    "nominations_close_at",
+    "voting_opens_at",
+    "voting_closes_at",
+    "statement_word_limit",
+    "self_nomination",
+    "returning_officer",
+    "term_starts_on",
+    "term_ends_on",
+)
+# What may still change once nominations are open: the closing times, later only.
+EXTENDABLE = ("nominations_close_at", "voting_closes_at")
+
+
+def when(moment: dt.datetime) -> str:
+    """A moment as London reads it, for messages: '3 May 2027, 17:00'."""
+    return f"{timezone.localtime(moment):%-d %B %Y, %H:%M}"
+
+
+# Setting up ------------------------------------------------------------------------------------------
+def _require(actor: Any, allowed: bool, message: str) -> None:
+    """``actor`` None is the system (the demo, a command); anyone else needs ``allowed``."""
+    if actor is not None and not allowed:
+        raise ElectionError(message)
+
+
+def _check_details(details: Mapping[str, Any]) -> None:
+    """The rules an election's details must meet, whether new or changed."""
+    if not str(details.get("title") or "").strip():
+        raise ElectionError("Give the election a title.")
+    committee: Committee | None = details.get("committee")
+    conference: Conference | None = details.get("conference")
+    electing: Committee | None = details.get("electing_committee")
+    if committee is None:
+        raise ElectionError("Choose the committee whose seats are filled.")
+    if (conference is None) == (electing is None):
+        raise ElectionError("Choose where the election is held: at one conference, or by one committee.")
+    if committee.elected_by_id is not None:
+        if electing is None or electing.pk != committee.elected_by_id:
+            raise ElectionError(
+                f"The {committee} is elected by the {committee.elected_by}: "
+                "hold the election by that committee."
+            )
+    elif conference is None:
+        raise ElectionError(f"The {committee} is elected at conference: choose the conference.")
+    if details.get("present_only") and conference is None:
+        raise ElectionError("Only an election at a conference can be limited to those present.")
+    seats = details.get("seats")
+    if not isinstance(seats, int) or not 1 <= seats <= MAX_SEATS:
+        raise ElectionError(f"An election fills between 1 and {MAX_SEATS} seats.")
+    windows = ("nominations_open_at", "nominations_close_at", "voting_opens_at", "voting_closes_at")
+    if not all(isinstance(details.get(name), dt.datetime) for name in windows):
+        raise ElectionError("Give when nominations open and close, and when voting opens and closes.")
+    opens, closes, voting_opens, voting_closes = (details[name] for name in windows)
+    if closes <= opens:
+        raise ElectionError("Nominations must close after they open.")
+    if voting_opens < closes:
+        raise ElectionError("Voting cannot open before nominations close.")
+    if voting_closes <= voting_opens:
+        raise ElectionError("Voting must close after it opens.")
+    limit = details.get("statement_word_limit")
+    low, high = WORD_LIMIT_RANGE
+    if not isinstance(limit, int) or not low <= limit <= high:
+        raise ElectionError(f"The statement word limit must be between {low} and {high} words.")
+    officer = details.get("returning_officer")
+    if officer is None or not officer.is_active:
+        raise ElectionError("Choose a returning officer with an active account on this site.")
+    starts, ends = details.get("term_starts_on"), details.get("term_ends_on")
+    if starts is None:
+        raise ElectionError("Give the day the elected members' terms of office start.")
+    if starts < timezone.localdate(voting_closes):
+        raise ElectionError("The elected members' terms cannot start before voting closes.")
+    if ends is not None and ends <= starts:
+        raise ElectionError("The terms must end after they start.")
+
+
+def _detail(fields: Mapping[str, Any]) -> dict[str, Any]:
+    """The audit entry's record of the details (objects by key, moments as text)."""
+    shown: dict[str, Any] = {}
+    for name, value in fields.items():
+        if hasattr(value, "pk"):
+            value = value.pk
+        elif isinstance(value, dt.date):
+            value = value.isoformat()
+        shown[name] = value
+    return shown
+
+
+@transaction.atomic
+def create_election(*, actor: Any, fields: Mapping[str, Any]) -> Election:
+    """Set up an election (``fields``: every name in ``DETAILS``)."""
+    _require(
+        actor,
+        actor is not None and actor.has_perm(SET_UP, None),
+        "Only the national office or the conference arrangements committee sets up an election.",
+    )
+    details: dict[str, Any] = {name: fields.get(name) for name in DETAILS}
+    details["title"] = str(details["title"] or "").strip()
+    details["present_only"] = bool(details["present_only"])
+    details["self_nomination"] = bool(fields.get("self_nomination", True))
+    _check_details(details)
+    if details["voting_closes_at"] <= timezone.now():
+        raise ElectionError("Voting would already have closed: choose windows still to come.")
+    election = Election.objects.create(
+        **details, created_by=actor if getattr(actor, "is_authenticated", False) else None
+    )
+    log_action(actor=actor, action="election.created", target=election, detail=_detail(details))
+    return election
+
+
+def editor_refusal(user: Any, election: Election, now: dt.datetime | None = None) -> str:
+    """Why ``user`` is not the one to change the election, or "" if they are.
+
+    Before nominations open: whoever sets elections up (national office, the CAC). From then on: the
+    returning officer or the national office. ``user`` None is the system.
+    """
+    if user is None:
+        return ""
+    if phase(election, now) == Phase.BEFORE:
+        if user.has_perm(SET_UP, None):
+            return ""
+        return "Only the national office or the conference arrangements committee changes an election."
+    if user.has_perm("conference.return_election", election) or roles.is_national_office(user):
+        return ""
+    return "Nominations have opened: only the returning officer or the national office can change it now."
+
+
+def edit_window_refusal(election: Election, now: dt.datetime | None = None) -> str:
+    """Why the election can no longer change at all, or "" while it can."""
+    if phase(election, now) in (Phase.CLOSED, Phase.CONFIRMED):
+        return "Voting has closed; the election can no longer be changed."
+    return ""
+
+
+def only_extending(election: Election, now: dt.datetime | None = None) -> bool:
+    """Whether only the closing times may change (nominations have opened)."""
+    return phase(election, now) != Phase.BEFORE
+
+
+@transaction.atomic
+def update_election(*, actor: Any, election: Election, fields: Mapping[str, Any]) -> Election:
+    """Change the election: anything before nominations open, after that only extend a closing time."""
+    election = (
+        Election.objects.select_for_update(of=("self",))
+        .select_related("committee", "conference", "electing_committee", "returning_officer")
+        .get(pk=election.pk)
+    )
+    now = timezone.now()
+    refusal = editor_refusal(actor, election, now) or edit_window_refusal(election, now)
+    if refusal:
+        raise ElectionError(refusal)
+    changed = {
+        name: value for name, value in fields.items() if name in DETAILS and getattr(election, name) != value
+    }
+    if "title" in changed:
+        changed["title"] = str(changed["title"] or "").strip()
+    if only_extending(election, now):
+        if set(changed) - set(EXTENDABLE):
+            raise ElectionError("Nominations have opened: only the closing times can be extended now.")
+        for name, value in changed.items():
+            if not isinstance(value, dt.datetime) or value < getattr(election, name):
+                raise ElectionError("A closing time can be extended, not brought forward.")
+        if "nominations_close_at" in changed and election.nominations_close_at <= now:
+            raise ElectionError("Nominations have closed; their closing time can no longer change.")
+    details = {name: getattr(election, name) for name in DETAILS} | changed
+    _check_details(details)
+    if not changed:
+        return election
+    for name, value in changed.items():
+        setattr(election, name, value)
+    election.save(update_fields=list(changed))
+    log_action(actor=actor, action="election.updated", target=election, detail=_detail(changed))
+    return election
+
+
+# Nominations -------------------------------------------------------------------------------------
+def nominations_refusal(election: Election, now: dt.datetime | None = None) -> str:
+    """Why nominations are not being taken now, or "" while they are."""
+    now = now or timezone.now()
+    if election.confirmed_at is not None or now >= election.nominations_close_at:
+        return f"Nominations closed on {when(election.nominations_close_at)}."
+    if now < election.nominations_open_at:
+        return f"Nominations open on {when(election.nominations_open_at)}."
+    return ""
+
+
+def electorate_refusal(election: Election) -> str:
+    """What to tell a member who is not in the electorate."""
+    if election.electing_committee is not None:
+        return f"Only members of the {election.electing_committee} take part in this election."
+    return (
+        f"Only members registered for {election.conference} and entitled to vote there take part "
+        "in this election."
+    )
+
+
+def _respond_url(nomination: Nomination) -> str:
+    return f"{settings.SITE_URL}{reverse('conference:nomination_respond', args=[nomination.token])}"
+
+
+def _election_url(election: Election) -> str:
+    return f"{settings.SITE_URL}{reverse('conference:election_detail', args=[election.pk])}"
+
+
+def _mail_group(election: Election) -> str:
+    return f"election:{election.pk}"
+
+
+def _mail(nomination: Nomination, kind: str, to: Member, **context: Any) -> None:
+    election = nomination.election
+    queue_email(
+        key=f"election-{election.pk}-nomination-{nomination.pk}-{kind}",
+        to=to.user.email,
+        template=f"election-{kind}",
+        context={
+            "election": election,
+            "nomination": nomination,
+            "election_url": _election_url(election),
+            "returning_officer": election.returning_officer,
+            **context,
+        },
+        group=_mail_group(election),
+    )
+
+
+def already_nominated(election: Election, nominee: Member) -> bool:
+    """A live (pending or accepted) nomination of ``nominee``: the friendly check before the constraint."""
+    return Nomination.objects.filter(LIVE_NOMINATION, election=election, nominee=nominee).exists()
+
+
+@transaction.atomic
+def nominate(
+    *, actor: Any, election: Election, nominee: Member, seconder: Member | None = None
+) -> Nomination:
+    """``actor``'s member record proposes ``nominee`` (themself, where allowed: then no seconder)."""
+    election = Election.objects.select_related(
+        "committee", "conference", "electing_committee", "returning_officer"
+    ).get(pk=election.pk)
+    proposer = member_selectors.own_member(actor)
+    if proposer is None or proposer.status != MemberStatus.MEMBER:
+        raise ElectionError("Only members nominate.")
+    refusal = nominations_refusal(election)
+    if refusal:
+        raise ElectionError(refusal)
+    if not in_electorate(election, proposer):
+        raise ElectionError(electorate_refusal(election))
+    if nominee.pk == proposer.pk:
+        if not election.self_nomination:
+            raise ElectionError("This election takes no self-nominations: ask another member to propose you.")
+        if seconder is not None:
+            raise ElectionError("A self-nomination has no seconder: leave the seconder out.")
+    else:
+        if seconder is None:
+            raise ElectionError("Name a seconder: another member of the electorate.")
+        if seconder.pk == proposer.pk:
+            raise ElectionError("The seconder must be another member, not the proposer.")
+        if seconder.pk == nominee.pk:
+            raise ElectionError("The nominee cannot second their own nomination.")
+        if seconder.status != MemberStatus.MEMBER or not in_electorate(election, seconder):
+            raise ElectionError(f"{seconder} is not in this election's electorate, so cannot second.")
+    refusal = standing_refusal(election, nominee)
+    if refusal:
+        raise ElectionError(refusal)
+    if nominee.user_id is not None and nominee.user_id == election.returning_officer_id:
+        raise ElectionError("The returning officer cannot stand in the election they run.")
+    already = f"{nominee} is already nominated in this election."
+    if already_nominated(election, nominee):
+        raise ElectionError(already)
+    try:
+        with transaction.atomic():
+            nomination = Nomination.objects.create(
+                election=election,
+                nominee=nominee,
+                proposer=proposer,
+                seconder=None if nominee.pk == proposer.pk else seconder,
+                ballot_name=nominee.full_name[:BALLOT_NAME_MAX],
+            )
+    except IntegrityError:  # nomination_once_live: a parallel submit got there first
+        raise ElectionError(already) from None
+    _mail(nomination, "nominated", nominee, proposer=proposer, url=_respond_url(nomination))
+    if nomination.seconder is not None:
+        _mail(nomination, "seconder", nomination.seconder, proposer=proposer, nominee=nominee)
+    log_action(
+        actor=actor,
+        action="election.nominated",
+        target=election,
+        detail={"nomination": nomination.pk, "self": nomination.self_nominated},
+    )
+    return nomination
+
+
+def _locked_by_token(token: str) -> Nomination:
+    found = nomination_by_token(token)
+    if found is None:
+        raise ElectionError("This nomination link is not valid.")
+    return (
+        Nomination.objects.select_for_update(of=("self",))
+        .select_related("election", "election__returning_officer", "nominee__user", "proposer__user")
+        .get(pk=found.pk)
+    )
+
+
+def _check_statement(election: Election, statement: str) -> str:
+    statement = statement.strip()
+    count = words(statement)
+    if count > election.statement_word_limit:
+        raise ElectionError(f"The statement has {count} words; the limit is {election.statement_word_limit}.")
+    if len(statement) > STATEMENT_MAX_CHARS:
+        raise ElectionError(f"The statement is too long: at most {STATEMENT_MAX_CHARS} characters.")
+    return statement
+
+
+def _check_ballot_name(ballot_name: str) -> str:
+    name = " ".join(ballot_name.split())
+    if not name:
+        raise ElectionError("Give the name to print on the ballot paper.")
+    if len(name) > BALLOT_NAME_MAX:
+        raise ElectionError(f"The name on the ballot paper can have at most {BALLOT_NAME_MAX} characters.")
+    return name
+
+
+def _tell_proposer(nomination: Nomination, kind: str) -> None:
+    if not nomination.self_nominated:
+        _mail(nomination, kind, nomination.proposer, nominee=nomination.nominee)
+
+
+@transaction.atomic
+def accept_nomination(*, token: str, statement: str, ballot_name: str, actor: Any = None) -> Nomination:
+    """The nominee accepts from their link, with their statement and the name for the ballot paper."""
+    nomination = _locked_by_token(token)
+    election = nomination.election
+    if nomination.status == NominationStatus.ACCEPTED:
+        raise ElectionError("You have already accepted; change your statement from the election's page.")
+    if nomination.status != NominationStatus.PENDING:
+        raise ElectionError(f"This nomination was {nomination.get_status_display().lower()}.")
+    now = timezone.now()
+    if now >= election.nominations_close_at or election.confirmed_at is not None:
+        raise ElectionError(
+            f"Nominations closed on {when(election.nominations_close_at)}: it is too late to accept."
+        )
+    refusal = standing_refusal(election, nomination.nominee)
+    if refusal:
+        raise ElectionError(refusal)
+    nomination.statement = _check_statement(election, statement)
+    nomination.ballot_name = _check_ballot_name(ballot_name)
+    nomination.status = NominationStatus.ACCEPTED
+    nomination.responded_at = now
+    nomination.save(update_fields=["statement", "ballot_name", "status", "responded_at"])
+    _tell_proposer(nomination, "accepted")
+    log_action(
+        actor=actor,
+        action="election.nomination_accepted",
+        target=election,
+        detail={"nomination": nomination.pk},
+    )
+    return nomination
+
+
+@transaction.atomic
+def decline_nomination(*, token: str, actor: Any = None) -> Nomination:
+    """The nominee declines from their link (until voting opens; after that it no longer matters)."""
+    nomination = _locked_by_token(token)
+    election = nomination.election
+    if nomination.status == NominationStatus.ACCEPTED:
+        raise ElectionError(
+            "You have accepted this nomination; to stand down, withdraw from the election's page."
+        )
+    if nomination.status != NominationStatus.PENDING:
+        raise ElectionError(f"This nomination was {nomination.get_status_display().lower()}.")
+    if timezone.now() >= election.voting_opens_at:
+        raise ElectionError(
+            "Voting has opened; this nomination was never accepted, so it is not on the ballot."
+        )
+    nomination.status = NominationStatus.DECLINED
+    nomination.responded_at = timezone.now()
+    nomination.save(update_fields=["status", "responded_at"])
+    _tell_proposer(nomination, "declined")
+    log_action(
+        actor=actor,
+        action="election.nomination_declined",
+        target=election,
+        detail={"nomination": nomination.pk},
+    )
+    return nomination
+
+
+def _lock_own(actor: Any, nomination: Nomination) -> Nomination:
+    locked = (
+        Nomination.objects.select_for_update(of=("self",))
+        .select_related("election", "election__returning_officer", "nominee__user", "proposer__user")
+        .get(pk=nomination.pk)
+    )
+    if actor is None or locked.nominee.user_id != getattr(actor, "pk", None):
+        raise ElectionError("Only the nominee changes their nomination.")
+    return locked
+
+
+def change_refusal(nomination: Nomination, now: dt.datetime | None = None) -> str:
+    """Why the nominee can no longer edit or withdraw the nomination, or "" while they can."""
+    if nomination.status not in (NominationStatus.PENDING, NominationStatus.ACCEPTED):
+        return f"This nomination was {nomination.get_status_display().lower()}."
+    if (now or timezone.now()) >= nomination.election.voting_opens_at:
+        return "Voting has opened: the candidates are fixed."
+    return ""
+
+
+@transaction.atomic
+def edit_statement(*, actor: Any, nomination: Nomination, statement: str, ballot_name: str) -> Nomination:
+    """A candidate changes their statement or ballot-paper name, until voting opens."""
+    nomination = _lock_own(actor, nomination)
+    refusal = change_refusal(nomination)
+    if refusal:
+        raise ElectionError(refusal)
+    if nomination.status != NominationStatus.ACCEPTED:
+        raise ElectionError("Accept the nomination first, from the link you were e-mailed.")
+    nomination.statement = _check_statement(nomination.election, statement)
+    nomination.ballot_name = _check_ballot_name(ballot_name)
+    nomination.save(update_fields=["statement", "ballot_name"])
+    log_action(
+        actor=actor,
+        action="election.statement_edited",
+        target=nomination.election,
+        detail={"nomination": nomination.pk},
+    )
+    return nomination
+
+
+@transaction.atomic
+def withdraw_nomination(*, actor: Any, nomination: Nomination) -> Nomination:
+    """The nominee withdraws (pending or accepted) until voting opens; the proposer is told."""
+    nomination = _lock_own(actor, nomination)
+    refusal = change_refusal(nomination)
+    if refusal:
+        raise ElectionError(
+            "Voting has opened: a candidate can no longer withdraw." if "Voting" in refusal else refusal
+        )
+    nomination.status = NominationStatus.WITHDRAWN
+    nomination.withdrawn_at = timezone.now()
+    nomination.save(update_fields=["status", "withdrawn_at"])
+    _tell_proposer(nomination, "withdrawn")
+    log_action(
+        actor=actor,
+        action="election.nomination_withdrawn",
+        target=nomination.election,
+        detail={"nomination": nomination.pk},
+    )
+    return nomination
+
+
+# Reads ---------------------------------------------------------------------------------------------
+def election_list(user: Any) -> QuerySet[Election]:
+    """The elections ``user`` may see, with what each row shows, in a fixed number of queries."""
+    return (
+        visible_elections(user)
+        .select_related("committee", "conference", "electing_committee")
+        .annotate(
+            candidate_count=Count("nominations", filter=Q(nominations__status=NominationStatus.ACCEPTED))
+        )
+        .order_by("-voting_opens_at", "title", "pk")
+    )
+
+
+def get_election_to_edit(user: Any, pk: int) -> Election:
+    """The election, for whoever may change it: 404 to those who may not see it, 403 to the rest."""
+    election = get_election_for_user(user, pk)
+    refusal = editor_refusal(user, election)
+    if refusal:
+        raise PermissionDenied(refusal)
+    return election
+
+
+def nominations_of(election: Election) -> QuerySet[Nomination]:
+    """Every nomination, live ones first, with who proposed and seconded it."""
+    return (
+        Nomination.objects.filter(election=election)
+        .select_related("nominee", "proposer", "seconder")
+        .order_by("status", "ballot_name", "pk")
+    )
+
+
+def own_nominations(member: Member | None, election: Election) -> list[Nomination]:
+    """The member's own nominations in the election (the live one, and any earlier ones)."""
+    if member is None:
+        return []
+    return list(
+        Nomination.objects.filter(election=election, nominee=member)
+        .select_related("election")
+        .order_by("-pk")
+    )
+
+
+def nomination_by_token(token: str) -> Nomination | None:
+    """The nomination a nominee's link names (None for a link that names none)."""
+    if not token or len(token) > 64:
+        return None
+    return (
+        Nomination.objects.filter(token=token)
+        .select_related(
+            "election",
+            "election__committee",
+            "election__conference",
+            "election__electing_committee",
+            "nominee",
+            "proposer",
+            "seconder",
+        )
+        .first()
+    )
+
+
+def get_own_nomination(user: Any, pk: int) -> Nomination:
+    """The signed-in nominee's own nomination; 404 for anyone else's."""
+    member = member_selectors.own_member(user)
+    nomination = (
+        Nomination.objects.select_related(
+            "election", "election__committee", "election__conference", "election__electing_committee"
+        )
+        .filter(pk=pk)
+        .first()
+    )
+    if nomination is None or member is None or nomination.nominee_id != member.pk:
+        raise Http404("No such nomination.")
+    return nomination
+
+
+def returning_officer_name(election: Election) -> str:
+    """How the election page names its returning officer: their member name, account name or address."""
+    officer = election.returning_officer
+    member = Member.objects.filter(user_id=officer.pk, erased_at__isnull=True).only("full_name").first()
+    return member.full_name if member else officer.get_full_name() or officer.email
+
+
+def user_with_email(email: str) -> Any:
+    """The active account with this e-mail address, whatever its case (None if there is none)."""
+    email = email.strip()
+    if not email:
+        return None
+    return get_user_model().objects.filter(email__iexact=email, is_active=True).order_by("pk").first()

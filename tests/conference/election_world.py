@@ -1,0 +1,154 @@
+"""Two elections in spring 2027 and the people in them, for the nomination and election-page tests.
+
+Built through the services at ``SETTING_UP`` (1 February 2027) on the
+conference tests' 2027 conference (29-30 May, cut-off 1 March):
+
+* the National Committee (elected at conference) and the Executive
+  Committee (elected by the NC); Ann, Bob and Cat sit on the NC, paid up;
+* ``nc_election``: the NC's 20 seats at the conference: nominations
+  1 March 09:00 to 30 April 17:00, voting 29 May 09:00 to 30 May 16:00,
+  terms from 30 May; Ann, Bob, Cat and Dora Delegate registered (entitled);
+* ``ec_election``: the EC's 5 seats by the NC: nominations 1 to 20 March,
+  voting 10 April 10:00 to 13:00, terms from 11 April; 100-word statements;
+* Una Unpaid, a member who never paid (not in good standing), Alex, an
+  applicant (not a member), and Rita, the returning officer of both (an
+  account with no role).
+
+Tests stand at ``NOMINATING`` (10 March 2027, both taking nominations),
+``BETWEEN`` (25 March: the EC's nominations closed, voting not yet open),
+``VOTING`` (10 April, 11:00: the EC's voting open) or ``AFTER`` (12 April).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+import time_machine
+
+from committees.models import Committee, CommitteeKind
+from committees.services import start_term
+from conference import nominations, services
+from conference.election_models import Election, Nomination
+from conference.models import Band, Conference
+from members.models import Branch, Member
+from tests.conference.conftest import REGISTERING, paid_up_member
+from tests.factories import LONDON_TZ, UserFactory, make_application, make_member
+
+SETTING_UP = dt.datetime(2027, 2, 1, 12, tzinfo=LONDON_TZ)
+NOMINATING = REGISTERING  # 10 March 2027, noon
+BETWEEN = dt.datetime(2027, 3, 25, 12, tzinfo=LONDON_TZ)
+VOTING = dt.datetime(2027, 4, 10, 11, tzinfo=LONDON_TZ)
+AFTER = dt.datetime(2027, 4, 12, 12, tzinfo=LONDON_TZ)
+
+
+def at(month: int, day: int, hour: int, minute: int = 0) -> dt.datetime:
+    return dt.datetime(2027, month, day, hour, minute, tzinfo=LONDON_TZ)
+
+
+@dataclass
+class World:
+    conference: Conference
+    nc: Committee
+    ec: Committee
+    ann: Member
+    bob: Member
+    cat: Member
+    dora: Member
+    una: Member
+    alex: Member
+    ro: Any
+    nc_election: Election
+    ec_election: Election
+
+
+def nc_details(at_conference: Conference, nc: Committee, ro: Any, **changes: Any) -> dict[str, Any]:
+    return {
+        "title": "National Committee 2027",
+        "committee": nc,
+        "conference": at_conference,
+        "electing_committee": None,
+        "present_only": False,
+        "seats": 20,
+        "nominations_open_at": at(3, 1, 9),
+        "nominations_close_at": at(4, 30, 17),
+        "voting_opens_at": at(5, 29, 9),
+        "voting_closes_at": at(5, 30, 16),
+        "statement_word_limit": 250,
+        "self_nomination": True,
+        "returning_officer": ro,
+        "term_starts_on": dt.date(2027, 5, 30),
+        "term_ends_on": None,
+    } | changes
+
+
+def ec_details(nc: Committee, ec: Committee, ro: Any, **changes: Any) -> dict[str, Any]:
+    return {
+        "title": "Executive Committee 2027",
+        "committee": ec,
+        "conference": None,
+        "electing_committee": nc,
+        "present_only": False,
+        "seats": 5,
+        "nominations_open_at": at(3, 1, 9),
+        "nominations_close_at": at(3, 20, 17),
+        "voting_opens_at": at(4, 10, 10),
+        "voting_closes_at": at(4, 10, 13),
+        "statement_word_limit": 100,
+        "self_nomination": True,
+        "returning_officer": ro,
+        "term_starts_on": dt.date(2027, 4, 11),
+        "term_ends_on": dt.date(2028, 5, 29),
+    } | changes
+
+
+def build(conference: Conference, london: Branch, delegate: Member) -> World:
+    nc = Committee.objects.create(name="National Committee", slug="nc", kind=CommitteeKind.NATIONAL)
+    ec = Committee.objects.create(
+        name="Executive Committee", slug="ec", kind=CommitteeKind.EXECUTIVE, elected_by=nc
+    )
+    ann, bob, cat = (paid_up_member(london, name) for name in ("Ann Able", "Bob Baker", "Cat Cole"))
+    for person in (ann, bob, cat):
+        start_term(
+            actor=None,
+            committee=nc,
+            member=person,
+            role="member",
+            starts_on=dt.date(2026, 6, 1),
+            basis="conference",
+        )
+    una = make_member(
+        london,
+        joined_on=dt.date(2026, 1, 5),
+        full_name="Una Unpaid",
+        user=UserFactory(username="una", email="una@example.org"),
+    )
+    alex = make_application(london, user=UserFactory(username="alex", email="alex@example.org")).member
+    ro = UserFactory(username="rita", email="rita.returning@example.org")
+    with time_machine.travel(SETTING_UP, tick=False):
+        nc_election = nominations.create_election(actor=None, fields=nc_details(conference, nc, ro))
+        ec_election = nominations.create_election(actor=None, fields=ec_details(nc, ec, ro))
+    with time_machine.travel(REGISTERING, tick=False):
+        for person in (ann, bob, cat, delegate):
+            services.register(member=person, conference=conference, fee_band=Band.WAGED)
+    return World(conference, nc, ec, ann, bob, cat, delegate, una, alex, ro, nc_election, ec_election)
+
+
+def nominate(
+    world: World, election: Election, nominee: Member, proposer: Member, seconder: Member
+) -> Nomination:
+    """A nomination made at ``NOMINATING``."""
+    with time_machine.travel(NOMINATING, tick=False):
+        return nominations.nominate(
+            actor=proposer.user, election=election, nominee=nominee, seconder=seconder
+        )
+
+
+def candidate(election: Election, nominee: Member, statement: str = "I will organise.") -> Nomination:
+    """``nominee`` nominates themself and accepts, at ``NOMINATING``."""
+    with time_machine.travel(NOMINATING, tick=False):
+        made = nominations.nominate(actor=nominee.user, election=election, nominee=nominee)
+        return nominations.accept_nomination(
+            token=made.token, statement=statement, ballot_name=nominee.full_name
+        )
