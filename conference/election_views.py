@@ -1,0 +1,148 @@
+"""Elections' pages: the list, an election's page, and setting one up or changing it.
+
+Everyone signed in has the list, which shows only the elections they may
+see; an election's page is a 404 to anyone else (``elections.can_view``: a
+committee's election is its electorate's business). The national office
+and the CAC set elections up; until nominations open they change anything,
+after that the returning officer or the national office may only extend a
+closing time (403 to others who may see the election). The rules are in
+``conference.nominations``; a refusal comes back on the form (status 409)
+with nothing written.
+
+The election page shows the phase, the windows in London time, the
+candidates with their statements (plain text: escaped, line breaks kept),
+and to its returning officer and to officers every nomination. Ballots
+(``conference.ballot_views``) and the result (``conference.result_views``)
+add their links through ``_ballot_links.html`` and ``_result_links.html``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import URLPattern, path
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods
+
+from committees.models import Committee
+from conference import elections, nominations, selectors
+from conference.election_forms import ElectionForm, initial_for_new
+from conference.elections import ElectionError, Phase
+from conference.models import Conference
+
+SET_UP = nominations.SET_UP
+
+
+def _status(form: Any) -> int:
+    """409 when a service refused the change (the reason is on the form), else 200."""
+    return 409 if form.is_bound and form.non_field_errors() else 200
+
+
+def _choices(held_at: Conference | None = None) -> tuple[list[Committee], list[Conference]]:
+    """Every committee; the conferences not yet over (and the one an election is already held at)."""
+    committees = list(Committee.objects.select_related("elected_by").order_by("name"))
+    conferences = list(Conference.objects.filter(ends_on__gte=timezone.localdate()).order_by("starts_on"))
+    if held_at is not None and held_at not in conferences:
+        conferences.insert(0, held_at)
+    return committees, conferences
+
+
+@login_required
+@require_GET
+def election_list(request: HttpRequest) -> HttpResponse:
+    rows = list(nominations.election_list(request.user))
+    context = {
+        "rows": [(election, elections.phase(election)) for election in rows],
+        "can_set_up": request.user.has_perm(SET_UP, None),
+    }
+    return render(request, "conference/elections/election_list.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def election_add(request: HttpRequest) -> HttpResponse:
+    if not request.user.has_perm(SET_UP, None):
+        raise PermissionDenied("Only the national office or the CAC sets up an election.")
+    committees, conferences = _choices()
+    initial = initial_for_new(request.user, committees, selectors.coming_conference())
+    data = request.POST if request.method == "POST" else None
+    form = ElectionForm(data, committees=committees, conferences=conferences, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            election = nominations.create_election(actor=request.user, fields=form.details())
+        except ElectionError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, f"{election.title} is set up.")
+            return redirect("conference:election_detail", election.pk)
+    context = {"form": form, "election": None}
+    return render(request, "conference/elections/election_form.html", context, status=_status(form))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def election_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    election = nominations.get_election_to_edit(request.user, pk)
+    extending = nominations.only_extending(election)
+    committees, conferences = _choices(election.conference)
+    data = request.POST if request.method == "POST" else None
+    form = ElectionForm(
+        data,
+        committees=committees,
+        conferences=conferences,
+        extending=extending,
+        initial=ElectionForm.initial_for(election),
+    )
+    closed = nominations.edit_window_refusal(election)
+    if request.method == "POST" and form.is_valid():
+        try:
+            nominations.update_election(actor=request.user, election=election, fields=form.details())
+        except ElectionError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, f"{election.title} is saved.")
+            return redirect("conference:election_detail", election.pk)
+    context = {"form": form, "election": election, "extending": extending, "closed": closed}
+    return render(request, "conference/elections/election_form.html", context, status=_status(form))
+
+
+@login_required
+@require_GET
+def election_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    election = elections.get_election_for_user(request.user, pk)
+    user = request.user
+    member = selectors.own_member(user)
+    current = elections.phase(election)
+    officer = user.has_perm(SET_UP, None) or elections.is_returning_officer(user, election)
+    in_electorate = elections.in_electorate(election, member)
+    mine = nominations.own_nominations(member, election)
+    context = {
+        "election": election,
+        "phase": current,
+        "Phase": {p.name: p.value for p in Phase},
+        "candidates": list(elections.candidates(election)),
+        "nominations": list(nominations.nominations_of(election)) if officer else None,
+        "own_nominations": mine,
+        "live_own": [n for n in mine if not nominations.change_refusal(n)],
+        "in_electorate": in_electorate,
+        "may_nominate": in_electorate and current == Phase.NOMINATIONS,
+        "may_edit": not nominations.editor_refusal(user, election)
+        and not nominations.edit_window_refusal(election),
+        "officer": officer,
+        "returning_officer": nominations.returning_officer_name(election),
+        "electorate_note": "" if in_electorate else nominations.electorate_refusal(election),
+    }
+    return render(request, "conference/elections/election_detail.html", context)
+
+
+urlpatterns: list[URLPattern] = [
+    path("elections/", election_list, name="election_list"),
+    path("elections/new/", election_add, name="election_add"),
+    path("elections/<int:pk>/", election_detail, name="election_detail"),
+    path("elections/<int:pk>/edit/", election_edit, name="election_edit"),
+]

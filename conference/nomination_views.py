@@ -1,0 +1,231 @@
+"""Nomination pages: nominating, the nominee's link (accept or decline), and a nominee's own controls.
+
+Nominating is for the election's electorate while nominations are open (404
+to anyone who may not see the election, 403 to those who may but are not in
+its electorate). The nominee's link carries the nomination's token and
+needs no login: anyone holding it may answer, as with a committee's apology
+link; a link that names no nomination is a 400. Editing the statement and
+withdrawing are the signed-in nominee's alone (404 for anyone else's
+nomination). The rules are in ``conference.nominations``; a refusal comes
+back on the form (status 409) with nothing written.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import URLPattern, path
+from django.views.decorators.http import require_http_methods
+
+from conference import elections, nominations, selectors
+from conference.election_forms import NominationForm, SelfNominationForm, StatementForm
+from conference.election_models import NominationStatus
+from conference.elections import ElectionError
+from conference.forms import ConfirmForm
+
+
+def _status(*forms: Any) -> int:
+    """409 when a service refused the change (the reason is on a form), else 200."""
+    return 409 if any(form.is_bound and form.non_field_errors() for form in forms) else 200
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def nomination_add(request: HttpRequest, pk: int) -> HttpResponse:
+    """Nominate another member (with a seconder), or yourself where the election allows it."""
+    election = elections.get_election_for_user(request.user, pk)
+    member = selectors.own_member(request.user)
+    if member is None or not elections.in_electorate(election, member):
+        raise PermissionDenied(nominations.electorate_refusal(election))
+    posted_self = request.method == "POST" and "nominate_self" in request.POST
+    posted_other = request.method == "POST" and not posted_self
+    form = NominationForm(request.POST if posted_other else None)
+    self_form = SelfNominationForm(request.POST if posted_self else None)
+    if posted_other and form.is_valid():
+        try:
+            nomination = nominations.nominate(
+                actor=request.user,
+                election=election,
+                nominee=form.cleaned_data["nominee"],
+                seconder=form.cleaned_data["seconder"],
+            )
+        except ElectionError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(
+                request,
+                f"You nominated {nomination.nominee.full_name}. They are e-mailed a link to accept or "
+                "decline; your seconder is told.",
+            )
+            return redirect("conference:election_detail", election.pk)
+    if posted_self and self_form.is_valid():
+        try:
+            nomination = nominations.nominate(actor=request.user, election=election, nominee=member)
+        except ElectionError as exc:
+            self_form.add_error(None, str(exc))
+        else:
+            messages.success(request, "You are nominated. Now accept, with your statement to the voters.")
+            return redirect("conference:nomination_respond", nomination.token)
+    context = {
+        "election": election,
+        "form": form,
+        "self_form": self_form,
+        "closed": nominations.nominations_refusal(election),
+    }
+    status = _status(form, self_form)
+    return render(request, "conference/elections/nomination_form.html", context, status=status)
+
+
+def _invalid_link(request: HttpRequest) -> HttpResponse:
+    return render(request, "conference/elections/nomination_invalid.html", status=400)
+
+
+@require_http_methods(["GET", "POST"])
+def nomination_respond(request: HttpRequest, token: str) -> HttpResponse:
+    """The nominee's link: accept (statement, ballot name) or go on to decline. No login needed."""
+    nomination = nominations.nomination_by_token(token)
+    if nomination is None:
+        return _invalid_link(request)
+    election = nomination.election
+    form = StatementForm(
+        request.POST if request.method == "POST" else None,
+        word_limit=election.statement_word_limit,
+        initial={"ballot_name": nomination.ballot_name, "statement": nomination.statement},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            nominations.accept_nomination(
+                token=token,
+                statement=form.cleaned_data["statement"],
+                ballot_name=form.cleaned_data["ballot_name"],
+                actor=request.user,
+            )
+        except ElectionError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, f"You are a candidate in {election.title}.")
+            return redirect("conference:nomination_respond", token)
+    context = {
+        "election": election,
+        "nomination": nomination,
+        "form": form,
+        "pending": nomination.status == NominationStatus.PENDING,
+        "closed": nominations.nominations_refusal(election)
+        if nomination.status == NominationStatus.PENDING
+        else "",
+    }
+    return render(request, "conference/elections/nomination_respond.html", context, status=_status(form))
+
+
+@require_http_methods(["GET", "POST"])
+def nomination_decline(request: HttpRequest, token: str) -> HttpResponse:
+    nomination = nominations.nomination_by_token(token)
+    if nomination is None:
+        return _invalid_link(request)
+    form = ConfirmForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            nominations.decline_nomination(token=token, actor=request.user)
+        except ElectionError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, "You have declined the nomination; the proposer is told.")
+            return redirect("conference:nomination_respond", token)
+    context = {
+        "election": nomination.election,
+        "nomination": nomination,
+        "form": form,
+        "heading": f"Decline the nomination: {nomination.election.title}",
+        "intro": "You will not be a candidate. Someone may nominate you again while nominations are open.",
+        "submit": "Decline the nomination",
+        "danger": True,
+        "back": "respond",
+        "unavailable": ""
+        if nomination.status == NominationStatus.PENDING
+        else f"This nomination is already {nomination.get_status_display().lower()}.",
+    }
+    return render(request, "conference/elections/nomination_action.html", context, status=_status(form))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def nomination_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """The candidate's statement and ballot-paper name, until voting opens."""
+    nomination = nominations.get_own_nomination(request.user, pk)
+    election = nomination.election
+    form = StatementForm(
+        request.POST if request.method == "POST" else None,
+        word_limit=election.statement_word_limit,
+        initial={"ballot_name": nomination.ballot_name, "statement": nomination.statement},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            nominations.edit_statement(
+                actor=request.user,
+                nomination=nomination,
+                statement=form.cleaned_data["statement"],
+                ballot_name=form.cleaned_data["ballot_name"],
+            )
+        except ElectionError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, "Your statement is saved.")
+            return redirect("conference:election_detail", election.pk)
+    unavailable = nominations.change_refusal(nomination)
+    if not unavailable and nomination.status != NominationStatus.ACCEPTED:
+        unavailable = "Accept the nomination first, from the link you were e-mailed."
+    context = {
+        "election": election,
+        "nomination": nomination,
+        "form": form,
+        "heading": f"Your statement: {election.title}",
+        "intro": f"Until voting opens you can change it. At most {election.statement_word_limit} words.",
+        "submit": "Save the statement",
+        "danger": False,
+        "back": "election",
+        "unavailable": unavailable,
+    }
+    return render(request, "conference/elections/nomination_action.html", context, status=_status(form))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def nomination_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    nomination = nominations.get_own_nomination(request.user, pk)
+    election = nomination.election
+    form = ConfirmForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            nominations.withdraw_nomination(actor=request.user, nomination=nomination)
+        except ElectionError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, f"You have withdrawn from {election.title}.")
+            return redirect("conference:election_detail", election.pk)
+    context = {
+        "election": election,
+        "nomination": nomination,
+        "form": form,
+        "heading": f"Withdraw: {election.title}",
+        "intro": "You will not be on the ballot paper. This cannot be undone, though you may be nominated "
+        "again while nominations are open.",
+        "submit": "Withdraw from the election",
+        "danger": True,
+        "back": "election",
+        "unavailable": nominations.change_refusal(nomination),
+    }
+    return render(request, "conference/elections/nomination_action.html", context, status=_status(form))
+
+
+urlpatterns: list[URLPattern] = [
+    path("elections/<int:pk>/nominate/", nomination_add, name="nomination_add"),
+    path("elections/nominations/<int:pk>/statement/", nomination_edit, name="nomination_edit"),
+    path("elections/nominations/<int:pk>/withdraw/", nomination_withdraw, name="nomination_withdraw"),
+    path("elections/respond/<str:token>/", nomination_respond, name="nomination_respond"),
+    path("elections/respond/<str:token>/decline/", nomination_decline, name="nomination_decline"),
+]
