@@ -10,7 +10,7 @@ is in their electorate, with national office as returning officer:
 * ``counted_election``: the Standing Orders Committee's election (2 seats),
   counted once, not confirmed (the count page, the import form);
 * ``unconfirmed_count``: that count (its confirm page);
-* ``declared_election``: the Executive Committee's election (2 seats),
+* ``declared_election``: the Appeals Committee's election (2 seats),
   counted and confirmed (the result page, the ballots file);
 * ``declared_count``: its confirmed count (the count sheet and its CSV).
 
@@ -139,13 +139,13 @@ def counted_election(member: Member, nc: Committee, returning_officer: Any) -> E
 
 
 def declared_election(member: Member, nc: Committee, returning_officer: Any) -> Election:
-    existing = Election.objects.filter(title="Executive Committee 2094").first()
+    existing = Election.objects.filter(title="Appeals Committee 2094").first()
     if existing is not None:
         return existing
     ada, ben, cai = candidate_members(member.branch, nc)
     election = make_election(
-        title="Executive Committee 2094",
-        committee=_committee("Executive Committee", "ec-results"),
+        title="Appeals Committee 2094",
+        committee=_committee("Appeals Committee", "appeals-results"),
         electing_committee=nc,
         returning_officer=returning_officer,
         nominees=[ada, ben, cai],
