@@ -156,6 +156,11 @@ def check_ranking(election: Election, ranking: Sequence[int]) -> list[int]:
     return list(ranking)
 
 
+def _earlier_vote(election: Election, member: Member) -> VoterRecord | None:
+    """The member's record of having voted, if any: read for a clear message; the constraint decides."""
+    return VoterRecord.objects.filter(election=election, member=member).first()
+
+
 # Online ballots ------------------------------------------------------------------------------------------
 def cast_ballot(*, actor: Any, election: Election, ranking: Sequence[int]) -> str:
     """Record that the actor's member has voted and their ballot; return the ballot's receipt code.
@@ -171,7 +176,7 @@ def cast_ballot(*, actor: Any, election: Election, ranking: Sequence[int]) -> st
         if member is None or not in_electorate(election, member):
             raise ElectionError("You are not in the electorate for this election, so you cannot vote in it.")
         preferences = check_ranking(election, ranking)
-        earlier = VoterRecord.objects.filter(election=election, member=member).first()
+        earlier = _earlier_vote(election, member)
         if earlier is not None and earlier.method == VotedBy.PAPER:
             raise ElectionError(
                 "You were issued a paper ballot in this election, so you cannot also vote online."
@@ -488,7 +493,8 @@ def reconciliation(election: Election) -> Reconciliation:
     if missing:
         problems.append(f"Not entered by anyone: paper {_numbers_text(missing)}.")
     if highest > issued:
-        problems.append(f"There are {highest} papers but only {issued} paper ballots were issued.")
+        were = "paper ballot was" if issued == 1 else "paper ballots were"
+        problems.append(f"There are {highest} papers but only {issued} {were} issued.")
     gone = [row.number for row in papers if row.state == "agreed" and not set(row.preferences) <= standing]
     if gone:
         problems.append(f"Ranks someone who is no longer a candidate: paper {_numbers_text(gone)}.")

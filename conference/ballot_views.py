@@ -1,0 +1,474 @@
+"""Ballot and teller pages: voting on a phone, the receipt, paper ballots, the reconciliation, receipts.
+
+Access: an election nobody may see (``elections.can_view``) is a 404 on every
+page here. Among those who may see it:
+
+* the ballot page and the receipt page are for its electorate (403 to the
+  rest, with the reason);
+* the tellers issue paper ballots (as does the returning officer) and enter
+  papers; the tellers and the returning officer read the reconciliation,
+  and the returning officer alone accepts it, and appoints and removes
+  tellers (403 to others);
+* the list of receipts counted is for the electorate, the returning officer
+  and those who set elections up, and is published when the result is
+  declared.
+
+**Voting without JavaScript.** The ballot page is one form. The ranking so
+far travels in a hidden field (``ballot_forms.BallotPaper``) and each button
+is a step: "Add … as preference N", "Up", "Down", "Remove", "Start again",
+"Review my ballot", then "Cast my ballot" or "Change". Every step reads the
+hidden ranking again and answers with the page (nothing is stored, and the
+ranking never appears in an address, so no log or history holds it). Casting
+calls ``ballots.cast_ballot`` and redirects to the receipt page; the receipt
+travels to it in a short-lived signed cookie for that page alone, shown once
+and deleted, so the server never stores a receipt beside a voter. Once a
+member has voted the ballot page says so and shows nothing of the ballot.
+Nothing here is cached by the browser.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core import signing
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import URLPattern, path, reverse
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods
+
+from awl.codes import read_code
+from conference import ballots, elections, nominations
+from conference.ballot_forms import (
+    AppointTellerForm,
+    BallotPaper,
+    BallotStepForm,
+    IssueSearchForm,
+    PaperEntryForm,
+    ReceiptCheckForm,
+)
+from conference.election_models import Election, Teller, VotedBy
+from conference.elections import ElectionError, Phase
+from conference.forms import ConfirmForm
+from members.models import Member
+from members.selectors import own_member
+
+RECEIPT_COOKIE = "awl_ballot_receipt"
+RECEIPT_SECONDS = 15 * 60
+RETURN = "conference.return_election"
+SET_UP = "conference.set_up_election"
+
+
+def _posted(request: HttpRequest) -> Any:
+    """The posted data, or None for a GET (an empty POST still binds the form)."""
+    return request.POST if request.method == "POST" else None
+
+
+def _status(form: Any) -> int:
+    """409 when a service refused the change (the reason is on the form), else 200."""
+    return 409 if form.is_bound and form.non_field_errors() else 200
+
+
+# Access ------------------------------------------------------------------------------------------------
+def _voter(request: HttpRequest, pk: int) -> tuple[Election, Member | None, str]:
+    """The election (404 if unseen), the voter's member record, and why they may not vote ("" if they may)."""
+    election = elections.get_election_for_user(request.user, pk)
+    member = own_member(request.user)
+    if member is None or not elections.in_electorate(election, member):
+        return election, member, "You are not in the electorate for this election, so you cannot vote in it."
+    return election, member, ""
+
+
+def _not_in_electorate(request: HttpRequest, election: Election, reason: str) -> HttpResponse:
+    context = {"election": election, "reason": reason}
+    return render(request, "conference/elections/ballot_refused.html", context, status=403)
+
+
+def _teller_or_officer(request: HttpRequest, pk: int) -> tuple[Election, Teller | None]:
+    election = elections.get_election_for_user(request.user, pk)
+    teller = ballots.teller_of(request.user, election)
+    if teller is None and not request.user.has_perm(RETURN, election):
+        raise PermissionDenied("The tellers and the returning officer issue paper ballots.")
+    return election, teller
+
+
+def _teller(request: HttpRequest, pk: int) -> tuple[Election, Teller]:
+    election = elections.get_election_for_user(request.user, pk)
+    teller = ballots.teller_of(request.user, election)
+    if teller is None:
+        raise PermissionDenied("Only this election's tellers enter paper ballots.")
+    return election, teller
+
+
+def _roles(request: HttpRequest, election: Election) -> dict[str, bool]:
+    """For the links between the paper-ballot pages."""
+    return {
+        "is_teller": ballots.teller_of(request.user, election) is not None,
+        "is_officer": request.user.has_perm(RETURN, election),
+    }
+
+
+def _returning_officer(request: HttpRequest, pk: int) -> Election:
+    election = elections.get_election_for_user(request.user, pk)
+    if not request.user.has_perm(RETURN, election):
+        raise PermissionDenied("Only the returning officer does this.")
+    return election
+
+
+# The ballot -------------------------------------------------------------------------------------------
+def _receipt_salt(election: Election, request: HttpRequest) -> str:
+    return f"ballot-receipt:{election.pk}:{request.user.pk}"
+
+
+def _ballot_page(
+    request: HttpRequest,
+    election: Election,
+    paper: BallotPaper,
+    ranking: list[int],
+    *,
+    review: bool = False,
+    error: str = "",
+    status: int = 200,
+) -> HttpResponse:
+    ranked = paper.nominations(ranking)
+    context = {
+        "election": election,
+        "ranked": ranked,
+        "unranked": [
+            (place, nomination)
+            for place, nomination in enumerate(paper.candidates, start=1)
+            if place not in ranking
+        ],
+        "next_preference": len(ranking) + 1,
+        "ranking": BallotPaper.write(ranking),
+        "paper": paper.key,
+        "review": review and bool(ranking),
+        "error": error,
+    }
+    return render(request, "conference/elections/ballot_vote.html", context, status=status)
+
+
+def _step(ranking: list[int], do: str, size: int) -> tuple[list[int], bool, str]:
+    """Apply one button to the ranking: (new ranking, whether to review, an error or "")."""
+    action, _, argument = do.partition("-")
+    if action in {"review", "change", "clear"} and not argument:
+        if action == "review":
+            return (
+                ranking,
+                True,
+                "" if ranking else "Rank at least one candidate before reviewing your ballot.",
+            )
+        return ([] if action == "clear" else ranking), False, ""
+    if not argument.isdigit() or len(argument) > 4:
+        return ranking, False, "That button could not be read: your ranking is as it was."
+    index = int(argument)
+    ranking = list(ranking)
+    if action == "add" and 1 <= index <= size and index not in ranking:
+        ranking.append(index)
+    elif action == "remove" and 1 <= index <= len(ranking):
+        del ranking[index - 1]
+    elif action == "up" and 2 <= index <= len(ranking):
+        ranking[index - 2], ranking[index - 1] = ranking[index - 1], ranking[index - 2]
+    elif action == "down" and 1 <= index < len(ranking):
+        ranking[index - 1], ranking[index] = ranking[index], ranking[index - 1]
+    else:
+        return ranking, False, "That button could not be read: your ranking is as it was."
+    return ranking, False, ""
+
+
+@login_required
+@never_cache
+@require_http_methods(["GET", "POST"])
+def ballot_vote(request: HttpRequest, pk: int) -> HttpResponse:
+    election, member, refusal = _voter(request, pk)
+    if refusal:
+        return _not_in_electorate(request, election, refusal)
+    if ballots.has_voted(election, member):
+        return render(request, "conference/elections/ballot_voted.html", {"election": election})
+    closed = ballots.voting_refusal(election)
+    if closed:
+        return render(
+            request, "conference/elections/ballot_closed.html", {"election": election, "reason": closed}
+        )
+    paper = BallotPaper.of(election)
+    if request.method == "GET":
+        return _ballot_page(request, election, paper, [])
+    form = BallotStepForm(request.POST)
+    if not form.is_valid():
+        return _ballot_page(request, election, paper, [], error="That button could not be read.", status=400)
+    ranking = paper.read(form.cleaned_data["paper"], form.cleaned_data["ranking"])
+    if ranking is None:
+        return _ballot_page(
+            request,
+            election,
+            paper,
+            [],
+            error="Your ranking could not be read (the page may be out of date): please rank again.",
+            status=400,
+        )
+    do = form.cleaned_data["do"]
+    if do != "cast":
+        ranking, review, error = _step(ranking, do, len(paper.candidates))
+        return _ballot_page(request, election, paper, ranking, review=review, error=error)
+    try:
+        receipt = ballots.cast_ballot(actor=request.user, election=election, ranking=paper.keys(ranking))
+    except ElectionError as exc:
+        if ballots.has_voted(election, member):
+            return render(
+                request, "conference/elections/ballot_voted.html", {"election": election}, status=409
+            )
+        return _ballot_page(request, election, paper, ranking, review=True, error=str(exc), status=409)
+    response = redirect("conference:ballot_receipt", election.pk)
+    response.set_signed_cookie(
+        RECEIPT_COOKIE,
+        receipt,
+        salt=_receipt_salt(election, request),
+        max_age=RECEIPT_SECONDS,
+        path=reverse("conference:ballot_receipt", args=[election.pk]),
+        secure=settings.SESSION_COOKIE_SECURE,
+        httponly=True,
+        samesite="Strict",
+    )
+    return response
+
+
+@login_required
+@never_cache
+@require_GET
+def ballot_receipt(request: HttpRequest, pk: int) -> HttpResponse:
+    election, member, refusal = _voter(request, pk)
+    if refusal:
+        return _not_in_electorate(request, election, refusal)
+    path_ = reverse("conference:ballot_receipt", args=[election.pk])
+    try:
+        receipt = request.get_signed_cookie(
+            RECEIPT_COOKIE, salt=_receipt_salt(election, request), max_age=RECEIPT_SECONDS
+        )
+    except (KeyError, signing.BadSignature):
+        receipt = None
+    context = {"election": election, "receipt": receipt, "voted": ballots.has_voted(election, member)}
+    response = render(request, "conference/elections/ballot_receipt.html", context)
+    response.delete_cookie(RECEIPT_COOKIE, path=path_, samesite="Strict")
+    return response
+
+
+@login_required
+@require_GET
+def ballot_receipts(request: HttpRequest, pk: int) -> HttpResponse:
+    election = elections.get_election_for_user(request.user, pk)
+    user = request.user
+    closing_day = timezone.localtime(election.voting_closes_at).date()
+    if not (
+        user.has_perm(RETURN, election)
+        or user.has_perm(SET_UP, None)
+        or elections.in_electorate(election, own_member(user), on=closing_day)
+    ):
+        raise PermissionDenied("The list of receipts is for the electorate and the returning officer.")
+    published = election.confirmed_at is not None
+    search = ReceiptCheckForm(request.GET or None)
+    typed = search.cleaned_data["receipt"] if search.is_valid() else ""
+    code = read_code(typed) if typed else None
+    context = {
+        "election": election,
+        "published": published,
+        "receipts": ballots.receipts(election) if published else [],
+        "search": search,
+        "typed": typed,
+        "code": code,
+        "found": published and code is not None and ballots.receipt_counted(election, code),
+    }
+    return render(request, "conference/elections/ballot_receipts.html", context)
+
+
+# Tellers: the returning officer's page -------------------------------------------------------------------
+@login_required
+@require_http_methods(["GET", "POST"])
+def teller_manage(request: HttpRequest, pk: int) -> HttpResponse:
+    election = _returning_officer(request, pk)
+    form = AppointTellerForm(_posted(request))
+    if request.method == "POST" and form.is_valid():
+        user = nominations.user_with_email(form.cleaned_data["email"])
+        if user is None:
+            form.add_error("email", "Nobody has an account with that e-mail address.")
+        else:
+            try:
+                ballots.appoint_teller(actor=request.user, election=election, user=user)
+            except ElectionError as exc:
+                form.add_error(None, str(exc))
+            else:
+                messages.success(request, f"{user.email} is now a teller; they have been e-mailed.")
+                return redirect("conference:teller_manage", election.pk)
+    context = {
+        "election": election,
+        "form": form,
+        "tellers": list(ballots.tellers(election)),
+        "turnout": ballots.turnout(election),
+        "open": election.confirmed_at is None and election.papers_accepted_at is None,
+        **_roles(request, election),
+    }
+    return render(request, "conference/elections/teller_manage.html", context, status=_status(form))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def teller_remove(request: HttpRequest, pk: int, teller_pk: int) -> HttpResponse:
+    election = _returning_officer(request, pk)
+    teller = ballots.tellers(election).filter(pk=teller_pk).first()
+    if teller is None:
+        raise Http404("No such teller.")
+    form = ConfirmForm(_posted(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            removed = ballots.remove_teller(actor=request.user, teller=teller)
+        except ElectionError as exc:
+            form.add_error(None, str(exc))
+        else:
+            papers = f" and their {removed} paper entr{'y' if removed == 1 else 'ies'}" if removed else ""
+            messages.success(request, f"{teller.user.email} is no longer a teller{papers}.")
+            return redirect("conference:teller_manage", election.pk)
+    context = {"election": election, "teller": teller, "form": form}
+    return render(request, "conference/elections/teller_remove.html", context, status=_status(form))
+
+
+# Tellers: issuing paper ballots ---------------------------------------------------------------------------
+@login_required
+@require_GET
+def teller_issue(request: HttpRequest, pk: int) -> HttpResponse:
+    election, _ = _teller_or_officer(request, pk)
+    search = IssueSearchForm(request.GET or None)
+    q = search.cleaned_data["q"] if search.is_valid() else ""
+    found, more = ballots.electorate_search(election, q)
+    context = {
+        "election": election,
+        "search": search,
+        "q": q,
+        "found": found,
+        "more": more,
+        "turnout": ballots.turnout(election),
+        "closed": ballots.voting_refusal(election),
+        "online": VotedBy.ONLINE,
+        "paper": VotedBy.PAPER,
+        **_roles(request, election),
+    }
+    return render(request, "conference/elections/teller_issue.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def teller_issue_member(request: HttpRequest, pk: int, member_pk: int) -> HttpResponse:
+    election, _ = _teller_or_officer(request, pk)
+    member = elections.electorate(election).filter(pk=member_pk).first()
+    if member is None:
+        raise Http404("Nobody by that number is in the electorate.")
+    form = ConfirmForm(_posted(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            ballots.issue_paper_ballot(actor=request.user, election=election, member=member)
+        except ElectionError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, f"Paper ballot issued to {member.full_name}: hand them one paper.")
+            return redirect("conference:teller_issue", election.pk)
+    context = {
+        "election": election,
+        "member": member,
+        "form": form,
+        "voted_by": ballots.voted_by(election, member),
+        "closed": ballots.voting_refusal(election),
+    }
+    return render(request, "conference/elections/teller_issue_member.html", context, status=_status(form))
+
+
+# Tellers: entering papers ---------------------------------------------------------------------------
+@login_required
+@require_http_methods(["GET", "POST"])
+def teller_enter(request: HttpRequest, pk: int) -> HttpResponse:
+    election, teller = _teller(request, pk)
+    paper = BallotPaper.of(election)
+    names = {nomination.pk: nomination.ballot_name for nomination in paper.candidates}
+    form = PaperEntryForm(_posted(request), ballot=paper)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            entry = ballots.enter_paper(
+                actor=request.user,
+                election=election,
+                paper_number=data["paper_number"],
+                ranking=data["ranking"],
+                spoilt=data["spoilt"],
+                correct=data["correct"],
+            )
+        except ElectionError as exc:
+            form.add_error(None, str(exc))
+        else:
+            done = "corrected" if data["correct"] else "entered"
+            shown = "spoilt" if entry.spoilt else f"{len(entry.preferences)} preference(s)"
+            messages.success(request, f"Paper {entry.paper_number} {done}: {shown}. {form.note}".strip())
+            return redirect("conference:teller_enter", election.pk)
+    context = {
+        "election": election,
+        "form": form,
+        "entries": [
+            (entry, [names.get(pk, "(not a candidate)") for pk in entry.preferences])
+            for entry in ballots.own_entries(teller)
+        ],
+        "closed": election.papers_accepted_at is not None or election.confirmed_at is not None,
+        "is_teller": True,
+        "is_officer": request.user.has_perm(RETURN, election),
+    }
+    return render(request, "conference/elections/teller_enter.html", context, status=_status(form))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def teller_reconcile(request: HttpRequest, pk: int) -> HttpResponse:
+    election, _ = _teller_or_officer(request, pk)
+    officer = request.user.has_perm(RETURN, election)
+    form = ConfirmForm(_posted(request))
+    if request.method == "POST":
+        if not officer:
+            raise PermissionDenied("Only the returning officer accepts the paper ballots.")
+        if form.is_valid():
+            try:
+                made = ballots.accept_papers(actor=request.user, election=election)
+            except ElectionError as exc:
+                form.add_error(None, str(exc))
+            else:
+                messages.success(
+                    request, f"The paper ballots are accepted: {made} ballot(s) will be counted."
+                )
+                return redirect("conference:teller_reconcile", election.pk)
+    found = ballots.reconciliation(election)
+    context = {
+        "election": election,
+        "found": found,
+        "officer": officer,
+        "form": form,
+        "may_accept": officer
+        and found.ready
+        and found.accepted_at is None
+        and elections.phase(election) == Phase.CLOSED,
+        "voting_open": elections.phase(election) == Phase.VOTING,
+        **_roles(request, election),
+    }
+    return render(request, "conference/elections/teller_reconcile.html", context, status=_status(form))
+
+
+urlpatterns: list[URLPattern] = [
+    path("elections/<int:pk>/ballot/", ballot_vote, name="ballot_vote"),
+    path("elections/<int:pk>/ballot/receipt/", ballot_receipt, name="ballot_receipt"),
+    path("elections/<int:pk>/receipts/", ballot_receipts, name="ballot_receipts"),
+    path("elections/<int:pk>/tellers/", teller_manage, name="teller_manage"),
+    path("elections/<int:pk>/tellers/<int:teller_pk>/remove/", teller_remove, name="teller_remove"),
+    path("elections/<int:pk>/paper-ballots/", teller_issue, name="teller_issue"),
+    path(
+        "elections/<int:pk>/paper-ballots/<int:member_pk>/", teller_issue_member, name="teller_issue_member"
+    ),
+    path("elections/<int:pk>/papers/", teller_enter, name="teller_enter"),
+    path("elections/<int:pk>/papers/reconciliation/", teller_reconcile, name="teller_reconcile"),
+]
