@@ -413,3 +413,19 @@ def test_a_bad_blt_file_comes_back_with_a_clear_message_and_nothing_written(
     assert response.status_code in (200, 409)
     assert message in response.content.decode()
     assert not Ballot.objects.filter(source=BallotSource.IMPORTED).exists()
+
+
+def test_the_count_page_takes_a_constant_number_of_queries(
+    client: Client, election: Election, returning_officer: Any, django_assert_max_num_queries: Any
+) -> None:
+    results.run_count(actor=returning_officer, election=election, seed=1)
+    client.force_login(returning_officer)
+    url = reverse("conference:result_count", args=[election.pk])
+
+    with django_assert_max_num_queries(15) as few:
+        client.get(url)
+    for seed in range(2, 8):
+        results.run_count(actor=returning_officer, election=election, seed=seed)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        page = client.get(url)
+    assert page.content.decode().count("Superseded") == 6
