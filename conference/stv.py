@@ -59,7 +59,7 @@ import random
 import secrets
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NoReturn
 
 UNIT = 100_000  # one vote, in units of 0.00001
 METHOD = "scottish-stv"
@@ -174,20 +174,33 @@ def _groups(
 ) -> dict[tuple[int, ...], int]:
     """Identical preference sequences merged, withdrawn candidates left out, each ballot checked."""
     groups: dict[tuple[int, ...], int] = {}
+    index = {c: c for c in range(n)}.__getitem__  # KeyError for anything but a candidate's index
     for number, (preferences, weight) in enumerate(ballots, start=1):
-        if isinstance(weight, bool) or not isinstance(weight, int) or weight < 0:
-            raise CountError(f"ballot {number}: the number of papers must be a whole number >= 0")
-        seen: set[int] = set()
-        for candidate in preferences:
-            if isinstance(candidate, bool) or not isinstance(candidate, int) or not 0 <= candidate < n:
-                raise CountError(f"ballot {number}: {candidate!r} is not one of the {n} candidates")
-            if candidate in seen:
-                raise CountError(f"ballot {number}: candidate {candidate + 1} is ranked more than once")
-            seen.add(candidate)
-        kept = tuple(c for c in preferences if c not in withdrawn)
+        try:
+            kept = tuple(map(index, preferences))
+        except (KeyError, TypeError):
+            _bad_ballot(number, n, preferences, weight)
+        if len(set(kept)) != len(kept) or type(weight) is not int or weight < 0:
+            _bad_ballot(number, n, preferences, weight)
+        if withdrawn:
+            kept = tuple(c for c in kept if c not in withdrawn)
         if weight and kept:
             groups[kept] = groups.get(kept, 0) + weight
     return groups
+
+
+def _bad_ballot(number: int, n: int, preferences: Sequence[int], weight: object) -> NoReturn:
+    """Raise the CountError that says what is wrong with a ballot."""
+    if isinstance(weight, bool) or not isinstance(weight, int) or weight < 0:
+        raise CountError(f"ballot {number}: the number of papers must be a whole number >= 0")
+    seen: set[object] = set()
+    for candidate in preferences:
+        if isinstance(candidate, bool) or not isinstance(candidate, int) or not 0 <= candidate < n:
+            raise CountError(f"ballot {number}: {candidate!r} is not one of the {n} candidates")
+        if candidate in seen:
+            raise CountError(f"ballot {number}: candidate {candidate + 1} is ranked more than once")
+        seen.add(candidate)
+    raise CountError(f"ballot {number}: it cannot be read")
 
 
 class _Count:
@@ -279,9 +292,10 @@ class _Count:
 
     # --- stages ---------------------------------------------------------------------------------
     def first_stage(self) -> None:
-        transfers = [0] * self.n
-        for group, prefs in enumerate(self.prefs):
-            self._receive(prefs[0], group, UNIT, transfers)
+        held, totals = self.held, self.totals
+        for group, (prefs, papers) in enumerate(zip(self.prefs, self.papers, strict=True)):
+            held[prefs[0]].append(group)
+            totals[prefs[0]] += papers * UNIT  # every paper starts at the value one (rule 48(4)(b)(i))
         self._end_stage(FIRST, None, [0] * self.n)
 
     def transfer_surplus(self, source: int) -> None:
