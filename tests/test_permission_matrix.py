@@ -25,12 +25,15 @@ from members import services
 from members.models import ImportBatch
 from tests.committees.meeting_objects import meeting_objects
 from tests.committees.record_objects import record_objects
+from tests.conference.ballot_objects import ballot_objects
 from tests.conference.business_objects import business_objects
 from tests.conference.desk_objects import desk_objects
+from tests.conference.election_objects import election_objects
 from tests.conference.motion_objects import motion_objects
 from tests.conference.outcome_objects import outcome_objects
 from tests.conference.programme_objects import programme_objects
 from tests.conference.register_objects import register_objects
+from tests.conference.result_objects import result_objects
 from tests.dayschools.booking_objects import booking_objects
 from tests.dayschools.organiser_objects import organiser_objects
 from tests.dayschools.report_objects import report_objects
@@ -280,6 +283,48 @@ MATRIX: dict[str, tuple[str | None, dict[str, Any]]] = {
     "conference:motion_withdraw": ("member_motion", _row(LOGIN, 403, 403, 200, 403, 403, 403, 403)),
     "conference:amendment_add": ("member_motion", _row(LOGIN, 403, 403, 200, 200, 200, 403, 200)),
     "conference:amendment_answer": ("member_amendment", _row(LOGIN, 403, 403, 200, 403, 403, 403, 403)),
+    # Elections and nominations (conference/election_views.py, nomination_views.py); objects from
+    # tests/conference/election_objects.py. The list is everyone's (it shows only what they may see); the
+    # national office (and the CAC) set elections up. The EC's election by the NC is the NC's business: Rosa
+    # sits on the NC, so sees it and nominates; national office sees it but is no voter (403 on nominating);
+    # to anyone else it is a 404. The NC's election at a conference is for members: Rosa may see it but not
+    # change it. A nominee's link needs no login; a nomination's own pages are its nominee's (Rosa's) alone.
+    "conference:election_list": (None, _row(LOGIN, 200, 200, 200, 200, 200, 200, 200)),
+    "conference:election_add": ("election_setup", _row(LOGIN, 403, 403, 403, 403, 403, 403, 200)),
+    "conference:election_detail": ("ec_election", _row(LOGIN, 404, 404, 200, 404, 404, 404, 200)),
+    "conference:election_edit": ("coming_election", _row(LOGIN, 404, 404, 403, 404, 404, 404, 200)),
+    "conference:nomination_add": ("ec_election", _row(LOGIN, 404, 404, 200, 404, 404, 404, 403)),
+    "conference:nomination_respond": ("nomination_token", _row(200, 200, 200, 200, 200, 200, 200, 200)),
+    "conference:nomination_decline": ("nomination_token", _row(200, 200, 200, 200, 200, 200, 200, 200)),
+    "conference:nomination_edit": ("own_nomination", _row(LOGIN, 404, 404, 200, 404, 404, 404, 404)),
+    "conference:nomination_withdraw": ("own_nomination", _row(LOGIN, 404, 404, 200, 404, 404, 404, 404)),
+    # Ballots, tellers and receipts (conference/ballot_views.py); objects from
+    # tests/conference/ballot_objects.py. The Control Commission's election by the NC, voting open: Rosa sits
+    # on the NC, so votes (her ballot and receipt pages); national office, its returning officer, sees it but
+    # votes not (403); the London organiser is its teller (issues and enters papers, reads the reconciliation;
+    # 403 on voting and on the returning officer's pages). Others may not see the election at all (404).
+    # Receipts are the electorate's and the returning officer's (published once the result is declared).
+    "conference:ballot_vote": ("ballot_election", _row(LOGIN, 404, 404, 200, 403, 404, 404, 403)),
+    "conference:ballot_receipt": ("ballot_election", _row(LOGIN, 404, 404, 200, 403, 404, 404, 403)),
+    "conference:ballot_receipts": ("ballot_election", _row(LOGIN, 404, 404, 200, 403, 404, 404, 200)),
+    "conference:teller_manage": ("ballot_election", _row(LOGIN, 404, 404, 403, 403, 404, 404, 200)),
+    "conference:teller_remove": ("ballot_teller", _row(LOGIN, 404, 404, 403, 403, 404, 404, 200)),
+    "conference:teller_issue": ("ballot_election", _row(LOGIN, 404, 404, 403, 200, 404, 404, 200)),
+    "conference:teller_issue_member": ("ballot_issue_member", _row(LOGIN, 404, 404, 403, 200, 404, 404, 200)),
+    "conference:teller_enter": ("ballot_election", _row(LOGIN, 404, 404, 403, 200, 404, 404, 403)),
+    "conference:teller_reconcile": ("ballot_election", _row(LOGIN, 404, 404, 403, 200, 404, 404, 200)),
+    # The count and the result (conference/result_views.py); objects from tests/conference/result_objects.py.
+    # Two elections by the NC (Rosa sits on it, so is in their electorate), national office their returning
+    # officer: the count, the import and confirming are its alone (403 to Rosa, who sees the election); the
+    # declared result, its count sheet and the ballots are for the electorate, candidates and officers.
+    # Others may not see the elections at all (404).
+    "conference:result_count": ("counted_election", _row(LOGIN, 404, 404, 403, 404, 404, 404, 200)),
+    "conference:result_import": ("counted_election", _row(LOGIN, 404, 404, 403, 404, 404, 404, 200)),
+    "conference:result_confirm": ("unconfirmed_count", _row(LOGIN, 404, 404, 403, 404, 404, 404, 200)),
+    "conference:result_detail": ("declared_election", _row(LOGIN, 404, 404, 200, 404, 404, 404, 200)),
+    "conference:result_blt": ("declared_election", _row(LOGIN, 404, 404, 200, 404, 404, 404, 200)),
+    "conference:result_sheet": ("declared_count", _row(LOGIN, 404, 404, 200, 404, 404, 404, 200)),
+    "conference:result_sheet_csv": ("declared_count", _row(LOGIN, 404, 404, 200, 404, 404, 404, 200)),
 }
 
 
@@ -347,6 +392,9 @@ def objects(member, applicant, london, national_office, nc_meeting) -> dict[str,
         **outcome_objects(),  # the CAC's outcomes, the text as carried, the policy record
         **business_objects(),  # the CAC's business pages, the CAC report, the order paper
         **motion_objects(member),  # members' motions, seconding and amendments (motion_views)
+        **election_objects(member, nc_meeting.committee),  # elections and nominations
+        **ballot_objects(member, nc_meeting.committee, national_office),  # ballots, tellers, receipts
+        **result_objects(member, nc_meeting.committee, national_office),  # the count and the result
     }
 
 

@@ -49,12 +49,16 @@ from members.models import ImportBatch, Member
 from members.services import MembershipError
 from tests.committees.meeting_objects import meeting_objects
 from tests.committees.record_objects import record_objects
+from tests.conference.ballot_objects import ballot_objects
 from tests.conference.business_objects import business_objects
 from tests.conference.desk_objects import desk_objects
+from tests.conference.election_objects import NOMINEE_EMAIL, election_objects
+from tests.conference.election_objects import SECONDER_EMAIL as ELECTION_SECONDER
 from tests.conference.motion_objects import SECONDER_EMAIL, motion_objects
 from tests.conference.outcome_objects import outcome_objects
 from tests.conference.programme_objects import programme_objects
 from tests.conference.register_objects import register_objects
+from tests.conference.result_objects import BLT_FOR_COUNTED, result_objects
 from tests.dayschools.booking_objects import booking_objects
 from tests.dayschools.organiser_objects import organiser_objects
 from tests.dayschools.report_objects import report_objects
@@ -192,6 +196,46 @@ FORMS: dict[str, tuple[str, str | None, dict[str, str]]] = {
         {"seconder_email": SECONDER_EMAIL, "kind": "free_text"},
     ),
     "conference:amendment_answer": ("member", "member_amendment", {}),
+    # Elections and nominations (election_views, nomination_views); objects from
+    # tests/conference/election_objects.py. The set-up pages fill in their windows and the returning
+    # officer; the terms' end is left empty (it would be today, before they start). Rosa nominates Nina,
+    # seconded by Sam (the page's other form nominates herself); the nominee's link is used signed out.
+    "conference:election_add": ("national_office", "election_setup", {"term_ends_on": ""}),
+    "conference:election_edit": ("national_office", "coming_election", {"term_ends_on": ""}),
+    "conference:nomination_add": (
+        "member",
+        "ec_election",
+        {"nominee_email": NOMINEE_EMAIL, "seconder_email": ELECTION_SECONDER},
+    ),
+    "conference:nomination_respond": ("outsider", "nomination_token", {}),
+    "conference:nomination_decline": ("outsider", "nomination_token", {}),
+    "conference:nomination_edit": ("member", "own_nomination", {}),
+    "conference:nomination_withdraw": ("member", "own_nomination", {}),
+    # Ballots and tellers (ballot_views); objects from tests/conference/ballot_objects.py. Rosa's ballot page
+    # carries her ranking as places on the paper: the baseline casts candidate 1 as her first preference. The
+    # returning officer appoints the outsider (an account with no role); the London organiser, a teller,
+    # issues Rosa a paper and enters paper 1 (Ann's, the one issued) as 1 then 2, not spoilt; the returning
+    # officer accepts the closed election's agreed papers.
+    "conference:ballot_vote": ("member", "ballot_election", {"do": "cast", "ranking": "1"}),
+    "conference:teller_manage": ("national_office", "ballot_election", {"email": "outsider@example.org"}),
+    "conference:teller_remove": ("national_office", "ballot_teller", {}),
+    "conference:teller_issue_member": ("london_organiser", "ballot_issue_member", {}),
+    "conference:teller_enter": (
+        "london_organiser",
+        "ballot_election",
+        {"paper_number": "1", "rank_1": "1", "rank_2": "2", "rank_3": "", "spoilt": ""},
+    ),
+    "conference:teller_reconcile": ("national_office", "papers_election", {}),
+    # The count and the result (result_views); objects from tests/conference/result_objects.py. National
+    # office, the returning officer, runs the count (the page's seed), confirms the counted election's latest
+    # count, and imports a BLT file of its candidates, pasted (no file chosen: the baseline file is a CSV).
+    "conference:result_count": ("national_office", "counted_election", {}),
+    "conference:result_confirm": ("national_office", "unconfirmed_count", {}),
+    "conference:result_import": (
+        "national_office",
+        "counted_election",
+        {"blt_file": "", "text": BLT_FOR_COUNTED},
+    ),
 }
 # The people who look at every page for forms the table does not name.
 SEARCHERS = ("outsider", "member", "london_organiser", "national_office")
@@ -491,6 +535,9 @@ def objects(member, applicant, london, national_office, nc_meeting) -> dict[str,
         **outcome_objects(),  # the CAC's outcomes, the text as carried, the policy record
         **business_objects(),  # the CAC's business pages, the CAC report, the order paper
         **motion_objects(member),  # members' motions, seconding and amendments (motion_views)
+        **election_objects(member, nc_meeting.committee),  # elections and nominations
+        **ballot_objects(member, nc_meeting.committee, national_office),  # ballots, tellers, receipts
+        **result_objects(member, nc_meeting.committee, national_office),  # the count and the result
     }
 
 
