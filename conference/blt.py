@@ -134,13 +134,20 @@ def read_blt(text: str) -> BltElection:
     lines = text.splitlines()
     if lines and lines[0].startswith("\ufeff"):
         lines[0] = lines[0][1:]
-    numbered = [(i, line.strip()) for i, line in enumerate(lines, start=1)]
-    content = [(i, line) for i, line in numbered if line and not line.startswith("#")]
-    if not content:
-        raise BltError(None, "the file is empty")
-    at = 0
+    total = len(lines)
 
-    number, header = content[at]
+    def next_content(index: int) -> tuple[int, str]:
+        """The 1-based number and text of the next line from ``index`` not blank or a comment."""
+        while index < total:
+            line = lines[index].strip()
+            index += 1
+            if line and not line.startswith("#"):
+                return index, line
+        return total, ""
+
+    number, header = next_content(0)
+    if not header:
+        raise BltError(None, "the file is empty")
     values = _numbers(number, header, "the first line must give the numbers of candidates and seats")
     if len(values) != 2:
         raise BltError(number, "the first line must give two numbers: candidates and seats")
@@ -149,20 +156,24 @@ def read_blt(text: str) -> BltElection:
         raise BltError(number, "there must be at least one candidate")
     if seats < 1:
         raise BltError(number, "there must be at least one seat")
-    at += 1
 
     withdrawn: list[int] = []
-    if at < len(content) and content[at][1].startswith("-"):
-        number, line = content[at]
-        for value in _numbers(number, line, "withdrawn candidates"):
+    following, line = next_content(number)
+    if line.startswith("-"):
+        for value in _numbers(following, line, "withdrawn candidates"):
             if not -n <= value <= -1:
-                raise BltError(number, f"withdrawn candidate {-value} is not one of the {n} candidates")
+                raise BltError(following, f"withdrawn candidate {-value} is not one of the {n} candidates")
             withdrawn.append(-value - 1)
-        at += 1
+        number = following
 
     ballots: list[tuple[tuple[int, ...], int]] = []
     candidate_index = {str(k): k - 1 for k in range(1, n + 1)}.__getitem__
-    for number, line in content[at:]:
+    index = number  # the 0-based index of the line after the header (or the withdrawn line)
+    while index < total:
+        line = lines[index].strip()
+        index += 1
+        if not line or line.startswith("#"):
+            continue
         if line == "0":
             break
         # The fast path: papers, distinct preferences by their plain numbers, then 0.
@@ -176,12 +187,12 @@ def read_blt(text: str) -> BltElection:
                 if len(set(preferences)) == len(preferences):
                     ballots.append((preferences, int(tokens[0])))
                     continue
-        ballots.append(_ballot(number, line, n))
+        ballots.append(_ballot(index, line, n))
     else:
-        raise BltError(numbered[-1][0], "the ballots do not end with a line holding only 0")
+        raise BltError(total, "the ballots do not end with a line holding only 0")
 
-    end_of_ballots = number
-    rest = [(i, line) for i, line in numbered if i > end_of_ballots and line]
+    end_of_ballots = index
+    rest = [(i, text) for i, text in ((i, lines[i - 1].strip()) for i in range(index + 1, total + 1)) if text]
     plain = [(i, line) for i, line in rest if not line.startswith("#")]
     alternative: dict[int, str] = {}
     for _i, line in rest:
