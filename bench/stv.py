@@ -10,9 +10,10 @@ wall time of ``COUNT_RUNS`` counts, the ballots already in memory.
 ``stv_scotland``: every BLT file of the Scottish council elections
 (``AWL_ELECTIONS_DIR``, by default ``../shared/elections`` beside the
 checkout) read and counted in one process, as ``count_election`` does;
-metrics the total seconds and the number of files handled (1,100: the malformed
-one is read and rejected, as count_election rejects it, and 1,099 are counted). Without the directory, both figures are
-null and the reason goes to stderr.
+metrics the total seconds and the number of files handled (1,100: the
+malformed one is read and rejected, as count_election rejects it, and 1,099
+are counted). Without the directory, both figures are null and the reason
+goes to stderr.
 
 Needs no database or server; one JSON line per figure on stdout, as
 ``bench.run`` prints them.

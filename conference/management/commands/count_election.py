@@ -51,14 +51,14 @@ class Command(BaseCommand):
             except (BltError, stv.CountError) as exc:
                 failed.append(path)
                 if options["json"]:
-                    self.stdout.write(json.dumps({"file": path, "error": str(exc)}, ensure_ascii=False))
+                    self.stdout.write(json.dumps({"file": path, "error": str(exc)}))
                 else:
                     self.stdout.write(f"{path}: cannot be counted: {exc}")
                 continue
             if options["json"]:
                 line = result.as_dict(file=path)
                 line["seconds"] = round(seconds, 4)
-                self.stdout.write(json.dumps(line, ensure_ascii=False))
+                self.stdout.write(json.dumps(line))
             else:
                 self.stdout.write(summary(path, result))
         if failed:
