@@ -43,7 +43,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, Exists, OuterRef
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
@@ -59,6 +59,8 @@ from conference.election_models import (
     ElectionCount,
     Nomination,
     PaperEntry,
+    VotedBy,
+    VoterRecord,
 )
 from conference.elections import ElectionError, Phase, candidates, electorate, in_electorate, phase
 from members.models import Member
@@ -137,8 +139,12 @@ def confirm_refused(election: Election, count: ElectionCount, now: dt.datetime |
 
 
 def papers_pending(election: Election) -> bool:
-    """Whether tellers have entered paper ballots that the returning officer has not yet accepted."""
-    return election.papers_accepted_at is None and PaperEntry.objects.filter(election=election).exists()
+    """Whether paper ballots were issued or entered and the returning officer has not yet accepted them."""
+    if election.papers_accepted_at is not None:
+        return False
+    issued = VoterRecord.objects.filter(election=OuterRef("pk"), method=VotedBy.PAPER)
+    entered = PaperEntry.objects.filter(election=OuterRef("pk"))
+    return Election.objects.filter(Exists(issued) | Exists(entered), pk=election.pk).exists()
 
 
 def ballot_totals(election: Election) -> dict[str, int]:

@@ -33,6 +33,8 @@ from conference.election_models import (
     ElectionCount,
     PaperEntry,
     Teller,
+    VotedBy,
+    VoterRecord,
 )
 from conference.elections import ElectionError
 from conference.models import Registration
@@ -316,6 +318,18 @@ def test_paper_entries_not_yet_accepted_block_the_confirmation(
 
     with pytest.raises(ElectionError, match="paper entries have not been accepted"):
         results.confirm_result(actor=returning_officer, election=election, count=count)
+
+
+def test_paper_ballots_issued_but_not_yet_entered_block_the_confirmation(
+    election: Election, returning_officer: Any, standing: list[Member]
+) -> None:
+    """A teller handed out a paper ballot: the count cannot be declared before the papers are in."""
+    count = results.run_count(actor=returning_officer, election=election, seed=3)
+    VoterRecord.objects.create(election=election, member=standing[0], method=VotedBy.PAPER)
+
+    with pytest.raises(ElectionError, match="paper entries have not been accepted"):
+        results.confirm_result(actor=returning_officer, election=election, count=count)
+    assert not Term.objects.filter(committee=election.committee).exists()
 
 
 def test_an_elected_member_already_holding_a_seat_refuses_the_whole_confirmation(
