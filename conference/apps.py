@@ -10,7 +10,10 @@ class ConferenceConfig(AppConfig):
         from awl.demo import register_demo_seeder
         from conference import (
             demo,
+            election_demo,
             panels,  # noqa: F401  (registers the dashboard panel: the coming conference)
         )
 
         register_demo_seeder("conference", demo.seed, demo.cleanup)
+        # The demo elections hang off the demo conference and committees, so they come after them.
+        register_demo_seeder("elections", election_demo.seed, election_demo.cleanup)

@@ -56,6 +56,7 @@ from django.utils import timezone
 from awl.audit import log_action
 from awl.models import AuditEntry, OutboundMessage
 from conference import notices, programme, services
+from conference.election_models import Election
 from conference.models import (
     Attendee,
     Audience,
@@ -577,5 +578,9 @@ def cleanup() -> None:
     RegistrationPayment.objects.filter(registration__in=registrations).delete()
     registrations.delete()
     Snapshot.objects.filter(conference__in=conferences).delete()
+    # Elections held at them protect them (conference.election_demo removes its own first, as a rule).
+    from conference import election_demo
+
+    election_demo.remove(Election.objects.filter(conference__in=conferences))
     for conference in conferences:
         conference.delete()

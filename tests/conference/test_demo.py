@@ -330,3 +330,29 @@ def test_the_conference_is_the_weekend_of_the_last_saturday_of_april_of_the_comi
     today: dt.date, saturday: dt.date
 ) -> None:
     assert demo.conference_weekend(today) == (saturday, saturday + dt.timedelta(days=1))
+
+
+def test_the_demo_elects_the_nc_at_conference_from_twelve_candidates_and_the_ec_takes_nominations() -> None:
+    from conference.election_models import Election, NominationStatus
+    from conference.elections import Phase, phase
+
+    seed()
+    conference = demo_conference()
+    national = Election.objects.get(conference=conference)
+    executive = Election.objects.get(electing_committee__slug="nc")
+
+    assert (national.committee.slug, national.returning_officer.email) == ("nc", CAC)
+    assert timezone.localdate(national.voting_opens_at) == conference.starts_on
+    assert timezone.localdate(national.voting_closes_at) == conference.ends_on
+    assert phase(national) == phase(executive) == Phase.NOMINATIONS
+    accepted = national.nominations.filter(status=NominationStatus.ACCEPTED)
+    assert accepted.count() == 12 and all(n.statement for n in accepted)
+    assert accepted.count() > national.seats  # contested
+    assert national.nominations.get(nominee__user__email=MEMBER).status == NominationStatus.PENDING
+    assert executive.committee.slug == "ec" and executive.nominations.filter(status="accepted").exists()
+    assert not OutboundMessage.objects.filter(group__startswith="election:").exists()
+    first = sorted(Election.objects.values_list("title", "seats", "nominations_open_at"))
+
+    seed("--force")
+
+    assert sorted(Election.objects.values_list("title", "seats", "nominations_open_at")) == first
