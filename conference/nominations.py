@@ -584,7 +584,7 @@ def own_nominations(member: Member | None, election: Election) -> list[Nominatio
         return []
     return list(
         Nomination.objects.filter(election=election, nominee=member)
-        .select_related("election")
+        .select_related("election", "proposer")
         .order_by("-pk")
     )
 
