@@ -7,13 +7,22 @@ browser context:
   it is created, runs axe on itself once it has loaded, and sends Python
   the result (init scripts and exposed bindings: they are outside the
   site's Content-Security-Policy, which stays enforced).
+* A document left before it has loaded runs axe as it is left, on what it
+  shows then (its ``beforeunload``). It has to: when a page starts a
+  navigation itself (a link, a form), Chromium stops loading it, so a
+  script or image still on its way never arrives and ``load`` never comes.
 * Before the browser may leave a document (a link, a form, ``goto``: any
-  navigation request), the watch holds the request until that document's
-  result has come, so a journey can never outrun the check.
+  top-level navigation request), the watch holds the request until that
+  document's result has come, so a journey can never outrun the check.
+  The hold is bounded by ``report_timeout_s``, well inside the journeys'
+  action timeout: a document that sends no result by then is recorded as a
+  failure naming its address, and the navigation goes on, so the journey
+  fails on that page rather than on the click that left it.
 * ``finish()`` waits for the documents the journey ended on, then raises
   ``AccessibilityError`` if any page had a violation of impact "serious" or
-  "critical", or if a page the browser loaded never sent a result (so a
-  broken check fails loudly rather than passing everything).
+  "critical", or if a page the browser loaded or that announced itself
+  never sent a result (so a broken check fails loudly rather than passing
+  everything).
 
 (Running axe from Python as the browser leaves a page is not possible:
 Chromium answers no evaluation while a navigation request is held.)
@@ -32,12 +41,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from playwright.sync_api import BrowserContext, Page, Request, Route
+from playwright.sync_api import BrowserContext, Error, Page, Request, Route
 
 WCAG_TAGS = ("wcag2a", "wcag2aa", "wcag21a", "wcag21aa")
 BLOCKING_IMPACTS = frozenset({"serious", "critical"})
-# How long a page may take to report; axe needs well under a second for any page here.
-REPORT_TIMEOUT_S = 15.0
+# How long a page may take to report; axe needs well under a second for any page here. It must stay
+# well inside the journeys' action timeout (conftest.TIMEOUT_MS): a click waits for the navigation it
+# starts, and so for the hold, which must give up first for the failure to name the page.
+REPORT_TIMEOUT_S = 5.0
+DID_NOT_REPORT = "axe-did-not-report"
 _POLL_MS = 20
 # Requests the watch holds: everything but static files, which never navigate
 # (and would each cost a round trip to Python).
@@ -57,13 +69,18 @@ _RUN_AXE = """async (tags) => {
   }));
 }"""
 
-# Runs in every top-level document of a watched context, after axe itself.
+# Runs in every top-level document of a watched context, after axe itself: the check runs once, when
+# the document has loaded or when it is left, whichever comes first (see the module docstring).
 _AUTORUN = """(() => {
   if (window !== window.top || location.protocol === "about:") return;
   const key = `${location.href} ${performance.timeOrigin}`;
   const runAxe = __RUN_AXE__;
-  window.__awlA11yBegin(key);
-  window.__awlA11yDone = new Promise((resolve) => addEventListener("load", async () => {
+  let started = false;
+  let done;
+  window.__awlA11yDone = new Promise((resolve) => { done = resolve; });
+  const check = async () => {
+    if (started) return;
+    started = true;
     let report;
     try {
       report = {violations: await runAxe(__TAGS__)};
@@ -71,8 +88,11 @@ _AUTORUN = """(() => {
       report = {error: String(error)};
     }
     window.__awlA11yReport(key, location.href, report);
-    resolve();
-  }));
+    done();
+  };
+  window.__awlA11yBegin(key, location.href);
+  addEventListener("load", check);
+  addEventListener("beforeunload", check);
 })();""".replace("__RUN_AXE__", _RUN_AXE).replace("__TAGS__", json.dumps(list(WCAG_TAGS)))
 
 # On demand: after the automatic run, if any (axe runs one check at a time).
@@ -137,7 +157,9 @@ class PageWatch:
     loaded: list[str] = field(default_factory=list)  # URLs, as the browser finished loading them
     _contexts: list[BrowserContext] = field(default_factory=list)
     _current: dict[Page, str] = field(default_factory=dict)  # page → key of the document it shows
+    _begun: dict[str, str] = field(default_factory=dict)  # key → URL, of every document that announced itself
     _reported: set[str] = field(default_factory=set)
+    _given_up: set[str] = field(default_factory=set)  # keys already failed for sending no result
 
     def attach(self, context: BrowserContext) -> None:
         """Check every page of ``context``; call before the context opens a page."""
@@ -153,8 +175,9 @@ class PageWatch:
         if page.url.startswith(("http://", "https://")):
             self.loaded.append(page.url)
 
-    def _begin(self, source: dict[str, Any], key: str) -> None:
+    def _begin(self, source: dict[str, Any], key: str, url: str) -> None:
         self._current[source["page"]] = key
+        self._begun[key] = url
 
     def _report(self, source: dict[str, Any], key: str, url: str, report: dict[str, Any]) -> None:
         self._reported.add(key)
@@ -167,34 +190,62 @@ class PageWatch:
             self.violations.extend(_blocking(url, report["violations"]))
 
     def _before_request(self, route: Route, request: Request) -> None:
+        """Hold a top-level navigation until the document it leaves has sent its result."""
         try:
             if request.is_navigation_request() and request.frame.parent_frame is None:
-                self._wait_for_report(request.frame.page)
+                self._wait_for_report(request.frame.page, leaving=True)
         finally:
             # Always let the request go on, or the browser would wait for it forever.
             route.fallback()
 
-    def _wait_for_report(self, page: Page) -> None:
-        """Wait a while for the document ``page`` shows to report; ``finish()`` names any that never do."""
+    def _wait_for_report(self, page: Page, *, leaving: bool = False) -> None:
+        """Wait a while for the document ``page`` shows to report; if it does not, record the failure."""
         key = self._current.get(page)
+        if key is None or key in self._reported or key in self._given_up:
+            return
         deadline = time.monotonic() + self.report_timeout_s
-        while key is not None and key not in self._reported and time.monotonic() < deadline:
+        while key not in self._reported:
             if page.is_closed():
+                return  # closed at the journey's end (or failure): nothing waits for it
+            if time.monotonic() >= deadline:
+                when = "the journey leaving it" if leaving else "the journey's end"
+                self._did_not_report(
+                    key, f"axe sent no result for the page within {self.report_timeout_s:g} s of {when}"
+                )
                 return
-            page.wait_for_timeout(_POLL_MS)  # the browser's results are delivered meanwhile
+            try:
+                page.wait_for_timeout(_POLL_MS)  # the browser's results are delivered meanwhile
+            except Error:
+                # A timer fails only when its page, context or browser has closed. The journey
+                # is over then (or failed): the failure belongs to it, not to this callback,
+                # which Playwright would otherwise raise in the next test's first call.
+                return
+
+    def _did_not_report(self, key: str, why: str) -> None:
+        if key in self._given_up:
+            return
+        self._given_up.add(key)
+        url = self._begun.get(key, key)
+        self.violations.append(
+            Violation(url=url, rule=DID_NOT_REPORT, impact="critical", help=why, targets=())
+        )
 
     def finish(self) -> None:
         """Wait for the pages the journey ended on, then fail if any page had violations or went unchecked."""
         for context in self._contexts:
             for page in context.pages:
                 self._wait_for_report(page)
+        for key in self._begun:
+            if key not in self._reported:
+                self._did_not_report(key, "the page announced itself, but axe sent no result for it")
         # The browser's own count of loaded pages keeps the check honest: a page
         # that loaded but never reported (a broken init script, a hung axe) fails.
-        for url in (Counter(self.loaded) - Counter(self.checked)).elements():
+        named = Counter(v.url for v in self.violations if v.rule == DID_NOT_REPORT)
+        for url in (Counter(self.loaded) - Counter(self.checked) - named).elements():
             self.violations.append(
                 Violation(
                     url=url,
-                    rule="axe-did-not-report",
+                    rule=DID_NOT_REPORT,
                     impact="critical",
                     help=f"the page loaded but sent no accessibility result in {self.report_timeout_s:g} s",
                     targets=(),

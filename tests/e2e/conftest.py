@@ -73,7 +73,9 @@ ROLES = (
     "conference_rooms",  # test_conference_desk.py
     "motion_seconder",  # test_conference_business.py
 )
-# Long enough for a cold page on a busy two-core machine; failures still come quickly.
+# Long enough for a cold page on a busy two-core machine; failures still come quickly. The
+# accessibility watch gives up on a page that never reports well before this (a11y.REPORT_TIMEOUT_S),
+# so that a click leaving such a page does not time out first.
 TIMEOUT_MS = 10_000
 
 WATCH_KEY = pytest.StashKey[PageWatch]()
@@ -174,6 +176,9 @@ def browse(
 
     yield open_page
     for context in contexts:
+        # A route callback still holding a navigation (the journey failed mid-step) must not
+        # outlive its test: Playwright would raise its error in the next test's first call.
+        context.unroute_all(behavior="ignoreErrors")
         context.close()
 
 
