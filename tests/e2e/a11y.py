@@ -49,6 +49,9 @@ BLOCKING_IMPACTS = frozenset({"serious", "critical"})
 # well inside the journeys' action timeout (conftest.TIMEOUT_MS): a click waits for the navigation it
 # starts, and so for the hold, which must give up first for the failure to name the page.
 REPORT_TIMEOUT_S = 5.0
+# The pages a journey ends on may still be loading: finish() waits for loading and checking both, this
+# many times as long (no action is waiting then).
+_END_WAIT_FACTOR = 3
 DID_NOT_REPORT = "axe-did-not-report"
 _POLL_MS = 20
 # Requests the watch holds: everything but static files, which never navigate
@@ -203,15 +206,14 @@ class PageWatch:
         key = self._current.get(page)
         if key is None or key in self._reported or key in self._given_up:
             return
-        deadline = time.monotonic() + self.report_timeout_s
+        timeout_s = self.report_timeout_s * (1 if leaving else _END_WAIT_FACTOR)
+        deadline = time.monotonic() + timeout_s
         while key not in self._reported:
             if page.is_closed():
                 return  # closed at the journey's end (or failure): nothing waits for it
             if time.monotonic() >= deadline:
                 when = "the journey leaving it" if leaving else "the journey's end"
-                self._did_not_report(
-                    key, f"axe sent no result for the page within {self.report_timeout_s:g} s of {when}"
-                )
+                self._did_not_report(key, f"axe sent no result for the page within {timeout_s:g} s of {when}")
                 return
             try:
                 page.wait_for_timeout(_POLL_MS)  # the browser's results are delivered meanwhile
@@ -247,7 +249,7 @@ class PageWatch:
                     url=url,
                     rule=DID_NOT_REPORT,
                     impact="critical",
-                    help=f"the page loaded but sent no accessibility result in {self.report_timeout_s:g} s",
+                    help="the page loaded but sent no accessibility result",
                     targets=(),
                 )
             )
