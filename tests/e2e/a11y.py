@@ -7,10 +7,11 @@ browser context:
   it is created, runs axe on itself once it has loaded, and sends Python
   the result (init scripts and exposed bindings: they are outside the
   site's Content-Security-Policy, which stays enforced).
-* A document left before it has loaded runs axe as it is left, on what it
-  shows then (its ``beforeunload``). It has to: when a page starts a
-  navigation itself (a link, a form), Chromium stops loading it, so a
-  script or image still on its way never arrives and ``load`` never comes.
+* A document left before it has loaded runs axe as it is left (its
+  ``beforeunload``), on what it shows once its HTML is parsed. It has to:
+  when a page starts a navigation itself (a link, a form), Chromium stops
+  loading it, so a script or image still on its way never arrives and
+  ``load`` never comes.
 * Before the browser may leave a document (a link, a form, ``goto``: any
   top-level navigation request), the watch holds the request until that
   document's result has come, so a journey can never outrun the check.
@@ -93,9 +94,15 @@ _AUTORUN = """(() => {
     window.__awlA11yReport(key, location.href, report);
     done();
   };
+  // Left before it has loaded: check what it shows, once its HTML is parsed (or the browser
+  // has stopped parsing it, which makes it "complete" without a load event).
+  const checkOnceParsed = () => {
+    if (document.readyState === "loading") document.addEventListener("readystatechange", check);
+    else check();
+  };
   window.__awlA11yBegin(key, location.href);
   addEventListener("load", check);
-  addEventListener("beforeunload", check);
+  addEventListener("beforeunload", checkOnceParsed);
 })();""".replace("__RUN_AXE__", _RUN_AXE).replace("__TAGS__", json.dumps(list(WCAG_TAGS)))
 
 # On demand: after the automatic run, if any (axe runs one check at a time).
