@@ -169,7 +169,11 @@ class PageWatch:
     _current: dict[Page, str] = field(default_factory=dict)  # page → key of the document it shows
     _begun: dict[str, str] = field(default_factory=dict)  # key → URL, of every document that announced itself
     _reported: set[str] = field(default_factory=set)
-    _given_up: set[str] = field(default_factory=set)  # keys already failed for sending no result
+    _given_up: set[str] = field(default_factory=set)  # keys (or page/document numbers) already failed
+    _committed: Counter[Page] = field(
+        default_factory=Counter
+    )  # page → documents committed (Playwright's count)
+    _announced: Counter[Page] = field(default_factory=Counter)  # page → documents that announced themselves
 
     def attach(self, context: BrowserContext) -> None:
         """Check every page of ``context``; call before the context opens a page."""
@@ -179,7 +183,22 @@ class PageWatch:
         context.add_init_script(path=self.axe_js)
         context.add_init_script(script=self.autorun)
         context.route(_ROUTED, self._before_request)
-        context.on("page", lambda page: page.on("load", self._loaded))
+        context.on("page", self._watch)
+
+    def _watch(self, page: Page) -> None:
+        page.on("load", self._loaded)
+        # Playwright's own word that the page committed a new document (its frame's "navigated"
+        # event with newDocument; the public "framenavigated" fires within a document too). It
+        # reaches Python before the action that caused it returns. The document's announcement
+        # comes from the page's process by another path, and may reach Python after the request
+        # of the next navigation: the hold compares the two counts, so it never mistakes the
+        # document being left for the one before it.
+        frame = page.main_frame._impl_obj
+        frame._event_emitter.on("navigated", lambda event: self._navigated(page, event))
+
+    def _navigated(self, page: Page, event: dict[str, Any]) -> None:
+        if event.get("newDocument") and not event.get("error") and not event["url"].startswith("about:"):
+            self._committed[page] += 1
 
     def _loaded(self, page: Page) -> None:
         if page.url.startswith(("http://", "https://")):
@@ -187,6 +206,7 @@ class PageWatch:
 
     def _begin(self, source: dict[str, Any], key: str, url: str) -> None:
         self._current[source["page"]] = key
+        self._announced[source["page"]] += 1
         self._begun[key] = url
 
     def _report(self, source: dict[str, Any], key: str, url: str, report: dict[str, Any]) -> None:
@@ -210,17 +230,33 @@ class PageWatch:
 
     def _wait_for_report(self, page: Page, *, leaving: bool = False) -> None:
         """Wait a while for the document ``page`` shows to report; if it does not, record the failure."""
-        key = self._current.get(page)
-        if key is None or key in self._reported or key in self._given_up:
-            return
         timeout_s = self.report_timeout_s * (1 if leaving else _END_WAIT_FACTOR)
         deadline = time.monotonic() + timeout_s
-        while key not in self._reported:
+        while True:
+            announced = self._announced[page] >= self._committed[page]
+            key = self._current.get(page)
+            if announced and (key is None or key in self._reported or key in self._given_up):
+                return
             if page.is_closed():
                 return  # closed at the journey's end (or failure): nothing waits for it
             if time.monotonic() >= deadline:
                 when = "the journey leaving it" if leaving else "the journey's end"
-                self._did_not_report(key, f"axe sent no result for the page within {timeout_s:g} s of {when}")
+                if announced and key is not None:
+                    self._did_not_report(
+                        key, f"axe sent no result for the page within {timeout_s:g} s of {when}"
+                    )
+                else:
+                    unannounced = f"{id(page)} {self._committed[page]}"
+                    if unannounced not in self._given_up:
+                        self._given_up.add(unannounced)
+                        why = (
+                            f"the page did not announce itself to the check within {timeout_s:g} s of {when}"
+                        )
+                        self.violations.append(
+                            Violation(
+                                url=page.url, rule=DID_NOT_REPORT, impact="critical", help=why, targets=()
+                            )
+                        )
                 return
             try:
                 page.wait_for_timeout(_POLL_MS)  # the browser's results are delivered meanwhile

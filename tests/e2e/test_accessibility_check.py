@@ -19,7 +19,14 @@ from playwright.sync_api import Browser, Error, Page, Route, expect
 from pytest_django.live_server_helper import LiveServer
 
 from tests.e2e import conftest
-from tests.e2e.a11y import REPORT_TIMEOUT_S, AccessibilityError, PageWatch, Violation, axe_violations
+from tests.e2e.a11y import (
+    _AUTORUN,
+    REPORT_TIMEOUT_S,
+    AccessibilityError,
+    PageWatch,
+    Violation,
+    axe_violations,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -92,7 +99,9 @@ def test_a_missing_tool_is_named_and_skips_locally_but_fails_in_ci(
 
 
 def test_a_page_whose_check_never_runs_fails_the_journey(browser: Browser) -> None:
-    watch = PageWatch(axe_js=conftest.AXE_JS, autorun="/* the automatic check, broken */")
+    watch = PageWatch(
+        axe_js=conftest.AXE_JS, autorun="/* the automatic check, broken */", report_timeout_s=0.5
+    )
     context = browser.new_context()
     watch.attach(context)
     context.route(f"{ELSEWHERE}/**", lambda route: _serve(route, ACCESSIBLE))
@@ -105,7 +114,7 @@ def test_a_page_whose_check_never_runs_fails_the_journey(browser: Browser) -> No
     finally:
         context.close()
 
-    assert _did_not_report(failure.value.violations) == [f"{ELSEWHERE}/one", f"{ELSEWHERE}/two"]
+    assert sorted(_did_not_report(failure.value.violations)) == [f"{ELSEWHERE}/one", f"{ELSEWHERE}/two"]
 
 
 def test_a_page_that_never_sends_its_result_fails_the_journey(browser: Browser) -> None:
@@ -200,3 +209,25 @@ def test_a_navigation_held_when_its_page_closes_leaves_nothing_behind(browser: B
 
     browser.new_context().close()  # the next call: raises what a callback left, if anything
     assert watch.checked == []
+
+
+def test_a_page_that_announces_itself_late_is_still_waited_for(browser: Browser) -> None:
+    """A page's announcement comes by another path than the request leaving it, and can come after it;
+    the watch knows from Playwright that a new page is there and waits for it all the same."""
+    announce = "window.__awlA11yBegin(key, location.href);"
+    assert announce in _AUTORUN
+    late = _AUTORUN.replace(announce, f"setTimeout(() => {{ {announce} }}, 500);")
+    watch = PageWatch(axe_js=conftest.AXE_JS, autorun=late)
+    context = browser.new_context(base_url=ELSEWHERE)
+    context.set_default_timeout(conftest.TIMEOUT_MS)
+    context.route(f"{ELSEWHERE}/**", lambda route: _serve(route, ACCESSIBLE))
+    watch.attach(context)
+    page = context.new_page()
+    try:
+        page.goto("/one", wait_until="commit")
+        page.goto("/two")  # before /one has announced itself, let alone been checked
+        watch.finish()
+    finally:
+        context.close()
+
+    assert watch.checked == [f"{ELSEWHERE}/one", f"{ELSEWHERE}/two"]
