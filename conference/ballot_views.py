@@ -113,13 +113,6 @@ def _roles(request: HttpRequest, election: Election) -> dict[str, bool]:
     }
 
 
-def _returning_officer(request: HttpRequest, pk: int) -> Election:
-    election = elections.get_election_for_user(request.user, pk)
-    if not request.user.has_perm(RETURN, election):
-        raise PermissionDenied("Only the returning officer does this.")
-    return election
-
-
 # The ballot -------------------------------------------------------------------------------------------
 def _receipt_salt(election: Election, request: HttpRequest) -> str:
     return f"ballot-receipt:{election.pk}:{request.user.pk}"
@@ -289,7 +282,7 @@ def ballot_receipts(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def teller_manage(request: HttpRequest, pk: int) -> HttpResponse:
-    election = _returning_officer(request, pk)
+    election = elections.get_election_to_return(request.user, pk)
     form = AppointTellerForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         user = nominations.user_with_email(form.cleaned_data["email"])
@@ -317,7 +310,7 @@ def teller_manage(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def teller_remove(request: HttpRequest, pk: int, teller_pk: int) -> HttpResponse:
-    election = _returning_officer(request, pk)
+    election = elections.get_election_to_return(request.user, pk)
     teller = ballots.tellers(election).filter(pk=teller_pk).first()
     if teller is None:
         raise Http404("No such teller.")

@@ -29,6 +29,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import Q, QuerySet
 from django.http import Http404
@@ -161,4 +162,12 @@ def get_election_for_user(user: Any, pk: int) -> Election:
     election = get_election(pk)
     if not can_view(user, election):
         raise Http404("No such election.")
+    return election
+
+
+def get_election_to_return(user: Any, pk: int) -> Election:
+    """The election, if ``user`` is its returning officer; 404 if they may not see it, 403 if they may."""
+    election = get_election_for_user(user, pk)
+    if not user.has_perm("conference.return_election", election):
+        raise PermissionDenied("Only the election's returning officer does this.")
     return election

@@ -46,13 +46,6 @@ def _status(form: Any) -> int:
 
 
 # Access ------------------------------------------------------------------------------------------------
-def _for_returning_officer(request: HttpRequest, pk: int) -> Election:
-    election = elections.get_election_for_user(request.user, pk)
-    if not request.user.has_perm(RETURN, election):
-        raise PermissionDenied("Only the election's returning officer counts and declares the result.")
-    return election
-
-
 def _count_for_user(request: HttpRequest, pk: int) -> tuple[Election, ElectionCount]:
     """A count the user may read: any count for the returning officer, the confirmed one for readers."""
     count = ElectionCount.objects.filter(pk=pk).first()
@@ -82,7 +75,7 @@ def _result_for_user(request: HttpRequest, pk: int) -> Election:
 @require_http_methods(["GET", "POST"])
 def count_page(request: HttpRequest, pk: int) -> HttpResponse:
     """The counts run so far, and the form to run the count (with an optional seed)."""
-    election = _for_returning_officer(request, pk)
+    election = elections.get_election_to_return(request.user, pk)
     form = CountForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -116,7 +109,7 @@ def confirm(request: HttpRequest, pk: int) -> HttpResponse:
     count = ElectionCount.objects.filter(pk=pk).first()
     if count is None:
         raise Http404("No such count.")
-    election = _for_returning_officer(request, count.election_id)
+    election = elections.get_election_to_return(request.user, count.election_id)
     form = ConfirmForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -144,7 +137,7 @@ def confirm(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def import_ballots(request: HttpRequest, pk: int) -> HttpResponse:
     """Add the ballots of a BLT file: papers counted elsewhere, or a recount on paper."""
-    election = _for_returning_officer(request, pk)
+    election = elections.get_election_to_return(request.user, pk)
     data = request.POST if request.method == "POST" else None
     form = ImportForm(data, request.FILES if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
