@@ -439,16 +439,21 @@ class DemoConference:
             self.dated(_local(self.opens_at.date() + dt.timedelta(days=3 + n * 4), 11))
 
     def payments(self, registrations: list[Registration]) -> None:
-        """Some pay in full, a few in part, the rest still owe: recorded by their branch treasurer."""
+        """Some pay in full, a few in part, the rest still owe: recorded by their branch treasurer.
+
+        The shares are fixed (a little over half in full, at least two in part, among those whose fee
+        can be halved), not rolled for each registration, so no day's demo lacks any of the three.
+        """
         rng = self.rng
+        order = rng.sample(registrations, len(registrations))
+        in_full = round(len(order) * 0.55)
+        halvable = [r for r in order[in_full:] if r.fee_due >= Decimal("10")]
+        in_part = halvable[: max(2, round(len(order) * 0.1))]
+        amounts = {r.pk: r.fee_due for r in order[:in_full]}
+        amounts |= {r.pk: (r.fee_due / 2).quantize(Decimal("0.01")) for r in in_part}
         for registration in registrations:
             assert registration.member is not None  # noqa: S101  (members' own registrations)
-            roll = rng.random()
-            if roll < 0.55:
-                amount = registration.fee_due
-            elif roll < 0.65 and registration.fee_due >= Decimal("10"):
-                amount = (registration.fee_due / 2).quantize(Decimal("0.01"))
-            else:
+            if registration.pk not in amounts:
                 continue
             registered_on = timezone.localdate(registration.created_at)
             paid_on = registered_on + dt.timedelta(
@@ -457,7 +462,7 @@ class DemoConference:
             payment = services.record_registration_payment(
                 actor=self.officer(Role.BRANCH_TREASURER, registration.member.branch.slug),
                 registration=registration,
-                amount=amount,
+                amount=amounts[registration.pk],
                 paid_on=paid_on,
                 method=rng.choice(PAYMENT_METHODS),
             )
