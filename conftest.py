@@ -9,17 +9,12 @@ import pytest
 
 
 def _describe_database(database: dict[str, Any]) -> str:
-    """One line naming the database, e.g. postgresql (postgres://postgres@127.0.0.1:5432/awl)."""
-    engine = str(database.get("ENGINE", "")).rsplit(".", 1)[-1]
-    if engine == "sqlite3":
-        return f"sqlite ({database.get('NAME')})"
+    """One line naming the database, e.g. postgresql (postgres@127.0.0.1:5432/awl), never its password."""
     user = database.get("USER") or ""
-    if user and database.get("PASSWORD"):
-        user += ":***"
     host = database.get("HOST") or "localhost"
+    where = f"socket {host}" if host.startswith("/") else host
     port = f":{database['PORT']}" if database.get("PORT") else ""
-    scheme = "postgres" if engine == "postgresql" else engine
-    return f"{engine} ({scheme}://{user}{'@' if user else ''}{host}{port}/{database.get('NAME')})"
+    return f"postgresql ({user}{'@' if user else ''}{where}{port}, database {database.get('NAME')})"
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:

@@ -47,6 +47,19 @@ def envint(name: str, default: int, *, minimum: int | None = None) -> int:
     return number
 
 
+def envfloat(name: str, default: float, *, minimum: float | None = None) -> float:
+    value = os.environ.get(name)
+    if value is None or value.strip() == "":
+        return default
+    try:
+        number = float(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a number, not {value!r}") from None
+    if number != number or (minimum is not None and number < minimum):  # NaN, or too small
+        raise ImproperlyConfigured(f"{name} must be at least {minimum}, not {value!r}")
+    return number
+
+
 def envlist(name: str, default: list[str]) -> list[str]:
     value = os.environ.get(name)
     if value is None:
@@ -60,11 +73,12 @@ def envdatabase(name: str, default: str) -> dict[str, Any]:
         config = dict(dj_database_url.parse(value, conn_max_age=60, conn_health_checks=True))
     except Exception as exc:  # the parser raises several types for bad URLs
         raise ImproperlyConfigured(f"{name} is not a database URL we understand: {exc}") from None
-    if config.get("ENGINE") not in {
-        "django.db.backends.postgresql",
-        "django.db.backends.sqlite3",
-    }:
-        raise ImproperlyConfigured(f"{name} must point to PostgreSQL or SQLite, not {value!r}")
+    if config.get("ENGINE") != "django.db.backends.postgresql":
+        scheme = value.split("://", 1)[0] if "://" in value else value
+        raise ImproperlyConfigured(
+            f"{name} must point to PostgreSQL (postgres://...): this system requires PostgreSQL, "
+            f"and {scheme!r} is not it"
+        )
     return config
 
 

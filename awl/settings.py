@@ -2,8 +2,8 @@
 
 Every value that differs between a laptop and production comes from the
 environment, read through the helpers in ``awl.env`` that refuse bad
-values. The defaults are the embedded ones ``make run`` uses: SQLite and a
-filesystem broker under ``var/``, mail to the console.
+values. The defaults are the embedded ones ``make run`` uses: a private
+PostgreSQL server and a filesystem broker under ``var/``, mail to the console.
 """
 
 from __future__ import annotations
@@ -15,12 +15,14 @@ from pathlib import Path
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
+from awl import embedded_db
 from awl.env import (
     envbool,
     envbroker,
     envcache,
     envdatabase,
     envemail,
+    envfloat,
     envint,
     envlist,
     envrate,
@@ -113,12 +115,9 @@ TEMPLATES = [
 ]
 
 # --- Database -----------------------------------------------------------------
-DATABASES = {"default": envdatabase("DATABASE_URL", f"sqlite:///{VAR_DIR / 'awl.sqlite3'}")}
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # SQLite is only the embedded default; give it the options that make
-    # concurrent worker and web processes behave.
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
-    DATABASES["default"]["OPTIONS"] = {"transaction_mode": "IMMEDIATE", "timeout": 20}
+# PostgreSQL only. Unset, DATABASE_URL means the embedded server that `make run`
+# starts under var/ (awl.embedded_db); production and CI name their own server.
+DATABASES = {"default": envdatabase("DATABASE_URL", embedded_db.url(VAR_DIR))}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Accounts -----------------------------------------------------------------
@@ -217,6 +216,9 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "processed_folder": str(_broker_dir / "processed"),
         "control_folder": str(_broker_dir / "control"),
         "store_processed": False,
+        # An idle worker looks for new files this often (kombu's default, 1 s, caps it at about one
+        # task a second); a look is one directory listing, so a short interval costs next to nothing.
+        "polling_interval": envfloat("CELERY_FILESYSTEM_POLLING_INTERVAL", 0.05, minimum=0.001),
     }
 else:
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}

@@ -5,10 +5,13 @@ environment that awl/settings.py reads (only where the variable is not
 already set), imports it, and then swaps in faster equivalents for pieces
 whose speed, not behaviour, matters in tests.
 
-The database: an explicit DATABASE_URL wins; otherwise PostgreSQL on
-127.0.0.1:5432 if it answers; otherwise SQLite in a temporary directory,
-which CI refuses (CI=true must test on PostgreSQL, never fall back).
-AWL_TEST_DATABASE_NOTE says which was chosen and why; the pytest header
+The database is always PostgreSQL: an explicit DATABASE_URL wins (CI and
+anyone with a server of their own); otherwise the first process of the run
+starts a private embedded server (awl.embedded_db) in a temporary directory,
+and stops and deletes it when it exits. Its URL is put in the environment,
+so pytest-xdist's workers and every process a test starts (Celery workers,
+gunicorn) use the same server; each xdist worker has its own test database
+on it. AWL_TEST_DATABASE_NOTE says which was chosen; the pytest header
 prints it.
 """
 
@@ -17,40 +20,24 @@ from __future__ import annotations
 import atexit
 import os
 import shutil
-import socket
 import tempfile
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
-LOCAL_POSTGRES_URL = "postgres://postgres@127.0.0.1:5432/awl"
-
-
-def _answers(host: str, port: int, timeout: float = 0.5) -> bool:
-    """Whether something accepts TCP connections on host:port."""
-    try:
-        with socket.create_connection((host, port), timeout=timeout):
-            return True
-    except OSError:
-        return False
-
-
-def mask_password(url: str) -> str:
-    """The URL with any password replaced by ***, fit for logs and errors."""
-    parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    netloc = f"{parts.username or ''}:***@{parts.hostname or ''}"
-    if parts.port is not None:
-        netloc += f":{parts.port}"
-    return urlunsplit(parts._replace(netloc=netloc))
-
-
-# Files the code writes (mail, media, the beat schedule, the SQLite fallback)
-# go to a directory of their own, not the developer's var/.
+# Files the code writes (mail, media, the beat schedule) go to a directory of
+# their own, not the developer's var/; each xdist worker has its own beneath
+# the run's, so that no two workers write the same file.
 if "AWL_VAR_DIR" not in os.environ:
     _var_dir = tempfile.mkdtemp(prefix="awl-tests-")
     atexit.register(shutil.rmtree, _var_dir, ignore_errors=True)
     os.environ["AWL_VAR_DIR"] = _var_dir
+    os.environ["AWL_TEST_RUN_VAR_DIR"] = _var_dir
+if (
+    os.environ.get("PYTEST_XDIST_WORKER")
+    and os.environ.get("AWL_TEST_RUN_VAR_DIR") == os.environ["AWL_VAR_DIR"]
+):
+    os.environ["AWL_VAR_DIR"] = tempfile.mkdtemp(
+        prefix=f"{os.environ['PYTEST_XDIST_WORKER']}-", dir=os.environ["AWL_TEST_RUN_VAR_DIR"]
+    )
 
 for _name, _value in {
     "SECRET_KEY": "test-only-secret-key-never-used-outside-the-test-suite-0123456789abcdef",
@@ -66,27 +53,27 @@ for _name, _value in {
 }.items():
     os.environ.setdefault(_name, _value)
 
-if os.environ.get("DATABASE_URL"):
+if os.environ.get("AWL_TEST_EMBEDDED_DATABASE"):
+    AWL_TEST_DATABASE_NOTE = "the run's embedded PostgreSQL server (DATABASE_URL was unset)"
+elif os.environ.get("DATABASE_URL"):
     AWL_TEST_DATABASE_NOTE = "DATABASE_URL was set in the environment"
-elif _answers("127.0.0.1", 5432):
-    os.environ["DATABASE_URL"] = LOCAL_POSTGRES_URL
-    AWL_TEST_DATABASE_NOTE = "DATABASE_URL unset; PostgreSQL answered on 127.0.0.1:5432"
 else:
-    os.environ["DATABASE_URL"] = f"sqlite:///{os.path.join(os.environ['AWL_VAR_DIR'], 'tests.sqlite3')}"
-    AWL_TEST_DATABASE_NOTE = (
-        "DATABASE_URL unset and nothing answered on 127.0.0.1:5432, so SQLite; "
-        "tests of locking and concurrency need PostgreSQL"
-    )
+    from awl import embedded_db
+
+    _server_dir = tempfile.mkdtemp(prefix="awl-tests-pg-")
+    atexit.register(shutil.rmtree, _server_dir, ignore_errors=True)  # runs after discard (last in, first out)
+    atexit.register(embedded_db.discard, Path(_server_dir))
+    try:
+        os.environ["DATABASE_URL"] = embedded_db.start(
+            Path(_server_dir), options=embedded_db.THROWAWAY_OPTIONS
+        )
+    except embedded_db.EmbeddedDatabaseError as exc:
+        raise SystemExit(f"embedded PostgreSQL for the tests: {exc}") from None
+    os.environ["AWL_TEST_EMBEDDED_DATABASE"] = _server_dir
+    AWL_TEST_DATABASE_NOTE = "DATABASE_URL unset, so an embedded PostgreSQL server started for this run"
 
 from awl.settings import *  # noqa: E402, F403  (the environment above must be in place first)
-from awl.settings import DATABASES, STORAGES  # noqa: E402  (named for the checks and overrides below)
-
-if os.environ.get("CI", "").lower() == "true" and DATABASES["default"]["ENGINE"] != (
-    "django.db.backends.postgresql"
-):
-    raise RuntimeError(
-        f"CI must run the tests on PostgreSQL; DATABASE_URL={mask_password(os.environ['DATABASE_URL'])}"
-    )
+from awl.settings import STORAGES  # noqa: E402  (named for the overrides below)
 
 # --- Faster equivalents -----------------------------------------------------------
 # A deliberately weak hasher: the real one costs ~100 ms per password.

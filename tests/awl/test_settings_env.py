@@ -23,7 +23,7 @@ BASE_DIR = Path(__file__).resolve().parents[2]
         (lambda: env.envbool("AWL_TEST_VALUE", False), "maybe"),
         (lambda: env.envint("AWL_TEST_VALUE", 10), "ten"),
         (lambda: env.envint("AWL_TEST_VALUE", 10, minimum=1), "0"),
-        (lambda: env.envdatabase("AWL_TEST_VALUE", "sqlite://"), "mysql://user:pw@db.example/awl"),
+        (lambda: env.envdatabase("AWL_TEST_VALUE", "postgres:///awl"), "mysql://user:pw@db.example/awl"),
         (lambda: env.envbroker("AWL_TEST_VALUE", "memory://"), "http://x"),
         (lambda: env.envcache("AWL_TEST_VALUE"), "memcached://cache:11211"),
         (
@@ -42,6 +42,28 @@ def test_env_helpers_refuse_bad_values_naming_the_variable(
         helper()
 
 
+@pytest.mark.parametrize(
+    "value", ["sqlite:///var/awl.sqlite3", "mysql://awl@db.example/awl", "oracle://awl@db.example/awl"]
+)
+def test_a_database_other_than_postgresql_is_refused_saying_postgresql_is_required(
+    monkeypatch: pytest.MonkeyPatch, value: str
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", value)
+
+    with pytest.raises(
+        ImproperlyConfigured, match=r"DATABASE_URL must point to PostgreSQL.*requires PostgreSQL"
+    ):
+        env.envdatabase("DATABASE_URL", "postgres:///awl")
+
+
+@pytest.mark.slow
+def test_start_up_with_a_database_other_than_postgresql_stops_with_the_reason(tmp_path: Path) -> None:
+    result = manage(tmp_path, "check", DEBUG="true", DATABASE_URL=f"sqlite:///{tmp_path / 'awl.sqlite3'}")
+
+    assert result.returncode != 0
+    assert "requires PostgreSQL" in result.stderr
+
+
 def test_env_helpers_read_good_values(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("AWL_TEST_BOOL", "Yes")
     monkeypatch.setenv("AWL_TEST_INT", "42")
@@ -54,7 +76,7 @@ def test_env_helpers_read_good_values(monkeypatch: pytest.MonkeyPatch) -> None:
     assert env.envbool("AWL_TEST_UNSET", True) is True
     assert env.envint("AWL_TEST_INT", 1, minimum=1) == 42
     assert env.envlist("AWL_TEST_LIST", []) == ["awl.example", "www.awl.example"]
-    database = env.envdatabase("AWL_TEST_DB", "sqlite://")
+    database = env.envdatabase("AWL_TEST_DB", "postgres:///unused")
     assert (database["ENGINE"], database["HOST"], database["NAME"]) == (
         "django.db.backends.postgresql",
         "db.example",
@@ -99,7 +121,7 @@ def test_production_settings_pass_the_deployment_checks(tmp_path: Path) -> None:
         DEBUG="false",
         SECRET_KEY=secrets.token_urlsafe(60),
         ALLOWED_HOSTS="awl.example",
-        DATABASE_URL=f"sqlite:///{tmp_path / 'deploy-check.sqlite3'}",
+        DATABASE_URL="postgres://awl@db.awl.example:5432/awl",  # the checks need no connection
         CELERY_BROKER_URL="redis://127.0.0.1:6379/0",
         EMAIL_URL="submission://awl:mail-password@smtp.awl.example:587",
     )
