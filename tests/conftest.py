@@ -8,15 +8,21 @@ the suite runs. Tests about particular dates make their own people inside
 Role checks cache the roles on the user object for a request; a test that
 grants or ends a role and then reuses a user object it already holds should
 reload it (``factories.reload``).
+
+``--clock=ISO-DATETIME`` (or ``AWL_TEST_CLOCK``) runs every test as if the
+suite were run at that moment: see ``pytest_addoption`` below.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import os
+from collections.abc import Generator
 from decimal import Decimal
 from typing import Any
 
 import pytest
+import time_machine
 from django.utils import timezone
 
 from members.models import Application, Branch, DuesBand, DuesRate, Member, Role
@@ -29,6 +35,92 @@ from tests.factories import (
     make_officer,
     pay,
 )
+
+CLOCK_ENV = "AWL_TEST_CLOCK"
+# Markers of tests whose work happens in other processes (a browser, a live
+# server's clients, Celery workers, Redis, PostgreSQL restarts): time_machine
+# moves this process's clock only, so under --clock they would mix two clocks.
+OTHER_PROCESS_MARKERS = ("e2e", "fault")
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--clock",
+        metavar="ISO-DATETIME",
+        default=os.environ.get(CLOCK_ENV) or None,
+        help=(
+            "run every test as if the suite were run at this moment (with a UTC offset, e.g. "
+            "2027-10-31T01:30Z): the in-process clock travels there, ticking, for each test. "
+            f"Default: ${CLOCK_ENV}. Tests marked {' or '.join(OTHER_PROCESS_MARKERS)} are skipped, "
+            "as the clocks of the processes they start cannot be moved."
+        ),
+    )
+
+
+def clock(config: pytest.Config) -> dt.datetime | None:
+    """The moment --clock (or AWL_TEST_CLOCK) names, or None for the real clock."""
+    value = config.getoption("clock", default=None)
+    if not value:
+        return None
+    try:
+        moment = dt.datetime.fromisoformat(value)
+    except ValueError:
+        raise pytest.UsageError(
+            f"--clock={value}: not an ISO 8601 date and time, e.g. 2027-10-31T01:30Z"
+        ) from None
+    if moment.tzinfo is None:
+        # A London wall-clock time can be ambiguous (the repeated hour in October) or
+        # never happen (the skipped hour in March), so the offset is required.
+        raise pytest.UsageError(f"--clock={value}: give a UTC offset or Z, e.g. {value}Z or {value}+01:00")
+    return moment
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    clock(config)  # a bad value stops the run before collection, with the reason
+
+
+def pytest_report_header(config: pytest.Config) -> list[str]:
+    moment = clock(config)
+    if moment is None:
+        return []
+    from zoneinfo import ZoneInfo
+
+    london = moment.astimezone(ZoneInfo("Europe/London"))
+    return [
+        f"clock: every test starts at {moment.isoformat()} (London {london:%a %d %b %Y %H:%M %Z}), ticking; "
+        f"tests marked {' or '.join(OTHER_PROCESS_MARKERS)} are skipped"
+    ]
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    moment = clock(config)
+    if moment is None:
+        return
+    skip = pytest.mark.skip(
+        reason=(
+            f"--clock={moment.isoformat()} moves only this process's clock, and this test's work "
+            "runs in other processes (browser, workers, servers) whose clocks cannot be moved"
+        )
+    )
+    for item in items:
+        if any(item.get_closest_marker(name) for name in OTHER_PROCESS_MARKERS):
+            item.add_marker(skip)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_protocol(
+    item: pytest.Item, nextitem: pytest.Item | None
+) -> Generator[None, object, object]:
+    """Under --clock, travel for the whole test (fixtures, body, teardown), starting afresh for each.
+
+    Tests and fixtures that freeze or travel the clock themselves still do: time_machine's
+    travels nest, and leaving an inner one comes back to this one.
+    """
+    moment = clock(item.config)
+    if moment is None:
+        return (yield)
+    with time_machine.travel(moment, tick=True):
+        return (yield)
 
 
 @pytest.fixture
