@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from io import StringIO
 from itertools import pairwise
 
 import pytest
+import time_machine
 from allauth.account.models import EmailAddress
 from django.contrib.auth import authenticate
 from django.core.management import call_command
@@ -15,16 +17,28 @@ from members import services
 from members.management.commands.seed_demo import DEMO_PASSWORD, LOGINS
 from members.models import (
     ALLOWED_TRANSITIONS,
+    Application,
     ApplicationDecision,
+    Consent,
+    Contact,
+    LapseWarning,
     Member,
     MemberStatus,
     Payment,
     Role,
     RoleAssignment,
+    StatusChange,
 )
 from members.standing import standing_for
+from tests.factories import LONDON_TZ
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db]
+
+# Half past midnight in London: the seed's "today" has begun, but any time of day it gives
+# to today's events (an application at 09:00, a payment at 18:00) is still to come. On this
+# day an applicant who applied today is the one the demo conference admits at once.
+JUST_AFTER_MIDNIGHT = dt.datetime(2027, 7, 2, 0, 30, tzinfo=LONDON_TZ)
+MIDDAY = dt.datetime(2026, 12, 7, 12, tzinfo=LONDON_TZ)
 
 
 def seed(*args: str) -> str:
@@ -89,15 +103,37 @@ def test_demo_logins_hold_the_roles_they_are_printed_with() -> None:
     assert authenticate(username="office", password=DEMO_PASSWORD).is_superuser  # type: ignore[union-attr]
 
 
-def test_seeded_histories_follow_the_lifecycle_and_the_lapsing_rule() -> None:
-    seed()
+@pytest.mark.parametrize("moment", [JUST_AFTER_MIDNIGHT, MIDDAY], ids=["just-after-midnight", "midday"])
+def test_seeded_histories_follow_the_lifecycle_and_the_lapsing_rule(moment: dt.datetime) -> None:
+    with time_machine.travel(moment, tick=True):
+        seed()
 
-    for member in Member.objects.prefetch_related("status_changes"):
-        history = [c.status for c in member.status_changes.all()]
-        assert history[-1] == member.status, member.pk
-        assert all(after in ALLOWED_TRANSITIONS[before] for before, after in pairwise(history)), history
-    # Everyone still marked a member is within the grace period and already warned if due.
-    assert services.lapse_overdue_members() == {"warned": 0, "lapsed": 0}
+        for member in Member.objects.prefetch_related("status_changes"):
+            history = [c.status for c in member.status_changes.all()]
+            assert history[-1] == member.status, member.pk
+            assert all(after in ALLOWED_TRANSITIONS[before] for before, after in pairwise(history)), history
+        # Everyone still marked a member is within the grace period and already warned if due.
+        assert services.lapse_overdue_members() == {"warned": 0, "lapsed": 0}
+
+
+def test_nothing_the_seed_records_is_dated_after_it_ran() -> None:
+    with time_machine.travel(JUST_AFTER_MIDNIGHT, tick=False):
+        seed()
+
+    moments = {
+        "application submitted": Application.objects.values_list("submitted_at", flat=True),
+        "application decided": Application.objects.exclude(decided_at=None).values_list(
+            "decided_at", flat=True
+        ),
+        "status change recorded": StatusChange.objects.values_list("recorded_at", flat=True),
+        "member created": Member.objects.values_list("created_at", flat=True),
+        "member updated": Member.objects.values_list("updated_at", flat=True),
+        "payment recorded": Payment.objects.values_list("recorded_at", flat=True),
+        "lapse warning sent": LapseWarning.objects.values_list("sent_at", flat=True),
+        "consent recorded": Consent.objects.values_list("recorded_at", flat=True),
+        "contact created": Contact.objects.values_list("created_at", flat=True),
+    }
+    assert {what: max(values) for what, values in moments.items() if max(values) > JUST_AFTER_MIDNIGHT} == {}
 
 
 def test_second_run_refuses_and_changes_nothing() -> None:

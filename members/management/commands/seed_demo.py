@@ -105,7 +105,10 @@ class Login:
 
 
 LOGINS = [
-    Login("member@awl.example", "Member of London branch, in good standing; sits on the National Committee"),
+    Login(
+        "member@awl.example",
+        "Member of London branch, in good standing; on the National Committee (votes in its EC by-election)",
+    ),
     Login("secretary@awl.example", "Secretary of the National Committee and the Executive Committee"),
     Login("applicant@awl.example", "Applicant waiting for a decision from London branch"),
     Login("london.organiser@awl.example", "Branch organiser, London"),
@@ -113,7 +116,10 @@ LOGINS = [
     Login("treasurer@awl.example", "Branch treasurer, London"),
     Login("dayschools@awl.example", "Day-school organiser"),
     Login("cac@awl.example", "Conference arrangements committee"),
-    Login("office@awl.example", "National office (staff; Django admin)"),
+    Login(
+        "office@awl.example",
+        "National office (staff; Django admin); returning officer of the EC by-elections",
+    ),
 ]
 
 WOMEN = [
@@ -208,7 +214,8 @@ def ascii_slug(text: str) -> str:
 
 
 def aware(day: dt.date, hour: int = 10, minute: int = 0) -> dt.datetime:
-    return timezone.make_aware(dt.datetime.combine(day, dt.time(hour, minute)))
+    """``day`` at that London time, or now if that is still to come: nothing is dated after the seed ran."""
+    return min(timezone.make_aware(dt.datetime.combine(day, dt.time(hour, minute))), timezone.now())
 
 
 class Rates:
