@@ -1,11 +1,13 @@
 # Everyday commands. GNU make; every target works on a fresh checkout and
 # creates the virtualenv first if it is missing or out of date.
 #
-#   make run     serve http://127.0.0.1:8000 (PORT=... to change) with a Celery worker and beat
-#   make test    the whole test suite (PYTEST_ARGS="-k booking -x" to narrow)
+#   make run     serve http://127.0.0.1:8000 (PORT=... to change) with a Celery worker and beat,
+#                on an embedded PostgreSQL under var/ unless DATABASE_URL is set
+#   make test    the whole test suite in parallel (PYTEST_ARGS="-k booking -x" to narrow,
+#                TEST_WORKERS=1 for one process), on an embedded PostgreSQL unless DATABASE_URL is set
 #   make check   lint, format check, types, migrations check, then the tests
 #   make bench   the benchmarks, one JSON object per line on stdout
-#   make clean   remove the virtualenv and everything under var/
+#   make clean   remove the virtualenv and everything under var/ (the embedded database included)
 
 SHELL := /bin/bash
 .SHELLFLAGS := -euo pipefail -c
@@ -17,6 +19,10 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
 PYTEST_ARGS ?=
+# pytest-xdist processes for `make test`: "auto" is one per core. Each has its own test
+# database; a test file runs whole in one process (--dist loadfile), so a file's
+# module-scoped servers and workers start once.
+TEST_WORKERS ?= auto
 
 
 .PHONY: help venv run test check bench clean
@@ -63,7 +69,7 @@ run: venv
 	PORT=$(PORT) scripts/run-dev
 
 test: venv $(AXE)
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 # makemigrations runs on the test settings, which need no SECRET_KEY or server;
 # mypy's Django plugin reads the same settings (pyproject.toml).
@@ -72,7 +78,7 @@ check: venv $(AXE)
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy .
 	DJANGO_SETTINGS_MODULE=tests.settings $(PY) manage.py makemigrations --check --dry-run
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 # gunicorn against a fresh PostgreSQL database awl_bench (dropped afterwards);
 # figures on stdout, progress on stderr. BENCH_SECONDS=... per page (default 8).
@@ -80,4 +86,5 @@ bench: venv
 	@$(PY) -m bench
 
 clean:
+	@if [[ -e var/postgres/data/postmaster.pid && -x $(PY) ]]; then $(PY) -m awl.embedded_db stop --var var || true; fi
 	rm -rf var $(VENV)

@@ -218,7 +218,7 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "store_processed": False,
         # An idle worker looks for new files this often (kombu's default, 1 s, caps it at about one
         # task a second); a look is one directory listing, so a short interval costs next to nothing.
-        "polling_interval": envfloat("CELERY_FILESYSTEM_POLLING_INTERVAL", 0.05, minimum=0.001),
+        "polling_interval": envfloat("CELERY_FILESYSTEM_POLLING_INTERVAL", 0.01, minimum=0.001),
     }
 else:
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}

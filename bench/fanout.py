@@ -12,7 +12,11 @@ counted again so that a late duplicate still shows.
 Run by ``bench.run`` on the bench database (DATABASE_URL in the
 environment). The broker is database 14 of the Redis on 127.0.0.1:6379
 (the fault tests use 15), emptied before and after, so no other worker
-takes these tasks. The result is one JSON object on stdout:
+takes these tasks. With ``--broker filesystem`` it is instead the embedded
+broker ``make run`` uses (kombu's filesystem transport, polled every
+``CELERY_FILESYSTEM_POLLING_INTERVAL`` seconds) in a folder of its own, and
+``--concurrency 1`` is ``make run``'s worker: ``--recipients 300`` measures
+how long a 300-member notice takes on the embedded defaults. The result is one JSON object on stdout:
 messages_per_second (members reached per second), duplicates (messages
 beyond one per member: a second copy, or a copy to an address outside the
 committee), lost (members never reached), all null when the bench could not
@@ -28,6 +32,7 @@ import datetime as dt
 import json
 import logging
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -117,25 +122,53 @@ def smtp_server() -> Iterator[Mailbox]:
 
 
 # The broker and the worker -----------------------------------------------------------------
+class RedisBroker:
+    """Database 14 of the local Redis, emptied before and after."""
+
+    def __init__(self) -> None:
+        self.url = REDIS_URL
+        self.client = redis.Redis.from_url(REDIS_URL)
+
+    def __enter__(self) -> RedisBroker:
+        self.client.ping()
+        self.client.flushdb()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.client.flushdb()
+        self.client.close()
+
+    def idle(self) -> bool:
+        """Every task taken and acknowledged (acks_late: finished) from the default queue."""
+        return int(self.client.llen("celery")) == 0 and int(self.client.hlen("unacked")) == 0
+
+
+class FilesystemBroker:
+    """kombu's filesystem transport in a fresh folder: the broker ``make run`` uses."""
+
+    def __init__(self, var_dir: Path) -> None:
+        self.url = "filesystem://"
+        self.var_dir = var_dir / "fanout-broker"
+        self.queue = self.var_dir / "broker" / "queue"
+
+    def __enter__(self) -> FilesystemBroker:
+        shutil.rmtree(self.var_dir, ignore_errors=True)
+        for folder in ("queue", "processed", "control"):
+            (self.var_dir / "broker" / folder).mkdir(parents=True)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        shutil.rmtree(self.var_dir, ignore_errors=True)
+
+    def idle(self) -> bool:
+        """A message's file is removed when the worker takes it."""
+        return not any(self.queue.iterdir())
+
+
 @contextlib.contextmanager
-def broker() -> Iterator[redis.Redis]:
-    client = redis.Redis.from_url(REDIS_URL)
-    client.ping()
-    client.flushdb()
-    try:
-        yield client
-    finally:
-        client.flushdb()
-        client.close()
-
-
-def broker_idle(client: redis.Redis) -> bool:
-    """Every task taken and acknowledged (acks_late: finished) from the default queue."""
-    return int(client.llen("celery")) == 0 and int(client.hlen("unacked")) == 0
-
-
-@contextlib.contextmanager
-def worker(log_path: Path, concurrency: int, mail_port: int) -> Iterator[subprocess.Popen[bytes]]:
+def worker(
+    log_path: Path, concurrency: int, mail_port: int, environment: dict[str, str]
+) -> Iterator[subprocess.Popen[bytes]]:
     """A real Celery worker in a session of its own; a warm shutdown at the end, then nothing left."""
     command = [
         sys.executable, "-m", "celery", "-A", "awl", "worker",
@@ -146,7 +179,7 @@ def worker(log_path: Path, concurrency: int, mail_port: int) -> Iterator[subproc
         process = subprocess.Popen(  # noqa: S603  (our own interpreter and arguments)
             command,
             cwd=ROOT,
-            env={**os.environ, "EMAIL_URL": f"smtp://127.0.0.1:{mail_port}"},
+            env={**os.environ, **environment, "EMAIL_URL": f"smtp://127.0.0.1:{mail_port}"},
             stdin=subprocess.DEVNULL,
             stdout=output,
             stderr=subprocess.STDOUT,
@@ -271,7 +304,13 @@ class Tally:
         return sum(count - 1 for count in self.copies.values()) + self.unexpected
 
 
-def measure(recipients: int, timeout: float, concurrency: int, var_dir: Path) -> dict[str, Any]:
+def measure(
+    recipients: int,
+    timeout: float,
+    concurrency: int,
+    var_dir: Path,
+    queue: RedisBroker | FilesystemBroker,
+) -> dict[str, Any]:
     from django.db.models import Count
     from django.utils import timezone
 
@@ -282,7 +321,13 @@ def measure(recipients: int, timeout: float, concurrency: int, var_dir: Path) ->
     meeting, expected = create_committee(recipients)
     tally = Tally(prefix=f"<meeting-{meeting.pk}-", expected=expected, copies=Counter())
     log_path = var_dir / "fanout-worker.log"
-    with broker() as client, smtp_server() as mailbox, worker(log_path, concurrency, mailbox.port) as process:
+    # The worker's settings find the filesystem broker's folders under its var directory.
+    environment = {"AWL_VAR_DIR": str(queue.var_dir)} if isinstance(queue, FilesystemBroker) else {}
+    with (
+        queue,
+        smtp_server() as mailbox,
+        worker(log_path, concurrency, mailbox.port, environment) as process,
+    ):
         wait_until_ready(process, log_path)
         started = time.perf_counter()
         outcome = notices.sweep(timezone.now())
@@ -299,7 +344,7 @@ def measure(recipients: int, timeout: float, concurrency: int, var_dir: Path) ->
         seconds = (tally.last_first_copy if complete else time.perf_counter()) - started
         # A duplicate would come after the last first copy: count again once the broker is idle.
         idle_by = time.monotonic() + IDLE_WITHIN_SECONDS
-        while not broker_idle(client) and time.monotonic() < idle_by and process.poll() is None:
+        while not queue.idle() and time.monotonic() < idle_by and process.poll() is None:
             time.sleep(POLL_SECONDS)
         time.sleep(0.5)  # kombu moves a message from the queue to the unacked hash in two steps
         tally.update(mailbox)
@@ -329,19 +374,30 @@ def main() -> int:
     parser.add_argument("--recipients", type=int, default=5000)
     parser.add_argument("--timeout", type=float, default=300.0, help="seconds to wait for every copy")
     parser.add_argument("--concurrency", type=int, default=CONCURRENCY, help="the worker's pool processes")
+    parser.add_argument(
+        "--broker",
+        choices=["redis", "filesystem"],
+        default="redis",
+        help="Redis database 14 (production's broker), or the filesystem broker of `make run`",
+    )
     args = parser.parse_args()
     # The settings log to stdout, and stdout is for the result alone: swap before they are read.
     result_stream, sys.stdout = sys.stdout, sys.stderr
     signal.signal(signal.SIGTERM, on_sigterm)
+    var_dir = Path(os.environ.get("AWL_VAR_DIR") or ROOT / "var")
+    queue = RedisBroker() if args.broker == "redis" else FilesystemBroker(var_dir)
     # This process publishes the sweep's tasks; the worker inherits the same broker.
-    os.environ["CELERY_BROKER_URL"] = REDIS_URL
+    os.environ["CELERY_BROKER_URL"] = queue.url
     os.environ["CELERY_TASK_ALWAYS_EAGER"] = "false"
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "awl.settings")
+    if isinstance(queue, FilesystemBroker):
+        if not os.environ.get("DATABASE_URL"):
+            raise SystemExit("bench.fanout: set DATABASE_URL (its var directory is moved for the broker)")
+        os.environ["AWL_VAR_DIR"] = str(queue.var_dir)
     django.setup()
-    var_dir = Path(os.environ.get("AWL_VAR_DIR") or ROOT / "var")
     result: dict[str, Any]
     try:
-        result = measure(args.recipients, args.timeout, args.concurrency, var_dir)
+        result = measure(args.recipients, args.timeout, args.concurrency, var_dir, queue)
     except Stopped:
         log("stopped before the end")
         return 128 + signal.SIGTERM

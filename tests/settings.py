@@ -20,6 +20,8 @@ from __future__ import annotations
 import atexit
 import os
 import shutil
+import signal
+import sys
 import tempfile
 from pathlib import Path
 
@@ -57,6 +59,9 @@ if os.environ.get("AWL_TEST_EMBEDDED_DATABASE"):
     AWL_TEST_DATABASE_NOTE = "the run's embedded PostgreSQL server (DATABASE_URL was unset)"
 elif os.environ.get("DATABASE_URL"):
     AWL_TEST_DATABASE_NOTE = "DATABASE_URL was set in the environment"
+elif "pytest" not in sys.modules:
+    # mypy's Django plugin and `makemigrations --check` read these settings too; they need no server.
+    AWL_TEST_DATABASE_NOTE = "not under pytest, so no server was started"
 else:
     from awl import embedded_db
 
@@ -70,6 +75,8 @@ else:
     except embedded_db.EmbeddedDatabaseError as exc:
         raise SystemExit(f"embedded PostgreSQL for the tests: {exc}") from None
     os.environ["AWL_TEST_EMBEDDED_DATABASE"] = _server_dir
+    # A run stopped with SIGTERM (a CI timeout, kill) unwinds like Ctrl-C, so the server is stopped.
+    signal.signal(signal.SIGTERM, lambda _signal, _frame: sys.exit(143))
     AWL_TEST_DATABASE_NOTE = "DATABASE_URL unset, so an embedded PostgreSQL server started for this run"
 
 from awl.settings import *  # noqa: E402, F403  (the environment above must be in place first)
