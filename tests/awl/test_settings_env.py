@@ -43,7 +43,7 @@ def test_env_helpers_refuse_bad_values_naming_the_variable(
 
 
 @pytest.mark.parametrize(
-    "value", ["sqlite:///var/awl.sqlite3", "mysql://awl@db.example/awl", "oracle://awl@db.example/awl"]
+    "value", ["mysql://awl@db.example/awl", "oracle://awl@db.example/awl", "mssql://awl@db.example/awl"]
 )
 def test_a_database_other_than_postgresql_is_refused_saying_postgresql_is_required(
     monkeypatch: pytest.MonkeyPatch, value: str
@@ -58,7 +58,7 @@ def test_a_database_other_than_postgresql_is_refused_saying_postgresql_is_requir
 
 @pytest.mark.slow
 def test_start_up_with_a_database_other_than_postgresql_stops_with_the_reason(tmp_path: Path) -> None:
-    result = manage(tmp_path, "check", DEBUG="true", DATABASE_URL=f"sqlite:///{tmp_path / 'awl.sqlite3'}")
+    result = manage(tmp_path, "check", DEBUG="true", DATABASE_URL="mysql://awl@127.0.0.1:3306/awl")
 
     assert result.returncode != 0
     assert "requires PostgreSQL" in result.stderr
