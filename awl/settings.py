@@ -34,9 +34,10 @@ VAR_DIR = Path(envstr("AWL_VAR_DIR") or BASE_DIR / "var")
 
 DEBUG = envbool("DEBUG", False)
 
-# Management commands that only read the models and migrations: they sign
-# nothing, so they run without a key (Django still refuses any use of an empty one).
-_OFFLINE_COMMANDS = {"makemigrations", "showmigrations", "sqlmigrate", "help", "version"}
+# Management commands that sign nothing, so they run without a key (Django still
+# refuses any use of an empty one): those that only read the models and migrations,
+# and count_election, which reads BLT files and needs no database either.
+_OFFLINE_COMMANDS = {"makemigrations", "showmigrations", "sqlmigrate", "help", "version", "count_election"}
 _offline = Path(sys.argv[0]).name == "manage.py" and sys.argv[1:2] and sys.argv[1] in _OFFLINE_COMMANDS
 
 SECRET_KEY = envstr("SECRET_KEY") or ""
@@ -53,7 +54,13 @@ if not SECRET_KEY and not (not DEBUG and _offline):
 
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", ["127.0.0.1", "localhost"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", [])
-SITE_URL = (envstr("SITE_URL") or "http://127.0.0.1:8000").rstrip("/")
+# The absolute base of every link in every e-mail and feed; unset, http://127.0.0.1:$PORT, where
+# `make run` serves.
+SITE_URL = (envstr("SITE_URL") or f"http://127.0.0.1:{envint('PORT', 8000, minimum=1)}").rstrip("/")
+# The name the sites record takes (allauth's mails greet "Hello from ..."); awl.sites sets it.
+AWL_ORGANISATION_NAME = (envstr("AWL_ORGANISATION_NAME") or "AWL").strip()
+if len(AWL_ORGANISATION_NAME) > 50:
+    raise ImproperlyConfigured("AWL_ORGANISATION_NAME must be at most 50 characters (the sites record's)")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -142,6 +149,7 @@ ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = True
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[AWL] "
+ACCOUNT_ADAPTER = "awl.accounts.AccountAdapter"  # its mails link to SITE_URL, as every other mail does
 ACCOUNT_RATE_LIMITS = {
     "login": "30/m/ip",
     "login_failed": "10/m/ip,5/5m/key",

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import secrets
 import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
@@ -153,3 +155,45 @@ def test_start_up_with_a_malformed_debug_flag_names_the_variable(tmp_path: Path)
 
     assert result.returncode != 0
     assert "ImproperlyConfigured: DEBUG" in result.stderr
+
+
+def load_settings(monkeypatch: pytest.MonkeyPatch, **variables: str) -> ModuleType:
+    """awl/settings.py executed afresh with ``variables`` set and the site's variables otherwise unset."""
+    for name in ("PORT", "SITE_URL", "AWL_ORGANISATION_NAME"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in variables.items():
+        monkeypatch.setenv(name, value)
+    spec = importlib.util.spec_from_file_location("awl_settings_under_test", BASE_DIR / "awl" / "settings.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_site_url_follows_the_port_being_served(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert load_settings(monkeypatch, PORT="8123").SITE_URL == "http://127.0.0.1:8123"
+    assert load_settings(monkeypatch).SITE_URL == "http://127.0.0.1:8000"
+
+
+def test_an_explicit_site_url_wins_over_the_port(monkeypatch: pytest.MonkeyPatch) -> None:
+    loaded = load_settings(monkeypatch, PORT="8123", SITE_URL="https://members.awl.example/")
+
+    assert loaded.SITE_URL == "https://members.awl.example"
+
+
+def test_a_port_that_is_not_a_number_names_the_variable(monkeypatch: pytest.MonkeyPatch) -> None:
+    with pytest.raises(ImproperlyConfigured, match="PORT"):
+        load_settings(monkeypatch, PORT="eighty")
+
+
+def test_the_organisation_name_has_a_default_and_can_be_set(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert load_settings(monkeypatch).AWL_ORGANISATION_NAME == "AWL"
+    named = load_settings(monkeypatch, AWL_ORGANISATION_NAME=" Workers' Liberty ")
+    assert named.AWL_ORGANISATION_NAME == "Workers' Liberty"
+
+
+def test_an_organisation_name_too_long_for_the_sites_record_names_the_variable(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    with pytest.raises(ImproperlyConfigured, match="AWL_ORGANISATION_NAME"):
+        load_settings(monkeypatch, AWL_ORGANISATION_NAME="x" * 51)

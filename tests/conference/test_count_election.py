@@ -13,7 +13,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.core.management import CommandError, call_command
+from django.core import checks
+from django.core.management import CommandError, ManagementUtility, call_command
 
 from tests.conference.elections_data import MALFORMED, ROOT, elections_dir, official_sample
 
@@ -167,3 +168,45 @@ def test_real_files_give_the_official_winners_and_the_malformed_one_its_line() -
         assert json.loads(line)["elected"] == sample[key]["official"]
     assert json.loads(lines[-1])["error"].startswith("line 1: ")
     assert "1 of 4 files could not be counted" in err
+
+
+def test_it_counts_with_no_secret_key_and_no_database_reachable(tmp_path: Path, ward: Path) -> None:
+    """Counting reads files only: no SECRET_KEY, DEBUG unset, and a DATABASE_URL no server answers.
+
+    Any attempt to open the database (by the command, its system checks or start-up) fails on port 1.
+    """
+    environment = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "HOME": str(tmp_path),
+        "LANG": "C.UTF-8",
+        "AWL_VAR_DIR": str(tmp_path / "var"),
+        "DJANGO_SETTINGS_MODULE": "awl.settings",
+        "DATABASE_URL": "postgres://nobody@127.0.0.1:1/nothing",
+    }
+    command = [sys.executable, "manage.py", "count_election", "--json", str(ward)]
+    done = subprocess.run(
+        command, cwd=ROOT, env=environment, capture_output=True, text=True, timeout=120, check=False
+    )
+
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["elected"] == ["Ann", "Cy"]
+    assert not (tmp_path / "var").exists(), "counting wrote under var/ (a development key?)"
+
+
+def test_it_runs_no_system_checks(ward: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The project's checks say nothing about a BLT file, and a check may open the database (a
+    GeneratedField's asks PostgreSQL for its version), so counting runs none of them."""
+    ran: list[str] = []
+
+    def probe(app_configs: Any, databases: Any = None, **kwargs: Any) -> list[Any]:
+        ran.append("check")
+        return []
+
+    checks.register(probe)
+    try:
+        ManagementUtility(["manage.py", "count_election", str(ward)]).execute()
+    finally:
+        checks.registry.registry.registered_checks.discard(probe)
+
+    assert ran == []
+    assert "elected, in order: Ann, Cy" in capsys.readouterr().out

@@ -6,6 +6,7 @@ With ``--json``, one JSON object per file per line on stdout, in the shape
 DESIGN.md gives (``CountResult.as_dict`` plus ``"seconds"``: reading and
 counting that file), or ``{"file": ..., "error": "line N: ..."}`` for a file
 that cannot be read or counted; the command then goes on to the next file.
+It needs no database and no SECRET_KEY, and opens neither.
 Without it, a short summary per file: the quota, each stage and who was
 elected or excluded at it, the ties and how they were decided.
 
@@ -32,6 +33,10 @@ class Command(BaseCommand):
         "a summary per file, or with --json one JSON object per file per line. "
         "Exit status 1 if any file could not be read or counted."
     )
+    # Counting reads files only; it runs with no database and no SECRET_KEY (awl/settings.py's
+    # _OFFLINE_COMMANDS). The system checks say nothing about a BLT file, and they are given every
+    # database to consult (a GeneratedField's check asks PostgreSQL its version), so none run.
+    requires_system_checks: list[str] = []
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("files", nargs="+", metavar="FILE.blt", help="BLT ballot files to count")
