@@ -104,7 +104,8 @@ def database_url_for(application_name: str) -> str:
     user = quote(settings.get("USER") or "", safe="")
     password = quote(settings.get("PASSWORD") or "", safe="")
     credentials = f"{user}:{password}@" if password else f"{user}@" if user else ""
-    host = settings.get("HOST") or "127.0.0.1"
+    # A socket directory (the embedded server's) goes in the URL's host part percent-encoded.
+    host = quote(settings.get("HOST") or "127.0.0.1", safe="")
     port = f":{settings['PORT']}" if settings.get("PORT") else ""
     return (
         f"postgres://{credentials}{host}{port}/{quote(settings['NAME'])}"
