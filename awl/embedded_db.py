@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -109,6 +110,20 @@ def _last_line(text: str) -> str:
         if "FATAL" in line or "error:" in line or "could not" in line or "No space" in line:
             return line
     return lines[-1] if lines else "no message"
+
+
+_REASON = re.compile(r"FATAL|PANIC|ERROR|invalid|could not|No space|Address already in use")
+_LOG_PREFIX = re.compile(r"^\d{4}-\d\d-\d\d [\d:.]+ \S+ \[\d+\] ")
+
+
+def _server_reason(log: Path) -> str:
+    """Why the server stopped, from its log: its last two complaints (the cause, then the verdict)."""
+    try:
+        lines = log.read_text(errors="replace").splitlines()
+    except OSError:
+        return ""
+    complaints = [_LOG_PREFIX.sub("", line).strip() for line in lines if _REASON.search(line)]
+    return "; ".join(complaints[-2:])
 
 
 def _prepare_ownership(path: Path) -> None:
@@ -202,7 +217,7 @@ def start(var_dir: Path, *, options: tuple[str, ...] = ()) -> str:
                 timeout=START_TIMEOUT_S + 5,
             )
         except EmbeddedDatabaseError as exc:
-            cause = _last_line(log.read_text(errors="replace")) if log.exists() else ""
+            cause = _server_reason(log)
             raise EmbeddedDatabaseError(f"{exc}{'; the server said: ' + cause if cause else ''}") from None
     _create_database(var_dir)
     return url(var_dir)
