@@ -21,6 +21,13 @@ members app has seeded the people. What it makes:
   exception by the CAC, with its reason; two invited non-voting visitors
   (an observer and a guest speaker); fees paid in full or in part by some,
   recorded by the branch treasurers, so "outstanding" has content;
+* taking motions: the CAC set the deadlines (motions six weeks before
+  the conference and amendments four, but never sooner than a week and a
+  fortnight from today, so motions are open whatever day the demo is
+  seeded), and three motions are in: the NC's (put by its secretary,
+  ``secretary@awl.example``), London branch's (put by its organiser after
+  the branch meeting) and a member's, seconded from the e-mailed link; the
+  demo member can propose one;
 * a timetable of plenaries, workshops (with rooms and chairs) and meetings
   over the two days, and three documents: a bulletin for every member and
   the NC's report for those registered, both published, and a second
@@ -55,9 +62,10 @@ from django.utils import timezone
 
 from awl.audit import log_action
 from awl.models import AuditEntry, OutboundMessage
-from conference import notices, programme, services
+from conference import business, motions, notices, programme, services
 from conference.election_models import Election
 from conference.models import (
+    Amendment,
     Attendee,
     Audience,
     Band,
@@ -66,6 +74,8 @@ from conference.models import (
     Document,
     DocumentKind,
     Duty,
+    Motion,
+    ProposerKind,
     Registration,
     RegistrationPayment,
     RegistrationStatus,
@@ -77,6 +87,7 @@ from members import services as member_services
 from members.models import (
     Application,
     ApplicationDecision,
+    Branch,
     Member,
     MemberStatus,
     PaymentMethod,
@@ -169,9 +180,41 @@ TIMETABLE = [
     Slot(1, (16, 30), (17, 0), SessionKind.PLENARY, "Close of conference", "Main Hall"),
 ]  # fmt: skip
 
+MOTION_WORDS = 500
+AMENDMENT_WORDS = 150
+# (title, text in Markdown, topic): the NC's, London branch's, and a member's.
+MOTIONS = [
+    (
+        "Perspectives for the year ahead",
+        "Conference notes that the cost-of-living crisis has not ended for working people, and that "
+        "strikes over pay have won where they were solid and spread.\n\n"
+        "Conference resolves:\n\n"
+        "1. to make support for the rank-and-file in the public-sector unions our first priority;\n"
+        "2. to run a day school in every city on the unions and the fight over pay;\n"
+        "3. to get the paper into every workplace where we have a member.",
+        "Perspectives",
+    ),
+    (
+        "Renters' unions",
+        "London branch notes the growth of renters' unions in the city and the part our members have "
+        "played in them.\n\n"
+        "Conference resolves to set up a housing network of members active in tenants' and renters' "
+        "unions, meeting every two months, with a page in the paper for its reports.",
+        "Housing",
+    ),
+    (
+        "Climate jobs and the unions",
+        "Conference believes that the fight for climate jobs must be led by the workers in the "
+        "industries affected, not imposed on them.\n\n"
+        "Conference resolves that the NC organise a meeting of members in energy, transport and "
+        "manufacturing to draw up our demands before the next TUC congress.",
+        "Climate",
+    ),
+]
+
 BULLETIN_1 = (
     "The agenda, the National Committee's motions and the motions from branches received so far. "
-    "Branches may send amendments until four weeks before conference."
+    "Branches may send amendments until the amendments deadline."
 )
 NC_REPORT = (
     "The National Committee's report on the year: membership and dues, the branches, the day-school "
@@ -285,6 +328,7 @@ class DemoConference:
         Snapshot.objects.filter(pk=snapshot.pk).update(taken_at=taken)
         self.dated(taken)
 
+        self.business()
         registrations = self.register_members()
         self.late_comers(registrations)
         self.visitors()
@@ -292,10 +336,16 @@ class DemoConference:
         self.accommodation(registrations)
         sessions = self.timetable(registrations)
         self.documents()
+        motions_in = self.motions(registrations)
         # The confirmations the services queued, for registrations dated in the past: not sent.
         OutboundMessage.objects.filter(group=notices.mail_group(self.conference)).delete()
         total = Registration.objects.filter(conference=self.conference).count()
-        return {"annual conference": 1, "conference registrations": total, "conference sessions": sessions}
+        return {
+            "annual conference": 1,
+            "conference registrations": total,
+            "conference sessions": sessions,
+            "conference motions": motions_in,
+        }
 
     def register_members(self) -> list[Registration]:
         """Members in good standing on the cut-off, from every branch, at times since registration opened."""
@@ -499,6 +549,59 @@ class DemoConference:
             self.dated(self.opens_at - dt.timedelta(days=2))
         return len(TIMETABLE)
 
+    def business(self) -> None:
+        """The CAC sets the deadlines before registration opens: motions are taken from now until then.
+
+        Six weeks before the conference for motions and four for amendments, but never sooner than a
+        week and a fortnight from today, so the demo conference takes motions whatever day it is seeded
+        (registration closes at least a week from today, and the conference is a fortnight after that).
+        """
+        starts_on = self.conference.starts_on
+        motions_day = max(starts_on - dt.timedelta(days=42), self.today + dt.timedelta(days=7))
+        amendments_day = max(starts_on - dt.timedelta(days=28), motions_day + dt.timedelta(days=7))
+        business.save_rules(
+            actor=self.cac,
+            conference=self.conference,
+            motions_deadline=_local(motions_day, 17),
+            amendments_deadline=_local(amendments_day, 17),
+            word_limit=MOTION_WORDS,
+            amendment_word_limit=AMENDMENT_WORDS,
+            amendments_to_amendments=False,
+        )
+        self.dated(self.opens_at - dt.timedelta(days=8))
+
+    def motions(self, registrations: list[Registration]) -> int:
+        """Three motions in so far: the NC's, one from London branch, and a member's, seconded.
+
+        Put by the NC's secretary, the London organiser (after the branch meeting a week ago), and a
+        registered member with another as seconder, who confirms from the e-mailed link.
+        """
+        users = get_user_model().objects
+        members = [r.member for r in registrations if r.member is not None and r.entitled]
+        proposer, seconder = self.rng.sample(members, 2)
+        proposers: list[dict[str, Any]] = [
+            {"actor": users.get(email=f"secretary@{DEMO_DOMAIN}"), "proposer_kind": ProposerKind.NC},
+            {
+                "actor": users.get(email=f"london.organiser@{DEMO_DOMAIN}"),
+                "proposer_kind": ProposerKind.BRANCH,
+                "branch": Branch.objects.get(slug="london"),
+                "branch_meeting_on": self.today - dt.timedelta(days=7),
+            },
+            {"actor": proposer.user, "proposer_kind": ProposerKind.MEMBER, "seconder": seconder},
+        ]
+        for days_ago, who, (title, text, topic) in zip((6, 4, 2), proposers, MOTIONS, strict=True):
+            motion = motions.submit_motion(
+                conference=self.conference, title=title, text=text, topic=topic, **who
+            )
+            moment = min(_local(self.today - dt.timedelta(days=days_ago), 18, 30), self.now)
+            Motion.objects.filter(pk=motion.pk).update(submitted_at=moment, updated_at=moment)
+            self.dated(moment)
+        motions.confirm_seconding(token=motions.seconder_token(motion), actor=seconder.user)
+        seconded = min(_local(self.today - dt.timedelta(days=1), 9, 15), self.now)
+        Motion.objects.filter(pk=motion.pk).update(seconded_at=seconded)
+        self.dated(seconded)
+        return len(MOTIONS)
+
     def documents(self) -> None:
         """A bulletin for every member and the NC's report for those registered, both out; one to come."""
         plan = [
@@ -587,5 +690,8 @@ def cleanup() -> None:
     from conference import election_demo
 
     election_demo.remove(Election.objects.filter(conference__in=conferences))
+    # Motions protect their conference; amendments go with their motion.
+    Amendment.objects.filter(motion__conference__in=conferences).delete()
+    Motion.objects.filter(conference__in=conferences).delete()
     for conference in conferences:
         conference.delete()
