@@ -1,9 +1,10 @@
-"""The demo elections for ``seed_demo``: the NC's at the demo conference, and the EC's by the NC.
+"""The demo elections for ``seed_demo``: the NC's at the demo conference, and two EC by-elections by the NC.
 
 Registered with ``awl.demo`` in ``ConferenceConfig.ready`` after the demo
 conference, so it runs after the conference and the committees are in (and
 its cleanup runs before theirs). What it makes, through
-``conference.nominations`` with the demo logins and members as actors:
+``conference.nominations``, ``conference.ballots`` and ``conference.results``
+with the demo logins and members as actors:
 
 * **National Committee {year}**, at the demo conference, set up by the CAC
   login (``cac@awl.example``), its returning officer: 10 seats; nominations
@@ -15,42 +16,61 @@ its cleanup runs before theirs). What it makes, through
   accepted, with statements; one nomination was declined; and the demo
   member login (``member@awl.example``) has been nominated and has not yet
   answered, so whoever tries the demo can accept from the election's page;
-* **Executive Committee {year}**, by the NC, set up by the national office
-  login (``office@awl.example``), its returning officer: 7 seats;
-  nominations opened two days ago and close in twelve days; voting over the
-  week after; three NC members have accepted and one has yet to answer. The
-  demo member sits on the NC, so can nominate there.
+* **an EC by-election, declared**: two EC members stood down sixty days
+  ago; the national office login (``office@awl.example``), its returning
+  officer, set up a by-election by the NC for the two seats; five NC
+  members were nominated, seconded and accepted; voting ran from 38 to 31
+  days ago and most of the NC voted; the returning officer ran the count
+  forty minutes after voting closed and declared the result, so the two
+  elected sit on the EC, and the count sheet is there to read (for the
+  returning officer, and for the NC and the candidates now it is declared);
+* **an EC by-election with voting open now**: another EC member announced
+  25 days ago that they stand down in four days; the NC's by-election for
+  the seat (returning officer: the national office login) took three
+  candidates, and voting opened two days ago and closes in four days. Some
+  of the NC have voted; the demo logins have not, so the demo member
+  (an NC member) can vote, and once voting closes the returning officer can
+  count it and declare the result.
+
+The by-elections happen in the past, and the services refuse every step
+outside its phase, so each step runs with the clock set to the moment it
+happened (``clock_at``): the rules are checked, and the audit entries
+dated, as they would have been. Ballots are cast that way too, and carry,
+as always, no time. The NC's election is still taking nominations, so its
+steps run now and their entries are dated afterwards.
 
 Nothing is made without the demo conference and committees (a real
 conference for that year leaves the demo alone). The mail the services
-queue is dropped, and the nominations and audit entries are dated over the
-days since nominations opened, so seeding leaves the outbox quiet and the
-trail reads as real use.
+queue is dropped, so seeding leaves the outbox quiet and the trail reads as
+real use.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import random
+from collections.abc import Iterator
+from contextlib import contextmanager
 
+import time_machine
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from awl.models import AuditEntry, OutboundMessage
-from committees.models import Committee
+from committees import services as committee_services
+from committees.models import Committee, Term, TermRole
 from committees.services import current_members
-from conference import demo, nominations
-from conference.election_models import Election, Nomination, VoterRecord
-from conference.elections import standing_refusal
+from conference import ballots, demo, nominations, results
+from conference.election_models import Ballot, Election, Nomination, VoterRecord
+from conference.elections import candidates, standing_refusal
 from conference.models import Conference, Registration, RegistrationStatus
 from members.models import Member
 
 DEMO_DOMAIN = demo.DEMO_DOMAIN
 NC_SEATS = 10
 NC_CANDIDATES = 12
-EC_SEATS = 7
 # The demo committees (committees.demo.DEMO_SLUGS); elections for them are the demo's.
 DEMO_COMMITTEES = ("nc", "ec")
 
@@ -84,12 +104,34 @@ STATEMENTS = [
 ]
 
 
-def _local(day: dt.date, hour: int) -> dt.datetime:
-    return dt.datetime.combine(day, dt.time(hour), tzinfo=timezone.get_current_timezone())
+STOOD_DOWN = [
+    "Stood down from the EC on moving to Sheffield for work; stays on the NC.",
+    "Stood down from the EC for family reasons; stays on the NC.",
+]
+STANDING_DOWN = "Standing down from the EC: a new job with evening shifts. Stays on the NC."
+
+
+def _local(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(hour, minute), tzinfo=timezone.get_current_timezone())
+
+
+@contextmanager
+def clock_at(moment: dt.datetime) -> Iterator[None]:
+    """Run the services inside as they ran at ``moment``, a moment past: ``now`` is ``moment`` to them.
+
+    An election moves through its phases in time (nominations, then voting, then the count), and each
+    service refuses a step outside its phase; setting the clock, not the rows, is how the demo takes
+    a past election through the same services, with every rule they check and every audit entry they
+    write dated as it would have been. Only for ``seed_demo``, never in a request; never ahead of now.
+    """
+    if moment > timezone.now():
+        raise ValueError(f"The demo cannot act in the future ({moment:%Y-%m-%d %H:%M}).")
+    with time_machine.travel(moment, tick=False):
+        yield
 
 
 class DemoElections:
-    """Builds the two demo elections from one seeded generator, so every run makes the same ones."""
+    """Builds the three demo elections from one seeded generator, so every run makes the same ones."""
 
     def __init__(self, today: dt.date, rng: random.Random) -> None:
         self.today = today
@@ -114,14 +156,14 @@ class DemoElections:
         ec = Committee.objects.filter(slug="ec", elected_by=nc).first() if nc else None
         if conference is None or nc is None or ec is None:
             return {"elections": 0}
-        national = self.national_committee(conference, nc)
-        executive = self.executive_committee(nc, ec)
-        # The e-mails the services queued for nominations dated in the past: not sent.
-        OutboundMessage.objects.filter(
-            group__in=[f"election:{national.pk}", f"election:{executive.pk}"]
-        ).delete()
-        candidates = Nomination.objects.filter(election__in=[national, executive], status="accepted").count()
-        return {"elections": 2, "election candidates": candidates}
+        made = [self.national_committee(conference, nc), *self.by_elections(nc, ec)]
+        # The e-mails the services queued (nominations, the declared result) for days past: not sent.
+        OutboundMessage.objects.filter(group__in=[f"election:{e.pk}" for e in made]).delete()
+        return {
+            "elections": len(made),
+            "election candidates": Nomination.objects.filter(election__in=made, status="accepted").count(),
+            "ballots cast": Ballot.objects.filter(election__in=made).count(),
+        }
 
     # The NC at conference ---------------------------------------------------------------------------
     def national_committee(self, conference: Conference, nc: Committee) -> Election:
@@ -174,38 +216,146 @@ class DemoElections:
             self.nominate(election, self.demo_member, times[-1], voters)
         return election
 
-    # The EC by the NC ------------------------------------------------------------------------------
-    def executive_committee(self, nc: Committee, ec: Committee) -> Election:
-        opens_at = _local(self.today - dt.timedelta(days=2), 9)
-        closes_at = _local(self.today + dt.timedelta(days=12), 17)
-        election = nominations.create_election(
-            actor=self.office,
-            fields={
-                "title": f"Executive Committee {self.today.year}",
-                "committee": ec,
-                "electing_committee": nc,
-                "seats": EC_SEATS,
-                "nominations_open_at": opens_at,
-                "nominations_close_at": closes_at,
-                "voting_opens_at": _local(self.today + dt.timedelta(days=14), 10),
-                "voting_closes_at": _local(self.today + dt.timedelta(days=21), 17),
-                "statement_word_limit": 150,
-                "self_nomination": True,
-                "returning_officer": self.office,
-                "term_starts_on": self.today + dt.timedelta(days=22),
-                "term_ends_on": None,
-            },
+    # The EC by the NC: two by-elections --------------------------------------------------------
+    def by_elections(self, nc: Committee, ec: Committee) -> tuple[Election, Election]:
+        """The one declared a month ago, and the one whose voting is open now (see the module docstring)."""
+        today = self.today
+        ordinary = list(
+            Term.objects.filter(committee=ec, role=TermRole.MEMBER)
+            .current(today)
+            .exclude(member__user__email__iendswith=f"@{DEMO_DOMAIN}")
+            .select_related("member__user")
+            .order_by("pk")
         )
-        self.dated(election, opens_at - dt.timedelta(days=5))
-        members = list(current_members(nc, self.today).exclude(user__email__iendswith=f"@{DEMO_DOMAIN}"))
-        standing = self.rng.sample(members, 4)
-        voters = [m for m in members if m not in standing]
-        times = self.moments(opens_at, len(standing))
-        statements = self.rng.sample(STATEMENTS, len(standing))
-        for person, moment, statement in zip(standing[:3], times, statements, strict=False):
-            self.candidate(election, person, moment, voters, statement)
-        self.nominate(election, standing[3], times[3], voters)
+        leaving = self.rng.sample(ordinary, 3)
+        declared = self.by_election(
+            nc,
+            ec,
+            seats=2,
+            standing_down=[(term, reason) for term, reason in zip(leaving[:2], STOOD_DOWN, strict=True)],
+            stood_down_at=_local(today - dt.timedelta(days=60), 10),
+            leaves_on=today - dt.timedelta(days=60),
+            first_day=today - dt.timedelta(days=58),
+            voting=(_local(today - dt.timedelta(days=38), 10), _local(today - dt.timedelta(days=31), 17)),
+            n_candidates=5,
+            turnout=0.85,
+        )
+        counted_at = declared.voting_closes_at + dt.timedelta(minutes=40)
+        with clock_at(counted_at):
+            count = results.run_count(
+                actor=self.office, election=declared, seed=self.rng.randrange(results.DRAWN_SEED_LIMIT)
+            )
+        with clock_at(counted_at + dt.timedelta(minutes=25)):
+            results.confirm_result(actor=self.office, election=declared, count=count)
+        open_now = self.by_election(
+            nc,
+            ec,
+            seats=1,
+            standing_down=[(leaving[2], STANDING_DOWN)],
+            stood_down_at=_local(today - dt.timedelta(days=25), 10),
+            leaves_on=today + dt.timedelta(days=4),
+            first_day=today - dt.timedelta(days=24),
+            voting=(_local(today - dt.timedelta(days=2), 10), _local(today + dt.timedelta(days=4), 17)),
+            n_candidates=3,
+            turnout=0.4,
+        )
+        return declared, open_now
+
+    def by_election(
+        self,
+        nc: Committee,
+        ec: Committee,
+        *,
+        seats: int,
+        standing_down: list[tuple[Term, str]],
+        stood_down_at: dt.datetime,
+        leaves_on: dt.date,
+        first_day: dt.date,
+        voting: tuple[dt.datetime, dt.datetime],
+        n_candidates: int,
+        turnout: float,
+    ) -> Election:
+        """EC members stand down; the NC elects their replacements; some of the NC have voted.
+
+        Every step runs through the services on the day it happened (``clock_at``): the national office
+        ends the terms, sets the by-election up and returns it; the NC's members nominate, second,
+        accept and vote, each at their own moment; nobody votes after now.
+        """
+        for term, reason in standing_down:
+            with clock_at(stood_down_at):
+                committee_services.end_term(actor=self.office, term=term, ends_on=leaves_on, reason=reason)
+        voting_opens_at, voting_closes_at = voting
+        nominations_open_at = _local(first_day + dt.timedelta(days=2), 9)
+        nominations_close_at = _local(first_day + dt.timedelta(days=16), 17)
+        closes_on = timezone.localdate(voting_closes_at)
+        with clock_at(_local(first_day, 10)):
+            election = nominations.create_election(
+                actor=self.office,
+                fields={
+                    "title": f"Executive Committee by-election, {closes_on:%-d %B %Y}",
+                    "committee": ec,
+                    "electing_committee": nc,
+                    "seats": seats,
+                    "nominations_open_at": nominations_open_at,
+                    "nominations_close_at": nominations_close_at,
+                    "voting_opens_at": voting_opens_at,
+                    "voting_closes_at": voting_closes_at,
+                    "statement_word_limit": 150,
+                    "self_nomination": True,
+                    "returning_officer": self.office,
+                    "term_starts_on": closes_on + dt.timedelta(days=1),
+                    "term_ends_on": None,
+                },
+            )
+        on = nominations_open_at.date()
+        logins = Q(user__email__iendswith=f"@{DEMO_DOMAIN}")
+        electorate = list(current_members(nc, on).exclude(logins).order_by("pk"))
+        sitting = set(current_members(ec, on).values_list("pk", flat=True))
+        leaving = {term.member_id for term, _ in standing_down}
+        pool = [m for m in electorate if m.pk not in sitting | leaving]
+        standing = self.rng.sample(pool, n_candidates)
+        span = (nominations_close_at - dt.timedelta(days=1) - nominations_open_at).total_seconds()
+        times = sorted(nominations_open_at + dt.timedelta(seconds=span * self.rng.random()) for _ in standing)
+        statements = self.rng.sample(STATEMENTS, n_candidates)
+        for person, moment, statement in zip(standing, times, statements, strict=True):
+            proposer, seconder = self.rng.sample([m for m in electorate if m.pk != person.pk], 2)
+            with clock_at(moment):
+                made = nominations.nominate(
+                    actor=proposer.user, election=election, nominee=person, seconder=seconder
+                )
+            with clock_at(moment + dt.timedelta(hours=self.rng.randint(2, 20))):
+                nominations.accept_nomination(
+                    token=made.token,
+                    statement=statement,
+                    ballot_name=person.full_name,
+                    actor=person.user,
+                )
+        self.vote(election, electorate, turnout)
         return election
+
+    def vote(self, election: Election, electorate: list[Member], turnout: float) -> None:
+        """Some of the electorate (never the demo logins) cast ballots while voting is open, before now."""
+        standing = list(candidates(election))
+        support = {n.pk: self.rng.uniform(0.5, 3.0) for n in standing}
+        ends = min(election.voting_closes_at, self.now) - dt.timedelta(minutes=30)
+        span = (ends - election.voting_opens_at).total_seconds()
+        voters = self.rng.sample(electorate, round(len(electorate) * turnout))
+        times = sorted(
+            election.voting_opens_at + dt.timedelta(seconds=span * self.rng.random()) for _ in voters
+        )
+        for voter, moment in zip(voters, times, strict=True):
+            with clock_at(moment):
+                ballots.cast_ballot(actor=voter.user, election=election, ranking=self.ranking(support))
+
+    def ranking(self, support: dict[int, float]) -> list[int]:
+        """One voter's preferences: candidates drawn by their support; most rank them all."""
+        left = dict(support)
+        order = []
+        while left:
+            [pick] = self.rng.choices(list(left), list(left.values()))
+            order.append(pick)
+            del left[pick]
+        return order if self.rng.random() < 0.6 else order[: self.rng.randint(1, len(order))]
 
     # Nominating ------------------------------------------------------------------------------------
     def moments(self, opens_at: dt.datetime, count: int) -> list[dt.datetime]:

@@ -355,24 +355,29 @@ def test_the_conference_is_the_weekend_of_the_last_saturday_of_april_of_the_comi
     assert demo.conference_weekend(today) == (saturday, saturday + dt.timedelta(days=1))
 
 
-def test_the_demo_elects_the_nc_at_conference_from_twelve_candidates_and_the_ec_takes_nominations() -> None:
+def test_the_demo_elects_the_nc_at_conference_from_twelve_and_the_nc_holds_two_ec_by_elections() -> None:
     from conference.election_models import Election, NominationStatus
     from conference.elections import Phase, phase
 
     seed()
     conference = demo_conference()
     national = Election.objects.get(conference=conference)
-    executive = Election.objects.get(electing_committee__slug="nc")
+    declared, voting = Election.objects.filter(electing_committee__slug="nc").order_by("voting_closes_at")
 
     assert (national.committee.slug, national.returning_officer.email) == ("nc", CAC)
     assert timezone.localdate(national.voting_opens_at) == conference.starts_on
     assert timezone.localdate(national.voting_closes_at) == conference.ends_on
-    assert phase(national) == phase(executive) == Phase.NOMINATIONS
+    assert phase(national) == Phase.NOMINATIONS
     accepted = national.nominations.filter(status=NominationStatus.ACCEPTED)
     assert accepted.count() == 12 and all(n.statement for n in accepted)
     assert accepted.count() > national.seats  # contested
     assert national.nominations.get(nominee__user__email=MEMBER).status == NominationStatus.PENDING
-    assert executive.committee.slug == "ec" and executive.nominations.filter(status="accepted").exists()
+    assert (phase(declared), phase(voting)) == (Phase.CONFIRMED, Phase.VOTING)
+    for by_election in (declared, voting):
+        assert by_election.committee.slug == "ec"
+        assert by_election.returning_officer.email == "office@awl.example"
+        standing = by_election.nominations.filter(status=NominationStatus.ACCEPTED)
+        assert standing.count() > by_election.seats and all(n.statement for n in standing)  # contested
     assert not OutboundMessage.objects.filter(group__startswith="election:").exists()
     first = sorted(Election.objects.values_list("title", "seats", "nominations_open_at"))
 
