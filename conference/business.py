@@ -38,7 +38,7 @@ def save_rules(
     _require_cac(actor, conference, "Only the conference arrangements committee sets the business rules.")
     if amendments_deadline < motions_deadline:
         raise ConferenceError("The amendments deadline cannot come before the motions deadline.")
-    if motions_deadline.date() > conference.starts_on:
+    if timezone.localdate(motions_deadline) > conference.starts_on:
         raise ConferenceError("The motions deadline must come before the conference.")
     if word_limit < 1 or amendment_word_limit < 1:
         raise ConferenceError("Word limits are at least one word.")

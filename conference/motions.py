@@ -211,7 +211,7 @@ def submit_motion(
         )
     if emergency and not emergency_reason.strip():
         raise ConferenceError("Say what has happened since the deadline that makes this an emergency.")
-    if now.date() > conference.ends_on:
+    if timezone.localdate(now) > conference.ends_on:
         raise ConferenceError("The conference is over.")
     if not title.strip():
         raise ConferenceError("Give the motion a title.")

@@ -9,7 +9,7 @@ import pytest
 import time_machine
 
 from awl.models import OutboundMessage
-from conference import motions, services
+from conference import business, motions, services
 from conference.models import (
     Amendment,
     AmendmentKind,
@@ -155,6 +155,64 @@ def test_after_the_deadline_only_an_emergency_motion_with_its_reason_is_taken(
             submit(delegate, seconder, conference, emergency=True)
         motion = submit(delegate, seconder, conference, emergency=True, emergency_reason="The strike began")
     assert Motion.objects.get().pk == motion.pk and motion.emergency
+
+
+@pytest.mark.parametrize(
+    ("moment", "over"),
+    [
+        # The conference ends on Sunday 30 May 2027; London is on BST, an hour ahead of UTC.
+        (dt.datetime(2027, 5, 30, 23, 30, tzinfo=LONDON_TZ), False),  # the last evening
+        (dt.datetime(2027, 5, 31, 0, 30, tzinfo=LONDON_TZ), True),  # the next day in London, not yet in UTC
+    ],
+    ids=["last-evening", "just-after-midnight"],
+)
+def test_the_conference_is_over_from_midnight_london_time(
+    conference: Conference,
+    rules: BusinessRules,
+    delegate: Member,
+    seconder: Member,
+    moment: dt.datetime,
+    over: bool,
+) -> None:
+    with at(moment):
+        if over:
+            with pytest.raises(ConferenceError, match="conference is over"):
+                submit(delegate, seconder, conference, emergency=True, emergency_reason="The strike began")
+        else:
+            submit(delegate, seconder, conference, emergency=True, emergency_reason="The strike began")
+    assert Motion.objects.exists() is not over
+
+
+@pytest.mark.parametrize(
+    ("deadline", "allowed"),
+    [
+        # Given in UTC, as a caller holding a stored deadline would: the rule is read in London time.
+        (dt.datetime(2027, 5, 29, 22, 30, tzinfo=dt.UTC), True),  # 23:30 on the first day in London
+        (dt.datetime(2027, 5, 29, 23, 30, tzinfo=dt.UTC), False),  # 00:30 on the second day in London
+    ],
+    ids=["first-day", "second-day"],
+)
+def test_the_motions_deadline_falls_by_the_first_day_of_conference_in_london_time(
+    conference: Conference, cac: Any, deadline: dt.datetime, allowed: bool
+) -> None:
+    def save() -> BusinessRules:
+        return business.save_rules(
+            actor=cac,
+            conference=conference,
+            motions_deadline=deadline,
+            amendments_deadline=deadline,
+            word_limit=400,
+            amendment_word_limit=100,
+            amendments_to_amendments=False,
+        )
+
+    with at(BEFORE_DEADLINE):
+        if allowed:
+            assert save().motions_deadline == deadline
+        else:
+            with pytest.raises(ConferenceError, match="must come before the conference"):
+                save()
+            assert not BusinessRules.objects.exists()
 
 
 def test_a_branch_motion_is_put_by_its_organiser_with_the_meeting_date(
