@@ -6,7 +6,7 @@ conference), and just after and just before midnight in London. On every
 one of them:
 
 * the NC's by-election of an EC seat has voting open, and the demo member
-  (an NC member) casts a ballot in it, as the ballot page does;
+  (an NC member) casts a ballot in it from the ballot page;
 * the earlier by-election is over: ballots cast by the NC through the
   services, counted and declared by its returning officer (the national
   office login), whose count page and count sheet open, and whose elected
@@ -94,14 +94,28 @@ def test_the_demo_member_can_vote_now_in_the_ec_by_election(moment: str, client:
         assert in_electorate(election, member)
         assert not ballots.has_voted(election, member)
         assert ballots.turnout(election).voted > 0  # some of the NC have voted already
+        ballots_before = Ballot.objects.filter(election=election).count()
         client.force_login(member.user)
-        assert client.get(reverse("conference:ballot_vote", args=[election.pk])).status_code == 200
+        page = reverse("conference:ballot_vote", args=[election.pk])
+        assert client.get(page).status_code == 200
 
-        ranking = list(candidates(election).values_list("pk", flat=True))
-        receipt = ballots.cast_ballot(actor=member.user, election=election, ranking=ranking)
+        # The ballot page's last step: every candidate ranked in ballot-paper order, then "Cast".
+        paper = list(candidates(election).values_list("pk", flat=True))
+        cast = client.post(
+            page,
+            {
+                "paper": "-".join(map(str, paper)),
+                "ranking": " ".join(str(place) for place in range(1, len(paper) + 1)),
+                "do": "cast",
+            },
+        )
 
-        assert receipt in ballots.receipts(election)
+        assert cast.status_code == 302
+        assert cast["Location"] == reverse("conference:ballot_receipt", args=[election.pk])
+        assert client.get(cast["Location"]).status_code == 200
         assert VoterRecord.objects.filter(election=election, member=member, method=VotedBy.ONLINE).exists()
+        assert Ballot.objects.filter(election=election).count() == ballots_before + 1
+        assert Ballot.objects.filter(election=election, preferences=paper).exists()
         # Ballots add up: one per voter record, within the electorate.
         voted = VoterRecord.objects.filter(election=election).count()
         assert Ballot.objects.filter(election=election).count() == voted <= electorate(election).count()
