@@ -45,3 +45,32 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
         reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
         report.outcome = "failed"
         report.longrepr = f"skipped under CI=true, which must run every test: {reason}"
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup: None, django_db_blocker: Any) -> None:
+    """The test database, with autovacuum off for every table.
+
+    Tests write rows inside transactions that are rolled back, and transactional tests commit rows
+    and then empty the tables. Autovacuum would analyze a table at whatever moment it happened to be
+    empty, and a later test that fills it inside its transaction would be planned as if it held one
+    row: nested loops over whole tables, a seconds-long test taking minutes, depending on the order
+    and timing of what ran before. Never analyzed, a table is planned from its real size instead.
+    """
+    from django.db import connection
+
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        cursor.execute(
+            """
+            DO $$
+            DECLARE t record;
+            BEGIN
+                FOR t IN SELECT schemaname, tablename FROM pg_tables WHERE schemaname = current_schema() LOOP
+                    EXECUTE format(
+                        'ALTER TABLE %I.%I SET (autovacuum_enabled = off, toast.autovacuum_enabled = off)',
+                        t.schemaname, t.tablename
+                    );
+                END LOOP;
+            END $$
+            """
+        )
