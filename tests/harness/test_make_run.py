@@ -88,11 +88,22 @@ class Run:
                 time.sleep(0.5)
         pytest.fail(f"make run did not serve within {READY_WITHIN_S} s:\n{self.output()}")
 
-    def interrupt(self) -> int:
-        """Ctrl-C, as a terminal sends it: SIGINT to the whole process group."""
+    def stop(self, how: str) -> int:
+        """Ctrl-C as a terminal sends it (SIGINT to the process group), or SIGTERM to the script alone."""
         assert self.process is not None
-        os.killpg(self.process.pid, signal.SIGINT)
+        if how == "ctrl-c":
+            os.killpg(self.process.pid, signal.SIGINT)
+        else:
+            self.process.send_signal(signal.SIGTERM)
         return self.process.wait(timeout=STOP_WITHIN_S)
+
+    def group_alive(self) -> bool:
+        assert self.process is not None
+        try:
+            os.killpg(self.process.pid, 0)
+        except ProcessLookupError:
+            return False
+        return True
 
     def kill(self) -> None:
         if self.process is not None and self.process.poll() is None:
@@ -110,7 +121,10 @@ def run(tmp_path: Path) -> Iterator[Run]:
         embedded_db.discard(run.var_dir)
 
 
-def test_make_run_serves_on_the_embedded_database_refuses_a_second_run_and_stops_it_all(run: Run) -> None:
+@pytest.mark.parametrize("how", ["ctrl-c", "sigterm"])
+def test_make_run_serves_on_the_embedded_database_refuses_a_second_run_and_stops_it_all(
+    run: Run, how: str
+) -> None:
     run.start()
 
     status, body = run.wait_until_serving()
@@ -127,8 +141,12 @@ def test_make_run_serves_on_the_embedded_database_refuses_a_second_run_and_stops
     assert "already running in this checkout" in second.stderr
     assert get(f"http://127.0.0.1:{run.port}/healthz")[0] == 200  # the first is untouched
 
-    run.interrupt()
+    run.stop(how)
 
+    deadline = time.monotonic() + STOP_WITHIN_S
+    while run.group_alive() and time.monotonic() < deadline:  # the worker, beat and runserver
+        time.sleep(0.2)
+    assert not run.group_alive(), run.output()
     assert not (embedded_db.data_dir(run.var_dir) / "postmaster.pid").exists(), run.output()
     with pytest.raises(OSError):
         get(f"http://127.0.0.1:{run.port}/healthz")
