@@ -610,7 +610,7 @@ class DemoConference:
             ("National Committee report to conference", DocumentKind.REPORT, Audience.REGISTERED,
              NC_REPORT, _local(self.today - dt.timedelta(days=2), 9)),
             ("Pre-conference bulletin 2: amendments and nominations", DocumentKind.BULLETIN, Audience.MEMBERS,
-             BULLETIN_2, _local(self.conference.starts_on - dt.timedelta(days=28), 9)),
+             BULLETIN_2, self.second_bulletin_day()),
         ]  # fmt: skip
         for title, kind, audience, summary, publish_on in plan:
             document = programme.add_document(
@@ -625,6 +625,13 @@ class DemoConference:
             self.dated(min(publish_on, self.now) - dt.timedelta(hours=20))
             if publish_on <= self.now:
                 self.told(document)
+
+    def second_bulletin_day(self) -> dt.datetime:
+        """Four weeks before the conference, but never already past: seeded 22 to 27 days before the
+        conference, four weeks before is gone, and the demo would have no document still to come.
+        The conference is at least three weeks off (``conference_weekend``), so three days on is before it."""
+        four_weeks_before = self.conference.starts_on - dt.timedelta(days=28)
+        return _local(max(four_weeks_before, self.today + dt.timedelta(days=3)), 9)
 
     def told(self, document: Document) -> None:
         """Mark a published document told, as the notice sweep would have when it came out.

@@ -237,8 +237,14 @@ def figures_on_the_day(day: str) -> None:
     assert selectors.outstanding_registrations(conference).exists()
 
 
-def test_the_timetable_and_documents() -> None:
-    seed()
+@pytest.mark.parametrize("day", SEEDING_DAYS)
+def test_the_timetable_and_documents(day: str) -> None:
+    with time_machine.travel(dt.datetime.fromisoformat(f"{day}T12:00:00+00:00"), tick=False):
+        seed()
+        timetable_and_documents_on_the_day()
+
+
+def timetable_and_documents_on_the_day() -> None:
     conference = demo_conference()
     now = timezone.now()
 
