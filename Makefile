@@ -19,10 +19,11 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
 PYTEST_ARGS ?=
-# pytest-xdist processes for `make test`: "auto" is one per core. Each has its own test
-# database; a test file runs whole in one process (--dist loadfile), so a file's
-# module-scoped servers and workers start once.
-TEST_WORKERS ?= auto
+# pytest-xdist processes for `make test`: one more than the cores, since the browser
+# journeys and fault tests spend much of their time waiting on the processes they start.
+# Each has its own test database; an idle process takes tests from a busy one's share
+# (--dist worksteal), so one slow file does not hold up the end of the run.
+TEST_WORKERS ?= $(shell echo $$(( $$(nproc 2>/dev/null || echo 1) + 1 )))
 
 
 .PHONY: help venv run test check bench clean
@@ -69,7 +70,7 @@ run: venv
 	PORT=$(PORT) scripts/run-dev
 
 test: venv $(AXE)
-	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
 
 # makemigrations runs on the test settings, which need no SECRET_KEY or server;
 # mypy's Django plugin reads the same settings (pyproject.toml).
@@ -78,7 +79,7 @@ check: venv $(AXE)
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy .
 	DJANGO_SETTINGS_MODULE=tests.settings $(PY) manage.py makemigrations --check --dry-run
-	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
 
 # gunicorn against a fresh PostgreSQL database awl_bench (dropped afterwards);
 # figures on stdout, progress on stderr. BENCH_SECONDS=... per page (default 8).
