@@ -17,13 +17,11 @@ one of them:
 from __future__ import annotations
 
 import datetime as dt
-from io import StringIO
 from typing import Any
 
 import pytest
 import time_machine
 from django.contrib.auth import get_user_model
-from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -45,18 +43,12 @@ from conference.elections import Phase, candidates, electorate, in_electorate, p
 from conference.models import Conference, ItemStatus, Motion, ProposerKind
 from members.management.commands.seed_demo import LOGINS
 from members.models import Member
-from tests.conference.test_demo import SEEDING_DAYS
+from tests.conference.test_demo import SEEDING_DAYS, seed
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db]
 
 MEMBER = "member@awl.example"
 RETURNING_OFFICER = "office@awl.example"
-
-
-def seed(*args: str) -> str:
-    out = StringIO()
-    call_command("seed_demo", *args, stdout=out)
-    return out.getvalue()
 
 
 def by_elections() -> tuple[Election, Election]:
