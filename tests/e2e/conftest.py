@@ -73,10 +73,14 @@ ROLES = (
     "conference_rooms",  # test_conference_desk.py
     "motion_seconder",  # test_conference_business.py
 )
-# Long enough for a cold page on a busy two-core machine; failures still come quickly. The
-# accessibility watch gives up on a page that never reports well before this (a11y.REPORT_TIMEOUT_S),
-# so that a click leaving such a page does not time out first.
-TIMEOUT_MS = 10_000
+# Long enough for a cold page on a two-core machine that also runs the rest of the suite (make test
+# runs one xdist process more than the cores, each with its server and browser): at 10 s, two journeys
+# in CI's clean run of 2026-12-07 timed out on steps that pass alone in well under a second. A broken
+# step still fails, only later. The accessibility watch gives up on a page that never reports well
+# before this (a11y.REPORT_TIMEOUT_S), so that a click leaving such a page does not time out first.
+TIMEOUT_MS = 30_000
+# Assertions (expect) wait as long as actions do, for the same reason.
+expect.set_options(timeout=TIMEOUT_MS)
 
 WATCH_KEY = pytest.StashKey[PageWatch]()
 
