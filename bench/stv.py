@@ -31,8 +31,8 @@ import sys
 import time
 from pathlib import Path
 
-from conference.blt import BltError, read_blt
-from conference.stv import count
+from conference.elections.counting.blt import BltError, read_blt
+from conference.elections.counting.stv import count
 
 ROOT = Path(__file__).resolve().parent.parent
 COUNT = "stv_count"

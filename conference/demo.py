@@ -62,8 +62,9 @@ from django.utils import timezone
 
 from awl.audit import log_action
 from awl.models import AuditEntry, OutboundMessage
-from conference import business, motions, notices, programme, services
-from conference.election_models import Election
+from conference.business.services import motions
+from conference.business.services import publication as business
+from conference.elections.models import Election
 from conference.models import (
     Amendment,
     Attendee,
@@ -83,6 +84,9 @@ from conference.models import (
     Snapshot,
     VotingBasis,
 )
+from conference.programme import notices
+from conference.programme import services as programme
+from conference.registration import services
 from members import services as member_services
 from members.models import (
     Application,

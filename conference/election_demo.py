@@ -62,9 +62,10 @@ from awl.models import AuditEntry, OutboundMessage
 from committees import services as committee_services
 from committees.models import Committee, Term, TermRole
 from committees.services import current_members
-from conference import ballots, demo, nominations, results
-from conference.election_models import Ballot, Election, Nomination, VoterRecord
-from conference.elections import candidates, standing_refusal
+from conference import demo
+from conference.elections.models import Ballot, Election, Nomination, VoterRecord
+from conference.elections.services import ballots, nominations, results
+from conference.elections.services.elections import candidates, standing_refusal
 from conference.models import Conference, Registration, RegistrationStatus
 from members.models import Member
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from django.http import HttpRequest
 
 from awl.panels import Panel, register_panel
-from conference import selectors, services
 from conference.models import RegistrationStatus
+from conference.registration import selectors, services
 
 
 @register_panel

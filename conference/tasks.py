@@ -1,6 +1,6 @@
 from celery import shared_task
 
-from conference import notices
+from conference.programme import notices
 
 
 @shared_task

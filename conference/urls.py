@@ -1,16 +1,14 @@
-from conference import (
-    ballot_views,
-    business_views,
-    cac_views,
-    desk_views,
-    election_views,
-    motion_views,
-    nomination_views,
-    outcome_views,
-    programme_views,
-    result_views,
-    views,
-)
+from conference.business.views import cac as business_views
+from conference.business.views import motions as motion_views
+from conference.business.views import outcomes as outcome_views
+from conference.elections.views import ballots as ballot_views
+from conference.elections.views import elections as election_views
+from conference.elections.views import nominations as nomination_views
+from conference.elections.views import results as result_views
+from conference.programme import views as programme_views
+from conference.registration.views import desk as desk_views
+from conference.registration.views import registration as views
+from conference.registration.views import reports as cac_views
 
 app_name = "conference"
 urlpatterns = [

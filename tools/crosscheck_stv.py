@@ -47,8 +47,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from conference.blt import BltError, read_blt  # noqa: E402
-from conference.stv import count  # noqa: E402
+from conference.elections.counting.blt import BltError, read_blt  # noqa: E402
+from conference.elections.counting.stv import count  # noqa: E402
 
 PACKAGE = "pref-voting==1.18.2"
 TARGET = ROOT / "var" / "crosscheck" / "pref_voting"

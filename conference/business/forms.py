@@ -11,8 +11,8 @@ from typing import Any, cast
 from django import forms
 from django.db.models import QuerySet
 
-from conference import selectors
 from conference.models import AmendmentKind, Majority, Outcome, ProposerKind, VoteMethod
+from conference.registration import selectors
 from members.forms import MultilineTextField, SearchForm
 from members.models import Branch, Member
 

@@ -13,7 +13,7 @@ from django.db.models import Count, QuerySet
 from django.http import Http404
 
 from conference.models import Amendment, Conference, ItemStatus, Motion, ProposerKind, Ruling
-from conference.selectors import get_conference, own_member
+from conference.registration.selectors import get_conference, own_member
 from members import roles
 from members.models import Branch, MemberStatus, Role
 
@@ -45,7 +45,7 @@ def organised_branches(user: Any) -> QuerySet[Branch]:
 
 def may_read_business(user: Any, conference: Conference) -> bool:
     """Members, those registered, the CAC, national office and anyone who may propose read it."""
-    from conference import programme
+    from conference.programme import services as programme
 
     return programme.reader_for(user, conference).admitted or bool(proposer_kinds(user))
 

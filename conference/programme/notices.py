@@ -31,8 +31,8 @@ from django.utils import timezone
 from awl.audit import log_action
 from awl.models import AuditEntry, OutboundMessage
 from awl.outbox import queue_email
-from conference import programme
 from conference.models import Conference, Document, Registration, RegistrationStatus
+from conference.programme import services as programme
 
 NOTICE_ACTION = "conference.document_notice"
 REMINDER_AHEAD = dt.timedelta(days=7)

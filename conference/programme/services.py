@@ -32,7 +32,6 @@ from django.utils import timezone
 
 from awl.audit import log_action
 from committees import papers
-from conference import selectors
 from conference.models import (
     Audience,
     Conference,
@@ -43,7 +42,8 @@ from conference.models import (
     Session,
     SessionKind,
 )
-from conference.services import ConferenceError
+from conference.registration import selectors
+from conference.registration.services import ConferenceError
 from members.models import Member, MemberStatus
 
 RUN = "conference.run"

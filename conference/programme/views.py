@@ -25,10 +25,11 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from committees import papers
-from conference import programme, selectors
-from conference.forms import ConfirmForm, DocumentForm, SessionForm
 from conference.models import Conference
-from conference.services import ConferenceError
+from conference.programme import services as programme
+from conference.registration import selectors
+from conference.registration.forms import ConfirmForm, DocumentForm, SessionForm
+from conference.registration.services import ConferenceError
 
 
 # Members: the timetable and the papers ----------------------------------------------------------

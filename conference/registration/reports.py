@@ -32,7 +32,6 @@ from django.db.models.functions import Coalesce
 from django.http import Http404
 
 from awl.codes import read_code
-from conference import selectors
 from conference.models import (
     Band,
     CacDuty,
@@ -41,6 +40,7 @@ from conference.models import (
     RegistrationPayment,
     RegistrationStatus,
 )
+from conference.registration import selectors
 from members.models import Role, RoleAssignment
 
 NO_BRANCH = "No branch (observers and guests)"

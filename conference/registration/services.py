@@ -25,7 +25,6 @@ from django.db.models import Count, F, Q
 from django.utils import timezone
 
 from awl.audit import log_action
-from conference import selectors
 from conference.models import (
     Attendee,
     Band,
@@ -43,6 +42,7 @@ from conference.models import (
     SnapshotBranch,
     SnapshotMember,
 )
+from conference.registration import selectors
 from members import roles
 from members.models import Branch, Member, MemberStatus, Role
 from members.standing import paid_up_to, standing_for
@@ -303,7 +303,7 @@ def register(*, member: Member, conference: Conference, fee_band: str, **needs: 
     each other only for that UPDATE and the commit, not while the e-mail and
     its ``.ics`` are rendered.
     """
-    from conference import mail
+    from conference.registration import mail
 
     conference = Conference.objects.get(pk=conference.pk)
     _check_open(conference)
@@ -360,7 +360,7 @@ def register(*, member: Member, conference: Conference, fee_band: str, **needs: 
 def change_registration(
     *, actor: Any, registration: Registration, fee_band: str | None = None, **needs: Any
 ) -> Registration:
-    from conference import mail
+    from conference.registration import mail
 
     registration = (
         Registration.objects.select_for_update(of=("self",))
@@ -393,7 +393,7 @@ def change_registration(
 
 @transaction.atomic
 def cancel_registration(*, actor: Any, registration: Registration) -> Registration:
-    from conference import mail
+    from conference.registration import mail
 
     conference = _lock_conference(registration.conference)
     registration = (
@@ -426,7 +426,7 @@ def cancel_registration(*, actor: Any, registration: Registration) -> Registrati
 @transaction.atomic
 def invite(*, actor: Any, conference: Conference, name: str, email: str, attendee: str) -> Registration:
     """The CAC invites an observer or guest (non-voting); they count against any capacity."""
-    from conference import mail
+    from conference.registration import mail
 
     conference = _lock_conference(conference)
     _require(

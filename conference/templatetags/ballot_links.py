@@ -11,7 +11,7 @@ from typing import Any
 
 from django import template
 
-from conference.election_models import Election, Teller, VoterRecord
+from conference.elections.models import Election, Teller, VoterRecord
 
 register = template.Library()
 

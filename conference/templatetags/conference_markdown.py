@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import template
 from django.utils.safestring import SafeString
 
-from conference import markdown
+from conference.business import markdown
 
 register = template.Library()
 

@@ -11,8 +11,8 @@ from typing import Any
 
 from django import template
 
-from conference import results
-from conference.election_models import Election
+from conference.elections.models import Election
+from conference.elections.services import results
 
 register = template.Library()
 

@@ -30,8 +30,8 @@ from django.utils import timezone
 
 from committees.models import Committee, CommitteeKind
 from committees.services import start_term
-from conference import ballots
-from conference.election_models import Election, Nomination, NominationStatus, Teller
+from conference.elections.services import ballots
+from conference.elections.models import Election, Nomination, NominationStatus, Teller
 from members.models import Member
 from tests.factories import UserFactory, make_member
 

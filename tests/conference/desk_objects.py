@@ -24,7 +24,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from conference import services
+from conference.registration import services
 from conference.models import Band, CacDuty, Conference, Duty, FeeBand, Registration
 from members.models import Branch, Member, Role
 from tests.conference.conftest import paid_up_member

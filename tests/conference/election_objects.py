@@ -33,8 +33,8 @@ from django.utils import timezone
 
 from committees.models import Committee, CommitteeKind
 from committees.services import start_term
-from conference import nominations
-from conference.election_models import Election, Nomination
+from conference.elections.services import nominations
+from conference.elections.models import Election, Nomination
 from conference.models import Conference
 from members.models import Member
 from tests.conference.programme_objects import programme_conference

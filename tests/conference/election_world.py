@@ -29,8 +29,9 @@ import time_machine
 
 from committees.models import Committee, CommitteeKind
 from committees.services import start_term
-from conference import nominations, services
-from conference.election_models import Election, Nomination
+from conference.elections.services import nominations
+from conference.registration import services
+from conference.elections.models import Election, Nomination
 from conference.models import Band, Conference
 from members.models import Branch, Member
 from tests.conference.conftest import REGISTERING, paid_up_member

@@ -21,7 +21,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from conference import motions
+from conference.business.services import motions
 from conference.models import AmendmentKind, BusinessRules, Conference, Motion, ProposerKind
 from members.models import Member
 from tests.conference.programme_objects import programme_conference

@@ -20,7 +20,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from conference import motions
+from conference.business.services import motions
 from conference.models import (
     Band,
     BusinessRules,

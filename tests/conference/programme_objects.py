@@ -22,7 +22,7 @@ from typing import Any
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from conference import programme
+from conference.programme import services as programme
 from conference.models import (
     Audience,
     Band,

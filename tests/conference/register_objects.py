@@ -22,7 +22,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from conference import services
+from conference.registration import services
 from conference.models import Band, Conference, FeeBand, Registration
 from members.models import Member
 

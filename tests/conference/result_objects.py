@@ -27,8 +27,8 @@ from django.utils import timezone
 
 from committees.models import Committee
 from committees.services import start_term
-from conference import results
-from conference.election_models import (
+from conference.elections.services import results
+from conference.elections.models import (
     Ballot,
     BallotSource,
     Election,

@@ -15,9 +15,9 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from conference import ballots
-from conference.ballot_views import RECEIPT_COOKIE
-from conference.election_models import (
+from conference.elections.services import ballots
+from conference.elections.views.ballots import RECEIPT_COOKIE
+from conference.elections.models import (
     Ballot,
     BallotSource,
     Election,

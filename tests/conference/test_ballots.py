@@ -22,9 +22,9 @@ from django.db.models import DateField, DateTimeField, ForeignKey, TimeField
 
 from awl.codes import read_code
 from awl.models import AuditEntry, OutboundMessage
-from conference import ballots
-from conference.ballots import ALREADY_VOTED
-from conference.election_models import (
+from conference.elections.services import ballots
+from conference.elections.services.ballots import ALREADY_VOTED
+from conference.elections.models import (
     Ballot,
     BallotSource,
     Election,
@@ -35,7 +35,7 @@ from conference.election_models import (
     VotedBy,
     VoterRecord,
 )
-from conference.elections import ElectionError, candidates
+from conference.elections.services.elections import ElectionError, candidates
 from members.models import Branch, Member
 from tests.conference.ballot_objects import make_ballot_election, nc_candidates
 from tests.factories import UserFactory, make_member

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conference.blt import BltElection, BltError, clean_text, read_blt, write_blt
+from conference.elections.counting.blt import BltElection, BltError, clean_text, read_blt, write_blt
 from tests.conference.elections_data import MALFORMED, elections_dir
 
 EXAMPLE = """4 3

@@ -19,9 +19,10 @@ from django.test import Client
 from django.urls import reverse
 
 from awl.models import AuditEntry
-from conference import reports, services
+from conference.registration import reports
+from conference.registration import services
 from conference.models import Attendee, Band, CacDuty, Conference, Duty, Registration
-from conference.services import ConferenceError
+from conference.registration.services import ConferenceError
 from members.models import Branch, DuesRate, Member, Role
 from tests.conference.conftest import REGISTERING, paid_up_member
 from tests.factories import make_officer

@@ -22,7 +22,9 @@ from django.db import connection
 
 from awl.celery import app
 from awl.models import AuditEntry, OutboundMessage
-from conference import notices, programme, services
+from conference.programme import notices
+from conference.programme import services as programme
+from conference.registration import services
 from conference.models import Audience, Band, Conference, Document, DocumentKind, Registration, SessionKind
 from members.models import Branch, Member
 from tests.conference.conftest import REGISTERING, paid_up_member

@@ -22,7 +22,10 @@ from django.utils import timezone
 
 from awl import demo as registry
 from awl.models import OutboundMessage
-from conference import demo, notices, selectors, services
+from conference import demo
+from conference.programme import notices
+from conference.registration import selectors
+from conference.registration import services
 from conference.models import (
     Attendee,
     Audience,
@@ -362,8 +365,8 @@ def test_the_conference_is_the_weekend_of_the_last_saturday_of_april_of_the_comi
 
 
 def test_the_demo_elects_the_nc_at_conference_from_twelve_and_the_nc_holds_two_ec_by_elections() -> None:
-    from conference.election_models import Election, NominationStatus
-    from conference.elections import Phase, phase
+    from conference.elections.models import Election, NominationStatus
+    from conference.elections.services.elections import Phase, phase
 
     seed()
     conference = demo_conference()

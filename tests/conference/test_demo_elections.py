@@ -30,8 +30,11 @@ from django.utils.html import escape
 from awl.models import AuditEntry, OutboundMessage
 from committees.models import Term, TermBasis
 from committees.services import current_members
-from conference import ballots, demo, motions, results
-from conference.election_models import (
+from conference import demo
+from conference.elections.services import ballots
+from conference.business.services import motions
+from conference.elections.services import results
+from conference.elections.models import (
     Ballot,
     Election,
     Nomination,
@@ -39,7 +42,7 @@ from conference.election_models import (
     VotedBy,
     VoterRecord,
 )
-from conference.elections import Phase, candidates, electorate, in_electorate, phase
+from conference.elections.services.elections import Phase, candidates, electorate, in_electorate, phase
 from conference.models import Conference, ItemStatus, Motion, ProposerKind
 from members.management.commands.seed_demo import LOGINS
 from members.models import Member

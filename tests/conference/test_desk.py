@@ -12,7 +12,7 @@ from django.test import Client
 from django.urls import reverse
 
 from awl.models import AuditEntry
-from conference import services
+from conference.registration import services
 from conference.models import Band, Conference, Credential, Registration
 from members.models import Branch, DuesRate, Member
 from tests.conference.conftest import paid_up_member

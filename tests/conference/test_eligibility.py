@@ -10,9 +10,9 @@ import time_machine
 from django.conf import settings
 
 from awl.models import AuditEntry
-from conference import services
+from conference.registration import services
 from conference.models import Conference, EligibilityException, Rounding, Snapshot, VotingBasis
-from conference.services import ConferenceError
+from conference.registration.services import ConferenceError
 from members.models import Branch, DuesRate, Member
 from members.standing import standing_for
 from tests.conference.conftest import paid_up_member

@@ -10,7 +10,7 @@ from django.test import Client
 from django.urls import reverse
 
 from awl.models import OutboundMessage
-from conference import motions
+from conference.business.services import motions
 from conference.models import Amendment, AmendmentKind, BusinessRules, Conference, ItemStatus, Motion, Ruling
 from members.models import Branch, DuesRate, Member
 from tests.conference.conftest import paid_up_member

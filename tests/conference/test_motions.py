@@ -9,7 +9,9 @@ import pytest
 import time_machine
 
 from awl.models import OutboundMessage
-from conference import business, motions, services
+from conference.business.services import publication as business
+from conference.business.services import motions
+from conference.registration import services
 from conference.models import (
     Amendment,
     AmendmentKind,
@@ -23,7 +25,7 @@ from conference.models import (
     Ruling,
     VoteMethod,
 )
-from conference.services import ConferenceError
+from conference.registration.services import ConferenceError
 from members.models import Branch, DuesRate, Member, Role
 from tests.conference.conftest import paid_up_member
 from tests.factories import LONDON_TZ, make_officer

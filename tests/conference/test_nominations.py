@@ -18,9 +18,9 @@ import time_machine
 from django.db import connection
 
 from awl.models import AuditEntry, OutboundMessage
-from conference import nominations
-from conference.election_models import Election, Nomination, NominationStatus
-from conference.elections import ElectionError, can_view
+from conference.elections.services import nominations
+from conference.elections.models import Election, Nomination, NominationStatus
+from conference.elections.services.elections import ElectionError, can_view
 from conference.models import Conference
 from members.models import Branch, DuesRate, Member, Role
 from tests.conference.election_world import (

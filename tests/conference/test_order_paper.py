@@ -12,9 +12,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from awl.models import OutboundMessage
-from conference import business, motions, order_paper, services
+from conference.business.services import publication as business
+from conference.business.services import motions
+from conference.business import order_paper
+from conference.registration import services
 from conference.models import Amendment, BusinessRules, Conference, ItemStatus, Motion, Ruling
-from conference.services import ConferenceError
+from conference.registration.services import ConferenceError
 from members.models import Member
 from tests.conference.business_objects import bulk_business
 

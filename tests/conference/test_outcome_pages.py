@@ -16,7 +16,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from conference import motions
+from conference.business.services import motions
 from conference.models import Amendment, Conference, Motion, Outcome, VoteMethod
 from members.models import Member
 from tests.conference.test_motions import AT_CONFERENCE, BEFORE_DEADLINE, at, debate, present, rules, seconder

@@ -15,7 +15,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from conference import motions
+from conference.business.services import motions
 from conference.models import Conference, ItemStatus, Motion, Outcome, ProposerKind, Ruling
 from members.models import Member
 from tests.conference.test_motions import debate, rules, seconder

@@ -16,9 +16,9 @@ from django.test import Client
 from django.urls import reverse
 
 from awl.models import AuditEntry
-from conference import programme
+from conference.programme import services as programme
 from conference.models import Conference, Session, SessionKind
-from conference.services import ConferenceError
+from conference.registration.services import ConferenceError
 from members.models import Branch, Member
 from tests.conference.conftest import paid_up_member
 from tests.factories import LONDON_TZ

@@ -20,7 +20,7 @@ from django.test import Client
 from django.urls import reverse
 
 from awl.models import OutboundMessage
-from conference import services
+from conference.registration import services
 from conference.models import Band, Conference, Registration, RegistrationStatus
 from members.models import Branch, DuesRate, Member
 from tests.conference.conftest import REGISTERING, paid_up_member

@@ -11,9 +11,9 @@ import time_machine
 from django.db import connection
 
 from awl.models import OutboundMessage
-from conference import services
+from conference.registration import services
 from conference.models import Band, Conference, Credential, Registration, RegistrationStatus
-from conference.services import ConferenceError
+from conference.registration.services import ConferenceError
 from members.models import Branch, DuesRate, Member, MemberStatus, Role
 from tests.conference.conftest import REGISTERING
 from tests.factories import LONDON_TZ, make_officer

@@ -21,8 +21,9 @@ from django.urls import reverse
 
 from committees.models import Committee, Term
 from committees.services import start_term
-from conference import blt, results
-from conference.election_models import Ballot, BallotSource, Election, ElectionCount
+from conference.elections.counting import blt
+from conference.elections.services import results
+from conference.elections.models import Ballot, BallotSource, Election, ElectionCount
 from conference.models import Registration
 from members.models import Member
 from tests.conference.result_objects import candidate_members, make_election
@@ -360,7 +361,7 @@ def test_the_downloaded_ballots_count_to_the_declared_result(
 
     assert response["Content-Disposition"] == f'attachment; filename="election-{election.pk}-ballots.blt"'
     read = blt.read_blt(response.content.decode())
-    from conference import stv
+    from conference.elections.counting import stv
 
     assert stv.count(read.candidates, read.seats, read.ballots, seed=9).as_dict() == count.result
 

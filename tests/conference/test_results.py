@@ -25,8 +25,10 @@ from django.utils import timezone
 from awl.models import AuditEntry, OutboundMessage
 from committees.models import Committee, Term, TermBasis
 from committees.services import start_term
-from conference import blt, results, stv
-from conference.election_models import (
+from conference.elections.counting import blt
+from conference.elections.services import results
+from conference.elections.counting import stv
+from conference.elections.models import (
     Ballot,
     BallotSource,
     Election,
@@ -36,7 +38,7 @@ from conference.election_models import (
     VotedBy,
     VoterRecord,
 )
-from conference.elections import ElectionError
+from conference.elections.services.elections import ElectionError
 from conference.models import Registration
 from members.models import Member, Role
 from tests.conference.result_objects import make_election

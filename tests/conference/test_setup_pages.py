@@ -19,7 +19,7 @@ from django.test import Client
 from django.urls import reverse
 
 from awl.models import AuditEntry, OutboundMessage
-from conference import services
+from conference.registration import services
 from conference.models import (
     Band,
     Conference,

@@ -16,8 +16,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conference.blt import BltError, read_blt
-from conference.stv import (
+from conference.elections.counting.blt import BltError, read_blt
+from conference.elections.counting.stv import (
     EXCLUSION,
     FIRST,
     SURPLUS,

@@ -28,7 +28,7 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from awl.models import OutboundMessage
-from conference import motions
+from conference.business.services import motions
 from conference.models import (
     Amendment,
     Band,

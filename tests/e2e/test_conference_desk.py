@@ -19,7 +19,7 @@ import pytest
 from django.urls import reverse
 from playwright.sync_api import Page, expect
 
-from conference import services
+from conference.registration import services
 from conference.models import Band, CacDuty, Conference, Credential, Duty, Registration
 from members.models import Branch, DuesRate, Role
 from tests.conference.conftest import paid_up_member

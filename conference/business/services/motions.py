@@ -46,8 +46,8 @@ from conference.models import (
     Ruling,
     VoteMethod,
 )
-from conference.selectors import own_member
-from conference.services import ConferenceError, counts
+from conference.registration.selectors import own_member
+from conference.registration.services import ConferenceError, counts
 from members import roles
 from members.models import Branch, Member, MemberStatus, Role
 

@@ -17,10 +17,10 @@ from django.utils import timezone
 
 from awl.audit import log_action
 from awl.outbox import queue_email
+from conference.business.services.motions import _require_cac
 from conference.models import BusinessRules, Conference, Registration, RegistrationStatus
-from conference.motions import _require_cac
-from conference.notices import _url
-from conference.services import ConferenceError
+from conference.programme.notices import _url
+from conference.registration.services import ConferenceError
 
 
 @transaction.atomic
@@ -68,7 +68,7 @@ def publish_business(*, actor: Any, conference: Conference) -> BusinessRules:
     rules = BusinessRules.objects.select_for_update().filter(conference=conference).first()
     if rules is None:
         raise ConferenceError("Set the business rules first.")
-    from conference.order_paper import order_paper
+    from conference.business.order_paper import order_paper
 
     if not order_paper(conference):
         raise ConferenceError("Nothing is on the order paper yet: set the order of debate first.")

@@ -19,11 +19,15 @@ from django.shortcuts import redirect, render
 from django.urls import URLPattern, path
 from django.views.decorators.http import require_GET, require_http_methods
 
-from conference import business, business_selectors, motions, order_paper, selectors
-from conference.business_forms import BusinessRulesForm, CompositeForm, OrderForm, RulingForm
-from conference.forms import ConfirmForm
+from conference.business import order_paper
+from conference.business import selectors as business_selectors
+from conference.business.forms import BusinessRulesForm, CompositeForm, OrderForm, RulingForm
+from conference.business.services import motions
+from conference.business.services import publication as business
 from conference.models import ItemStatus, Motion, Ruling
-from conference.services import ConferenceError
+from conference.registration import selectors
+from conference.registration.forms import ConfirmForm
+from conference.registration.services import ConferenceError
 
 RUN = "conference.run"
 

@@ -25,11 +25,13 @@ from django.urls import URLPattern, path, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
-from conference import business_selectors, markdown, motions, order_paper
-from conference.business_forms import AmendmentAnswerForm, AmendmentForm, MotionEditForm, MotionForm
-from conference.forms import ConfirmForm
+from conference.business import markdown, order_paper
+from conference.business import selectors as business_selectors
+from conference.business.forms import AmendmentAnswerForm, AmendmentForm, MotionEditForm, MotionForm
+from conference.business.services import motions
 from conference.models import Amendment, AmendmentKind, Motion
-from conference.services import ConferenceError
+from conference.registration.forms import ConfirmForm
+from conference.registration.services import ConferenceError
 
 
 def _bound(form_class: Any, request: HttpRequest, **kwargs: Any) -> Any:

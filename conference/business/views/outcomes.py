@@ -25,10 +25,12 @@ from django.urls import URLPattern, path, reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from awl.paging import page_of
-from conference import business_selectors, motions, selectors
-from conference.business_forms import CarriedTextForm, OutcomeForm, PolicySearchForm
+from conference.business import selectors as business_selectors
+from conference.business.forms import CarriedTextForm, OutcomeForm, PolicySearchForm
+from conference.business.services import motions
 from conference.models import Amendment, Motion, Outcome
-from conference.services import ConferenceError, counts
+from conference.registration import selectors
+from conference.registration.services import ConferenceError, counts
 
 POLICY_PAGE_SIZE = 20
 

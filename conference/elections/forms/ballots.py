@@ -18,9 +18,9 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 
-from conference.ballots import MAX_PAPER_NUMBER, preferences_from_marks
-from conference.election_models import Election, Nomination
-from conference.elections import ElectionError, candidates
+from conference.elections.models import Election, Nomination
+from conference.elections.services.ballots import MAX_PAPER_NUMBER, preferences_from_marks
+from conference.elections.services.elections import ElectionError, candidates
 from members.forms import LowercaseEmailField, PlainTextField
 
 _PLACES = re.compile(r"^[0-9]{1,4}( [0-9]{1,4})*$")

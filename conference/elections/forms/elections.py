@@ -15,10 +15,10 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from committees.models import Committee
-from conference import nominations
-from conference.election_models import Election
-from conference.forms import ConferenceDateField, LondonDateTimeField
+from conference.elections.models import Election
+from conference.elections.services import nominations
 from conference.models import Conference
+from conference.registration.forms import ConferenceDateField, LondonDateTimeField
 from members import selectors as member_selectors
 from members.forms import LowercaseEmailField, MultilineTextField, PlainTextField
 

@@ -7,7 +7,7 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 
-from conference.results import SEED_LIMIT
+from conference.elections.services.results import SEED_LIMIT
 
 MAX_BLT_BYTES = 5 * 1024 * 1024  # the largest Scottish ward's file is well under 1 MB
 

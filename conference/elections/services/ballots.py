@@ -68,7 +68,7 @@ from django.utils import timezone
 
 from awl.audit import log_action
 from awl.outbox import queue_email
-from conference.election_models import (
+from conference.elections.models import (
     Ballot,
     BallotSource,
     Election,
@@ -79,7 +79,14 @@ from conference.election_models import (
     VoterRecord,
     new_receipt_code,
 )
-from conference.elections import ElectionError, Phase, candidates, electorate, in_electorate, phase
+from conference.elections.services.elections import (
+    ElectionError,
+    Phase,
+    candidates,
+    electorate,
+    in_electorate,
+    phase,
+)
 from members.models import Member
 from members.selectors import own_member
 

@@ -37,7 +37,7 @@ from django.utils import timezone
 
 from committees.models import Term
 from committees.services import current_members
-from conference.election_models import Election, Nomination, NominationStatus
+from conference.elections.models import Election, Nomination, NominationStatus
 from conference.models import Registration, RegistrationStatus
 from members import selectors as member_selectors
 from members.models import Member, MemberStatus

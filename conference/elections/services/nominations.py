@@ -64,13 +64,14 @@ from django.utils import timezone
 from awl.audit import log_action
 from awl.outbox import queue_email
 from committees.models import Committee
-from conference.election_models import (
+from conference.business.services.motions import words
+from conference.elections.models import (
     LIVE_NOMINATION,
     Election,
     Nomination,
     NominationStatus,
 )
-from conference.elections import (
+from conference.elections.services.elections import (
     ElectionError,
     Phase,
     get_election_for_user,
@@ -80,7 +81,6 @@ from conference.elections import (
     visible_elections,
 )
 from conference.models import Conference
-from conference.motions import words
 from members import roles
 from members import selectors as member_selectors
 from members.models import Member, MemberStatus

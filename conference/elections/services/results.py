@@ -51,8 +51,8 @@ from awl.audit import log_action
 from awl.outbox import queue_email
 from committees.models import TermBasis
 from committees.services import CommitteeError, start_elected_terms
-from conference import blt, stv
-from conference.election_models import (
+from conference.elections.counting import blt, stv
+from conference.elections.models import (
     Ballot,
     BallotSource,
     Election,
@@ -62,7 +62,14 @@ from conference.election_models import (
     VotedBy,
     VoterRecord,
 )
-from conference.elections import ElectionError, Phase, candidates, electorate, in_electorate, phase
+from conference.elections.services.elections import (
+    ElectionError,
+    Phase,
+    candidates,
+    electorate,
+    in_electorate,
+    phase,
+)
 from members.models import Member
 
 SEED_LIMIT = 2**63  # seeds are stored in a BigIntegerField

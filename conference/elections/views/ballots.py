@@ -43,8 +43,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from awl.codes import read_code
-from conference import ballots, elections, nominations
-from conference.ballot_forms import (
+from conference.elections.forms.ballots import (
     AppointTellerForm,
     BallotPaper,
     BallotStepForm,
@@ -52,9 +51,10 @@ from conference.ballot_forms import (
     PaperEntryForm,
     ReceiptCheckForm,
 )
-from conference.election_models import Election, Teller, VotedBy
-from conference.elections import ElectionError, Phase
-from conference.forms import ConfirmForm
+from conference.elections.models import Election, Teller, VotedBy
+from conference.elections.services import ballots, elections, nominations
+from conference.elections.services.elections import ElectionError, Phase
+from conference.registration.forms import ConfirmForm
 from members.models import Member
 from members.selectors import own_member
 

@@ -30,10 +30,11 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from committees.models import Committee
-from conference import elections, nominations, selectors
-from conference.election_forms import ElectionForm, initial_for_new
-from conference.elections import ElectionError, Phase
+from conference.elections.forms.elections import ElectionForm, initial_for_new
+from conference.elections.services import elections, nominations
+from conference.elections.services.elections import ElectionError, Phase
 from conference.models import Conference
+from conference.registration import selectors
 
 SET_UP = nominations.SET_UP
 

@@ -22,11 +22,12 @@ from django.shortcuts import redirect, render
 from django.urls import URLPattern, path
 from django.views.decorators.http import require_http_methods
 
-from conference import elections, nominations, selectors
-from conference.election_forms import NominationForm, SelfNominationForm, StatementForm
-from conference.election_models import NominationStatus
-from conference.elections import ElectionError
-from conference.forms import ConfirmForm
+from conference.elections.forms.elections import NominationForm, SelfNominationForm, StatementForm
+from conference.elections.models import NominationStatus
+from conference.elections.services import elections, nominations
+from conference.elections.services.elections import ElectionError
+from conference.registration import selectors
+from conference.registration.forms import ConfirmForm
 
 
 def _status(*forms: Any) -> int:

@@ -31,11 +31,11 @@ from django.urls import URLPattern, path
 from django.views.decorators.http import require_GET, require_http_methods
 
 from awl.exports import csv_download
-from conference import elections, results
-from conference.election_models import Election, ElectionCount
-from conference.elections import ElectionError
-from conference.forms import ConfirmForm
-from conference.result_forms import CountForm, ImportForm
+from conference.elections.forms.results import CountForm, ImportForm
+from conference.elections.models import Election, ElectionCount
+from conference.elections.services import elections, results
+from conference.elections.services.elections import ElectionError
+from conference.registration.forms import ConfirmForm
 
 RETURN = "conference.return_election"
 

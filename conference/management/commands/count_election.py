@@ -23,8 +23,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from conference import stv
-from conference.blt import BltError, read_blt
+from conference.elections.counting import stv
+from conference.elections.counting.blt import BltError, read_blt
 
 
 class Command(BaseCommand):

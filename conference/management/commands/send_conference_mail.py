@@ -8,7 +8,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
-from conference import notices
+from conference.programme import notices
 
 
 class Command(BaseCommand):

@@ -27,10 +27,10 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from awl.codes import qr_svg_data_uri
-from conference import reports, selectors, services
-from conference.forms import DeskActionForm, DeskSearchForm
 from conference.models import Conference, Credential, Registration, RegistrationStatus
-from conference.services import ConferenceError
+from conference.registration import reports, selectors, services
+from conference.registration.forms import DeskActionForm, DeskSearchForm
+from conference.registration.services import ConferenceError
 
 CHECK_IN = "conference.check_in"
 

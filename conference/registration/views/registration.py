@@ -30,8 +30,9 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from awl.paging import page_of, query_string_without_page
-from conference import selectors, services
-from conference.forms import (
+from conference.models import Conference, Registration, RegistrationStatus
+from conference.registration import selectors, services
+from conference.registration.forms import (
     ConferenceForm,
     ConfirmForm,
     EntitlementFilterForm,
@@ -41,8 +42,7 @@ from conference.forms import (
     RegistrationPaymentForm,
     band_choices,
 )
-from conference.models import Conference, Registration, RegistrationStatus
-from conference.services import ConferenceError
+from conference.registration.services import ConferenceError
 from members.forms import SearchForm
 from members.models import MemberStatus
 

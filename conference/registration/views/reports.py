@@ -28,10 +28,10 @@ from django.urls import URLPattern, path, reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from awl.exports import csv_download
-from conference import reports, selectors, services
-from conference.forms import ConfirmForm, DutyForm, MatchForm
 from conference.models import CacDuty, Conference
-from conference.services import NEEDS_PERMS, ConferenceError
+from conference.registration import reports, selectors, services
+from conference.registration.forms import ConfirmForm, DutyForm, MatchForm
+from conference.registration.services import NEEDS_PERMS, ConferenceError
 
 RUN = "conference.run"
 ASSIGN_DUTIES = "conference.assign_duties"
