@@ -1,1 +1,3 @@
-"""The conference programme: the timetable's sessions, the documents (bulletins, reports, discussion documents) and the notices sent when they are published."""
+"""The conference programme: the timetable's sessions, the documents (bulletins, reports, discussion
+documents) and the notices sent when they are published.
+"""

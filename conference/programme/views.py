@@ -19,7 +19,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.defaultfilters import filesizeformat
-from django.urls import URLPattern, path, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
@@ -306,19 +306,3 @@ def document_delete(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         back=_manage_url(conference, f"document-{document.pk}"),
         danger=True,
     )
-
-
-urlpatterns: list[URLPattern] = [
-    path("conference/<slug:slug>/timetable/", timetable, name="timetable"),
-    path("conference/<slug:slug>/documents/", documents, name="documents"),
-    path("conference/<slug:slug>/documents/<int:pk>/file/", document_download, name="document_download"),
-    path("conference/<slug:slug>/programme/", programme_manage, name="programme_manage"),
-    path("conference/<slug:slug>/programme/sessions/add/", session_add, name="session_add"),
-    path("conference/<slug:slug>/programme/sessions/<int:pk>/edit/", session_edit, name="session_edit"),
-    path("conference/<slug:slug>/programme/sessions/<int:pk>/delete/", session_delete, name="session_delete"),
-    path("conference/<slug:slug>/programme/documents/add/", document_add, name="document_add"),
-    path("conference/<slug:slug>/programme/documents/<int:pk>/edit/", document_edit, name="document_edit"),
-    path(
-        "conference/<slug:slug>/programme/documents/<int:pk>/delete/", document_delete, name="document_delete"
-    ),
-]

@@ -1,1 +1,3 @@
-"""The writes of conference business: motions and amendments through to their outcomes (motions), and the rules for motions and publishing the CAC report and order paper (publication)."""
+"""The writes of conference business: motions and amendments through to their outcomes (motions), and
+the rules for motions and publishing the CAC report and order paper (publication).
+"""

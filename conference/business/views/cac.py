@@ -16,7 +16,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import URLPattern, path
 from django.views.decorators.http import require_GET, require_http_methods
 
 from conference.business import order_paper
@@ -197,16 +196,3 @@ def business_publish(request: HttpRequest, slug: str) -> HttpResponse:
         )
         return redirect("conference:order_paper", conference.slug)
     return render(request, "conference/business_publish.html", context)
-
-
-urlpatterns: list[URLPattern] = [
-    path("conference/<slug:slug>/business/rules/", business_rules, name="business_rules"),
-    path("conference/<slug:slug>/business/rulings/", business_page, name="business"),
-    path("conference/business/<str:kind>/<int:pk>/rule/", rule, name="rule"),
-    path("conference/<slug:slug>/business/composite/", composite, name="composite"),
-    path("conference/<slug:slug>/business/order/", business_order, name="business_order"),
-    path("conference/<slug:slug>/business/publish/", business_publish, name="business_publish"),
-    path("conference/<slug:slug>/cac-report/", cac_report, name="cac_report"),
-    path("conference/<slug:slug>/order-paper/", order_paper_page, name="order_paper"),
-    path("conference/<slug:slug>/order-paper.pdf", order_paper_pdf, name="order_paper_pdf"),
-]

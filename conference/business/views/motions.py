@@ -21,7 +21,7 @@ from django.core import signing
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import URLPattern, path, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -315,15 +315,3 @@ def amendment_add(request: HttpRequest, pk: int) -> HttpResponse:
         "form": form,
     }
     return render(request, "conference/motion_amendment_form.html", context, status=_status(form))
-
-
-urlpatterns: list[URLPattern] = [
-    path("conference/<slug:slug>/motions/", motion_list, name="motions"),
-    path("conference/<slug:slug>/motions/propose/", motion_add, name="motion_add"),
-    path("conference/second/<str:token>/", second, name="second"),
-    path("conference/motions/<int:pk>/", motion_detail, name="motion_detail"),
-    path("conference/motions/<int:pk>/edit/", motion_edit, name="motion_edit"),
-    path("conference/motions/<int:pk>/withdraw/", motion_withdraw, name="motion_withdraw"),
-    path("conference/motions/<int:pk>/amend/", amendment_add, name="amendment_add"),
-    path("conference/amendments/<int:pk>/answer/", amendment_answer, name="amendment_answer"),
-]

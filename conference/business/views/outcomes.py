@@ -21,7 +21,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import URLPattern, path, reverse
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from awl.paging import page_of
@@ -137,11 +137,3 @@ def policy(request: HttpRequest) -> HttpResponse:
     filters = form.filters()
     context = {"form": form, "page": page, "searching": bool(filters), "query_string": urlencode(filters)}
     return render(request, "conference/policy_record.html", context)
-
-
-urlpatterns: list[URLPattern] = [
-    path("conference/<slug:slug>/outcomes/", outcomes, name="outcomes"),
-    path("conference/outcomes/<str:kind>/<int:pk>/", record_outcome, name="record_outcome"),
-    path("conference/carried/<int:pk>/", as_carried, name="as_carried"),
-    path("policy/", policy, name="policy"),
-]

@@ -1,1 +1,3 @@
-"""The forms of elections: setting one up (elections), ballots and paper entries (ballots), the count (results)."""
+"""The forms of elections: setting one up (elections), ballots and paper entries (ballots), the count
+(results).
+"""

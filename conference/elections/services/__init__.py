@@ -1,1 +1,3 @@
-"""The writes of elections: setting one up and its phases (elections), nominating (nominations), voting and tellers' paper entries (ballots), and counting and declaring (results)."""
+"""The writes of elections: setting one up and its phases (elections), nominating (nominations), voting
+and tellers' paper entries (ballots), and counting and declaring (results).
+"""

@@ -37,7 +37,7 @@ from django.core import signing
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import URLPattern, path, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
@@ -450,18 +450,3 @@ def teller_reconcile(request: HttpRequest, pk: int) -> HttpResponse:
         **_roles(request, election),
     }
     return render(request, "conference/elections/teller_reconcile.html", context, status=_status(form))
-
-
-urlpatterns: list[URLPattern] = [
-    path("elections/<int:pk>/ballot/", ballot_vote, name="ballot_vote"),
-    path("elections/<int:pk>/ballot/receipt/", ballot_receipt, name="ballot_receipt"),
-    path("elections/<int:pk>/receipts/", ballot_receipts, name="ballot_receipts"),
-    path("elections/<int:pk>/tellers/", teller_manage, name="teller_manage"),
-    path("elections/<int:pk>/tellers/<int:teller_pk>/remove/", teller_remove, name="teller_remove"),
-    path("elections/<int:pk>/paper-ballots/", teller_issue, name="teller_issue"),
-    path(
-        "elections/<int:pk>/paper-ballots/<int:member_pk>/", teller_issue_member, name="teller_issue_member"
-    ),
-    path("elections/<int:pk>/papers/", teller_enter, name="teller_enter"),
-    path("elections/<int:pk>/papers/reconciliation/", teller_reconcile, name="teller_reconcile"),
-]

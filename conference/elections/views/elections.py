@@ -25,7 +25,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import URLPattern, path
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -139,11 +138,3 @@ def election_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "electorate_note": "" if in_electorate else nominations.electorate_refusal(election),
     }
     return render(request, "conference/elections/election_detail.html", context)
-
-
-urlpatterns: list[URLPattern] = [
-    path("elections/", election_list, name="election_list"),
-    path("elections/new/", election_add, name="election_add"),
-    path("elections/<int:pk>/", election_detail, name="election_detail"),
-    path("elections/<int:pk>/edit/", election_edit, name="election_edit"),
-]

@@ -19,7 +19,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import URLPattern, path
 from django.views.decorators.http import require_http_methods
 
 from conference.elections.forms.elections import NominationForm, SelfNominationForm, StatementForm
@@ -221,12 +220,3 @@ def nomination_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
         "unavailable": nominations.change_refusal(nomination),
     }
     return render(request, "conference/elections/nomination_action.html", context, status=_status(form))
-
-
-urlpatterns: list[URLPattern] = [
-    path("elections/<int:pk>/nominate/", nomination_add, name="nomination_add"),
-    path("elections/nominations/<int:pk>/statement/", nomination_edit, name="nomination_edit"),
-    path("elections/nominations/<int:pk>/withdraw/", nomination_withdraw, name="nomination_withdraw"),
-    path("elections/respond/<str:token>/", nomination_respond, name="nomination_respond"),
-    path("elections/respond/<str:token>/decline/", nomination_decline, name="nomination_decline"),
-]

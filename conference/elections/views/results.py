@@ -27,7 +27,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import URLPattern, path
 from django.views.decorators.http import require_GET, require_http_methods
 
 from awl.exports import csv_download
@@ -217,14 +216,3 @@ def ballots_file(request: HttpRequest, pk: int) -> HttpResponse:
     response["Content-Disposition"] = f'attachment; filename="election-{election.pk}-ballots.blt"'
     response["Cache-Control"] = "no-store"
     return response
-
-
-urlpatterns: list[URLPattern] = [
-    path("elections/<int:pk>/count/", count_page, name="result_count"),
-    path("elections/<int:pk>/import/", import_ballots, name="result_import"),
-    path("elections/<int:pk>/result/", result_detail, name="result_detail"),
-    path("elections/<int:pk>/ballots.blt", ballots_file, name="result_blt"),
-    path("elections/counts/<int:pk>/", sheet, name="result_sheet"),
-    path("elections/counts/<int:pk>/sheet.csv", sheet_csv, name="result_sheet_csv"),
-    path("elections/counts/<int:pk>/confirm/", confirm, name="result_confirm"),
-]

@@ -1,1 +1,3 @@
-"""The registration pages: members registering (registration), the check-in desk (desk) and the CAC's reports (reports)."""
+"""The registration pages: members registering (registration), the check-in desk (desk) and the CAC's
+reports (reports).
+"""

@@ -22,7 +22,7 @@ from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
-from django.urls import URLPattern, path, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -163,11 +163,3 @@ def desk_badge(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         else registration.get_attendee_display(),
     }
     return render(request, "conference/desk_badge.html", context)
-
-
-urlpatterns: list[URLPattern] = [
-    path("conference/<slug:slug>/desk/", desk, name="desk"),
-    path("conference/<slug:slug>/desk/counts/", desk_counts, name="desk_counts"),
-    path("conference/<slug:slug>/desk/<int:pk>/", desk_person, name="desk_person"),
-    path("conference/<slug:slug>/desk/<int:pk>/badge/", desk_badge, name="desk_badge"),
-]

@@ -25,7 +25,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import URLPattern, path, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -499,21 +499,3 @@ def record_payment(request: HttpRequest, pk: int) -> HttpResponse:
         "back": reverse("conference:outstanding", args=[conference.slug]),
     }
     return render(request, "conference/payments_record.html", context, status=_status(form))
-
-
-urlpatterns: list[URLPattern] = [
-    path("conference/", conference_index, name="index"),
-    path("conference/new/", setup_add, name="setup_add"),
-    path("conference/registrations/<int:pk>/change/", registration_change, name="registration_change"),
-    path("conference/registrations/<int:pk>/cancel/", registration_cancel, name="registration_cancel"),
-    path("conference/registrations/<int:pk>/payment/", record_payment, name="record_payment"),
-    path("conference/<slug:slug>/", conference_detail, name="detail"),
-    path("conference/<slug:slug>/register/", register, name="register"),
-    path("conference/<slug:slug>/my-registration/", my_registration, name="my_registration"),
-    path("conference/<slug:slug>/setup/", setup_edit, name="setup_edit"),
-    path("conference/<slug:slug>/invite/", invite, name="invite"),
-    path("conference/<slug:slug>/entitlement/", entitlement, name="entitlement"),
-    path("conference/<slug:slug>/entitlement/snapshot/", take_snapshot, name="take_snapshot"),
-    path("conference/<slug:slug>/entitlement/exception/", grant_exception, name="grant_exception"),
-    path("conference/<slug:slug>/payments/", outstanding, name="outstanding"),
-]

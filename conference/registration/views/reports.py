@@ -24,7 +24,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import URLPattern, path, reverse
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from awl.exports import csv_download
@@ -319,22 +319,3 @@ def cac_duty_remove(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     return render(
         request, "conference/cac_duty_remove.html", {"conference": conference, "duty": duty, "form": form}
     )
-
-
-urlpatterns: list[URLPattern] = [
-    path("conference/<slug:slug>/cac/", cac, name="cac"),
-    path("conference/<slug:slug>/cac/branches.csv", cac_branches_csv, name="cac_branches_csv"),
-    path("conference/<slug:slug>/cac/bands.csv", cac_bands_csv, name="cac_bands_csv"),
-    path("conference/<slug:slug>/cac/outstanding.csv", cac_owing_csv, name="cac_owing_csv"),
-    path("conference/<slug:slug>/cac/access/", cac_needs, {"kind": "access"}, name="cac_access"),
-    path("conference/<slug:slug>/cac/access.csv", cac_needs_csv, {"kind": "access"}, name="cac_access_csv"),
-    path("conference/<slug:slug>/cac/diet/", cac_needs, {"kind": "diet"}, name="cac_diet"),
-    path("conference/<slug:slug>/cac/diet.csv", cac_needs_csv, {"kind": "diet"}, name="cac_diet_csv"),
-    path("conference/<slug:slug>/cac/creche/", cac_needs, {"kind": "creche"}, name="cac_creche"),
-    path("conference/<slug:slug>/cac/creche.csv", cac_needs_csv, {"kind": "creche"}, name="cac_creche_csv"),
-    path("conference/<slug:slug>/cac/accommodation/", cac_accommodation, name="cac_accommodation"),
-    path("conference/<slug:slug>/cac/accommodation.csv", cac_accommodation_csv, name="cac_accommodation_csv"),
-    path("conference/<slug:slug>/cac/accommodation/<int:pk>/unmatch/", cac_unmatch, name="cac_unmatch"),
-    path("conference/<slug:slug>/cac/duties/", cac_duties, name="cac_duties"),
-    path("conference/<slug:slug>/cac/duties/<int:pk>/remove/", cac_duty_remove, name="cac_duty_remove"),
-]
