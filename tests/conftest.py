@@ -34,6 +34,7 @@ from tests.factories import (
     make_application,
     make_member,
     make_officer,
+    national_committee,
     pay,
 )
 
@@ -216,18 +217,9 @@ def outsider(db: None) -> Any:
 @pytest.fixture
 def nc_meeting(member: Member) -> Any:
     """A national committee meeting 30 days ahead; the member fixture sits on the committee."""
-    from committees.models import Committee, Meeting
-    from committees.services import start_term
+    from committees.models import Meeting
 
-    committee = Committee.objects.create(name="National Committee", slug="nc", kind="national")
-    start_term(
-        actor=None,
-        committee=committee,
-        member=member,
-        role="member",
-        starts_on=dt.date(2000, 1, 1),
-        basis="conference",
-    )
+    committee = national_committee(member)
     starts = timezone.now() + dt.timedelta(days=30)
     return Meeting.objects.create(
         committee=committee, starts_at=starts, ends_at=starts + dt.timedelta(hours=2)

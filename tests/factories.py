@@ -12,16 +12,18 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import factory
-import time_machine
 from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 from django.utils.text import slugify
 from factory.django import DjangoModelFactory, Password
 
+from committees.models import Committee, CommitteeKind, Term
+from committees.services import start_term
+from conference.models import Conference, FeeBand
+from dayschools.models import City, Region, School, Series
 from members import services
 from members.models import (
     Application,
@@ -35,23 +37,15 @@ from members.models import (
     RoleAssignment,
     StatusChange,
 )
+from tests.helpers.clock import LONDON_TZ as LONDON_TZ  # re-exported: the tests that import it from here
+from tests.helpers.clock import at_noon as at_noon  # re-exported likewise
+from tests.helpers.clock import travel
 
 User = get_user_model()
 
 PASSWORD = "correct-horse-battery-staple"
-LONDON_TZ = ZoneInfo("Europe/London")
 # Roles granted by the helpers start here, so they hold on any date a test travels to.
 ROLES_FROM = dt.date(2000, 1, 1)
-
-
-def at_noon(day: dt.date) -> dt.datetime:
-    """Midday in London on ``day``: a safe moment to travel to, clear of midnight and clock changes."""
-    return dt.datetime.combine(day, dt.time(12), tzinfo=LONDON_TZ)
-
-
-def travel(day: dt.date) -> time_machine.travel:
-    """Stand still at midday on ``day`` (use as a context manager)."""
-    return time_machine.travel(at_noon(day), tick=False)
 
 
 class BranchFactory(DjangoModelFactory):
@@ -91,6 +85,96 @@ class DuesRateFactory(DjangoModelFactory):
     band = DuesBand.WAGED
     monthly_amount = Decimal("10.00")
     valid_from = dt.date(2000, 1, 1)
+
+
+class ConferenceFactory(DjangoModelFactory):
+    """A conference at Conway Hall two months ahead whose registration is open now (the defaults).
+
+    ``year`` gives the title and slug; pass the dates to place it elsewhere in time, and ``fees`` (band to
+    amount) for its fee bands, none by default.
+    """
+
+    class Meta:
+        model = Conference
+        skip_postgeneration_save = True
+
+    year = factory.Sequence(lambda n: 2200 + n)
+    title = factory.LazyAttribute(lambda conference: f"Conference {conference.year}")
+    slug = factory.LazyAttribute(lambda conference: str(conference.year))
+    starts_on = factory.LazyFunction(lambda: timezone.localdate() + dt.timedelta(days=60))
+    ends_on = factory.LazyAttribute(lambda conference: conference.starts_on + dt.timedelta(days=1))
+    venue = "Conway Hall"
+    city = "London"
+    registration_opens_at = factory.LazyFunction(lambda: timezone.now() - dt.timedelta(days=1))
+    registration_closes_at = factory.LazyFunction(lambda: timezone.now() + dt.timedelta(days=30))
+    eligibility_cutoff = factory.LazyFunction(lambda: timezone.localdate() - dt.timedelta(days=30))
+
+    @factory.post_generation
+    def fees(conference: Conference, create: bool, extracted: dict[str, str] | None, **kwargs: Any) -> None:
+        if create and extracted:
+            FeeBand.objects.bulk_create(
+                FeeBand(conference=conference, band=band, amount=Decimal(amount))
+                for band, amount in extracted.items()
+            )
+
+
+class CommitteeFactory(DjangoModelFactory):
+    """A committee of the given ``name`` (its slug follows it unless given), of kind "other" by default."""
+
+    class Meta:
+        model = Committee
+
+    name = factory.Sequence(lambda n: f"Committee {n}")
+    slug = factory.LazyAttribute(lambda committee: slugify(committee.name))
+
+
+def seat(committee: Committee, member: Member, *, since: dt.date = ROLES_FROM) -> Term:
+    """``member`` sits on ``committee``, elected at conference, from ``since`` (by default long before any
+    date a test travels to)."""
+    return start_term(
+        actor=None, committee=committee, member=member, role="member", starts_on=since, basis="conference"
+    )
+
+
+def national_committee(*members: Member) -> Committee:
+    """The National Committee (slug ``nc``), with ``members`` sitting on it."""
+    committee = CommitteeFactory(name="National Committee", slug="nc", kind=CommitteeKind.NATIONAL)
+    for member in members:
+        seat(committee, member)
+    return committee
+
+
+class SeriesFactory(DjangoModelFactory):
+    """A series of day schools, in autumn 2026 unless told."""
+
+    class Meta:
+        model = Series
+
+    title = "Capitalism and its crises"
+    slug = factory.Sequence(lambda n: f"series-{n}")
+    season = "Autumn 2026"
+
+
+class SchoolFactory(DjangoModelFactory):
+    """A day school, numbered in its series."""
+
+    class Meta:
+        model = School
+
+    series = factory.SubFactory(SeriesFactory)
+    number = factory.Sequence(lambda n: n + 1)
+    title = "What is capitalism?"
+
+
+class CityFactory(DjangoModelFactory):
+    """A city day schools are held in (London by default); its slug follows its name."""
+
+    class Meta:
+        model = City
+
+    name = "London"
+    slug = factory.LazyAttribute(lambda city: slugify(city.name))
+    region = Region.LONDON
 
 
 def make_officer(

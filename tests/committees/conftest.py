@@ -15,27 +15,17 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-import time_machine
 
 from committees import services
 from committees.models import Committee, CommitteeKind, Term, TermBasis, TermRole
 from members.models import Branch, DuesRate, Member
-from tests.factories import LONDON_TZ, UserFactory, make_member
+from tests.factories import UserFactory, make_member
+from tests.helpers.clock import london_time
 
 JOINED_ON = dt.date(2024, 9, 1)
 TERMS_FROM = dt.date(2025, 6, 7)
 NC_NAMES = ["Ben Plain", "Cleo Rhys", "Dev Anand", "Efa Morgan", "Finn Doyle", "Gita Shah", "Hal Burke"]
 EC_NAMES = ["Ben Plain", "Cleo Rhys", "Dev Anand"]
-
-
-def london_time(year: int, month: int, day: int, hour: int = 12, minute: int = 0) -> dt.datetime:
-    """An aware Europe/London wall-clock moment."""
-    return dt.datetime(year, month, day, hour, minute, tzinfo=LONDON_TZ)
-
-
-def frozen(moment: dt.datetime) -> time_machine.travel:
-    """Stand still at ``moment`` (use as a context manager)."""
-    return time_machine.travel(moment, tick=False)
 
 
 @pytest.fixture

@@ -3,25 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
-
-from django.test import Client
 
 from committees import services
 from committees.models import Committee, Meeting
 from members.models import Member
-from tests.committees.conftest import frozen
-
-
-def as_user(client: Client, who: Member | Any) -> Client:
-    """Log in as a member (their user) or as a user."""
-    client.force_login(who.user if isinstance(who, Member) else who)
-    return client
-
-
-def shown(response: Any) -> list[str]:
-    """The messages on the page (after a redirect was followed)."""
-    return [str(message) for message in response.context["messages"]]
+from tests.helpers.clock import frozen
 
 
 def call(committee: Committee, secretary: Member, starts_at: dt.datetime) -> Meeting:

@@ -15,8 +15,9 @@ from django.urls import reverse
 from committees import services
 from committees.models import ActionPoint, Committee, Meeting
 from members.models import Member
-from tests.committees.conftest import frozen, london_time
-from tests.committees.record_helpers import as_user, call, hold
+from tests.committees.record_helpers import call, hold
+from tests.helpers.clock import frozen, london_time
+from tests.helpers.http import as_user
 
 NOW = london_time(2026, 3, 20, 12)
 

@@ -22,8 +22,10 @@ from django.urls import reverse
 from committees import services
 from committees.models import Apology, ApologyChannel, Attendance, Committee, Meeting, TermRole
 from members.models import Branch, Member
-from tests.committees.conftest import admit, elect, frozen, london_time
-from tests.committees.record_helpers import as_user, call, shown
+from tests.committees.conftest import admit, elect
+from tests.committees.record_helpers import call
+from tests.helpers.clock import frozen, london_time
+from tests.helpers.http import as_user, shown
 
 EC_MONDAY = london_time(2026, 3, 9, 19)  # an EC meeting; the EC has four members and a quorum of 3
 ON_THE_NIGHT = EC_MONDAY + dt.timedelta(minutes=10)

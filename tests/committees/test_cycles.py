@@ -13,7 +13,7 @@ from committees import services
 from committees.models import Committee, Meeting
 from committees.services import CommitteeError
 from members.models import Member
-from tests.committees.conftest import frozen, london_time
+from tests.helpers.clock import frozen, london_time
 
 START = london_time(2026, 1, 5, 12)  # Monday 5 January 2026, midday, winter time
 HORIZON = dt.date(2027, 1, 4)

@@ -16,8 +16,9 @@ from django.urls import reverse
 from committees import services
 from committees.models import AgendaSection, Committee, Meeting
 from members.models import Member
-from tests.committees.conftest import frozen, london_time
-from tests.committees.record_helpers import as_user, call, hold
+from tests.committees.record_helpers import call, hold
+from tests.helpers.clock import frozen, london_time
+from tests.helpers.http import as_user
 
 LATER = london_time(2026, 4, 1, 12)
 

@@ -28,20 +28,11 @@ from committees.models import (
     Paper,
 )
 from members.models import Member
-from tests.committees.conftest import frozen, london_time
 from tests.factories import reload
+from tests.helpers.clock import frozen, london_time
+from tests.helpers.http import as_user, shown
 
 NOW = london_time(2026, 2, 2, 12)  # a Monday
-
-
-def as_user(client: Client, member: Member | Any) -> Client:
-    client.force_login(member.user if isinstance(member, Member) else member)
-    return client
-
-
-def shown(response: Any) -> list[str]:
-    """The messages the page after a redirect shows."""
-    return [str(message) for message in response.context["messages"]]
 
 
 def local_starts(committee: Committee) -> list[dt.datetime]:

@@ -20,8 +20,8 @@ from committees.models import (
 )
 from committees.services import CommitteeError
 from members.models import Branch, DuesRate, Member
-from tests.committees.conftest import frozen, london_time
 from tests.factories import make_member
+from tests.helpers.clock import frozen, london_time
 
 NOW = london_time(2026, 2, 2, 12)
 

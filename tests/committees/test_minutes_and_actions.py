@@ -21,7 +21,8 @@ from committees.models import (
 )
 from committees.services import CommitteeError
 from members.models import Member
-from tests.committees.conftest import TERMS_FROM, frozen, london_time
+from tests.committees.conftest import TERMS_FROM
+from tests.helpers.clock import frozen, london_time
 
 
 @pytest.fixture

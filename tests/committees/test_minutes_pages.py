@@ -27,8 +27,10 @@ from committees.models import (
     TermRole,
 )
 from members.models import Member
-from tests.committees.conftest import TERMS_FROM, frozen, london_time
-from tests.committees.record_helpers import as_user, call, hold, shown
+from tests.committees.conftest import TERMS_FROM
+from tests.committees.record_helpers import call, hold
+from tests.helpers.clock import frozen, london_time
+from tests.helpers.http import as_user, shown
 
 FIRST, SECOND, THIRD = london_time(2026, 3, 2, 19), london_time(2026, 3, 9, 19), london_time(2026, 3, 23, 19)
 AFTER_ALL = london_time(2026, 3, 20, 12)

@@ -24,7 +24,7 @@ from committees.models import (
     Term,
 )
 from members.models import Member
-from tests.committees.conftest import frozen, london_time
+from tests.helpers.clock import frozen, london_time
 
 
 def meeting_messages() -> QuerySet[OutboundMessage]:

@@ -16,7 +16,7 @@ from awl.models import OutboundMessage
 from committees import notices, services
 from committees.models import Committee, Meeting
 from members.models import Member
-from tests.committees.conftest import frozen, london_time
+from tests.helpers.clock import frozen, london_time
 
 
 def failed(committee: Committee, to: str, *, key: str | None = None, **fields: Any) -> OutboundMessage:

@@ -8,16 +8,15 @@ second meets the constraint and writes nothing.
 from __future__ import annotations
 
 import datetime as dt
-import threading
 
 import pytest
-from django.db import connection
 
 from awl.models import OutboundMessage
 from committees import notices, services
 from committees.models import Committee, Meeting, NoticeDispatch, NoticeKind
 from members.models import Member
-from tests.committees.conftest import frozen, london_time
+from tests.helpers.clock import frozen, london_time
+from tests.helpers.concurrency import errors, in_parallel
 
 SWEEPS = 4
 
@@ -34,27 +33,11 @@ def test_parallel_sweeps_at_the_same_moment_queue_each_notice_once(
     nc_meeting: Meeting, nc_members: list[Member]
 ) -> None:
     moment = london_time(2026, 2, 7, 11)  # the notice falls due
-    start = threading.Barrier(SWEEPS)
-    results: list[dict[str, int]] = []
-    errors: list[BaseException] = []
-
-    def sweep() -> None:
-        try:
-            start.wait(timeout=30)
-            results.append(notices.sweep(moment))
-        except BaseException as exc:  # reported below, in the test's thread
-            errors.append(exc)
-        finally:
-            connection.close()
-
     with frozen(moment):
-        threads = [threading.Thread(target=sweep) for _ in range(SWEEPS)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(timeout=60)
+        outcomes = in_parallel(SWEEPS, lambda n: notices.sweep(moment))
 
-    assert not errors, errors
+    assert errors(outcomes) == []
+    results = [outcome.result for outcome in outcomes]
     assert len(results) == SWEEPS
     assert sum(result["queued"] for result in results) == len(nc_members)
     notice = OutboundMessage.objects.filter(key__startswith=f"meeting-{nc_meeting.pk}-{NoticeKind.NOTICE}-")

@@ -10,7 +10,7 @@ from committees import services
 from committees.models import Committee, Meeting, Term, TermBasis, TermRole
 from committees.services import CommitteeError
 from members.models import Member
-from tests.committees.conftest import frozen, london_time
+from tests.helpers.clock import frozen, london_time
 
 
 def start(committee: Committee, member: Member, starts_on: dt.date, ends_on: dt.date | None = None) -> Term:

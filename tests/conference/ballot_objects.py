@@ -29,11 +29,10 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from committees.models import Committee, CommitteeKind
-from committees.services import start_term
-from conference.elections.services import ballots
 from conference.elections.models import Election, Nomination, NominationStatus, Teller
+from conference.elections.services import ballots
 from members.models import Member
-from tests.factories import UserFactory, make_member
+from tests.factories import UserFactory, make_member, seat
 
 CANDIDATES = ("Ann Ayres", "Bob Boyd", "Cat Cross")
 TELLER_EMAIL = "london.organiser@example.org"  # the london_organiser fixture's account
@@ -56,14 +55,7 @@ def nc_candidates(member: Member, nc: Committee) -> list[Member]:
             person = make_member(
                 member.branch, full_name=name, user=UserFactory(username=email.split("@")[0], email=email)
             )
-            start_term(
-                actor=None,
-                committee=nc,
-                member=person,
-                role="member",
-                starts_on=dt.date(2000, 1, 1),
-                basis="conference",
-            )
+            seat(nc, person)
         people.append(person)
     return people
 
@@ -109,19 +101,28 @@ def make_ballot_election(
     return election
 
 
+def _with_three_candidates(
+    title: str, member: Member, nc: Committee, returning_officer: Any, *, opens: int, closes: int
+) -> tuple[Election, Member]:
+    """An NC election whose voting opens and closes ``opens`` and ``closes`` hours from now, with the NC's
+    three candidates; returns it and the first candidate (Ann)."""
+    ann, bob, cat = nc_candidates(member, nc)
+    election = make_ballot_election(
+        title=title,
+        nc=nc,
+        returning_officer=returning_officer,
+        nominees=[ann, bob, cat],
+        opens_at=_at(opens),
+        closes_at=_at(closes),
+    )
+    return election, ann
+
+
 def ballot_election(member: Member, nc: Committee, returning_officer: Any) -> Election:
     existing = Election.objects.filter(title=OPEN_TITLE).first()
     if existing is not None:
         return existing
-    ann, bob, cat = nc_candidates(member, nc)
-    election = make_ballot_election(
-        title=OPEN_TITLE,
-        nc=nc,
-        returning_officer=returning_officer,
-        nominees=[ann, bob, cat],
-        opens_at=_at(-24),
-        closes_at=_at(48),
-    )
+    election, ann = _with_three_candidates(OPEN_TITLE, member, nc, returning_officer, opens=-24, closes=48)
     ballots.appoint_teller(actor=returning_officer, election=election, user=_user(TELLER_EMAIL))
     ballots.issue_paper_ballot(actor=returning_officer, election=election, member=ann)
     return election
@@ -131,15 +132,7 @@ def papers_election(member: Member, nc: Committee, returning_officer: Any) -> El
     existing = Election.objects.filter(title=CLOSED_TITLE).first()
     if existing is not None:
         return existing
-    ann, bob, cat = nc_candidates(member, nc)
-    election = make_ballot_election(
-        title=CLOSED_TITLE,
-        nc=nc,
-        returning_officer=returning_officer,
-        nominees=[ann, bob, cat],
-        opens_at=_at(-48),
-        closes_at=_at(-1),
-    )
+    election, ann = _with_three_candidates(CLOSED_TITLE, member, nc, returning_officer, opens=-48, closes=-1)
     tellers = [_user(TELLER_EMAIL), _user(SECOND_TELLER_EMAIL)]
     for teller in tellers:
         ballots.appoint_teller(actor=returning_officer, election=election, user=teller)

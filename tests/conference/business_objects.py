@@ -36,8 +36,12 @@ from tests.conference.programme_objects import programme_conference
 SLUG = "business-objects"
 
 
-def bulk_business(conference: Conference, motions: int, amendments: int) -> list[Motion]:
-    """``motions`` motions ruled in order and placed, and ``amendments`` amendments spread over them."""
+def bulk_business(conference: Conference, motions: int, amendments: int, *, text: str = "") -> list[Motion]:
+    """``motions`` motions ruled in order and placed, and ``amendments`` amendments spread over them.
+
+    Every seventh amendment is ruled out of order and every third accepted by its mover. ``text`` is every
+    motion's text (the bench gives a long one, to weigh the order paper like a real one).
+    """
     now = timezone.now()
     BusinessRules.objects.get_or_create(
         conference=conference,
@@ -51,7 +55,7 @@ def bulk_business(conference: Conference, motions: int, amendments: int) -> list
             ruling=Ruling.IN_ORDER,
             position=n,
             title=f"Motion number {n:03d}",
-            text=f"Conference notes item {n}.\nConference resolves to act on it.",
+            text=text or f"Conference notes item {n}.\nConference resolves to act on it.",
             topic="Housing" if n % 2 else "Work",
         )
         for n in range(1, motions + 1)

@@ -10,15 +10,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
-from decimal import Decimal
 from typing import Any
 
 import pytest
 import time_machine
 
-from conference.models import Band, Conference, FeeBand
+from conference.models import Band, Conference
 from members.models import Branch, DuesRate, Member, Role
-from tests.factories import LONDON_TZ, UserFactory, make_member, make_officer, pay
+from tests.factories import LONDON_TZ, ConferenceFactory, UserFactory, make_member, make_officer, pay
 
 CUTOFF = dt.date(2027, 3, 1)
 REGISTERING = dt.datetime(2027, 3, 10, 12, tzinfo=LONDON_TZ)
@@ -32,27 +31,30 @@ def registering() -> Iterator[dt.datetime]:
 
 @pytest.fixture
 def conference(db: None) -> Conference:
-    made = Conference.objects.create(
+    return ConferenceFactory(
         year=2027,
         title="Annual conference 2027",
-        slug="2027",
         starts_on=dt.date(2027, 5, 29),
-        ends_on=dt.date(2027, 5, 30),
-        venue="Conway Hall",
         address="25 Red Lion Square",
-        city="London",
         registration_opens_at=dt.datetime(2027, 1, 10, 9, tzinfo=LONDON_TZ),
         registration_closes_at=dt.datetime(2027, 5, 15, 23, 59, tzinfo=LONDON_TZ),
         eligibility_cutoff=CUTOFF,
+        fees={Band.WAGED: "30.00", Band.LOW_WAGED: "15.00", Band.UNWAGED: "5.00", Band.SOLIDARITY: "50.00"},
     )
-    for band, amount in (
-        (Band.WAGED, "30.00"),
-        (Band.LOW_WAGED, "15.00"),
-        (Band.UNWAGED, "5.00"),
-        (Band.SOLIDARITY, "50.00"),
-    ):
-        FeeBand.objects.create(conference=made, band=band, amount=Decimal(amount))
-    return made
+
+
+def the_next_conference(conference: Conference, *, a_year_on: bool = False) -> Conference:
+    """The 2028 conference (27 and 28 May, Conway Hall), with ``conference``'s registration window and
+    cut-off, or those moved on a year (366 days) with ``a_year_on``."""
+    shift = dt.timedelta(days=366 if a_year_on else 0)
+    return ConferenceFactory(
+        year=2028,
+        title="Annual conference 2028",
+        starts_on=dt.date(2028, 5, 27),
+        registration_opens_at=conference.registration_opens_at + shift,
+        registration_closes_at=conference.registration_closes_at + shift,
+        eligibility_cutoff=conference.eligibility_cutoff + shift,
+    )
 
 
 def paid_up_member(branch: Branch, name: str, *, joined_on: dt.date = dt.date(2026, 1, 5)) -> Member:

@@ -17,41 +17,23 @@ Someone with needs who did not consent to share them is on the lists too.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
-from decimal import Decimal
 from typing import Any
 
-from django.utils import timezone
-
+from conference.models import Band, CacDuty, Conference, Duty, Registration
 from conference.registration import services
-from conference.models import Band, CacDuty, Conference, Duty, FeeBand, Registration
 from members.models import Branch, Member, Role
 from tests.conference.conftest import paid_up_member
-from tests.factories import make_officer
+from tests.factories import ConferenceFactory, make_officer
 
 SLUG = "desk-objects"
 
 
 def open_conference(slug: str = SLUG, year: int = 2091) -> Conference:
     """A conference two months ahead whose registration is open now."""
-    now = timezone.now()
-    today = timezone.localdate()
-    conference = Conference.objects.create(
-        year=year,
-        title=f"Conference {year}",
-        slug=slug,
-        starts_on=today + dt.timedelta(days=60),
-        ends_on=today + dt.timedelta(days=61),
-        venue="Conway Hall",
-        city="London",
-        registration_opens_at=now - dt.timedelta(days=1),
-        registration_closes_at=now + dt.timedelta(days=30),
-        eligibility_cutoff=today - dt.timedelta(days=30),
+    return ConferenceFactory(
+        year=year, slug=slug, fees={Band.WAGED: "30.00", Band.LOW_WAGED: "15.00", Band.UNWAGED: "5.00"}
     )
-    for band, amount in ((Band.WAGED, "30.00"), (Band.LOW_WAGED, "15.00"), (Band.UNWAGED, "5.00")):
-        FeeBand.objects.create(conference=conference, band=band, amount=Decimal(amount))
-    return conference
 
 
 def register(conference: Conference, member: Member, **needs: Any) -> Registration:

@@ -32,13 +32,12 @@ from typing import Any
 from django.utils import timezone
 
 from committees.models import Committee, CommitteeKind
-from committees.services import start_term
-from conference.elections.services import nominations
 from conference.elections.models import Election, Nomination
+from conference.elections.services import nominations
 from conference.models import Conference
 from members.models import Member
 from tests.conference.programme_objects import programme_conference
-from tests.factories import UserFactory, make_member
+from tests.factories import UserFactory, make_member, seat
 
 SLUG = "election-objects"
 YEAR = 2097
@@ -61,14 +60,7 @@ def nc_member(member: Member, nc: Committee, email: str) -> Member:
     person = make_member(
         member.branch, full_name=name, user=UserFactory(username=email.split("@")[0], email=email)
     )
-    start_term(
-        actor=None,
-        committee=nc,
-        member=person,
-        role="member",
-        starts_on=dt.date(2000, 1, 1),
-        basis="conference",
-    )
+    seat(nc, person)
     return Member.objects.select_related("user").get(pk=person.pk)
 
 
@@ -83,6 +75,40 @@ def election_conference() -> Conference:
     return programme_conference(SLUG, YEAR)
 
 
+def _set_up(
+    title: str,
+    committee: Committee,
+    electorate: dict[str, Any],
+    *,
+    seats: int,
+    hours: tuple[float, float, float, float],
+    word_limit: int,
+    term_starts_on: dt.date,
+) -> Election:
+    """An election set up through the service, self-nomination allowed, its windows ``hours`` from now
+    (nominations open, nominations close, voting opens, voting closes); ``electorate`` says who elects:
+    ``{"conference": ...}`` or ``{"electing_committee": ...}``."""
+    nominations_open, nominations_close, voting_opens, voting_closes = hours
+    return nominations.create_election(
+        actor=None,
+        fields={
+            "title": title,
+            "committee": committee,
+            **electorate,
+            "seats": seats,
+            "nominations_open_at": _at(nominations_open),
+            "nominations_close_at": _at(nominations_close),
+            "voting_opens_at": _at(voting_opens),
+            "voting_closes_at": _at(voting_closes),
+            "statement_word_limit": word_limit,
+            "self_nomination": True,
+            "returning_officer": returning_officer(),
+            "term_starts_on": term_starts_on,
+            "term_ends_on": None,
+        },
+    )
+
+
 def ec_election(member: Member, nc: Committee) -> Election:
     existing = Election.objects.filter(title="Executive Committee (election objects)").first()
     if existing is not None:
@@ -93,23 +119,14 @@ def ec_election(member: Member, nc: Committee) -> Election:
         slug="ec-elections",
         defaults={"name": "Executive Committee", "kind": CommitteeKind.EXECUTIVE, "elected_by": nc},
     )
-    election = nominations.create_election(
-        actor=None,
-        fields={
-            "title": "Executive Committee (election objects)",
-            "committee": ec,
-            "electing_committee": nc,
-            "seats": 3,
-            "nominations_open_at": _at(10),
-            "nominations_close_at": _at(20),
-            "voting_opens_at": _at(22),
-            "voting_closes_at": _at(24),
-            "statement_word_limit": 100,
-            "self_nomination": True,
-            "returning_officer": returning_officer(),
-            "term_starts_on": timezone.localdate(_at(25)),
-            "term_ends_on": None,
-        },
+    election = _set_up(
+        "Executive Committee (election objects)",
+        ec,
+        {"electing_committee": nc},
+        seats=3,
+        hours=(10, 20, 22, 24),
+        word_limit=100,
+        term_starts_on=timezone.localdate(_at(25)),
     )
     # Opened a day ago: the set-up service takes windows to come, so the opening is moved back.
     Election.objects.filter(pk=election.pk).update(
@@ -128,23 +145,14 @@ def coming_election(nc: Committee) -> Election:
     if existing is not None:
         return existing
     conference = election_conference()
-    return nominations.create_election(
-        actor=None,
-        fields={
-            "title": "National Committee (election objects)",
-            "committee": nc,
-            "conference": conference,
-            "seats": 20,
-            "nominations_open_at": _at(5),
-            "nominations_close_at": _at(40),
-            "voting_opens_at": _at(60),
-            "voting_closes_at": _at(60.3),
-            "statement_word_limit": 250,
-            "self_nomination": True,
-            "returning_officer": returning_officer(),
-            "term_starts_on": conference.ends_on,
-            "term_ends_on": None,
-        },
+    return _set_up(
+        "National Committee (election objects)",
+        nc,
+        {"conference": conference},
+        seats=20,
+        hours=(5, 40, 60, 60.3),
+        word_limit=250,
+        term_starts_on=conference.ends_on,
     )
 
 

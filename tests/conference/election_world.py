@@ -29,13 +29,14 @@ import time_machine
 
 from committees.models import Committee, CommitteeKind
 from committees.services import start_term
-from conference.elections.services import nominations
-from conference.registration import services
 from conference.elections.models import Election, Nomination
+from conference.elections.services import nominations
 from conference.models import Band, Conference
+from conference.registration import services
 from members.models import Branch, Member
 from tests.conference.conftest import REGISTERING, paid_up_member
 from tests.factories import LONDON_TZ, UserFactory, make_application, make_member
+from tests.helpers.clock import london_time
 
 SETTING_UP = dt.datetime(2027, 2, 1, 12, tzinfo=LONDON_TZ)
 NOMINATING = REGISTERING  # 10 March 2027, noon
@@ -44,8 +45,9 @@ VOTING = dt.datetime(2027, 4, 10, 11, tzinfo=LONDON_TZ)
 AFTER = dt.datetime(2027, 4, 12, 12, tzinfo=LONDON_TZ)
 
 
-def at(month: int, day: int, hour: int, minute: int = 0) -> dt.datetime:
-    return dt.datetime(2027, month, day, hour, minute, tzinfo=LONDON_TZ)
+def in_2027(month: int, day: int, hour: int, minute: int = 0) -> dt.datetime:
+    """A London wall-clock moment in 2027, the year of the conference these elections are held at."""
+    return london_time(2027, month, day, hour, minute)
 
 
 @dataclass
@@ -64,44 +66,53 @@ class World:
     ec_election: Election
 
 
-def nc_details(at_conference: Conference, nc: Committee, ro: Any, **changes: Any) -> dict[str, Any]:
+def _details(
+    title: str,
+    committee: Committee,
+    electorate: tuple[Conference | None, Committee | None],
+    seats: int,
+    closings: tuple[dt.datetime, dt.datetime, dt.datetime],
+    word_limit: int,
+    ro: Any,
+    term: tuple[dt.date, dt.date | None],
+) -> dict[str, Any]:
+    """An election's set-up fields: nominations open on 1 March 2027 at 09:00; ``electorate`` is
+    (conference, electing committee); ``closings`` are when nominations close, voting opens and voting
+    closes; ``term`` is when the term starts and ends."""
+    conference, electing_committee = electorate
+    nominations_close_at, voting_opens_at, voting_closes_at = closings
+    term_starts_on, term_ends_on = term
     return {
-        "title": "National Committee 2027",
-        "committee": nc,
-        "conference": at_conference,
-        "electing_committee": None,
+        "title": title,
+        "committee": committee,
+        "conference": conference,
+        "electing_committee": electing_committee,
         "present_only": False,
-        "seats": 20,
-        "nominations_open_at": at(3, 1, 9),
-        "nominations_close_at": at(4, 30, 17),
-        "voting_opens_at": at(5, 29, 9),
-        "voting_closes_at": at(5, 30, 16),
-        "statement_word_limit": 250,
+        "seats": seats,
+        "nominations_open_at": in_2027(3, 1, 9),
+        "nominations_close_at": nominations_close_at,
+        "voting_opens_at": voting_opens_at,
+        "voting_closes_at": voting_closes_at,
+        "statement_word_limit": word_limit,
         "self_nomination": True,
         "returning_officer": ro,
-        "term_starts_on": dt.date(2027, 5, 30),
-        "term_ends_on": None,
-    } | changes
+        "term_starts_on": term_starts_on,
+        "term_ends_on": term_ends_on,
+    }
+
+
+def nc_details(at_conference: Conference, nc: Committee, ro: Any, **changes: Any) -> dict[str, Any]:
+    closings = (in_2027(4, 30, 17), in_2027(5, 29, 9), in_2027(5, 30, 16))
+    term = (dt.date(2027, 5, 30), None)
+    return (
+        _details("National Committee 2027", nc, (at_conference, None), 20, closings, 250, ro, term) | changes
+    )
 
 
 def ec_details(nc: Committee, ec: Committee, ro: Any, **changes: Any) -> dict[str, Any]:
-    return {
-        "title": "Executive Committee 2027",
-        "committee": ec,
-        "conference": None,
-        "electing_committee": nc,
-        "present_only": False,
-        "seats": 5,
-        "nominations_open_at": at(3, 1, 9),
-        "nominations_close_at": at(3, 20, 17),
-        "voting_opens_at": at(4, 10, 10),
-        "voting_closes_at": at(4, 10, 13),
-        "statement_word_limit": 100,
-        "self_nomination": True,
-        "returning_officer": ro,
-        "term_starts_on": dt.date(2027, 4, 11),
-        "term_ends_on": dt.date(2028, 5, 29),
-    } | changes
+    closings = (in_2027(3, 20, 17), in_2027(4, 10, 10), in_2027(4, 10, 13))
+    term = (dt.date(2027, 4, 11), dt.date(2028, 5, 29))
+    return _details("Executive Committee 2027", ec, (None, nc), 5, closings, 100, ro, term) | changes
 
 
 def build(conference: Conference, london: Branch, delegate: Member) -> World:

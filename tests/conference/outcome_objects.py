@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from decimal import Decimal
 from typing import Any
 
 from django.utils import timezone
@@ -25,7 +24,6 @@ from conference.models import (
     Band,
     BusinessRules,
     Conference,
-    FeeBand,
     ItemStatus,
     Motion,
     Outcome,
@@ -33,6 +31,7 @@ from conference.models import (
     Ruling,
     VoteMethod,
 )
+from tests.factories import ConferenceFactory
 
 SLUG = "outcome-objects"
 
@@ -42,19 +41,15 @@ def outcome_conference() -> Conference:
     if existing is not None:
         return existing
     now, today = timezone.now(), timezone.localdate()
-    conference = Conference.objects.create(
+    conference = ConferenceFactory(
         year=2094,
-        title="Conference 2094",
         slug=SLUG,
         starts_on=today,
-        ends_on=today + dt.timedelta(days=1),
-        venue="Conway Hall",
-        city="London",
         registration_opens_at=now - dt.timedelta(days=60),
         registration_closes_at=now - dt.timedelta(days=10),
         eligibility_cutoff=today - dt.timedelta(days=90),
+        fees={Band.WAGED: "30.00"},
     )
-    FeeBand.objects.create(conference=conference, band=Band.WAGED, amount=Decimal("30.00"))
     BusinessRules.objects.create(
         conference=conference,
         motions_deadline=now - dt.timedelta(days=40),

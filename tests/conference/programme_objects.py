@@ -16,23 +16,22 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from decimal import Decimal
 from typing import Any
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from conference.programme import services as programme
 from conference.models import (
     Audience,
     Band,
     Conference,
     Document,
     DocumentKind,
-    FeeBand,
     Session,
     SessionKind,
 )
+from conference.programme import services as programme
+from tests.factories import ConferenceFactory
 
 SLUG = "programme-objects"
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
@@ -43,21 +42,7 @@ def programme_conference(slug: str = SLUG, year: int = 2092) -> Conference:
     existing = Conference.objects.filter(slug=slug).first()
     if existing is not None:
         return existing
-    now, today = timezone.now(), timezone.localdate()
-    conference = Conference.objects.create(
-        year=year,
-        title=f"Conference {year}",
-        slug=slug,
-        starts_on=today + dt.timedelta(days=60),
-        ends_on=today + dt.timedelta(days=61),
-        venue="Conway Hall",
-        city="London",
-        registration_opens_at=now - dt.timedelta(days=1),
-        registration_closes_at=now + dt.timedelta(days=30),
-        eligibility_cutoff=today - dt.timedelta(days=30),
-    )
-    FeeBand.objects.create(conference=conference, band=Band.WAGED, amount=Decimal("30.00"))
-    return conference
+    return ConferenceFactory(year=year, slug=slug, fees={Band.WAGED: "30.00"})
 
 
 def opening_plenary(conference: Conference) -> Session:

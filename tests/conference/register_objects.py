@@ -22,8 +22,8 @@ from typing import Any
 
 from django.utils import timezone
 
-from conference.registration import services
 from conference.models import Band, Conference, FeeBand, Registration
+from conference.registration import services
 from members.models import Member
 
 # Years of their own, so these conferences never meet another part's rows.

@@ -26,8 +26,6 @@ from typing import Any
 from django.utils import timezone
 
 from committees.models import Committee
-from committees.services import start_term
-from conference.elections.services import results
 from conference.elections.models import (
     Ballot,
     BallotSource,
@@ -39,8 +37,9 @@ from conference.elections.models import (
     VoterRecord,
     new_receipt_code,
 )
+from conference.elections.services import results
 from members.models import Member
-from tests.factories import UserFactory, make_member
+from tests.factories import UserFactory, make_member, seat
 
 CANDIDATE_NAMES = ("Ada Adams", "Ben Brown", "Cai Carter")
 BLT_FOR_COUNTED = '3 2\n2 1 2 0\n1 3 0\n0\n"Ada Adams"\n"Ben Brown"\n"Cai Carter"\n"Recount"\n'
@@ -102,14 +101,7 @@ def candidate_members(branch: Any, committee: Committee) -> list[Member]:
         if person is None:
             user = UserFactory(username=email.split("@")[0], email=email)
             person = make_member(branch, full_name=name, user=user)
-            start_term(
-                actor=None,
-                committee=committee,
-                member=person,
-                role="member",
-                starts_on=dt.date(2000, 1, 1),
-                basis="conference",
-            )
+            seat(committee, person)
         people.append(person)
     return people
 
@@ -119,19 +111,39 @@ def _committee(name: str, slug: str) -> Committee:
     return committee
 
 
+def _for_two_seats(
+    title: str,
+    committee: Committee,
+    member: Member,
+    nc: Committee,
+    returning_officer: Any,
+    *,
+    rankings: list[list[int]],
+) -> Election:
+    """An election by ``nc`` of two to ``committee`` from Ada, Ben and Cai, closed with the ballots
+    ``rankings`` (indexes into the three)."""
+    return make_election(
+        title=title,
+        committee=committee,
+        electing_committee=nc,
+        returning_officer=returning_officer,
+        nominees=candidate_members(member.branch, nc),
+        rankings=rankings,
+        seats=2,
+    )
+
+
 def counted_election(member: Member, nc: Committee, returning_officer: Any) -> Election:
     existing = Election.objects.filter(title="Standing Orders Committee 2094").first()
     if existing is not None:
         return existing
-    ada, ben, cai = candidate_members(member.branch, nc)
-    election = make_election(
-        title="Standing Orders Committee 2094",
-        committee=_committee("Standing Orders Committee", "soc-results"),
-        electing_committee=nc,
-        returning_officer=returning_officer,
-        nominees=[ada, ben, cai],
+    election = _for_two_seats(
+        "Standing Orders Committee 2094",
+        _committee("Standing Orders Committee", "soc-results"),
+        member,
+        nc,
+        returning_officer,
         rankings=[[0, 1], [0, 1], [0, 2], [1], [2, 1], [1, 0]],
-        seats=2,
     )
     VoterRecord.objects.create(election=election, member=member, method=VotedBy.ONLINE)
     results.run_count(actor=returning_officer, election=election, seed=7)
@@ -142,15 +154,13 @@ def declared_election(member: Member, nc: Committee, returning_officer: Any) -> 
     existing = Election.objects.filter(title="Appeals Committee 2094").first()
     if existing is not None:
         return existing
-    ada, ben, cai = candidate_members(member.branch, nc)
-    election = make_election(
-        title="Appeals Committee 2094",
-        committee=_committee("Appeals Committee", "appeals-results"),
-        electing_committee=nc,
-        returning_officer=returning_officer,
-        nominees=[ada, ben, cai],
+    election = _for_two_seats(
+        "Appeals Committee 2094",
+        _committee("Appeals Committee", "appeals-results"),
+        member,
+        nc,
+        returning_officer,
         rankings=[[0, 1], [0, 2], [1, 0], [1], [2, 0], [0]],
-        seats=2,
     )
     count = results.run_count(actor=returning_officer, election=election, seed=11)
     return results.confirm_result(actor=returning_officer, election=election, count=count)

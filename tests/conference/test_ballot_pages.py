@@ -15,8 +15,6 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from conference.elections.services import ballots
-from conference.elections.views.ballots import RECEIPT_COOKIE
 from conference.elections.models import (
     Ballot,
     BallotSource,
@@ -26,6 +24,8 @@ from conference.elections.models import (
     VotedBy,
     VoterRecord,
 )
+from conference.elections.services import ballots
+from conference.elections.views.ballots import RECEIPT_COOKIE
 from members.models import Member
 from tests.conference.test_ballots import (
     after_closing,

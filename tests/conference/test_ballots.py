@@ -22,8 +22,6 @@ from django.db.models import DateField, DateTimeField, ForeignKey, TimeField
 
 from awl.codes import read_code
 from awl.models import AuditEntry, OutboundMessage
-from conference.elections.services import ballots
-from conference.elections.services.ballots import ALREADY_VOTED
 from conference.elections.models import (
     Ballot,
     BallotSource,
@@ -35,10 +33,13 @@ from conference.elections.models import (
     VotedBy,
     VoterRecord,
 )
+from conference.elections.services import ballots
+from conference.elections.services.ballots import ALREADY_VOTED
 from conference.elections.services.elections import ElectionError, candidates
 from members.models import Branch, Member
 from tests.conference.ballot_objects import make_ballot_election, nc_candidates
 from tests.factories import UserFactory, make_member
+from tests.helpers.concurrency import errors, in_parallel
 
 HOUR = dt.timedelta(hours=1)
 
@@ -248,32 +249,23 @@ def test_parallel_casts_by_one_voter_make_one_record_and_one_ballot(
         return found
 
     monkeypatch.setattr(ballots, "_earlier_vote", read_then_wait)
-    outcomes: list[str] = []
 
-    def attempt(n: int) -> None:
-        try:
-            outcomes.append(
-                "receipt:" + ballots.cast_ballot(actor=member.user, election=election, ranking=[ids[n % 3]])
-            )
-        except ElectionError as exc:
-            outcomes.append(str(exc))
-        except Exception as exc:  # a crash is a failure, not a refusal
-            outcomes.append(f"error: {exc!r}")
-        finally:
-            connection.close()
+    outcomes = in_parallel(
+        attempts,
+        lambda n: ballots.cast_ballot(actor=member.user, election=election, ranking=[ids[n % 3]]),
+        refused=ElectionError,
+        together=False,  # they meet at the barrier after the read
+    )
 
-    threads = [threading.Thread(target=attempt, args=(n,)) for n in range(attempts)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-
+    assert errors(outcomes) == []  # a crash is a failure, not a refusal
     assert saw_none == [True] * attempts  # every attempt got past the read: the constraint did the work
-    assert sum(o.startswith("receipt:") for o in outcomes) == 1
-    assert sorted(o for o in outcomes if not o.startswith("receipt:")) == [ALREADY_VOTED] * (attempts - 1)
+    receipts = [outcome.result for outcome in outcomes if outcome.done]
+    assert len(receipts) == 1
+    refusals = sorted(outcome.refusal for outcome in outcomes if not outcome.done)
+    assert refusals == [ALREADY_VOTED] * (attempts - 1)
     assert VoterRecord.objects.filter(election=election, member=member).count() == 1
     [ballot] = Ballot.objects.filter(election=election)
-    assert "receipt:" + str(ballot.receipt) in outcomes
+    assert receipts == [str(ballot.receipt)]
 
 
 # Secrecy ------------------------------------------------------------------------------------------------

@@ -4,28 +4,26 @@
 from __future__ import annotations
 
 import contextlib
-import csv
 import datetime as dt
-import io
 import threading
 from decimal import Decimal
 from typing import Any
 
 import pytest
 import time_machine
-from django.db import connection
 from django.db.models import QuerySet
 from django.test import Client
 from django.urls import reverse
 
 from awl.models import AuditEntry
-from conference.registration import reports
-from conference.registration import services
 from conference.models import Attendee, Band, CacDuty, Conference, Duty, Registration
+from conference.registration import reports, services
 from conference.registration.services import ConferenceError
 from members.models import Branch, DuesRate, Member, Role
-from tests.conference.conftest import REGISTERING, paid_up_member
+from tests.conference.conftest import REGISTERING, paid_up_member, the_next_conference
 from tests.factories import make_officer
+from tests.helpers.concurrency import in_parallel, said
+from tests.helpers.http import read_csv
 
 
 def register(member: Member, conference: Conference, band: str = Band.WAGED, **needs: Any) -> Registration:
@@ -34,10 +32,6 @@ def register(member: Member, conference: Conference, band: str = Band.WAGED, **n
 
 def url(name: str, conference: Conference, *args: Any) -> str:
     return reverse(f"conference:{name}", args=[conference.slug, *args])
-
-
-def read_csv(response: Any) -> list[list[str]]:
-    return list(csv.reader(io.StringIO(response.content.decode())))
 
 
 @pytest.fixture
@@ -246,18 +240,7 @@ def test_a_cancelled_guest_gives_the_bed_back_and_cannot_be_matched(beds: dict[s
 def test_a_guest_and_host_of_different_conferences_are_not_matched(
     beds: dict[str, Registration], conference: Conference
 ) -> None:
-    other = Conference.objects.create(
-        year=2028,
-        title="Annual conference 2028",
-        slug="2028",
-        starts_on=dt.date(2028, 5, 27),
-        ends_on=dt.date(2028, 5, 28),
-        venue="Conway Hall",
-        city="London",
-        registration_opens_at=conference.registration_opens_at,
-        registration_closes_at=conference.registration_closes_at,
-        eligibility_cutoff=conference.eligibility_cutoff,
-    )
+    other = the_next_conference(conference)
     host = beds["hal"]
     Registration.objects.filter(pk=host.pk).update(conference=other)
     host.refresh_from_db()
@@ -327,22 +310,11 @@ def test_two_matches_at_once_to_a_one_bed_host(
         return taken
 
     monkeypatch.setattr(services, "_hosted_count", count_then_wait)
-    outcomes: list[str] = []
-
-    def attempt(guest: Registration) -> None:
-        try:
-            match(guest, hal)
-            outcomes.append("matched")
-        except ConferenceError as exc:
-            outcomes.append(str(exc))
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=attempt, args=[guest]) for guest in guests]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    # No start line: the barrier after the count is where the two meet.
+    outcomes = said(
+        in_parallel(len(guests), lambda n: match(guests[n], hal), refused=ConferenceError, together=False),
+        "matched",
+    )
 
     hosted = Registration.objects.filter(hosted_by=hal).count()
     if locked:

@@ -10,7 +10,6 @@ practical-information reminder to every current registration, once.
 from __future__ import annotations
 
 import datetime as dt
-import threading
 from io import StringIO
 from typing import Any
 
@@ -18,17 +17,17 @@ import pytest
 import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
-from django.db import connection
 
 from awl.celery import app
 from awl.models import AuditEntry, OutboundMessage
+from conference.models import Audience, Band, Conference, Document, DocumentKind, Registration, SessionKind
 from conference.programme import notices
 from conference.programme import services as programme
 from conference.registration import services
-from conference.models import Audience, Band, Conference, Document, DocumentKind, Registration, SessionKind
 from members.models import Branch, Member
 from tests.conference.conftest import REGISTERING, paid_up_member
 from tests.factories import LONDON_TZ
+from tests.helpers.concurrency import errors, in_parallel
 
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 PUBLISHED = dt.datetime(2027, 4, 1, 12, tzinfo=LONDON_TZ)
@@ -36,7 +35,8 @@ PUBLISHED = dt.datetime(2027, 4, 1, 12, tzinfo=LONDON_TZ)
 REMINDER_DUE = dt.datetime(2027, 5, 22, 9, tzinfo=LONDON_TZ)
 
 
-def at(moment: dt.datetime) -> dict[str, int]:
+def sweep_at(moment: dt.datetime) -> dict[str, int]:
+    """Run the conference-mail sweep as of ``moment``."""
     return notices.sweep(moment)
 
 
@@ -91,11 +91,11 @@ def test_a_registered_only_document_is_sent_once_to_each_registered_member(
     register(conference, people["reg"])
     document = add_document(conference, Audience.REGISTERED)
 
-    assert at(PUBLISHED - dt.timedelta(minutes=1))["document_mail"] == 0
+    assert sweep_at(PUBLISHED - dt.timedelta(minutes=1))["document_mail"] == 0
     assert document_mail(document) == []
 
-    first = at(PUBLISHED)
-    again = at(PUBLISHED + dt.timedelta(minutes=5))
+    first = sweep_at(PUBLISHED)
+    again = sweep_at(PUBLISHED + dt.timedelta(minutes=5))
 
     sent = document_mail(document)
     assert (first["document_mail"], again["document_mail"]) == (2, 0)
@@ -111,7 +111,7 @@ def test_a_document_for_every_member_reaches_members_who_have_not_registered(
     register(conference, people["dora"])
     document = add_document(conference, Audience.MEMBERS)
 
-    at(PUBLISHED)
+    sweep_at(PUBLISHED)
 
     recipients = {m.to for m in document_mail(document)}
     assert {"dora.delegate@example.org", "reg.registered@example.org", "uma.unregistered@example.org"} <= (
@@ -128,7 +128,7 @@ def test_a_cancelled_registration_is_not_sent_a_registered_only_document(
         services.cancel_registration(actor=people["dora"].user, registration=registration)
     document = add_document(conference, Audience.REGISTERED)
 
-    at(PUBLISHED)
+    sweep_at(PUBLISHED)
 
     assert [m.to for m in document_mail(document)] == ["reg.registered@example.org"]
 
@@ -138,7 +138,7 @@ def test_a_new_file_sends_an_updated_notice_once_and_other_edits_send_nothing(
 ) -> None:
     register(conference, people["dora"])
     document = add_document(conference, Audience.REGISTERED)
-    at(PUBLISHED)
+    sweep_at(PUBLISHED)
     later = PUBLISHED + dt.timedelta(days=1)
 
     def edit(**extra: Any) -> None:
@@ -155,11 +155,11 @@ def test_a_new_file_sends_an_updated_notice_once_and_other_edits_send_nothing(
             )
 
     edit(summary="A corrected summary.")
-    assert at(later)["document_mail"] == 0
+    assert sweep_at(later)["document_mail"] == 0
 
     edit(upload=SimpleUploadedFile("report-v2.pdf", PDF + b"\n% v2\n", content_type="application/pdf"))
-    assert at(later)["document_mail"] == 1
-    assert at(later + dt.timedelta(minutes=5))["document_mail"] == 0
+    assert sweep_at(later)["document_mail"] == 1
+    assert sweep_at(later + dt.timedelta(minutes=5))["document_mail"] == 0
 
     mail = document_mail(document)
     assert [m.key.split("-")[4] for m in mail] == ["v1", "v2"]
@@ -173,7 +173,7 @@ def test_a_document_of_a_conference_that_is_over_is_not_announced(
     register(conference, delegate)
     document = add_document(conference, Audience.REGISTERED)
 
-    at(dt.datetime(2027, 6, 1, 9, tzinfo=LONDON_TZ))
+    sweep_at(dt.datetime(2027, 6, 1, 9, tzinfo=LONDON_TZ))
 
     assert document_mail(document) == []
 
@@ -183,24 +183,10 @@ def test_two_sweeps_at_once_tell_a_document_once(conference: Conference, people:
     register(conference, people["dora"])
     register(conference, people["reg"])
     document = add_document(conference, Audience.REGISTERED)
-    sweeps = 4
-    start = threading.Barrier(sweeps)
-    queued: list[int] = []
+    outcomes = in_parallel(4, lambda n: notices.tell_document(document.pk, PUBLISHED))
 
-    def sweep() -> None:
-        try:
-            start.wait(timeout=30)
-            queued.append(notices.tell_document(document.pk, PUBLISHED))
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=sweep) for _ in range(sweeps)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-
-    assert sorted(queued) == [0, 0, 0, 2]
+    assert errors(outcomes) == []
+    assert sorted(outcome.result for outcome in outcomes) == [0, 0, 0, 2]
     assert len(document_mail(document)) == 2
     # The lock, not only the outbox keys, keeps it to one telling: one record of it in the audit trail.
     assert AuditEntry.objects.filter(action=notices.NOTICE_ACTION).count() == 1
@@ -226,9 +212,9 @@ def test_the_reminder_goes_a_week_before_to_each_registration_once(
         room="Main hall",
     )
 
-    assert at(REMINDER_DUE - dt.timedelta(minutes=1))["reminders"] == 0
-    assert at(REMINDER_DUE)["reminders"] == 3
-    assert at(REMINDER_DUE + dt.timedelta(days=1))["reminders"] == 0
+    assert sweep_at(REMINDER_DUE - dt.timedelta(minutes=1))["reminders"] == 0
+    assert sweep_at(REMINDER_DUE)["reminders"] == 3
+    assert sweep_at(REMINDER_DUE + dt.timedelta(days=1))["reminders"] == 0
 
     assert reminders(conference) == [
         "dora.delegate@example.org",
@@ -247,7 +233,7 @@ def test_a_cancelled_registration_gets_no_reminder(conference: Conference, peopl
     with time_machine.travel(REGISTERING, tick=False):
         services.cancel_registration(actor=people["dora"].user, registration=cancelled)
 
-    at(REMINDER_DUE)
+    sweep_at(REMINDER_DUE)
 
     assert reminders(conference) == ["reg.registered@example.org"]
 
@@ -255,7 +241,7 @@ def test_a_cancelled_registration_gets_no_reminder(conference: Conference, peopl
 def test_no_reminder_once_the_conference_has_begun(conference: Conference, delegate: Member) -> None:
     register(conference, delegate)
 
-    at(dt.datetime(2027, 5, 29, 8, tzinfo=LONDON_TZ))
+    sweep_at(dt.datetime(2027, 5, 29, 8, tzinfo=LONDON_TZ))
 
     assert reminders(conference) == []
 

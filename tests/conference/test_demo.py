@@ -23,9 +23,6 @@ from django.utils import timezone
 from awl import demo as registry
 from awl.models import OutboundMessage
 from conference import demo
-from conference.programme import notices
-from conference.registration import selectors
-from conference.registration import services
 from conference.models import (
     Attendee,
     Audience,
@@ -41,6 +38,8 @@ from conference.models import (
     Snapshot,
     VotingBasis,
 )
+from conference.programme import notices
+from conference.registration import selectors, services
 from members.management.commands.seed_demo import LOGINS
 from members.models import Branch, Member
 from tests.factories import UserFactory, make_member

@@ -20,7 +20,6 @@ import datetime as dt
 from typing import Any
 
 import pytest
-import time_machine
 from django.contrib.auth import get_user_model
 from django.test import Client
 from django.urls import reverse
@@ -31,9 +30,7 @@ from awl.models import AuditEntry, OutboundMessage
 from committees.models import Term, TermBasis
 from committees.services import current_members
 from conference import demo
-from conference.elections.services import ballots
 from conference.business.services import motions
-from conference.elections.services import results
 from conference.elections.models import (
     Ballot,
     Election,
@@ -42,11 +39,13 @@ from conference.elections.models import (
     VotedBy,
     VoterRecord,
 )
+from conference.elections.services import ballots, results
 from conference.elections.services.elections import Phase, candidates, electorate, in_electorate, phase
 from conference.models import Conference, ItemStatus, Motion, ProposerKind
 from members.management.commands.seed_demo import LOGINS
 from members.models import Member
 from tests.conference.test_demo import SEEDING_DAYS, seed
+from tests.helpers.clock import frozen
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db]
 
@@ -71,10 +70,6 @@ MOMENTS = [
     "2027-07-01T23:30:00+00:00",
     "2027-01-15T23:50:00+00:00",
 ]
-
-
-def frozen(moment: str) -> Any:
-    return time_machine.travel(dt.datetime.fromisoformat(moment), tick=False)
 
 
 @pytest.mark.parametrize("moment", MOMENTS)

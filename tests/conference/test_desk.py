@@ -12,10 +12,10 @@ from django.test import Client
 from django.urls import reverse
 
 from awl.models import AuditEntry
-from conference.registration import services
 from conference.models import Band, Conference, Credential, Registration
+from conference.registration import services
 from members.models import Branch, DuesRate, Member
-from tests.conference.conftest import paid_up_member
+from tests.conference.conftest import paid_up_member, the_next_conference
 from tests.factories import UserFactory, make_member, pay
 
 
@@ -234,18 +234,7 @@ def test_a_member_cannot_use_the_desk(client: Client, member: Member, dora: Regi
 def test_a_registration_of_another_conference_is_not_found(
     desk: Client, dora: Registration, conference: Conference
 ) -> None:
-    other = Conference.objects.create(
-        year=2028,
-        title="Annual conference 2028",
-        slug="2028",
-        starts_on=dt.date(2028, 5, 27),
-        ends_on=dt.date(2028, 5, 28),
-        venue="Conway Hall",
-        city="London",
-        registration_opens_at=conference.registration_opens_at,
-        registration_closes_at=conference.registration_closes_at,
-        eligibility_cutoff=conference.eligibility_cutoff,
-    )
+    other = the_next_conference(conference)
 
     url = reverse("conference:desk_person", args=[other.slug, dora.pk])
 

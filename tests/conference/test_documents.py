@@ -20,9 +20,9 @@ from django.test import Client, override_settings
 from django.urls import reverse
 
 from awl.models import AuditEntry
+from conference.models import Audience, Band, Conference, Document, DocumentKind, Registration
 from conference.programme import services as programme
 from conference.registration import services
-from conference.models import Audience, Band, Conference, Document, DocumentKind, Registration
 from conference.registration.services import ConferenceError
 from members.models import Branch, Member
 from tests.conference.conftest import REGISTERING, paid_up_member

@@ -17,8 +17,8 @@ import time_machine
 from django.test import Client
 from django.urls import reverse
 
-from conference.elections.services import nominations
 from conference.elections.models import Election, Nomination, NominationStatus
+from conference.elections.services import nominations
 from conference.models import Conference
 from members.models import Branch, DuesRate, Member
 from tests.conference.election_world import (

@@ -10,8 +10,8 @@ import time_machine
 from django.conf import settings
 
 from awl.models import AuditEntry
-from conference.registration import services
 from conference.models import Conference, EligibilityException, Rounding, Snapshot, VotingBasis
+from conference.registration import services
 from conference.registration.services import ConferenceError
 from members.models import Branch, DuesRate, Member
 from members.standing import standing_for

@@ -14,17 +14,14 @@ from conference.business.services import motions
 from conference.models import Amendment, AmendmentKind, BusinessRules, Conference, ItemStatus, Motion, Ruling
 from members.models import Branch, DuesRate, Member
 from tests.conference.conftest import paid_up_member
-from tests.conference.test_motions import BEFORE_DEADLINE, TEXT, at, rules, seconded, seconder, submit
+from tests.conference.test_motions import BEFORE_DEADLINE, TEXT, rules, seconded, seconder, submit
 from tests.factories import LONDON_TZ, change_status
+from tests.helpers.clock import frozen
+from tests.helpers.http import as_user
 
 __all__ = ["rules", "seconder"]  # fixtures used here
 
 AFTER_DEADLINE = dt.datetime(2027, 4, 2, 9, tzinfo=LONDON_TZ)
-
-
-def login(client: Client, member: Member) -> Client:
-    client.force_login(member.user)
-    return client
 
 
 def motion_post(seconder: Member, **extra: Any) -> dict[str, Any]:
@@ -46,8 +43,8 @@ def other(london: Branch, dues_rates: dict[str, DuesRate]) -> Member:
 def test_a_member_proposes_a_motion_and_the_seconder_is_emailed(
     client: Client, conference: Conference, rules: BusinessRules, delegate: Member, seconder: Member
 ) -> None:
-    with at(BEFORE_DEADLINE):
-        login(client, delegate)
+    with frozen(BEFORE_DEADLINE):
+        as_user(client, delegate)
         page = client.get(reverse("conference:motion_add", args=[conference.slug]))
         assert page.status_code == 200 and "At most 40 words" in page.content.decode()
         response = client.post(
@@ -60,7 +57,7 @@ def test_a_member_proposes_a_motion_and_the_seconder_is_emailed(
     assert motion.proposer == delegate and motion.seconder == seconder
     assert motion.status == ItemStatus.AWAITING_SECONDER
     assert OutboundMessage.objects.filter(to=seconder.user.email, key__contains="second").exists()
-    with at(BEFORE_DEADLINE):
+    with frozen(BEFORE_DEADLINE):
         listing = client.get(reverse("conference:motions", args=[conference.slug])).content.decode()
     assert "Rent controls" in listing and "Dora Delegate" in listing and "Awaiting its seconder" in listing
 
@@ -89,8 +86,8 @@ def test_a_refused_motion_comes_back_with_a_clear_message_and_nothing_written(
     if seconded_by == "resigned":
         change_status(seconder, "resigned", on=dt.date(2027, 3, 1))
     who = delegate if seconded_by == "self" else seconder
-    with at(moment):
-        login(client, delegate)
+    with frozen(moment):
+        as_user(client, delegate)
         response = client.post(
             reverse("conference:motion_add", args=[conference.slug]), motion_post(who, **extra)
         )
@@ -103,8 +100,8 @@ def test_an_emergency_motion_after_the_deadline_is_taken_with_its_reason(
     client: Client, conference: Conference, rules: BusinessRules, delegate: Member, seconder: Member
 ) -> None:
     url = reverse("conference:motion_add", args=[conference.slug])
-    with at(AFTER_DEADLINE):
-        login(client, delegate)
+    with frozen(AFTER_DEADLINE):
+        as_user(client, delegate)
         assert "only an emergency motion" in client.get(url).content.decode()
         response = client.post(
             url, motion_post(seconder, emergency="on", emergency_reason="The factory closed.")
@@ -116,10 +113,10 @@ def test_an_emergency_motion_after_the_deadline_is_taken_with_its_reason(
 def test_the_named_seconder_seconds_from_the_link(
     client: Client, conference: Conference, rules: BusinessRules, delegate: Member, seconder: Member
 ) -> None:
-    with at(BEFORE_DEADLINE):
+    with frozen(BEFORE_DEADLINE):
         motion = submit(delegate, seconder, conference)
         url = reverse("conference:second", args=[motions.seconder_token(motion)])
-        login(client, seconder)
+        as_user(client, seconder)
         page = client.get(url)
         assert page.status_code == 200 and "Second it" in page.content.decode()
         assert client.post(url).status_code == 302
@@ -135,12 +132,12 @@ def test_a_seconding_link_is_for_its_seconder_and_a_tampered_one_is_a_400(
     seconder: Member,
     other: Member,
 ) -> None:
-    with at(BEFORE_DEADLINE):
+    with frozen(BEFORE_DEADLINE):
         motion = submit(delegate, seconder, conference)
         token = motions.seconder_token(motion)
-        login(client, other)
+        as_user(client, other)
         assert client.post(reverse("conference:second", args=[token])).status_code == 403
-        login(client, seconder)
+        as_user(client, seconder)
         tampered = client.post(reverse("conference:second", args=[token[:-2] + "xx"]))
         assert tampered.status_code == 400 and "not valid" in tampered.content.decode()
     motion.refresh_from_db()
@@ -156,7 +153,7 @@ def test_the_motion_page_renders_safe_markdown_numbered_lines_and_amendment_diff
     other: Member,
 ) -> None:
     text = "Conference **notes** the cost of living.\n<script>alert(1)</script>\nConference resolves to act."
-    with at(BEFORE_DEADLINE):
+    with frozen(BEFORE_DEADLINE):
         motion = seconded(delegate, seconder, conference, text=text)
         motions.submit_amendment(
             actor=other.user,
@@ -175,7 +172,7 @@ def test_the_motion_page_renders_safe_markdown_numbered_lines_and_amendment_diff
             free_text="Add a line on wages.",
             seconder=seconder,
         )
-        login(client, other)
+        as_user(client, other)
         html = client.get(reverse("conference:motion_detail", args=[motion.pk])).content.decode()
     assert "<strong>notes</strong>" in html
     assert "<script>alert(1)</script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
@@ -195,7 +192,7 @@ def test_another_member_cannot_edit_withdraw_or_answer(
     seconder: Member,
     other: Member,
 ) -> None:
-    with at(BEFORE_DEADLINE):
+    with frozen(BEFORE_DEADLINE):
         motion = seconded(delegate, seconder, conference)
         amendment = motions.submit_amendment(
             actor=other.user,
@@ -205,7 +202,7 @@ def test_another_member_cannot_edit_withdraw_or_answer(
             free_text="And more.",
             seconder=seconder,
         )
-        login(client, other)
+        as_user(client, other)
         assert (
             client.post(
                 reverse("conference:motion_edit", args=[motion.pk]), {"title": "X", "text": "Y"}
@@ -236,8 +233,8 @@ def test_the_proposer_edits_until_the_deadline_withdraws_and_answers(
     seconder: Member,
     other: Member,
 ) -> None:
-    with at(BEFORE_DEADLINE):
-        login(client, delegate)
+    with frozen(BEFORE_DEADLINE):
+        as_user(client, delegate)
         motion = seconded(delegate, seconder, conference)
         amendment = motions.submit_amendment(
             actor=other.user,
@@ -253,8 +250,8 @@ def test_the_proposer_edits_until_the_deadline_withdraws_and_answers(
             reverse("conference:amendment_answer", args=[amendment.pk]), {"answer": "accept"}
         )
         assert answer.status_code == 302
-    with at(AFTER_DEADLINE):
-        login(client, delegate)
+    with frozen(AFTER_DEADLINE):
+        as_user(client, delegate)
         late = client.post(reverse("conference:motion_edit", args=[motion.pk]), {**edit, "title": "Too late"})
         assert late.status_code == 409 and "can no longer be edited" in late.content.decode()
         assert client.post(reverse("conference:motion_withdraw", args=[motion.pk])).status_code == 302
@@ -283,9 +280,9 @@ def test_a_member_proposes_an_amendment(
     seconder: Member,
     other: Member,
 ) -> None:
-    with at(BEFORE_DEADLINE):
+    with frozen(BEFORE_DEADLINE):
         motion = seconded(delegate, seconder, conference)
-        login(client, other)
+        as_user(client, other)
         url = reverse("conference:amendment_add", args=[motion.pk])
         assert client.get(url).status_code == 200
         assert client.post(url, amendment_post(seconder)).status_code == 302
@@ -311,13 +308,13 @@ def test_a_refused_amendment_comes_back_with_a_clear_message_and_nothing_written
     change: dict[str, str],
     message: str,
 ) -> None:
-    with at(BEFORE_DEADLINE):
+    with frozen(BEFORE_DEADLINE):
         motion = seconded(delegate, seconder, conference)
         if change.pop("out_of_order", None):
             motions.rule(
                 actor=cac, item=motion, ruling=Ruling.OUT_OF_ORDER, reason="Not conference business."
             )
-        login(client, other)
+        as_user(client, other)
         response = client.post(
             reverse("conference:amendment_add", args=[motion.pk]), amendment_post(seconder, **change)
         )
@@ -334,8 +331,8 @@ def test_the_motions_list_takes_a_constant_number_of_queries(
     django_assert_max_num_queries: Any,
 ) -> None:
     url = reverse("conference:motions", args=[conference.slug])
-    with at(BEFORE_DEADLINE):
-        login(client, delegate)
+    with frozen(BEFORE_DEADLINE):
+        as_user(client, delegate)
         seconded(delegate, seconder, conference)
         with django_assert_max_num_queries(20) as few:
             client.get(url)
@@ -348,10 +345,10 @@ def test_the_motions_list_takes_a_constant_number_of_queries(
 def test_the_motion_page_offers_no_edit_or_amendment_once_the_rules_refuse_them(
     client: Client, conference: Conference, rules: BusinessRules, delegate: Member, seconder: Member, cac: Any
 ) -> None:
-    with at(BEFORE_DEADLINE):
+    with frozen(BEFORE_DEADLINE):
         motion = seconded(delegate, seconder, conference)
         url = reverse("conference:motion_detail", args=[motion.pk])
-        login(client, delegate)
+        as_user(client, delegate)
         before = client.get(url).content.decode()
         motions.rule(actor=cac, item=motion, ruling=Ruling.OUT_OF_ORDER, reason="Not conference business")
         after = client.get(url).content.decode()

@@ -6,12 +6,10 @@ import datetime as dt
 from typing import Any
 
 import pytest
-import time_machine
 
 from awl.models import OutboundMessage
-from conference.business.services import publication as business
 from conference.business.services import motions
-from conference.registration import services
+from conference.business.services import publication as business
 from conference.models import (
     Amendment,
     AmendmentKind,
@@ -25,20 +23,18 @@ from conference.models import (
     Ruling,
     VoteMethod,
 )
+from conference.registration import services
 from conference.registration.services import ConferenceError
 from members.models import Branch, DuesRate, Member, Role
 from tests.conference.conftest import paid_up_member
-from tests.factories import LONDON_TZ, make_officer
+from tests.factories import LONDON_TZ, ConferenceFactory, make_officer
+from tests.helpers.clock import frozen
 
 BEFORE_DEADLINE = dt.datetime(2027, 3, 20, 12, tzinfo=LONDON_TZ)
 AT_CONFERENCE = dt.datetime(2027, 5, 29, 15, tzinfo=LONDON_TZ)
 TEXT = (
     "Conference notes the cost of living.\nConference resolves to campaign for rent controls in every city."
 )
-
-
-def at(moment: dt.datetime) -> Any:
-    return time_machine.travel(moment, tick=False)
 
 
 @pytest.fixture
@@ -77,7 +73,7 @@ def seconded(proposer: Member, seconder: Member, conference: Conference, **extra
 def test_a_members_motion_waits_for_its_seconder_who_confirms_from_the_emailed_link(
     conference: Conference, rules: BusinessRules, delegate: Member, seconder: Member
 ) -> None:
-    with at(BEFORE_DEADLINE):
+    with frozen(BEFORE_DEADLINE):
         motion = submit(delegate, seconder, conference)
         assert motion.status == ItemStatus.AWAITING_SECONDER
         [ask] = OutboundMessage.objects.filter(to=seconder.user.email, key__contains="second")
@@ -96,7 +92,7 @@ def test_a_members_motion_waits_for_its_seconder_who_confirms_from_the_emailed_l
 def test_a_motion_cannot_be_seconded_by_its_proposer_or_by_nobody(
     conference: Conference, rules: BusinessRules, delegate: Member, who: str, message: str
 ) -> None:
-    with at(BEFORE_DEADLINE), pytest.raises(ConferenceError, match=message):
+    with frozen(BEFORE_DEADLINE), pytest.raises(ConferenceError, match=message):
         submit(delegate, delegate if who == "self" else None, conference)  # type: ignore[arg-type]
     assert not Motion.objects.exists()
 
@@ -108,7 +104,7 @@ def test_a_non_member_cannot_second(
 
     change_status(seconder, "resigned", on=dt.date(2027, 3, 1))
     seconder.refresh_from_db()
-    with at(BEFORE_DEADLINE), pytest.raises(ConferenceError, match="must be a member"):
+    with frozen(BEFORE_DEADLINE), pytest.raises(ConferenceError, match="must be a member"):
         submit(delegate, seconder, conference)
     assert not Motion.objects.exists()
 
@@ -116,7 +112,7 @@ def test_a_non_member_cannot_second(
 def test_a_tampered_seconding_link_is_refused(
     conference: Conference, rules: BusinessRules, delegate: Member, seconder: Member
 ) -> None:
-    with at(BEFORE_DEADLINE):
+    with frozen(BEFORE_DEADLINE):
         motion = submit(delegate, seconder, conference)
         with pytest.raises(ConferenceError, match="not valid"):
             motions.confirm_seconding(token=motions.seconder_token(motion) + "x")
@@ -127,7 +123,7 @@ def test_a_tampered_seconding_link_is_refused(
 def test_only_the_named_seconder_confirms_the_seconding(
     conference: Conference, rules: BusinessRules, delegate: Member, seconder: Member
 ) -> None:
-    with at(BEFORE_DEADLINE):
+    with frozen(BEFORE_DEADLINE):
         motion = submit(delegate, seconder, conference)
         token = motions.seconder_token(motion)
         with pytest.raises(ConferenceError, match="named as seconder"):
@@ -142,7 +138,7 @@ def test_only_the_named_seconder_confirms_the_seconding(
 def test_over_the_word_limit_is_refused(
     conference: Conference, rules: BusinessRules, delegate: Member, seconder: Member
 ) -> None:
-    with at(BEFORE_DEADLINE), pytest.raises(ConferenceError, match="41 words; the limit is 40"):
+    with frozen(BEFORE_DEADLINE), pytest.raises(ConferenceError, match="41 words; the limit is 40"):
         submit(delegate, seconder, conference, text=" ".join(["word"] * 41))
     assert not Motion.objects.exists()
 
@@ -150,7 +146,7 @@ def test_over_the_word_limit_is_refused(
 def test_after_the_deadline_only_an_emergency_motion_with_its_reason_is_taken(
     conference: Conference, rules: BusinessRules, delegate: Member, seconder: Member
 ) -> None:
-    with at(dt.datetime(2027, 4, 2, 9, tzinfo=LONDON_TZ)):
+    with frozen(dt.datetime(2027, 4, 2, 9, tzinfo=LONDON_TZ)):
         with pytest.raises(ConferenceError, match="deadline for motions has passed"):
             submit(delegate, seconder, conference)
         with pytest.raises(ConferenceError, match="what has happened since"):
@@ -176,7 +172,7 @@ def test_the_conference_is_over_from_midnight_london_time(
     moment: dt.datetime,
     over: bool,
 ) -> None:
-    with at(moment):
+    with frozen(moment):
         if over:
             with pytest.raises(ConferenceError, match="conference is over"):
                 submit(delegate, seconder, conference, emergency=True, emergency_reason="The strike began")
@@ -208,7 +204,7 @@ def test_the_motions_deadline_falls_by_the_first_day_of_conference_in_london_tim
             amendments_to_amendments=False,
         )
 
-    with at(BEFORE_DEADLINE):
+    with frozen(BEFORE_DEADLINE):
         if allowed:
             assert save().motions_deadline == deadline
         else:
@@ -221,7 +217,7 @@ def test_a_branch_motion_is_put_by_its_organiser_with_the_meeting_date(
     conference: Conference, rules: BusinessRules, london: Branch, member: Member
 ) -> None:
     organiser = make_officer(Role.BRANCH_ORGANISER, london, email="org@example.org")
-    with at(BEFORE_DEADLINE):
+    with frozen(BEFORE_DEADLINE):
         with pytest.raises(ConferenceError, match="put by its organiser"):
             motions.submit_motion(
                 actor=member.user,
@@ -256,7 +252,7 @@ def test_a_branch_motion_is_put_by_its_organiser_with_the_meeting_date(
 def test_an_amendment_must_delete_words_that_are_in_the_motion(
     conference: Conference, rules: BusinessRules, delegate: Member, seconder: Member
 ) -> None:
-    with at(BEFORE_DEADLINE):
+    with frozen(BEFORE_DEADLINE):
         motion = seconded(delegate, seconder, conference)
         with pytest.raises(ConferenceError, match="not in the text"):
             motions.submit_amendment(
@@ -274,7 +270,7 @@ def test_an_amendment_must_delete_words_that_are_in_the_motion(
 def test_no_amendment_to_a_motion_ruled_out_of_order(
     conference: Conference, rules: BusinessRules, delegate: Member, seconder: Member, cac: Any
 ) -> None:
-    with at(BEFORE_DEADLINE):
+    with frozen(BEFORE_DEADLINE):
         motion = seconded(delegate, seconder, conference)
         motions.rule(actor=cac, item=motion, ruling=Ruling.OUT_OF_ORDER, reason="Not conference business")
         with pytest.raises(ConferenceError, match="out of order"):
@@ -294,7 +290,7 @@ def test_no_amendment_to_a_motion_ruled_out_of_order(
 def test_out_of_order_needs_a_reason(
     conference: Conference, rules: BusinessRules, delegate: Member, seconder: Member, cac: Any
 ) -> None:
-    with at(BEFORE_DEADLINE):
+    with frozen(BEFORE_DEADLINE):
         motion = seconded(delegate, seconder, conference)
         with pytest.raises(ConferenceError, match="reason"):
             motions.rule(actor=cac, item=motion, ruling=Ruling.OUT_OF_ORDER, reason=" ")
@@ -305,7 +301,7 @@ def test_out_of_order_needs_a_reason(
 def test_a_composite_replaces_motions_whose_movers_agreed(
     conference: Conference, rules: BusinessRules, delegate: Member, seconder: Member, cac: Any
 ) -> None:
-    with at(BEFORE_DEADLINE):
+    with frozen(BEFORE_DEADLINE):
         first = seconded(delegate, seconder, conference)
         second = seconded(seconder, delegate, conference, title="Rent caps")
         with pytest.raises(ConferenceError, match="agreement of the movers"):
@@ -334,7 +330,7 @@ def test_a_composite_replaces_motions_whose_movers_agreed(
 def test_no_ruling_before_the_seconder_confirms(
     conference: Conference, rules: BusinessRules, delegate: Member, seconder: Member, cac: Any
 ) -> None:
-    with at(BEFORE_DEADLINE):
+    with frozen(BEFORE_DEADLINE):
         motion = submit(delegate, seconder, conference)
         with pytest.raises(ConferenceError, match="seconder has not confirmed"):
             motions.rule(actor=cac, item=motion, ruling=Ruling.IN_ORDER)
@@ -345,18 +341,14 @@ def test_no_ruling_before_the_seconder_confirms(
 def test_only_this_conferences_motions_ruled_in_order_go_in_the_order_of_debate(
     conference: Conference, rules: BusinessRules, delegate: Member, seconder: Member, cac: Any
 ) -> None:
-    with at(BEFORE_DEADLINE):
+    with frozen(BEFORE_DEADLINE):
         ruled = seconded(delegate, seconder, conference)
         motions.rule(actor=cac, item=ruled, ruling=Ruling.IN_ORDER)
         pending = seconded(seconder, delegate, conference, title="Rent caps")
-        other = Conference.objects.create(
+        other = ConferenceFactory(
             year=2031,
             title="Annual conference 2031",
-            slug="2031",
             starts_on=dt.date(2031, 5, 30),
-            ends_on=dt.date(2031, 5, 31),
-            venue="Conway Hall",
-            city="London",
             registration_opens_at=conference.registration_opens_at,
             registration_closes_at=conference.registration_closes_at,
             eligibility_cutoff=dt.date(2031, 3, 1),
@@ -400,7 +392,7 @@ def debate(
     conference: Conference, rules: BusinessRules, delegate: Member, seconder: Member, cac: Any
 ) -> tuple[Motion, Amendment, Amendment]:
     """A motion with two delete-insert amendments, ruled in order and on the order paper."""
-    with at(BEFORE_DEADLINE):
+    with frozen(BEFORE_DEADLINE):
         motion = seconded(delegate, seconder, conference)
         first = motions.submit_amendment(
             actor=seconder.user,
@@ -435,11 +427,26 @@ def debate(
 def present(conference: Conference, people: int, cac: Any) -> None:
     """``people`` entitled members registered and checked in."""
     branch = Branch.objects.get(slug="london")
-    with at(dt.datetime(2027, 3, 10, 12, tzinfo=LONDON_TZ)):
+    with frozen(dt.datetime(2027, 3, 10, 12, tzinfo=LONDON_TZ)):
         for n in range(people):
             person = paid_up_member(branch, f"Voter {n}")
             registration = services.register(member=person, conference=conference, fee_band="waged")
             services.check_in(actor=cac, registration=registration)
+
+
+def by_hands(
+    cac: Any, item: Motion | Amendment, outcome: str, votes_for: int, votes_against: int, **extra: Any
+) -> Any:
+    """The CAC records ``outcome`` for ``item`` on a show of hands, ``votes_for`` to ``votes_against``."""
+    return motions.record_outcome(
+        actor=cac,
+        item=item,
+        outcome=outcome,
+        method=VoteMethod.HANDS,
+        votes_for=votes_for,
+        votes_against=votes_against,
+        **extra,
+    )
 
 
 def test_the_text_as_carried_merges_two_carried_amendments(
@@ -447,33 +454,12 @@ def test_the_text_as_carried_merges_two_carried_amendments(
 ) -> None:
     motion, first, second = debate
     present(conference, 3, cac)
-    with at(AT_CONFERENCE):
+    with frozen(AT_CONFERENCE):
         with pytest.raises(ConferenceError, match="amendments are decided first"):
-            motions.record_outcome(
-                actor=cac,
-                item=motion,
-                outcome=Outcome.CARRIED,
-                method=VoteMethod.HANDS,
-                votes_for=2,
-                votes_against=1,
-            )
+            by_hands(cac, motion, Outcome.CARRIED, 2, 1)
         for amendment in (first, second):
-            motions.record_outcome(
-                actor=cac,
-                item=amendment,
-                outcome=Outcome.CARRIED,
-                method=VoteMethod.HANDS,
-                votes_for=2,
-                votes_against=1,
-            )
-        carried = motions.record_outcome(
-            actor=cac,
-            item=motion,
-            outcome=Outcome.CARRIED,
-            method=VoteMethod.HANDS,
-            votes_for=3,
-            votes_against=0,
-        )
+            by_hands(cac, amendment, Outcome.CARRIED, 2, 1)
+        carried = by_hands(cac, motion, Outcome.CARRIED, 3, 0)
 
     assert isinstance(carried, Motion)
     assert carried.carried_text == (
@@ -489,32 +475,11 @@ def test_an_accepted_amendment_is_part_of_the_motion_and_a_lost_one_is_not(
     motion, first, second = debate
     present(conference, 3, cac)
     motions.answer_amendment(actor=delegate.user, amendment=first, accept=True)
-    with at(AT_CONFERENCE):
+    with frozen(AT_CONFERENCE):
         with pytest.raises(ConferenceError, match="accepted"):
-            motions.record_outcome(
-                actor=cac,
-                item=first,
-                outcome=Outcome.CARRIED,
-                method=VoteMethod.HANDS,
-                votes_for=2,
-                votes_against=1,
-            )
-        motions.record_outcome(
-            actor=cac,
-            item=second,
-            outcome=Outcome.LOST,
-            method=VoteMethod.HANDS,
-            votes_for=1,
-            votes_against=2,
-        )
-        carried = motions.record_outcome(
-            actor=cac,
-            item=motion,
-            outcome=Outcome.CARRIED,
-            method=VoteMethod.HANDS,
-            votes_for=3,
-            votes_against=0,
-        )
+            by_hands(cac, first, Outcome.CARRIED, 2, 1)
+        by_hands(cac, second, Outcome.LOST, 1, 2)
+        carried = by_hands(cac, motion, Outcome.CARRIED, 3, 0)
     assert isinstance(carried, Motion)
     assert (
         "cost-of-living crisis" in carried.carried_text and "every town and city" not in carried.carried_text
@@ -526,15 +491,8 @@ def test_counts_larger_than_those_present_are_refused(
 ) -> None:
     _, first, _ = debate
     present(conference, 3, cac)
-    with at(AT_CONFERENCE), pytest.raises(ConferenceError, match="only 3 entitled members are present"):
-        motions.record_outcome(
-            actor=cac,
-            item=first,
-            outcome=Outcome.CARRIED,
-            method=VoteMethod.HANDS,
-            votes_for=3,
-            votes_against=1,
-        )
+    with frozen(AT_CONFERENCE), pytest.raises(ConferenceError, match="only 3 entitled members are present"):
+        by_hands(cac, first, Outcome.CARRIED, 3, 1)
     first.refresh_from_db()
     assert first.outcome == ""
 
@@ -544,23 +502,15 @@ def test_an_outcome_that_contradicts_the_counts_is_refused(
 ) -> None:
     _, first, _ = debate
     present(conference, 3, cac)
-    with at(AT_CONFERENCE), pytest.raises(ConferenceError, match="counts say it was lost"):
-        motions.record_outcome(
-            actor=cac,
-            item=first,
-            outcome=Outcome.CARRIED,
-            method=VoteMethod.HANDS,
-            votes_for=1,
-            votes_against=1,
-            majority=Majority.SIMPLE,
-        )
+    with frozen(AT_CONFERENCE), pytest.raises(ConferenceError, match="counts say it was lost"):
+        by_hands(cac, first, Outcome.CARRIED, 1, 1, majority=Majority.SIMPLE)
 
 
 def test_no_outcome_before_the_conference_has_begun(
     conference: Conference, debate: tuple[Motion, Amendment, Amendment], cac: Any
 ) -> None:
     _, first, _ = debate
-    with at(BEFORE_DEADLINE), pytest.raises(ConferenceError, match="not begun"):
+    with frozen(BEFORE_DEADLINE), pytest.raises(ConferenceError, match="not begun"):
         motions.record_outcome(actor=cac, item=first, outcome=Outcome.NOT_REACHED)
     first.refresh_from_db()
     assert first.outcome == ""
@@ -575,7 +525,7 @@ def test_a_motion_referred_to_the_nc_goes_on_its_next_agenda(
     starts = dt.datetime(2027, 6, 12, 11, tzinfo=LONDON_TZ)
     meeting = Meeting.objects.create(committee=nc, starts_at=starts, ends_at=starts + dt.timedelta(hours=4))
     motion, first, second = debate
-    with at(AT_CONFERENCE):
+    with frozen(AT_CONFERENCE):
         for amendment in (first, second):
             motions.record_outcome(actor=cac, item=amendment, outcome=Outcome.NOT_REACHED)
         motions.record_outcome(actor=cac, item=motion, outcome=Outcome.REFERRED)
@@ -587,12 +537,12 @@ def test_a_motion_referred_to_the_nc_goes_on_its_next_agenda(
 def test_the_proposer_edits_until_the_deadline_and_withdraws_until_debated(
     conference: Conference, rules: BusinessRules, delegate: Member, seconder: Member, cac: Any
 ) -> None:
-    with at(BEFORE_DEADLINE):
+    with frozen(BEFORE_DEADLINE):
         motion = seconded(delegate, seconder, conference)
         with pytest.raises(ConferenceError, match="Only its proposer"):
             motions.edit_motion(actor=seconder.user, motion=motion, title="Mine now", text="Words")
         motions.edit_motion(actor=delegate.user, motion=motion, title="Rent controls now", text=TEXT)
-    with at(dt.datetime(2027, 4, 2, 9, tzinfo=LONDON_TZ)):
+    with frozen(dt.datetime(2027, 4, 2, 9, tzinfo=LONDON_TZ)):
         with pytest.raises(ConferenceError, match="deadline"):
             motions.edit_motion(actor=delegate.user, motion=motion, title="Too late", text=TEXT)
         motions.withdraw(actor=delegate.user, item=motion)
@@ -628,7 +578,7 @@ def test_amendments_to_amendments_only_when_the_conference_allows_and_only_to_th
             parent=first,
         )
 
-    with at(BEFORE_DEADLINE):
+    with frozen(BEFORE_DEADLINE):
         with pytest.raises(ConferenceError, match="does not take amendments to amendments"):
             amend(motion)
         rules.amendments_to_amendments = True
@@ -647,11 +597,11 @@ def test_no_outcome_for_a_motion_off_the_order_paper_or_not_ruled_in_order(
     delegate: Member,
     seconder: Member,
 ) -> None:
-    with at(BEFORE_DEADLINE):
+    with frozen(BEFORE_DEADLINE):
         unruled = seconded(delegate, seconder, conference, title="Unruled")
         unordered = seconded(delegate, seconder, conference, title="Unordered")
         motions.rule(actor=cac, item=unordered, ruling=Ruling.IN_ORDER)
-    with at(AT_CONFERENCE):
+    with frozen(AT_CONFERENCE):
         with pytest.raises(ConferenceError, match="ruled in order"):
             motions.record_outcome(actor=cac, item=unruled, outcome=Outcome.NOT_REACHED)
         with pytest.raises(ConferenceError, match="not on the order paper"):
@@ -667,9 +617,9 @@ def test_no_withdrawal_after_debate_and_no_composite_of_a_motion_no_longer_stand
     seconder: Member,
 ) -> None:
     motion, first, second = debate
-    with at(BEFORE_DEADLINE):
+    with frozen(BEFORE_DEADLINE):
         spare = seconded(delegate, seconder, conference, title="Spare")
-    with at(AT_CONFERENCE):
+    with frozen(AT_CONFERENCE):
         for amendment in (first, second):
             motions.record_outcome(actor=cac, item=amendment, outcome=Outcome.NOT_REACHED)
         motions.record_outcome(actor=cac, item=motion, outcome=Outcome.REMITTED)

@@ -17,10 +17,10 @@ from django.test import Client
 from django.urls import reverse
 
 from awl.models import AuditEntry
-from conference.registration import services
 from conference.models import Band, CacDuty, Conference, Duty, Registration
+from conference.registration import services
 from members.models import Branch, DuesRate, Member, Role
-from tests.conference.conftest import paid_up_member
+from tests.conference.conftest import paid_up_member, the_next_conference
 from tests.factories import make_officer
 
 # url name → (the duty that opens it, words only the consenting person's needs hold, words only the
@@ -114,18 +114,7 @@ def test_the_duty_for_another_conference_opens_nothing_here(
     client: Client, conference: Conference, people: None, name: str
 ) -> None:
     duty, shared, private = LISTS[name.removesuffix("_csv")]
-    next_year = Conference.objects.create(
-        year=2028,
-        title="Annual conference 2028",
-        slug="2028",
-        starts_on=dt.date(2028, 5, 27),
-        ends_on=dt.date(2028, 5, 28),
-        venue="Conway Hall",
-        city="London",
-        registration_opens_at=conference.registration_opens_at + dt.timedelta(days=366),
-        registration_closes_at=conference.registration_closes_at + dt.timedelta(days=366),
-        eligibility_cutoff=conference.eligibility_cutoff + dt.timedelta(days=366),
-    )
+    next_year = the_next_conference(conference, a_year_on=True)
     user = cac_with(next_year, duty)
 
     assert_refused_without_the_data(get(client, user, conference, name), shared, private)

@@ -9,17 +9,15 @@ Alex (an applicant) and Rita the returning officer.
 from __future__ import annotations
 
 import datetime as dt
-import threading
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 import time_machine
-from django.db import connection
 
 from awl.models import AuditEntry, OutboundMessage
-from conference.elections.services import nominations
 from conference.elections.models import Election, Nomination, NominationStatus
+from conference.elections.services import nominations
 from conference.elections.services.elections import ElectionError, can_view
 from conference.models import Conference
 from members.models import Branch, DuesRate, Member, Role
@@ -30,14 +28,15 @@ from tests.conference.election_world import (
     SETTING_UP,
     VOTING,
     World,
-    at,
     build,
     candidate,
     ec_details,
+    in_2027,
     nc_details,
     nominate,
 )
 from tests.factories import UserFactory, make_officer
+from tests.helpers.concurrency import in_parallel, said
 
 
 @pytest.fixture
@@ -86,9 +85,11 @@ def test_only_the_national_office_or_the_cac_sets_up_an_election(world: World) -
 
 
 BAD_DETAILS: list[tuple[str, dict[str, Any], str]] = [
-    ("nominations close before they open", {"nominations_close_at": at(2, 28, 9)}, "close after they open"),
-    ("voting opens before nominations close", {"voting_opens_at": at(4, 29, 9)}, "before nominations close"),
-    ("voting closes before it opens", {"voting_closes_at": at(5, 29, 8)}, "close after it opens"),
+    ("nominations close before they open", {"nominations_close_at": in_2027(2, 28, 9)},
+     "close after they open"),
+    ("voting opens before nominations close", {"voting_opens_at": in_2027(4, 29, 9)},
+     "before nominations close"),
+    ("voting closes before it opens", {"voting_closes_at": in_2027(5, 29, 8)}, "close after it opens"),
     ("no seats", {"seats": 0}, "between 1 and 200 seats"),
     ("too many seats", {"seats": 201}, "between 1 and 200 seats"),
     ("a word limit too small", {"statement_word_limit": 5}, "between 10 and 2000"),
@@ -96,8 +97,8 @@ BAD_DETAILS: list[tuple[str, dict[str, Any], str]] = [
     ("terms ending before they start", {"term_ends_on": dt.date(2027, 5, 30)}, "end after they start"),
     ("no title", {"title": "   "}, "title"),
     ("a window missing", {"voting_opens_at": None}, "Give when nominations open"),
-    ("already over", {"voting_closes_at": at(1, 31, 9), "voting_opens_at": at(1, 30, 9),
-                      "nominations_close_at": at(1, 29, 9), "nominations_open_at": at(1, 28, 9),
+    ("already over", {"voting_closes_at": in_2027(1, 31, 9), "voting_opens_at": in_2027(1, 30, 9),
+                      "nominations_close_at": in_2027(1, 29, 9), "nominations_open_at": in_2027(1, 28, 9),
                       "term_starts_on": dt.date(2027, 2, 1)}, "already have closed"),
 ]  # fmt: skip
 
@@ -159,10 +160,10 @@ def test_before_nominations_open_anything_may_change(world: World, cac: Any) -> 
         pytest.raises(ElectionError, match="close after they open"),
     ):
         nominations.update_election(
-            actor=cac, election=election, fields={"nominations_close_at": at(2, 1, 9)}
+            actor=cac, election=election, fields={"nominations_close_at": in_2027(2, 1, 9)}
         )
     election.refresh_from_db()
-    assert election.nominations_close_at == at(4, 30, 17)
+    assert election.nominations_close_at == in_2027(4, 30, 17)
 
 
 def test_once_nominations_open_only_the_returning_officer_or_office_extend_closing_times(
@@ -171,28 +172,33 @@ def test_once_nominations_open_only_the_returning_officer_or_office_extend_closi
     election = world.ec_election
 
     with pytest.raises(ElectionError, match="only the returning officer or the national office"):
-        nominations.update_election(actor=cac, election=election, fields={"voting_closes_at": at(4, 10, 14)})
+        nominations.update_election(
+            actor=cac, election=election, fields={"voting_closes_at": in_2027(4, 10, 14)}
+        )
     with pytest.raises(ElectionError, match="only the closing times can be extended"):
         nominations.update_election(actor=world.ro, election=election, fields={"seats": 6})
     with pytest.raises(ElectionError, match="extended, not brought forward"):
         nominations.update_election(
-            actor=world.ro, election=election, fields={"nominations_close_at": at(3, 15, 17)}
+            actor=world.ro, election=election, fields={"nominations_close_at": in_2027(3, 15, 17)}
         )
     with pytest.raises(ElectionError, match="Voting cannot open before nominations close"):
         nominations.update_election(
-            actor=world.ro, election=election, fields={"nominations_close_at": at(4, 11, 9)}
+            actor=world.ro, election=election, fields={"nominations_close_at": in_2027(4, 11, 9)}
         )
     election.refresh_from_db()
-    assert (election.seats, election.nominations_close_at) == (5, at(3, 20, 17))
+    assert (election.seats, election.nominations_close_at) == (5, in_2027(3, 20, 17))
 
     nominations.update_election(
-        actor=world.ro, election=election, fields={"nominations_close_at": at(3, 27, 17)}
+        actor=world.ro, election=election, fields={"nominations_close_at": in_2027(3, 27, 17)}
     )
     nominations.update_election(
-        actor=national_office, election=election, fields={"voting_closes_at": at(4, 10, 15)}
+        actor=national_office, election=election, fields={"voting_closes_at": in_2027(4, 10, 15)}
     )
     election.refresh_from_db()
-    assert (election.nominations_close_at, election.voting_closes_at) == (at(3, 27, 17), at(4, 10, 15))
+    assert (election.nominations_close_at, election.voting_closes_at) == (
+        in_2027(3, 27, 17),
+        in_2027(4, 10, 15),
+    )
 
 
 def test_closing_times_that_have_passed_cannot_move(world: World) -> None:
@@ -202,15 +208,15 @@ def test_closing_times_that_have_passed_cannot_move(world: World) -> None:
         pytest.raises(ElectionError, match="Nominations have closed"),
     ):
         nominations.update_election(
-            actor=world.ro, election=election, fields={"nominations_close_at": at(3, 28, 9)}
+            actor=world.ro, election=election, fields={"nominations_close_at": in_2027(3, 28, 9)}
         )
     with time_machine.travel(VOTING, tick=False):  # still open: voting may run longer
         nominations.update_election(
-            actor=world.ro, election=election, fields={"voting_closes_at": at(4, 10, 16)}
+            actor=world.ro, election=election, fields={"voting_closes_at": in_2027(4, 10, 16)}
         )
     with time_machine.travel(AFTER, tick=False), pytest.raises(ElectionError, match="Voting has closed"):
         nominations.update_election(
-            actor=world.ro, election=election, fields={"voting_closes_at": at(4, 13, 16)}
+            actor=world.ro, election=election, fields={"voting_closes_at": in_2027(4, 13, 16)}
         )
 
 
@@ -302,8 +308,8 @@ def test_a_bad_nomination_is_refused_with_a_clear_message_and_nothing_written(
 @pytest.mark.parametrize(
     ("moment", "message"),
     [
-        (at(3, 1, 8, 59), "Nominations open on 1 March 2027, 09:00"),
-        (at(3, 20, 17), "closed on 20 March 2027, 17:00"),
+        (in_2027(3, 1, 8, 59), "Nominations open on 1 March 2027, 09:00"),
+        (in_2027(3, 20, 17), "closed on 20 March 2027, 17:00"),
     ],
     ids=["before-opening", "at-closing"],
 )
@@ -366,28 +372,16 @@ def test_parallel_nominations_of_one_member_make_one_nomination(
     if not friendly_check:
         monkeypatch.setattr(nominations, "already_nominated", lambda election, nominee: False)
     attempts = 6
-    start = threading.Barrier(attempts)
-    outcomes: list[str] = []
     pairs = [(world.ann, world.bob), (world.bob, world.ann)] * (attempts // 2)
 
-    def attempt(proposer: Member, seconder: Member) -> None:
-        try:
-            start.wait(timeout=30)
-            nominations.nominate(
-                actor=proposer.user, election=world.ec_election, nominee=world.cat, seconder=seconder
-            )
-            outcomes.append("nominated")
-        except ElectionError as exc:
-            outcomes.append(str(exc))
-        finally:
-            connection.close()
+    def attempt(n: int) -> None:
+        proposer, seconder = pairs[n]
+        nominations.nominate(
+            actor=proposer.user, election=world.ec_election, nominee=world.cat, seconder=seconder
+        )
 
     with time_machine.travel(NOMINATING, tick=False):
-        threads = [threading.Thread(target=attempt, args=pair) for pair in pairs]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(timeout=60)
+        outcomes = said(in_parallel(attempts, attempt, refused=ElectionError), "nominated")
 
     assert outcomes.count("nominated") == 1
     assert set(outcomes) - {"nominated"} == {"Cat Cole is already nominated in this election."}
@@ -436,7 +430,7 @@ def test_a_statement_over_the_word_limit_is_refused_and_nothing_changes(
 def test_accepting_after_nominations_close_is_refused(world: World) -> None:
     nomination = nominate(world, world.ec_election, world.cat, proposer=world.ann, seconder=world.bob)
     with (
-        time_machine.travel(at(3, 20, 17), tick=False),
+        time_machine.travel(in_2027(3, 20, 17), tick=False),
         pytest.raises(ElectionError, match="too late to accept"),
     ):
         nominations.accept_nomination(token=nomination.token, statement="Late", ballot_name="Cat Cole")

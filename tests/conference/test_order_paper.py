@@ -12,11 +12,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from awl.models import OutboundMessage
-from conference.business.services import publication as business
-from conference.business.services import motions
 from conference.business import order_paper
-from conference.registration import services
+from conference.business.services import motions
+from conference.business.services import publication as business
 from conference.models import Amendment, BusinessRules, Conference, ItemStatus, Motion, Ruling
+from conference.registration import services
 from conference.registration.services import ConferenceError
 from members.models import Member
 from tests.conference.business_objects import bulk_business

@@ -19,7 +19,8 @@ from django.urls import reverse
 from conference.business.services import motions
 from conference.models import Amendment, Conference, Motion, Outcome, VoteMethod
 from members.models import Member
-from tests.conference.test_motions import AT_CONFERENCE, BEFORE_DEADLINE, at, debate, present, rules, seconder
+from tests.conference.test_motions import AT_CONFERENCE, BEFORE_DEADLINE, debate, present, rules, seconder
+from tests.helpers.clock import frozen
 
 __all__ = ["debate", "rules", "seconder"]  # fixtures used here
 
@@ -53,7 +54,7 @@ def test_the_outcomes_page_lists_the_business_in_debating_order_with_those_prese
 ) -> None:
     motion, first, second = debate
     present(conference, 3, cac)
-    with at(AT_CONFERENCE):
+    with frozen(AT_CONFERENCE):
         response = _login(client, cac).get(reverse("conference:outcomes", args=[conference.slug]))
     html = response.content.decode()
     assert response.status_code == 200
@@ -68,7 +69,7 @@ def test_recording_an_amendment_then_the_motion_shows_the_majority_met_and_leads
 ) -> None:
     motion, first, second = debate
     present(conference, 3, cac)
-    with at(AT_CONFERENCE):
+    with frozen(AT_CONFERENCE):
         _login(client, cac)
         done = client.post(_url(first), _vote(Outcome.CARRIED, 2, 1))
         client.post(_url(second), {"outcome": Outcome.NOT_REACHED, "majority": "simple"})
@@ -101,7 +102,7 @@ def test_a_refused_outcome_says_why_and_writes_nothing(
     motion, first, _ = debate
     present(conference, 5, cac)
     item = motion if which == "motion" else first
-    with at(AT_CONFERENCE):
+    with frozen(AT_CONFERENCE):
         response = _login(client, cac).post(_url(item), data)
 
     assert response.status_code == 409
@@ -114,7 +115,7 @@ def test_no_outcome_before_conference_begins(
     client: Client, conference: Conference, debate: Debate, cac: Any
 ) -> None:
     _, first, _ = debate
-    with at(BEFORE_DEADLINE):
+    with frozen(BEFORE_DEADLINE):
         response = _login(client, cac).post(_url(first), {"outcome": Outcome.REMITTED, "majority": "simple"})
     assert response.status_code == 409
     assert "has not begun" in response.content.decode()
@@ -126,7 +127,7 @@ def test_a_recorded_item_offers_no_form_again(
     client: Client, conference: Conference, debate: Debate, cac: Any
 ) -> None:
     _, first, _ = debate
-    with at(AT_CONFERENCE):
+    with frozen(AT_CONFERENCE):
         _login(client, cac)
         client.post(_url(first), {"outcome": Outcome.WITHDRAWN, "majority": "simple"})
         again = client.get(_url(first))
@@ -149,7 +150,7 @@ def test_the_outcome_pages_are_for_the_cac(
         reverse("conference:as_carried", args=[motion.pk]),
     ):
         assert client.get(url).status_code == 403
-    with at(AT_CONFERENCE):
+    with frozen(AT_CONFERENCE):
         _login(client, delegate.user)
         assert (
             client.post(_url(first), {"outcome": Outcome.REMITTED, "majority": "simple"}).status_code == 403
@@ -162,7 +163,7 @@ def test_the_outcome_pages_are_for_the_cac(
 
 def carry(motion: Motion, first: Amendment, second: Amendment, cac: Any) -> Motion:
     """Both amendments carried (card votes), then the motion."""
-    with at(AT_CONFERENCE):
+    with frozen(AT_CONFERENCE):
         for item in (first, second, motion):
             motions.record_outcome(
                 actor=cac,

@@ -16,19 +16,11 @@ from django.test import Client
 from django.urls import reverse
 
 from awl.models import AuditEntry
-from conference.registration import services
 from conference.models import Band, Conference, Registration, RegistrationPayment
+from conference.registration import services
 from members.models import Branch, Member
 from tests.conference.conftest import paid_up_member
-
-
-def as_user(client: Client, person: Member | Any) -> Client:
-    client.force_login(person.user if isinstance(person, Member) else person)
-    return client
-
-
-def text(response: Any) -> str:
-    return " ".join(response.content.decode().split())
+from tests.helpers.http import as_user, text
 
 
 def url(name: str, *args: Any) -> str:

@@ -20,6 +20,7 @@ from conference.models import Conference, ItemStatus, Motion, Outcome, ProposerK
 from members.models import Member
 from tests.conference.test_motions import debate, rules, seconder
 from tests.conference.test_outcome_pages import Debate, carry
+from tests.factories import ConferenceFactory
 
 __all__ = ["debate", "rules", "seconder"]  # fixtures used here
 
@@ -83,14 +84,10 @@ def test_carried_but_unpublished_and_lost_motions_are_not_in_the_record(
 def test_the_record_is_searched_by_words_year_and_topic(
     client: Client, carried: Motion, conference: Conference, member: Member
 ) -> None:
-    earlier = Conference.objects.create(
+    earlier = ConferenceFactory(
         year=2026,
         title="Annual conference 2026",
-        slug="2026",
         starts_on=dt.date(2026, 5, 30),
-        ends_on=dt.date(2026, 5, 31),
-        venue="Conway Hall",
-        city="London",
         registration_opens_at=timezone.now() - dt.timedelta(days=400),
         registration_closes_at=timezone.now() - dt.timedelta(days=200),
         eligibility_cutoff=dt.date(2026, 3, 1),

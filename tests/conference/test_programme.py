@@ -16,16 +16,13 @@ from django.test import Client
 from django.urls import reverse
 
 from awl.models import AuditEntry
-from conference.programme import services as programme
 from conference.models import Conference, Session, SessionKind
+from conference.programme import services as programme
 from conference.registration.services import ConferenceError
 from members.models import Branch, Member
 from tests.conference.conftest import paid_up_member
-from tests.factories import LONDON_TZ
-
-
-def at(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> dt.datetime:
-    return dt.datetime(year, month, day, hour, minute, tzinfo=LONDON_TZ)
+from tests.factories import ConferenceFactory
+from tests.helpers.clock import london_time
 
 
 def add(conference: Conference, title: str, starts: dt.datetime, hours: float = 1, **extra: Any) -> Session:
@@ -96,10 +93,10 @@ def test_a_session_the_form_refuses_writes_nothing(
 
 def test_the_service_keeps_sessions_within_the_conference(conference: Conference, cac: Any) -> None:
     with pytest.raises(ConferenceError, match="during the conference"):
-        add(conference, "Too early", at(2027, 5, 28, 19))
+        add(conference, "Too early", london_time(2027, 5, 28, 19))
     # Ending after midnight at the end of the last day is outside it too.
     with pytest.raises(ConferenceError, match="during the conference"):
-        add(conference, "Party", at(2027, 5, 30, 23), hours=2)
+        add(conference, "Party", london_time(2027, 5, 30, 23), hours=2)
     assert not Session.objects.exists()
 
 
@@ -110,8 +107,8 @@ def test_only_the_cac_changes_the_timetable(conference: Conference, delegate: Me
             conference=conference,
             title="Mine",
             kind=SessionKind.WORKSHOP,
-            starts_at=at(2027, 5, 29, 14),
-            ends_at=at(2027, 5, 29, 15),
+            starts_at=london_time(2027, 5, 29, 14),
+            ends_at=london_time(2027, 5, 29, 15),
         )
     assert not Session.objects.exists()
 
@@ -119,7 +116,7 @@ def test_only_the_cac_changes_the_timetable(conference: Conference, delegate: Me
 def test_the_cac_edits_and_removes_a_session(
     client: Client, conference: Conference, cac: Any, registering: Any
 ) -> None:
-    session = add(conference, "Workshops", at(2027, 5, 29, 14), kind=SessionKind.WORKSHOP)
+    session = add(conference, "Workshops", london_time(2027, 5, 29, 14), kind=SessionKind.WORKSHOP)
     client.force_login(cac)
 
     page = client.get(reverse("conference:session_edit", args=[conference.slug, session.pk]))
@@ -130,7 +127,7 @@ def test_the_cac_edits_and_removes_a_session(
     )
     session.refresh_from_db()
     assert session.title == "Workshops: round one"
-    assert session.starts_at == at(2027, 5, 30, 9, 30)
+    assert session.starts_at == london_time(2027, 5, 30, 9, 30)
 
     client.post(reverse("conference:session_delete", args=[conference.slug, session.pk]))
     assert not Session.objects.exists()
@@ -144,19 +141,16 @@ def test_the_cac_edits_and_removes_a_session(
 def test_a_session_of_another_conference_is_not_found(
     client: Client, conference: Conference, cac: Any
 ) -> None:
-    other = Conference.objects.create(
+    other = ConferenceFactory(
         year=2028,
-        title="Conference 2028",
-        slug="2028",
         starts_on=dt.date(2028, 5, 27),
-        ends_on=dt.date(2028, 5, 28),
         venue="Hall",
         city="Leeds",
-        registration_opens_at=at(2028, 1, 1),
-        registration_closes_at=at(2028, 5, 1),
+        registration_opens_at=london_time(2028, 1, 1, 0),
+        registration_closes_at=london_time(2028, 5, 1, 0),
         eligibility_cutoff=dt.date(2028, 3, 1),
     )
-    session = add(other, "Theirs", at(2028, 5, 27, 10))
+    session = add(other, "Theirs", london_time(2028, 5, 27, 10))
     client.force_login(cac)
 
     response = client.get(reverse("conference:session_edit", args=[conference.slug, session.pk]))
@@ -167,7 +161,7 @@ def test_a_session_of_another_conference_is_not_found(
 def test_the_cac_pages_are_refused_to_members(
     client: Client, conference: Conference, delegate: Member
 ) -> None:
-    session = add(conference, "Plenary", at(2027, 5, 29, 10))
+    session = add(conference, "Plenary", london_time(2027, 5, 29, 10))
     client.force_login(delegate.user)
     for url in (
         reverse("conference:programme_manage", args=[conference.slug]),
@@ -188,9 +182,11 @@ def test_the_timetable_groups_sessions_by_their_day_in_london(
     client: Client, conference: Conference, delegate: Member
 ) -> None:
     # 00:30 on Sunday in London is still Saturday in UTC: it belongs to Sunday.
-    late = add(conference, "Night session", at(2027, 5, 30, 0, 30), hours=0.5)
-    opening = add(conference, "Opening plenary", at(2027, 5, 29, 10), room="Main hall", chair="Sam Chair")
-    closing = add(conference, "Closing plenary", at(2027, 5, 30, 15))
+    late = add(conference, "Night session", london_time(2027, 5, 30, 0, 30), hours=0.5)
+    opening = add(
+        conference, "Opening plenary", london_time(2027, 5, 29, 10), room="Main hall", chair="Sam Chair"
+    )
+    closing = add(conference, "Closing plenary", london_time(2027, 5, 30, 15))
     client.force_login(delegate.user)
 
     response = client.get(reverse("conference:timetable", args=[conference.slug]))
@@ -221,13 +217,18 @@ def test_the_timetable_is_for_members(
 def test_the_timetable_runs_a_fixed_number_of_queries(
     client: Client, conference: Conference, delegate: Member, django_assert_max_num_queries: Any
 ) -> None:
-    add(conference, "Opening plenary", at(2027, 5, 29, 10))
+    add(conference, "Opening plenary", london_time(2027, 5, 29, 10))
     client.force_login(delegate.user)
     url = reverse("conference:timetable", args=[conference.slug])
     with django_assert_max_num_queries(20) as few:
         client.get(url)
     for n in range(20):
-        add(conference, f"Workshop {n}", at(2027, 5, 29 + n % 2, 9 + n // 2), kind=SessionKind.WORKSHOP)
+        add(
+            conference,
+            f"Workshop {n}",
+            london_time(2027, 5, 29 + n % 2, 9 + n // 2),
+            kind=SessionKind.WORKSHOP,
+        )
     with django_assert_max_num_queries(len(few.captured_queries)):
         response = client.get(url)
     assert sum(len(day.sessions) for day in response.context["days"]) == 21
@@ -236,13 +237,13 @@ def test_the_timetable_runs_a_fixed_number_of_queries(
 def test_the_cac_page_runs_a_fixed_number_of_queries(
     client: Client, conference: Conference, cac: Any, django_assert_max_num_queries: Any
 ) -> None:
-    add(conference, "Opening plenary", at(2027, 5, 29, 10))
+    add(conference, "Opening plenary", london_time(2027, 5, 29, 10))
     client.force_login(cac)
     url = reverse("conference:programme_manage", args=[conference.slug])
     with django_assert_max_num_queries(20) as few:
         client.get(url)
     for n in range(20):
-        add(conference, f"Workshop {n}", at(2027, 5, 30, 9 + n // 2), kind=SessionKind.WORKSHOP)
+        add(conference, f"Workshop {n}", london_time(2027, 5, 30, 9 + n // 2), kind=SessionKind.WORKSHOP)
     with django_assert_max_num_queries(len(few.captured_queries)):
         response = client.get(url)
     assert response.status_code == 200

@@ -10,21 +10,21 @@ where the member stands.
 from __future__ import annotations
 
 import datetime as dt
-import threading
 from typing import Any
 
 import pytest
 import time_machine
-from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
 from awl.models import OutboundMessage
-from conference.registration import services
 from conference.models import Band, Conference, Registration, RegistrationStatus
+from conference.registration import services
 from members.models import Branch, DuesRate, Member
 from tests.conference.conftest import REGISTERING, paid_up_member
 from tests.factories import LONDON_TZ, UserFactory, make_member
+from tests.helpers.concurrency import errors, in_parallel
+from tests.helpers.http import as_user, shown, text
 
 AFTER_CLOSE = dt.datetime(2027, 5, 16, 9, tzinfo=LONDON_TZ)
 BEFORE_OPEN = dt.datetime(2027, 1, 5, 12, tzinfo=LONDON_TZ)
@@ -44,19 +44,6 @@ NEEDS = {
     "needs_bed": "on",
     "consent_share_needs": "on",
 }
-
-
-def as_user(client: Client, person: Member | Any) -> Client:
-    client.force_login(person.user if isinstance(person, Member) else person)
-    return client
-
-
-def shown(response: Any) -> list[str]:
-    return [str(message) for message in response.context["messages"]]
-
-
-def text(response: Any) -> str:
-    return " ".join(response.content.decode().split())
 
 
 def url(name: str, *args: Any) -> str:
@@ -194,6 +181,13 @@ def test_opening_the_form_when_already_registered_goes_to_my_registration(
     assert shown(response) == ["You are already registered for this conference."]
 
 
+def refused_on(response: Any, field: str) -> list[str]:
+    """The form's errors on ``field``, once the post is seen refused: the form again, nothing written."""
+    assert response.status_code == 200
+    assert not Registration.objects.exists()
+    return response.context["form"].errors[field]
+
+
 def test_needs_without_consent_to_share_them_are_refused_and_nothing_is_written(
     client: Client, conference: Conference, delegate: Member, registering: Any
 ) -> None:
@@ -201,11 +195,9 @@ def test_needs_without_consent_to_share_them_are_refused_and_nothing_is_written(
         url("register", conference.slug), {**NEEDS, "consent_share_needs": ""}
     )
 
-    assert response.status_code == 200
-    assert response.context["form"].errors["consent_share_needs"] == [
+    assert refused_on(response, "consent_share_needs") == [
         "Tick this box so the organising team may see your needs, or leave the needs empty."
     ]
-    assert not Registration.objects.exists()
 
 
 def test_no_needs_need_no_consent(
@@ -227,11 +219,7 @@ def test_children_without_their_ages_are_refused(
         url("register", conference.slug), {**NEEDS, "children_ages": ""}
     )
 
-    assert response.status_code == 200
-    assert response.context["form"].errors["children_ages"] == [
-        "Give the ages of the children coming to the crèche."
-    ]
-    assert not Registration.objects.exists()
+    assert refused_on(response, "children_ages") == ["Give the ages of the children coming to the crèche."]
 
 
 def test_a_band_the_conference_does_not_offer_is_refused(
@@ -243,9 +231,7 @@ def test_a_band_the_conference_does_not_offer_is_refused(
         url("register", conference.slug), {**FORM, "fee_band": "solidarity"}
     )
 
-    assert response.status_code == 200
-    assert response.context["form"].errors["fee_band"] == ["Choose one of the conference's fee bands."]
-    assert not Registration.objects.exists()
+    assert refused_on(response, "fee_band") == ["Choose one of the conference's fee bands."]
 
 
 def test_unwaged_is_free_when_the_conference_says_so(
@@ -417,28 +403,13 @@ def test_parallel_posts_of_the_form_make_one_registration_and_the_rest_are_told_
     conference: Conference, delegate: Member
 ) -> None:
     attempts = 6
-    start = threading.Barrier(attempts)
-    statuses: list[int] = []
-    pages: list[str] = []
+    with time_machine.travel(REGISTERING, tick=False):  # signed in then, so the sessions have not expired
+        browsers = [as_user(Client(), delegate) for _ in range(attempts)]
+        outcomes = in_parallel(attempts, lambda n: browsers[n].post(url("register", conference.slug), FORM))
 
-    def attempt() -> None:
-        browser = Client()
-        browser.force_login(delegate.user)
-        try:
-            start.wait(timeout=30)
-            response = browser.post(url("register", conference.slug), FORM)
-            statuses.append(response.status_code)
-            pages.append(text(response))
-        finally:
-            connection.close()
-
-    with time_machine.travel(REGISTERING, tick=False):
-        threads = [threading.Thread(target=attempt) for _ in range(attempts)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(timeout=60)
-
+    assert errors(outcomes) == []
+    statuses = [outcome.result.status_code for outcome in outcomes]
+    pages = [text(outcome.result) for outcome in outcomes]
     assert sorted(statuses) == [302] + [409] * (attempts - 1)
     refused = [page for status, page in zip(statuses, pages, strict=True) if status == 409]
     assert all(

@@ -3,20 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
-import threading
 from typing import Any
 
 import pytest
 import time_machine
-from django.db import connection
 
 from awl.models import OutboundMessage
-from conference.registration import services
 from conference.models import Band, Conference, Credential, Registration, RegistrationStatus
+from conference.registration import services
 from conference.registration.services import ConferenceError
 from members.models import Branch, DuesRate, Member, MemberStatus, Role
 from tests.conference.conftest import REGISTERING
 from tests.factories import LONDON_TZ, make_officer
+from tests.helpers.concurrency import in_parallel, said
 
 NEEDS = {"access_needs": "Step-free access", "children": 2, "children_ages": "3 and 6"}
 
@@ -55,26 +54,10 @@ def test_registering_twice_is_refused_and_writes_nothing_more(
 def test_parallel_submits_from_one_member_make_one_registration(
     conference: Conference, delegate: Member
 ) -> None:
-    attempts = 8
-    start = threading.Barrier(attempts)
-    outcomes: list[str] = []
-
-    def attempt() -> None:
-        try:
-            start.wait(timeout=30)
-            register(delegate, conference)
-            outcomes.append("registered")
-        except ConferenceError as exc:
-            outcomes.append(str(exc))
-        finally:
-            connection.close()
-
     with time_machine.travel(REGISTERING, tick=False):
-        threads = [threading.Thread(target=attempt) for _ in range(attempts)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(timeout=60)
+        outcomes = said(
+            in_parallel(8, lambda n: register(delegate, conference), refused=ConferenceError), "registered"
+        )
 
     assert outcomes.count("registered") == 1
     assert sorted(set(outcomes) - {"registered"}) == ["You are already registered for this conference."]
@@ -259,25 +242,11 @@ def test_parallel_members_never_take_more_places_than_the_capacity(
     people = [paid_up_member(london, f"Rush Member {n}") for n in range(6)]
     conference.capacity = 4
     conference.save(update_fields=["capacity"])
-    start = threading.Barrier(len(people))
-    outcomes: list[str] = []
-
-    def attempt(person: Member) -> None:
-        try:
-            start.wait(timeout=30)
-            register(person, conference)
-            outcomes.append("registered")
-        except ConferenceError as exc:
-            outcomes.append(str(exc))
-        finally:
-            connection.close()
-
     with time_machine.travel(REGISTERING, tick=False):
-        threads = [threading.Thread(target=attempt, args=(person,)) for person in people]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(timeout=60)
+        outcomes = said(
+            in_parallel(len(people), lambda n: register(people[n], conference), refused=ConferenceError),
+            "registered",
+        )
 
     assert sorted(outcomes) == ["The conference is full."] * 2 + ["registered"] * 4
     assert Registration.objects.filter(status=RegistrationStatus.REGISTERED).count() == 4

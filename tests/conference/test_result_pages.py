@@ -9,7 +9,6 @@ election (it sets elections up) but does not run its count.
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import io
 from decimal import Decimal
 from typing import Any
@@ -20,30 +19,20 @@ from django.test import Client
 from django.urls import reverse
 
 from committees.models import Committee, Term
-from committees.services import start_term
 from conference.elections.counting import blt
-from conference.elections.services import results
 from conference.elections.models import Ballot, BallotSource, Election, ElectionCount
+from conference.elections.services import results
 from conference.models import Registration
 from members.models import Member
 from tests.conference.result_objects import candidate_members, make_election
-from tests.factories import UserFactory, make_member
+from tests.factories import UserFactory, make_member, national_committee, seat
 
 RANKINGS = [[0, 1], [0, 1], [0, 1], [0, 2], [1], [2, 1], [2], [1, 0]]
 
 
 @pytest.fixture
 def nc(member: Member) -> Committee:
-    committee = Committee.objects.create(name="National Committee", slug="nc", kind="national")
-    start_term(
-        actor=None,
-        committee=committee,
-        member=member,
-        role="member",
-        starts_on=dt.date(2000, 1, 1),
-        basis="conference",
-    )
-    return committee
+    return national_committee(member)
 
 
 @pytest.fixture
@@ -320,14 +309,7 @@ def test_the_count_sheet_page_takes_a_constant_number_of_queries(
             full_name=f"Extra {n}",
             user=UserFactory(username=f"x{n}", email=f"x{n}@example.org"),
         )
-        start_term(
-            actor=None,
-            committee=nc,
-            member=person,
-            role="member",
-            starts_on=dt.date(2000, 1, 1),
-            basis="conference",
-        )
+        seat(nc, person)
         many.append(person)
     large = results.run_count(
         actor=returning_officer,

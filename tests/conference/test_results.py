@@ -25,9 +25,7 @@ from django.utils import timezone
 from awl.models import AuditEntry, OutboundMessage
 from committees.models import Committee, Term, TermBasis
 from committees.services import start_term
-from conference.elections.counting import blt
-from conference.elections.services import results
-from conference.elections.counting import stv
+from conference.elections.counting import blt, stv
 from conference.elections.models import (
     Ballot,
     BallotSource,
@@ -38,11 +36,12 @@ from conference.elections.models import (
     VotedBy,
     VoterRecord,
 )
+from conference.elections.services import results
 from conference.elections.services.elections import ElectionError
 from conference.models import Registration
 from members.models import Member, Role
 from tests.conference.result_objects import make_election
-from tests.factories import UserFactory, make_member, make_officer
+from tests.factories import UserFactory, make_member, make_officer, national_committee, seat
 
 NAMES = ("Ada Adams", "Ben Brown", "Cai Carter", "Dee Doyle")
 RANKINGS = [[0, 1]] * 4 + [[0, 2]] * 2 + [[1]] * 2 + [[2, 3]] * 2 + [[3, 2]]
@@ -50,16 +49,7 @@ RANKINGS = [[0, 1]] * 4 + [[0, 2]] * 2 + [[1]] * 2 + [[2, 3]] * 2 + [[3, 2]]
 
 @pytest.fixture
 def nc(member: Member) -> Committee:
-    committee = Committee.objects.create(name="National Committee", slug="nc", kind="national")
-    start_term(
-        actor=None,
-        committee=committee,
-        member=member,
-        role="member",
-        starts_on=dt.date(2000, 1, 1),
-        basis="conference",
-    )
-    return committee
+    return national_committee(member)
 
 
 @pytest.fixture
@@ -76,14 +66,7 @@ def standing(member: Member, nc: Committee) -> list[Member]:
         person = make_member(
             member.branch, full_name=name, user=UserFactory(username=first, email=f"{first}@example.org")
         )
-        start_term(
-            actor=None,
-            committee=nc,
-            member=person,
-            role="member",
-            starts_on=dt.date(2000, 1, 1),
-            basis="conference",
-        )
+        seat(nc, person)
         people.append(person)
     return people
 

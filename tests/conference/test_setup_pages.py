@@ -19,7 +19,6 @@ from django.test import Client
 from django.urls import reverse
 
 from awl.models import AuditEntry, OutboundMessage
-from conference.registration import services
 from conference.models import (
     Band,
     Conference,
@@ -30,9 +29,11 @@ from conference.models import (
     SnapshotMember,
     VotingBasis,
 )
+from conference.registration import services
 from members.models import Branch, DuesRate, Member
 from tests.conference.conftest import paid_up_member
 from tests.factories import LONDON_TZ, BranchFactory, UserFactory, make_member
+from tests.helpers.http import as_user, text
 
 NEW = {
     "year": "2028",
@@ -56,15 +57,6 @@ NEW = {
     "delegate_per_members": "5",
     "delegate_rounding": "up",
 }
-
-
-def as_user(client: Client, person: Member | Any) -> Client:
-    client.force_login(person.user if isinstance(person, Member) else person)
-    return client
-
-
-def text(response: Any) -> str:
-    return " ".join(response.content.decode().split())
 
 
 def url(name: str, *args: Any) -> str:

@@ -36,19 +36,42 @@ def open_event() -> Event:
             "reading_list": "Capital",
         },
     )
-    day = timezone.localdate() + dt.timedelta(days=30)
+    return open_school_day(
+        school,
+        city,
+        days_ahead=30,
+        venue="Bristol Friends Meeting House",
+        address="1 Main Street",
+        accessibility="Step-free throughout.",
+        booking_opened=timezone.now() - dt.timedelta(days=1),
+    )
+
+
+def open_school_day(
+    school: School,
+    city: City,
+    *,
+    days_ahead: int,
+    venue: str,
+    address: str,
+    accessibility: str,
+    booking_opened: dt.datetime,
+) -> Event:
+    """The school's day in ``city`` at 10:00, ``days_ahead`` days from today, published and taking bookings
+    since ``booking_opened``: 40 places, and two workshops of 20 side by side in the afternoon."""
+    day = timezone.localdate() + dt.timedelta(days=days_ahead)
     starts = dt.datetime.combine(day, dt.time(10), tzinfo=timezone.get_current_timezone())
     event = services.create_event(
         actor=None,
         school=school,
         city=city,
-        venue="Bristol Friends Meeting House",
-        address="1 Main Street",
-        accessibility="Step-free throughout.",
+        venue=venue,
+        address=address,
+        accessibility=accessibility,
         starts_at=starts,
         ends_at=starts + dt.timedelta(hours=6, minutes=30),
         capacity=40,
-        booking_opens_at=timezone.now() - dt.timedelta(days=1),
+        booking_opens_at=booking_opened,
         booking_closes_at=starts - dt.timedelta(hours=1),
         publish=True,
     )

@@ -18,12 +18,9 @@ import time_machine
 from dayschools.models import City, Event, EventStatus, Region, School, Series, Workshop
 from members.models import Branch, Role
 from tests.factories import LONDON_TZ, UserFactory, make_officer
+from tests.helpers.clock import london_time
 
 BOOKING_TIME = dt.datetime(2026, 10, 1, 12, tzinfo=LONDON_TZ)
-
-
-def london_time(year: int, month: int, day: int, hour: int = 12, minute: int = 0) -> dt.datetime:
-    return dt.datetime(year, month, day, hour, minute, tzinfo=LONDON_TZ)
 
 
 @pytest.fixture

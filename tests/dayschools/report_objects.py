@@ -42,14 +42,11 @@ from dayschools import services
 from dayschools.models import Booking, City, Event, EventStatus, Region, School, Series
 from members.models import Branch, Member
 from tests.factories import LONDON_TZ, UserFactory, make_member
+from tests.helpers.clock import london_time
 
 REPORT_TIME = dt.datetime(2026, 12, 20, 12, tzinfo=LONDON_TZ)
 BOOKED_ON = dt.datetime(2026, 10, 1, 12, tzinfo=LONDON_TZ)
 CANCELLED_ON = dt.datetime(2026, 10, 2, 12, tzinfo=LONDON_TZ)
-
-
-def london(year: int, month: int, day: int, hour: int, minute: int = 0) -> dt.datetime:
-    return dt.datetime(year, month, day, hour, minute, tzinfo=LONDON_TZ)
 
 
 def make_event(
@@ -66,11 +63,11 @@ def make_event(
         city=city,
         status=status,
         venue=f"{city.name} Friends Meeting House",
-        starts_at=london(day.year, day.month, day.day, 10),
-        ends_at=london(day.year, day.month, day.day, 16, 30),
+        starts_at=london_time(day.year, day.month, day.day, 10),
+        ends_at=london_time(day.year, day.month, day.day, 16, 30),
         capacity=capacity,
-        booking_opens_at=opens_at or london(2026, 9, 1, 9),
-        booking_closes_at=london(day.year, day.month, day.day, 9),
+        booking_opens_at=opens_at or london_time(2026, 9, 1, 9),
+        booking_closes_at=london_time(day.year, day.month, day.day, 9),
     )
 
 
@@ -256,7 +253,7 @@ def report_objects(london_branch: Branch, organiser: Any) -> dict[str, Callable[
         series = Series.objects.create(title="Report series", slug="report-series", season="Autumn 2026")
         school = School.objects.create(series=series, number=1, title="What is capitalism?")
         day = timezone.localdate() - dt.timedelta(days=30)
-        opens_at = london(day.year, day.month, day.day, 9) - dt.timedelta(days=60)
+        opens_at = london_time(day.year, day.month, day.day, 9) - dt.timedelta(days=60)
         event = make_event(school, london_city, day, opens_at=opens_at)
         with time_machine.travel(event.starts_at - dt.timedelta(days=7)):
             booking = services.book_guest(

@@ -26,7 +26,8 @@ from awl.models import OutboundMessage
 from dayschools import mail, services
 from dayschools.models import Booking, BookingStatus, City, Event, EventStatus, School, Workshop
 from members.models import Member
-from tests.dayschools.conftest import BOOKING_TIME, london_time, make_event
+from tests.dayschools.conftest import BOOKING_TIME, make_event
+from tests.helpers.clock import london_time
 
 
 @pytest.fixture(autouse=True)

@@ -10,7 +10,7 @@ from dayschools import services
 from dayschools.models import Booking, BookingStatus, Event, FollowUp, Workshop
 from dayschools.services import DaySchoolError
 from members.models import Member
-from tests.dayschools.conftest import london_time
+from tests.helpers.clock import london_time
 
 
 def guest(event: Event, n: int) -> Booking:

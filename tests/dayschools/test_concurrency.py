@@ -24,57 +24,26 @@ from __future__ import annotations
 import threading
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from django.db import connection
 
 from awl.models import OutboundMessage
 from dayschools import services
 from dayschools.models import Booking, BookingStatus, Event
+from tests.helpers import concurrency as harness
+from tests.helpers.concurrency import WAIT, Outcome
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 ATTEMPTS = 200
 PLACES = 50
 CONNECTIONS = 20
-WAIT = 60  # seconds a barrier waits before the test fails rather than hangs
 
 
-@dataclass
-class Outcome:
-    number: int
-    booking: int | None = None
-    refusal: str = ""
-    error: str = ""
-
-
-def in_parallel(count: int, work: Callable[[int], Any]) -> list[Outcome]:
-    """Run ``work(n)`` for n in 0..count-1, each in its own thread and connection, started together."""
-    start = threading.Barrier(count)
-    slots = threading.BoundedSemaphore(CONNECTIONS)
-    outcomes = [Outcome(number=n) for n in range(count)]
-
-    def run(n: int) -> None:
-        try:
-            start.wait(timeout=WAIT)
-            with slots:
-                outcomes[n].booking = work(n).pk
-        except services.DaySchoolError as refusal:
-            outcomes[n].refusal = str(refusal)
-        except Exception as exc:  # reported by the test, not lost in the thread
-            outcomes[n].error = repr(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(n,)) for n in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=WAIT)
-    assert not any(thread.is_alive() for thread in threads), "a booking thread did not finish"
-    return outcomes
+def in_parallel(count: int, work: Callable[[int], Booking]) -> list[Outcome]:
+    """The harness's threads, refused by the day schools' error, at most CONNECTIONS at a time."""
+    return harness.in_parallel(count, work, refused=services.DaySchoolError, at_most=CONNECTIONS)
 
 
 def rush(event: Event) -> list[Outcome]:
@@ -156,7 +125,7 @@ def test_without_the_lock_the_rush_is_refused_by_the_constraints(
 
     assert [o.error for o in outcomes if o.error] == []
     refused = [o for o in outcomes if o.refusal]
-    taken = [o for o in outcomes if o.booking]
+    taken = [o for o in outcomes if o.result]
     # Contenders that read the same row asked for the same queue position; the constraint refused all
     # but one of each group. Nothing wrong is stored, but bookings the locked path takes were lost.
     assert len(refused) >= ATTEMPTS // 2

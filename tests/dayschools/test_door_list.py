@@ -19,17 +19,9 @@ from awl.models import AuditEntry
 from dayschools import services
 from dayschools.models import Booking, BookingStatus, Event
 from members.models import Member
+from tests.helpers.http import as_user, shown
 
 pytestmark = pytest.mark.usefixtures("booking_time")
-
-
-def as_user(client: Client, user: Any) -> Client:
-    client.force_login(user.user if isinstance(user, Member) else user)
-    return client
-
-
-def shown(response: Any) -> list[str]:
-    return [str(message) for message in response.context["messages"]]
 
 
 def guest(event: Event, name: str, email: str | None = None) -> Booking:

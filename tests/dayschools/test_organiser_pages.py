@@ -19,18 +19,11 @@ from dayschools import services
 from dayschools.models import Booking, City, Event, EventStatus, School, Series, Workshop
 from dayschools.services import DaySchoolError
 from members.models import Member
-from tests.dayschools.conftest import london_time, make_event
+from tests.dayschools.conftest import make_event
+from tests.helpers.clock import london_time
+from tests.helpers.http import as_user, shown
 
 pytestmark = pytest.mark.usefixtures("booking_time")
-
-
-def as_user(client: Client, user: Any) -> Client:
-    client.force_login(user.user if isinstance(user, Member) else user)
-    return client
-
-
-def shown(response: Any) -> list[str]:
-    return [str(message) for message in response.context["messages"]]
 
 
 def book(event: Event, n: int) -> Booking:

@@ -17,7 +17,7 @@ from awl.celery import app
 from awl.models import OutboundMessage
 from dayschools import mail, services, tasks
 from dayschools.models import Booking, Event, EventStatus
-from tests.dayschools.conftest import london_time
+from tests.helpers.clock import london_time
 
 DUE = london_time(2026, 10, 21, 10)
 

@@ -6,9 +6,7 @@ test_reports.py; here the pages and the downloads must say the same.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import xml.etree.ElementTree as ET
 from html.parser import HTMLParser
 from typing import Any
@@ -22,6 +20,7 @@ from django.urls import reverse
 from awl.models import AuditEntry
 from dayschools.models import Booking, BookingStatus, City, Event, FollowUp, Region, School, Series
 from tests.dayschools.report_objects import REPORT_TIME, Series3, build_autumn_series, make_event
+from tests.helpers.http import read_csv
 
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -74,12 +73,6 @@ class Tables(HTMLParser):
             self._cell = None
         elif tag == "table":
             self._table = None
-
-
-def read_csv(response: Any) -> list[list[str]]:
-    assert response["Content-Type"] == "text/csv; charset=utf-8"
-    assert response["Content-Disposition"].startswith("attachment; filename=")
-    return list(csv.reader(io.StringIO(response.content.decode())))
 
 
 def _url(name: str, autumn: Series3) -> str:

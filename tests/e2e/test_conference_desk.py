@@ -19,8 +19,8 @@ import pytest
 from django.urls import reverse
 from playwright.sync_api import Page, expect
 
-from conference.registration import services
 from conference.models import Band, CacDuty, Conference, Credential, Duty, Registration
+from conference.registration import services
 from members.models import Branch, DuesRate, Role
 from tests.conference.conftest import paid_up_member
 from tests.conference.desk_objects import open_conference

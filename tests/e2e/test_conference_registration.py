@@ -33,8 +33,8 @@ from playwright.sync_api import Page, expect
 from awl.env import envemail
 from awl.models import OutboundMessage
 from awl.outbox import send_message_now
-from conference.registration import services
 from conference.models import Band, Conference, EligibilityException, Registration
+from conference.registration import services
 from members.models import Member
 from tests.conference.register_objects import conference_taking_registrations
 from tests.e2e.pages import main_menu

@@ -28,8 +28,8 @@ from playwright.sync_api import Page, expect
 
 from awl import outbox
 from awl.models import OutboundMessage
-from dayschools import services
-from dayschools.models import Booking, BookingStatus, City, Event, Region, School, Series, Workshop
+from dayschools.models import Booking, BookingStatus, City, Event, Region, School, Series
+from tests.dayschools.booking_objects import open_school_day
 
 pytestmark = pytest.mark.e2e
 
@@ -80,31 +80,15 @@ def london_school(db: None) -> Event:
         series=series, number=1, title="What is capitalism?", description="Capital, volume one, in a day."
     )
     city = City.objects.create(name="London", slug="london", region=Region.LONDON)
-    day = timezone.localdate() + dt.timedelta(days=21)
-    starts = dt.datetime.combine(day, dt.time(10), tzinfo=timezone.get_current_timezone())
-    event = services.create_event(
-        actor=None,
-        school=school,
-        city=city,
+    return open_school_day(
+        school,
+        city,
+        days_ahead=21,
         venue="Conway Hall",
         address="25 Red Lion Square, London WC1R 4RL",
         accessibility="Step-free access to the main hall; hearing loop.",
-        starts_at=starts,
-        ends_at=starts + dt.timedelta(hours=6, minutes=30),
-        capacity=40,
-        booking_opens_at=timezone.now() - dt.timedelta(days=7),
-        booking_closes_at=starts - dt.timedelta(hours=1),
-        publish=True,
+        booking_opened=timezone.now() - dt.timedelta(days=7),
     )
-    for title in ("Value and labour", "Crisis theory"):
-        Workshop.objects.create(
-            event=event,
-            title=title,
-            starts_at=starts + dt.timedelta(hours=4),
-            ends_at=starts + dt.timedelta(hours=5, minutes=30),
-            capacity=20,
-        )
-    return event
 
 
 def part(message: Message, content_type: str) -> str:

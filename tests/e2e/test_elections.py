@@ -33,8 +33,8 @@ from playwright.sync_api import Page, expect
 
 from awl.models import OutboundMessage
 from committees.models import Committee, Term, TermBasis
-from conference.elections.services import nominations
 from conference.elections.models import Ballot, Election, Nomination, NominationStatus, VoterRecord
+from conference.elections.services import nominations
 from conference.models import Conference
 from members.models import Branch, DuesRate, Member, Role
 from tests.conference.conftest import paid_up_member

@@ -86,34 +86,64 @@ def assert_a_concurrent_sweep_leaves_it_alone(message: OutboundMessage) -> None:
         assert outbox.send_message_now(message.pk) is False
 
 
-def test_worker_killed_before_the_mail_server_took_the_message_sends_it_once_after_restart(
+SendHeld = Callable[[Hold, str], tuple[Worker, OutboundMessage]]
+
+
+@pytest.fixture
+def send_held(
     fault_broker: Broker,
     mail_server: MailServer,
     start_worker: StartWorker,
     publish_to: Callable[[str], None],
     applicant: Application,
     national_office: Any,
-) -> None:
-    mail_server.hold(Hold.BEFORE_ACCEPTING)
-    first = start_worker(fault_broker.url, "first")
-    publish_to(fault_broker.url)
+) -> SendHeld:
+    """Start a worker (named), admit the applicant, and wait until the mail server holds the welcome e-mail
+    at the given point of the SMTP conversation; returns the worker and the message."""
 
-    message = approve(applicant, national_office)
-    mail_server.wait_until_holding()  # the worker is in the SMTP conversation, the row locked
+    def send(hold: Hold, name: str) -> tuple[Worker, OutboundMessage]:
+        mail_server.hold(hold)
+        worker = start_worker(fault_broker.url, name)
+        publish_to(fault_broker.url)
+        message = approve(applicant, national_office)
+        mail_server.wait_until_holding()
+        return worker, message
+
+    return send
+
+
+def wait_for_its_connection_to_go(worker: str) -> None:
+    wait_until(
+        lambda: not backend_pids(f"worker-{worker}"), "PostgreSQL to drop the killed worker's connection"
+    )
+
+
+def sweep_with_a_new_worker(
+    fault_broker: Broker, start_worker: StartWorker, message: OutboundMessage
+) -> Worker:
+    """A second worker, and the sweep beat runs every minute: it sends the message, once."""
+    second = start_worker(fault_broker.url, "second")
+    sweep = send_pending_messages.delay()
+    assert second.task_result(sweep.id) == "1"
+    assert status_of(message) == (OutboundMessage.Status.SENT, 1)
+    return second
+
+
+def test_worker_killed_before_the_mail_server_took_the_message_sends_it_once_after_restart(
+    fault_broker: Broker, mail_server: MailServer, start_worker: StartWorker, send_held: SendHeld
+) -> None:
+    # The worker is in the SMTP conversation, the row locked.
+    first, message = send_held(Hold.BEFORE_ACCEPTING, "first")
     assert_a_concurrent_sweep_leaves_it_alone(message)
 
     first.kill()
 
-    wait_until(lambda: not backend_pids("worker-first"), "PostgreSQL to drop the killed worker's connection")
+    wait_for_its_connection_to_go("first")
     assert status_of(message) == (OutboundMessage.Status.PENDING, 0)  # the send's transaction rolled back
     assert mail_server.copies(message_id(message.key)) == []
     [killed_task] = fault_broker.unacked_task_ids()  # Redis hands it out again after the visibility timeout
 
-    second = start_worker(fault_broker.url, "second")
-    sweep = send_pending_messages.delay()  # what beat does every minute
-
-    assert second.task_result(sweep.id) == "1"
-    assert status_of(message) == (OutboundMessage.Status.SENT, 1)
+    second = sweep_with_a_new_worker(fault_broker, start_worker, message)
     assert mail_server.message_ids() == [message_id(message.key)]
 
     # The visibility timeout passes: Redis hands the killed worker's task out again, and it does nothing.
@@ -124,19 +154,9 @@ def test_worker_killed_before_the_mail_server_took_the_message_sends_it_once_aft
 
 
 def test_pool_process_killed_mid_send_is_requeued_at_once_and_sends_once(
-    fault_broker: Broker,
-    mail_server: MailServer,
-    start_worker: StartWorker,
-    publish_to: Callable[[str], None],
-    applicant: Application,
-    national_office: Any,
+    fault_broker: Broker, mail_server: MailServer, start_worker: StartWorker, send_held: SendHeld
 ) -> None:
-    mail_server.hold(Hold.BEFORE_ACCEPTING)
-    worker = start_worker(fault_broker.url, "only")
-    publish_to(fault_broker.url)
-
-    message = approve(applicant, national_office)
-    mail_server.wait_until_holding()
+    worker, message = send_held(Hold.BEFORE_ACCEPTING, "only")
     [pool_process] = worker.pool_processes()
 
     os.kill(pool_process, signal.SIGKILL)
@@ -150,30 +170,17 @@ def test_pool_process_killed_mid_send_is_requeued_at_once_and_sends_once(
 
 
 def test_worker_killed_after_the_mail_server_took_the_message_resends_it_with_the_same_message_id(
-    fault_broker: Broker,
-    mail_server: MailServer,
-    start_worker: StartWorker,
-    publish_to: Callable[[str], None],
-    applicant: Application,
-    national_office: Any,
+    fault_broker: Broker, mail_server: MailServer, start_worker: StartWorker, send_held: SendHeld
 ) -> None:
-    mail_server.hold(Hold.AFTER_ACCEPTING)
-    first = start_worker(fault_broker.url, "first")
-    publish_to(fault_broker.url)
-
-    message = approve(applicant, national_office)
-    mail_server.wait_until_holding()  # the server has stored the message; the worker awaits its 250
+    # The server has stored the message; the worker awaits its 250.
+    first, message = send_held(Hold.AFTER_ACCEPTING, "first")
     assert len(mail_server.copies(message_id(message.key))) == 1
     first.kill()
 
-    wait_until(lambda: not backend_pids("worker-first"), "PostgreSQL to drop the killed worker's connection")
+    wait_for_its_connection_to_go("first")
     assert status_of(message) == (OutboundMessage.Status.PENDING, 0)  # the send was never recorded
 
-    second = start_worker(fault_broker.url, "second")
-    sweep = send_pending_messages.delay()
-
-    assert second.task_result(sweep.id) == "1"
-    assert status_of(message) == (OutboundMessage.Status.SENT, 1)
+    sweep_with_a_new_worker(fault_broker, start_worker, message)
     copies = mail_server.copies(message_id(message.key))
     assert len(copies) == 2
     first_copy, second_copy = copies

@@ -5,15 +5,16 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+from decimal import Decimal
 
 import pytest
-from dateutil.relativedelta import relativedelta
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 from django.utils import timezone
 
 from awl.models import AuditEntry
-from members.models import Member, MemberStatus, Payment, StatusChange
+from members.models import Member
+from tests.helpers.bulk import add_members, pay_up
 
 User = get_user_model()
 
@@ -25,36 +26,16 @@ def add_paid_up_members(branch, count: int, *, prefix: str) -> None:
     status with its status change, ``dues_from`` at admission, and one
     payment whose ``covers_to`` follows services.record_payment's rule.
     """
-    today = timezone.localdate()
-    joined = today - dt.timedelta(days=365)
-    users = User.objects.bulk_create(
-        User(username=f"{prefix}{i}", email=f"{prefix}{i}@example.org") for i in range(count)
+    joined = timezone.localdate() - dt.timedelta(days=365)
+    members = add_members(
+        branch,
+        count,
+        username=prefix + "{i}",
+        email=prefix + "{i}@example.org",
+        full_name=prefix.title() + " Person {i:04d}",
+        joined=joined,
     )
-    members = Member.objects.bulk_create(
-        Member(
-            user=user,
-            full_name=f"{prefix.title()} Person {i:04d}",
-            branch=branch,
-            status=MemberStatus.MEMBER,
-            joined_on=joined,
-            dues_from=joined,
-        )
-        for i, user in enumerate(users)
-    )
-    StatusChange.objects.bulk_create(
-        StatusChange(member=m, status=MemberStatus.MEMBER, effective_on=joined) for m in members
-    )
-    Payment.objects.bulk_create(
-        Payment(
-            member=m,
-            paid_on=joined,
-            amount=240,
-            method="standing_order",
-            months=24,
-            covers_to=joined - dt.timedelta(days=1) + relativedelta(months=24),
-        )
-        for m in members
-    )
+    pay_up(members, paid_on=joined, amount=Decimal(240))
 
 
 def count_queries(client, url, django_assert_max_num_queries, limit: int) -> int:
