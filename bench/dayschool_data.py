@@ -98,27 +98,17 @@ def split(total: int, parts: int) -> list[int]:
 
 def create_people(branches: list[Any], joined: dt.date) -> tuple[list[tuple[int, str, str]], list[Any]]:
     """Bench members (users and members in the cities' branches); returns (pk, name, e-mail) per member."""
-    from django.contrib.auth import get_user_model
+    from tests.helpers.bulk import add_members
 
-    from members.models import DuesBand, Member, MemberStatus
-
-    user_model = get_user_model()
-    users = user_model.objects.bulk_create(
-        user_model(username=f"dsbench{i:05d}", email=f"dsmember{i:05d}@dayschools.bench.awl.example")
-        for i in range(MEMBER_COUNT)
+    members = add_members(
+        branches,
+        MEMBER_COUNT,
+        username="dsbench{i:05d}",
+        email="dsmember{i:05d}@dayschools.bench.awl.example",
+        full_name="Day-school Member {i:05d}",
+        joined=joined,
     )
-    members = Member.objects.bulk_create(
-        Member(
-            user=user,
-            full_name=f"Day-school Member {i:05d}",
-            branch=branches[i % len(branches)],
-            status=MemberStatus.MEMBER,
-            dues_band=DuesBand.WAGED,
-            joined_on=joined,
-            dues_from=joined,
-        )
-        for i, user in enumerate(users)
-    )
+    users = [member.user for member in members]
     return [(m.pk, m.full_name, m.user.email) for m in members], users
 
 

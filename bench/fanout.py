@@ -213,37 +213,30 @@ def wait_until_ready(process: subprocess.Popen[bytes], log_path: Path) -> None:
 def create_committee(recipients: int) -> tuple[Any, set[str]]:
     """A committee of ``recipients`` current members and a meeting whose notice is due now.
 
-    Plain rows in bulk, in the state the services make them (as
-    ``bench/topup.py`` does). Returns the meeting and the members' addresses.
+    Plain rows in bulk, in the state the services make them
+    (``tests.helpers.bulk``). Returns the meeting and the members' addresses.
     """
-    from django.contrib.auth import get_user_model
     from django.db import transaction
     from django.utils import timezone
 
     from committees.models import Committee, CommitteeKind, Meeting, Term, TermBasis, TermRole
-    from members.models import Branch, DuesBand, Member, MemberStatus
+    from members.models import Branch
+    from tests.helpers.bulk import add_members
 
-    user_model = get_user_model()
     today = timezone.localdate()
     joined = today - dt.timedelta(days=400)
     with transaction.atomic():
         branch = Branch.objects.create(name="Bench fan-out", slug="bench-fanout", city="London")
-        users = user_model.objects.bulk_create(
-            user_model(username=f"fanout{i:05d}", email=f"fanout{i:05d}@fanout.awl.example")
-            for i in range(recipients)
+        members = add_members(
+            branch,
+            recipients,
+            username="fanout{i:05d}",
+            email="fanout{i:05d}@fanout.awl.example",
+            full_name="Fan-out Member {i:05d}",
+            joined=joined,
+            reason="Benchmark data",
         )
-        members = Member.objects.bulk_create(
-            Member(
-                user=user,
-                full_name=f"Fan-out Member {i:05d}",
-                branch=branch,
-                status=MemberStatus.MEMBER,
-                dues_band=DuesBand.WAGED,
-                joined_on=joined,
-                dues_from=joined,
-            )
-            for i, user in enumerate(users)
-        )
+        users = [member.user for member in members]
         committee = Committee.objects.create(
             name="Bench fan-out committee", slug="bench-fanout", kind=CommitteeKind.OTHER, notice_days=14
         )

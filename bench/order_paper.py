@@ -4,7 +4,8 @@ Run on the bench database (DATABASE_URL in the environment), this makes a
 conference (``SLUG``) two months ahead with its business rules and 150
 motions ruled in order and placed in debating order, with 400 amendments
 spread over them (every seventh ruled out of order, every third accepted by
-its mover), all in bulk, and prints ``{"slug": ...}`` on stdout. The page is
+its mover), all in bulk (``bulk_business``, the builder the tests use),
+and prints ``{"slug": ...}`` on stdout. The page is
 then measured by ``bench.load`` as the CAC (``bench.run``); the PDF, which
 takes WeasyPrint a good part of a second, by ``pdf_seconds``: ``PDF_RENDERS``
 sequential downloads, the median wall time of each (a 200 with a PDF body,
@@ -13,7 +14,6 @@ or it counts as an error).
 
 from __future__ import annotations
 
-import datetime as dt
 import http.client
 import json
 import os
@@ -38,64 +38,14 @@ def log(message: str) -> None:
 
 def create_data(motions: int = MOTIONS, amendments: int = AMENDMENTS) -> dict[str, Any]:
     from django.db import transaction
-    from django.utils import timezone
 
-    from conference.models import (
-        Amendment,
-        AmendmentKind,
-        BusinessRules,
-        Conference,
-        ItemStatus,
-        Motion,
-        ProposerKind,
-        Ruling,
-    )
+    from tests.conference.business_objects import bulk_business
+    from tests.factories import ConferenceFactory
 
-    now, today = timezone.now(), timezone.localdate()
     with transaction.atomic():
-        conference = Conference.objects.create(
-            year=YEAR,
-            title=f"Bench conference {YEAR}",
-            slug=SLUG,
-            starts_on=today + dt.timedelta(days=60),
-            ends_on=today + dt.timedelta(days=61),
-            venue="Conway Hall",
-            city="London",
-            registration_opens_at=now - dt.timedelta(days=1),
-            registration_closes_at=now + dt.timedelta(days=30),
-            eligibility_cutoff=today - dt.timedelta(days=30),
-        )
-        BusinessRules.objects.create(
-            conference=conference, motions_deadline=now, amendments_deadline=now + dt.timedelta(days=1)
-        )
+        conference = ConferenceFactory(year=YEAR, title=f"Bench conference {YEAR}", slug=SLUG)
         text = " ".join(["Conference notes the cost of living and resolves to campaign."] * 6)
-        made = Motion.objects.bulk_create(
-            Motion(
-                conference=conference,
-                proposer_kind=ProposerKind.NC,
-                status=ItemStatus.SUBMITTED,
-                ruling=Ruling.IN_ORDER,
-                position=n,
-                title=f"Motion {n}: on the cost of living",
-                text=f"{text}\n{text}",
-                topic="Housing" if n % 2 else "Work",
-            )
-            for n in range(1, motions + 1)
-        )
-        Amendment.objects.bulk_create(
-            Amendment(
-                motion=made[n % motions],
-                proposer_kind=ProposerKind.NC,
-                status=ItemStatus.SUBMITTED,
-                ruling=Ruling.IN_ORDER if (n + 1) % 7 else Ruling.OUT_OF_ORDER,
-                ruling_reason="" if (n + 1) % 7 else "Outside the conference's competence.",
-                accepted=None if n % 3 else True,
-                position=n // motions + 1,
-                kind=AmendmentKind.FREE_TEXT,
-                free_text=f"Add at the end: and to organise in every workplace ({n}).",
-            )
-            for n in range(amendments)
-        )
+        bulk_business(conference, motions, amendments, text=f"{text}\n{text}")
     log(f"{motions} motions and {amendments} amendments on the order paper of {SLUG}")
     return {"slug": SLUG}
 

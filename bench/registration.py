@@ -48,7 +48,7 @@ from typing import Any
 
 import psycopg
 
-from bench.rush import HOST, REQUEST_TIMEOUT, USER_AGENT, FormFields, percentile
+from bench.rush import HOST, fetch_form, percentile, request
 
 SLUG = "bench-registration"
 YEAR = 2099
@@ -64,8 +64,7 @@ def log(message: str) -> None:
 def create_data(count: int) -> dict[str, Any]:
     """The conference and ``count`` signed-in members; returns the conference and the session keys."""
     from allauth.account.models import EmailAddress
-    from dateutil.relativedelta import relativedelta
-    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django.contrib.auth.hashers import make_password
     from django.contrib.sessions.backends.db import SessionStore
     from django.contrib.sessions.models import Session
@@ -73,73 +72,44 @@ def create_data(count: int) -> dict[str, Any]:
     from django.utils import timezone
     from django.utils.crypto import get_random_string
 
-    from conference.models import Band, Conference, FeeBand
-    from members.models import Branch, DuesBand, Member, MemberStatus, Payment, PaymentMethod, StatusChange
-    from members.services import monthly_rate
+    from conference.models import Band
+    from members.models import Branch
+    from tests.factories import ConferenceFactory
+    from tests.helpers.bulk import add_members, pay_up
 
     started = time.perf_counter()
-    user_model = get_user_model()
     now, today = timezone.now(), timezone.localdate()
     joined = today - dt.timedelta(days=365)
-    months = 24
-    amount = monthly_rate(DuesBand.WAGED, joined) * months
-    password = make_password(PASSWORD)
     with transaction.atomic():
         branch, _ = Branch.objects.get_or_create(slug="london", defaults={"name": "London", "city": "London"})
-        conference = Conference.objects.create(
+        conference = ConferenceFactory(
             year=YEAR,
             title="Bench annual conference",
             slug=SLUG,
-            starts_on=today + dt.timedelta(days=60),
-            ends_on=today + dt.timedelta(days=61),
-            venue="Conway Hall",
-            city="London",
             registration_opens_at=now - dt.timedelta(hours=1),
             registration_closes_at=now + dt.timedelta(days=1),
             eligibility_cutoff=today - dt.timedelta(days=1),
+            fees={
+                Band.WAGED: "30.00",
+                Band.LOW_WAGED: "15.00",
+                Band.UNWAGED: "5.00",
+                Band.SOLIDARITY: "50.00",
+            },
         )
-        FeeBand.objects.bulk_create(
-            FeeBand(conference=conference, band=band, amount=fee)
-            for band, fee in (
-                (Band.WAGED, "30.00"),
-                (Band.LOW_WAGED, "15.00"),
-                (Band.UNWAGED, "5.00"),
-                (Band.SOLIDARITY, "50.00"),
-            )
+        members = add_members(
+            branch,
+            count,
+            username="reg{i:04d}",
+            email="reg{i:04d}@bench.awl.example",
+            full_name="Registering Member {i:04d}",
+            joined=joined,
+            password=make_password(PASSWORD),
+            reason="Benchmark data",
         )
-        users = user_model.objects.bulk_create(
-            user_model(username=f"reg{i:04d}", email=f"reg{i:04d}@bench.awl.example", password=password)
-            for i in range(count)
-        )
+        pay_up(members, paid_on=joined)
+        users = [member.user for member in members]
         EmailAddress.objects.bulk_create(
             EmailAddress(user=user, email=user.email, primary=True, verified=True) for user in users
-        )
-        members = Member.objects.bulk_create(
-            Member(
-                user=user,
-                full_name=f"Registering Member {i:04d}",
-                branch=branch,
-                status=MemberStatus.MEMBER,
-                dues_band=DuesBand.WAGED,
-                joined_on=joined,
-                dues_from=joined,
-            )
-            for i, user in enumerate(users)
-        )
-        StatusChange.objects.bulk_create(
-            StatusChange(member=m, status=MemberStatus.MEMBER, effective_on=joined, reason="Benchmark data")
-            for m in members
-        )
-        Payment.objects.bulk_create(
-            Payment(
-                member=m,
-                paid_on=joined,
-                amount=amount,
-                method=PaymentMethod.STANDING_ORDER,
-                months=months,
-                covers_to=joined - dt.timedelta(days=1) + relativedelta(months=months),
-            )
-            for m in members
         )
         # What django.contrib.auth.login writes into a session, for each member.
         store = SessionStore()
@@ -169,30 +139,6 @@ def create_data(count: int) -> dict[str, Any]:
 
 # The rush -----------------------------------------------------------------------------------------
 @dataclass(frozen=True)
-class Answer:
-    status: int
-    location: str
-    cookies: dict[str, str]
-    body: str
-
-
-def request(port: int, method: str, path: str, headers: dict[str, str], body: bytes | None = None) -> Answer:
-    connection = http.client.HTTPConnection(HOST, port, timeout=REQUEST_TIMEOUT)
-    try:
-        connection.request(method, path, body=body, headers={"User-Agent": USER_AGENT, **headers})
-        response = connection.getresponse()
-        text = response.read().decode("utf-8", errors="replace")
-        cookies = {}
-        for name, value in response.getheaders():
-            if name.lower() == "set-cookie" and "=" in value.split(";", 1)[0]:
-                key, _, cookie = value.split(";", 1)[0].partition("=")
-                cookies[key.strip()] = cookie.strip()
-        return Answer(response.status, response.getheader("Location") or "", cookies, text)
-    finally:
-        connection.close()
-
-
-@dataclass(frozen=True)
 class Form:
     csrf_cookie: str
     hidden: dict[str, str]
@@ -200,20 +146,8 @@ class Form:
 
 def open_form(port: int, path: str, session: str) -> Form | None:
     """GET the registration form as a signed-in member: the CSRF cookie and the form's hidden fields."""
-    try:
-        answer = request(port, "GET", path, {"Accept": "text/html", "Cookie": f"sessionid={session}"})
-    except (OSError, http.client.HTTPException) as exc:
-        log(f"GET {path} failed: {exc!r}")
-        return None
-    if answer.status != 200:
-        log(f"GET {path} answered {answer.status} (Location: {answer.location or '-'})")
-        return None
-    parser = FormFields()
-    parser.feed(answer.body)
-    if "csrfmiddlewaretoken" not in parser.hidden or "csrftoken" not in answer.cookies:
-        log(f"GET {path} gave no CSRF cookie and token")
-        return None
-    return Form(csrf_cookie=answer.cookies["csrftoken"], hidden=parser.hidden)
+    fetched = fetch_form(port, path, {"Cookie": f"sessionid={session}"}, log)
+    return None if fetched is None else Form(csrf_cookie=fetched[0], hidden=fetched[1])
 
 
 def details(number: int) -> dict[str, str]:

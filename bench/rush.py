@@ -33,6 +33,7 @@ import sys
 import threading
 import time
 import urllib.parse
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from typing import Any
@@ -143,22 +144,30 @@ class Form:
     hidden: dict[str, str]
 
 
-def open_form(port: int, path: str) -> Form | None:
-    """GET the booking form as a browser would: its CSRF cookie and its hidden fields."""
+def fetch_form(
+    port: int, path: str, headers: dict[str, str], log: Callable[[str], None] = log
+) -> tuple[str, dict[str, str]] | None:
+    """GET a page's POST form as a browser would: its CSRF cookie's value and its hidden fields."""
     try:
-        answer = request(port, "GET", path, {"Accept": "text/html"})
+        answer = request(port, "GET", path, {"Accept": "text/html", **headers})
     except (OSError, http.client.HTTPException) as exc:
         log(f"GET {path} failed: {exc!r}")
         return None
     if answer.status != 200:
-        log(f"GET {path} answered {answer.status}")
+        log(f"GET {path} answered {answer.status} (Location: {answer.location or '-'})")
         return None
     parser = FormFields()
     parser.feed(answer.body)
     if "csrfmiddlewaretoken" not in parser.hidden or "csrftoken" not in answer.cookies:
         log(f"GET {path} gave no CSRF cookie and token")
         return None
-    return Form(cookie=f"csrftoken={answer.cookies['csrftoken']}", hidden=parser.hidden)
+    return answer.cookies["csrftoken"], parser.hidden
+
+
+def open_form(port: int, path: str) -> Form | None:
+    """GET the booking form as a browser would: its CSRF cookie and its hidden fields."""
+    fetched = fetch_form(port, path, {})
+    return None if fetched is None else Form(cookie=f"csrftoken={fetched[0]}", hidden=fetched[1])
 
 
 def client(port: int, path: str, form: Form, start: threading.Barrier, tally: Tally) -> None:

@@ -1,6 +1,6 @@
 """Top London branch up to a fixed number of members, in bulk (``python -m bench.topup 500``).
 
-Run after ``seed_demo`` on the benchmark database. Plain rows for speed, in
+Run after ``seed_demo`` on the benchmark database. Plain rows for speed (``tests.helpers.bulk``), in
 the state the services make (as ``tests/members/test_branch_list.py`` does):
 a member status with its status change, ``dues_from`` at admission, and one
 payment at the band's rate whose ``covers_to`` follows
@@ -18,54 +18,28 @@ import django
 
 def top_up(slug: str, target: int) -> int:
     """Add paid-up members to the branch until it has ``target``; returns how many were added."""
-    from dateutil.relativedelta import relativedelta
-    from django.contrib.auth import get_user_model
     from django.db import transaction
     from django.utils import timezone
 
-    from members.models import Branch, DuesBand, Member, MemberStatus, Payment, PaymentMethod, StatusChange
-    from members.services import monthly_rate
+    from members.models import Branch, Member
+    from tests.helpers.bulk import add_members, pay_up
 
-    user_model = get_user_model()
     branch = Branch.objects.get(slug=slug)
     missing = target - Member.objects.not_erased().filter(branch=branch).count()
     if missing <= 0:
         return 0
-    today = timezone.localdate()
-    joined = today - dt.timedelta(days=365)
-    months = 24
-    amount = monthly_rate(DuesBand.WAGED, joined) * months
+    joined = timezone.localdate() - dt.timedelta(days=365)
     with transaction.atomic():
-        users = user_model.objects.bulk_create(
-            user_model(username=f"bench{i}", email=f"bench{i}@bench.awl.example") for i in range(missing)
+        members = add_members(
+            branch,
+            missing,
+            username="bench{i}",
+            email="bench{i}@bench.awl.example",
+            full_name="Bench Person {i:04d}",
+            joined=joined,
+            reason="Benchmark data",
         )
-        members = Member.objects.bulk_create(
-            Member(
-                user=user,
-                full_name=f"Bench Person {i:04d}",
-                branch=branch,
-                status=MemberStatus.MEMBER,
-                dues_band=DuesBand.WAGED,
-                joined_on=joined,
-                dues_from=joined,
-            )
-            for i, user in enumerate(users)
-        )
-        StatusChange.objects.bulk_create(
-            StatusChange(member=m, status=MemberStatus.MEMBER, effective_on=joined, reason="Benchmark data")
-            for m in members
-        )
-        Payment.objects.bulk_create(
-            Payment(
-                member=m,
-                paid_on=joined,
-                amount=amount,
-                method=PaymentMethod.STANDING_ORDER,
-                months=months,
-                covers_to=joined - dt.timedelta(days=1) + relativedelta(months=months),
-            )
-            for m in members
-        )
+        pay_up(members, paid_on=joined)
     return missing
 
 
