@@ -12,6 +12,7 @@ import datetime as dt
 import math
 import re
 import secrets
+from functools import partial
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -24,6 +25,7 @@ from django.utils import timezone
 
 from awl import outbox
 from awl.audit import log_action
+from awl.errors import DomainError, require
 from awl.models import OutboundMessage
 from committees import papers
 from committees.models import (
@@ -50,7 +52,7 @@ from committees.notices import mail_group
 from members.models import Member
 
 
-class CommitteeError(Exception):
+class CommitteeError(DomainError):
     """A committee rule refused the change; the message is shown to the person."""
 
 
@@ -58,9 +60,7 @@ def local_zone() -> ZoneInfo:
     return ZoneInfo(settings.TIME_ZONE)
 
 
-def _require(actor: Any, perm: str, obj: Any, message: str) -> None:
-    if actor is not None and not actor.has_perm(perm, obj):
-        raise CommitteeError(message)
+_require = partial(require, error=CommitteeError)
 
 
 # Cycles ------------------------------------------------------------------------------------

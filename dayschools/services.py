@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from functools import partial
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -23,6 +24,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from awl.audit import log_action
+from awl.errors import DomainError, require
 from dayschools.models import (
     ACTIVE,
     Booking,
@@ -39,13 +41,11 @@ from members.models import Member
 from members.selectors import member_with_email
 
 
-class DaySchoolError(Exception):
+class DaySchoolError(DomainError):
     """A day-school rule refused the change; the message is shown to the person."""
 
 
-def _require(actor: Any, perm: str, obj: Any, message: str) -> None:
-    if actor is not None and not actor.has_perm(perm, obj):
-        raise DaySchoolError(message)
+_require = partial(require, error=DaySchoolError)
 
 
 def _lock_event(event: Event | int) -> Event:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import ROUND_FLOOR, Decimal
+from functools import partial
 from typing import Any
 
 from allauth.account.models import EmailAddress
@@ -22,6 +23,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from awl.audit import entries_for, log_action
+from awl.errors import DomainError, require
 from awl.models import OutboundMessage
 from awl.outbox import queue_email
 from members import roles
@@ -59,13 +61,12 @@ OWN_DETAIL_FIELDS = (
 )
 
 
-class MembershipError(Exception):
+class MembershipError(DomainError):
     """A membership rule refused the change; the message is shown to the person."""
 
 
-def _require(actor: Any, perm: str, obj: Any, message: str) -> None:
-    if actor is None or not actor.has_perm(perm, obj):
-        raise MembershipError(message)
+# Every change here has a person behind it, so the system (actor None) is refused too.
+_require = partial(require, error=MembershipError, system_may_act=False)
 
 
 def _lock_member(member: Member) -> Member:

@@ -17,6 +17,7 @@ import datetime as dt
 import math
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 from django.conf import settings
@@ -25,6 +26,7 @@ from django.db.models import Count, F, Q
 from django.utils import timezone
 
 from awl.audit import log_action
+from awl.errors import DomainError, require
 from conference.models import (
     Attendee,
     Band,
@@ -48,13 +50,11 @@ from members.models import Branch, Member, MemberStatus, Role
 from members.standing import paid_up_to, standing_for
 
 
-class ConferenceError(Exception):
+class ConferenceError(DomainError):
     """A conference rule refused the change; the message is shown to the person."""
 
 
-def _require(actor: Any, perm: str, obj: Any, message: str) -> None:
-    if actor is not None and not actor.has_perm(perm, obj):
-        raise ConferenceError(message)
+_require = partial(require, error=ConferenceError)
 
 
 def _lock_conference(conference: Conference) -> Conference:

@@ -58,6 +58,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from django.conf import settings
@@ -67,6 +68,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from awl.audit import log_action
+from awl.errors import require
 from awl.outbox import queue_email
 from conference.elections.models import (
     Ballot,
@@ -123,9 +125,8 @@ def voting_refusal(election: Election, now: dt.datetime | None = None) -> str:
     return f"Voting in this election opens on {_moment(election.voting_opens_at)}."
 
 
-def _require(actor: Any, perm: str, election: Election, message: str) -> None:
-    if not getattr(actor, "is_authenticated", False) or not actor.has_perm(perm, election):
-        raise ElectionError(message)
+# The returning officer's powers: always a person, never the system (actor None).
+_require = partial(require, error=ElectionError, system_may_act=False)
 
 
 def _require_not_confirmed(election: Election) -> None:

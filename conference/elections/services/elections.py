@@ -35,6 +35,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
+from awl.errors import DomainError
 from committees.models import Term
 from committees.services import current_members
 from conference.elections.models import Election, Nomination, NominationStatus
@@ -44,7 +45,7 @@ from members.models import Member, MemberStatus
 from members.standing import standing_for
 
 
-class ElectionError(Exception):
+class ElectionError(DomainError):
     """An election rule refused the change; the message is shown to the person."""
 
 
