@@ -26,11 +26,12 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
-from django.urls import URLPattern, path, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.views.decorators.http import require_GET, require_http_methods
 
+from awl.views_helpers import bound, refusal_on, refusal_status
 from dayschools import selectors, services
 from dayschools.forms import (
     CopyEventForm,
@@ -58,17 +59,6 @@ WORKSHOP_LENGTH = dt.timedelta(minutes=90)
 def _require_series_manager(user: Any) -> None:
     if not user.has_perm(MANAGE_SERIES):
         raise PermissionDenied("Only day-school organisers can do this.")
-
-
-def _bound(form_class: Any, request: HttpRequest, **kwargs: Any) -> Any:
-    if request.method == "POST":
-        return form_class(request.POST, **kwargs)
-    return form_class(**kwargs)
-
-
-def _status(form: Any) -> int:
-    """409 when a service refused the change (its message is on the form), else 200."""
-    return 409 if form.is_bound and form.non_field_errors() else 200
 
 
 def _when(moment: dt.datetime) -> str:
@@ -102,7 +92,7 @@ def _form_page(
         "unavailable": unavailable,
         "danger": danger,
     }
-    return render(request, "dayschools/organise_form.html", context, status=_status(form))
+    return render(request, "dayschools/organise_form.html", context, status=refusal_status(form))
 
 
 def _event_url(event: Event | int) -> str:
@@ -131,13 +121,10 @@ def _home_url(anchor: str = "") -> str:
 @require_http_methods(["GET", "POST"])
 def series_add(request: HttpRequest) -> HttpResponse:
     _require_series_manager(request.user)
-    form = _bound(SeriesForm, request)
-    if request.method == "POST" and form.is_valid():
-        try:
+    form = bound(SeriesForm, request)
+    if form.is_valid():
+        with refusal_on(form, DaySchoolError):
             series = services.create_series(actor=request.user, **form.cleaned_data)
-        except DaySchoolError as exc:
-            form.add_error(None, str(exc))
-        else:
             messages.success(request, f"Series created: {series}. Now add its schools.")
             return redirect(_home_url(f"series-{series.pk}"))
     return _form_page(request, form=form, heading="New series", submit="Create the series", back=_home_url())
@@ -148,13 +135,10 @@ def series_add(request: HttpRequest) -> HttpResponse:
 def series_edit(request: HttpRequest, pk: int) -> HttpResponse:
     series = selectors.get_series_for_organiser(request.user, pk)
     initial = {"title": series.title, "season": series.season, "description": series.description}
-    form = _bound(SeriesForm, request, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
+    form = bound(SeriesForm, request, initial=initial)
+    if form.is_valid():
+        with refusal_on(form, DaySchoolError):
             services.update_series(actor=request.user, series=series, **form.cleaned_data)
-        except DaySchoolError as exc:
-            form.add_error(None, str(exc))
-        else:
             messages.success(request, f"Series saved: {series}.")
             return redirect(_home_url(f"series-{series.pk}"))
     return _form_page(
@@ -176,13 +160,10 @@ def _next_number(series: Series) -> int:
 @require_http_methods(["GET", "POST"])
 def school_add(request: HttpRequest, pk: int) -> HttpResponse:
     series = selectors.get_series_for_organiser(request.user, pk)
-    form = _bound(SchoolForm, request, initial={"number": _next_number(series)})
-    if request.method == "POST" and form.is_valid():
-        try:
+    form = bound(SchoolForm, request, initial={"number": _next_number(series)})
+    if form.is_valid():
+        with refusal_on(form, DaySchoolError):
             school = services.create_school(actor=request.user, series=series, **form.cleaned_data)
-        except DaySchoolError as exc:
-            form.add_error(None, str(exc))
-        else:
             messages.success(request, f"School added: {school}. Now add its first event.")
             return redirect(_home_url(f"school-{school.pk}"))
     return _form_page(
@@ -205,13 +186,10 @@ def school_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "description": school.description,
         "reading_list": school.reading_list,
     }
-    form = _bound(SchoolForm, request, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
+    form = bound(SchoolForm, request, initial=initial)
+    if form.is_valid():
+        with refusal_on(form, DaySchoolError):
             services.update_school(actor=request.user, school=school, **form.cleaned_data)
-        except DaySchoolError as exc:
-            form.add_error(None, str(exc))
-        else:
             messages.success(request, f"School saved: {school}.")
             return redirect(_home_url(f"school-{school.pk}"))
     return _form_page(
@@ -264,15 +242,15 @@ def _event_details(form: EventForm) -> dict[str, Any]:
 def event_add(request: HttpRequest, pk: int) -> HttpResponse:
     school = selectors.get_school_for_organiser(request.user, pk)
     cities = _free_cities(school)
-    form = _bound(
+    form = bound(
         EventForm,
         request,
         cities=cities,
         organiser_choices=selectors.organiser_choices(),
         initial=_suggested_event(school),
     )
-    if request.method == "POST" and form.is_valid():
-        try:
+    if form.is_valid():
+        with refusal_on(form, DaySchoolError):
             event = services.create_event(
                 actor=request.user,
                 school=school,
@@ -280,9 +258,6 @@ def event_add(request: HttpRequest, pk: int) -> HttpResponse:
                 organisers=form.chosen_organisers(),
                 **_event_details(form),
             )
-        except DaySchoolError as exc:
-            form.add_error(None, str(exc))
-        else:
             messages.success(
                 request, f"Event created as a draft: {_event_name(event)}. Publish it to take bookings."
             )
@@ -322,24 +297,21 @@ def event_manage(request: HttpRequest, pk: int) -> HttpResponse:
 def event_edit(request: HttpRequest, pk: int) -> HttpResponse:
     event = selectors.get_event_for_organiser(request.user, pk)
     choices = selectors.organiser_choices()
-    form = _bound(
+    form = bound(
         EventForm,
         request,
         cities=None,
         organiser_choices=choices,
         initial=EventForm.initial_for(event, choices),
     )
-    if request.method == "POST" and form.is_valid():
-        try:
+    if form.is_valid():
+        with refusal_on(form, DaySchoolError):
             services.edit_event(
                 actor=request.user,
                 event=event,
                 organisers=form.chosen_organisers(),
                 **_event_details(form),
             )
-        except DaySchoolError as exc:
-            form.add_error(None, str(exc))
-        else:
             messages.success(request, f"Event saved: {_event_name(event)}.")
             return redirect(_event_url(event))
     return _form_page(
@@ -365,13 +337,10 @@ def _confirm_event_action(
     danger: bool = False,
 ) -> HttpResponse:
     event = selectors.get_event_for_organiser(request.user, pk)
-    form = _bound(OrganiserConfirmForm, request)
-    if request.method == "POST" and form.is_valid():
-        try:
+    form = bound(OrganiserConfirmForm, request)
+    if form.is_valid():
+        with refusal_on(form, DaySchoolError):
             action(actor=request.user, event=event)
-        except DaySchoolError as exc:
-            form.add_error(None, str(exc))
-        else:
             messages.success(request, done)
             return redirect(_event_url(event))
     return _form_page(
@@ -444,22 +413,19 @@ def event_copy(request: HttpRequest, pk: int) -> HttpResponse:
     """Copy an event to several cities at once, each with its own date and venue: all of them or none."""
     event = selectors.get_event_for_organiser(request.user, pk, perm=MANAGE_SERIES)
     cities = list(_free_cities(event.school))
-    form = _bound(CopyEventForm, request, cities=cities, initial=_copy_initial(event, cities))
-    if request.method == "POST" and form.is_valid():
-        try:
+    form = bound(CopyEventForm, request, cities=cities, initial=_copy_initial(event, cities))
+    if form.is_valid():
+        with refusal_on(form, DaySchoolError):
             copies = services.copy_event_to_cities(
                 actor=request.user, event=event, copies=form.cleaned_data["copies"]
             )
-        except DaySchoolError as exc:
-            form.add_error(None, str(exc))
-        else:
             names = ", ".join(copy.city.name for copy in copies)
             messages.success(
                 request, f"Copied to {names} as drafts, with the workshops. Check each and publish it."
             )
             return redirect(_home_url(f"school-{event.school_id}"))
     context = {"event": event, "form": form, "cities": cities}
-    return render(request, "dayschools/organise_copy.html", context, status=_status(form))
+    return render(request, "dayschools/organise_copy.html", context, status=refusal_status(form))
 
 
 # Workshops --------------------------------------------------------------------------------------
@@ -475,13 +441,10 @@ def workshop_add(request: HttpRequest, pk: int) -> HttpResponse:
     starts = timezone.localtime(event.starts_at)
     ends = min(starts + WORKSHOP_LENGTH, timezone.localtime(event.ends_at))
     initial = {"starts": starts.time(), "ends": ends.time(), "capacity": 20}
-    form = _bound(WorkshopForm, request, day=day, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
+    form = bound(WorkshopForm, request, day=day, initial=initial)
+    if form.is_valid():
+        with refusal_on(form, DaySchoolError):
             workshop = services.add_workshop(actor=request.user, event=event, **form.details())
-        except DaySchoolError as exc:
-            form.add_error(None, str(exc))
-        else:
             messages.success(request, f"Workshop added: {workshop.title}.")
             return redirect(_workshops_url(event.pk))
     return _form_page(
@@ -501,13 +464,10 @@ def workshop_edit(request: HttpRequest, pk: int) -> HttpResponse:
     workshop = selectors.get_workshop_for_organiser(request.user, pk)
     event = workshop.event
     day = timezone.localtime(event.starts_at).date()
-    form = _bound(WorkshopForm, request, day=day, initial=WorkshopForm.initial_for(workshop))
-    if request.method == "POST" and form.is_valid():
-        try:
+    form = bound(WorkshopForm, request, day=day, initial=WorkshopForm.initial_for(workshop))
+    if form.is_valid():
+        with refusal_on(form, DaySchoolError):
             services.update_workshop(actor=request.user, workshop=workshop, **form.details())
-        except DaySchoolError as exc:
-            form.add_error(None, str(exc))
-        else:
             messages.success(request, f"Workshop saved: {form.cleaned_data['title']}.")
             return redirect(_workshops_url(event.pk))
     return _form_page(
@@ -525,13 +485,10 @@ def workshop_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def workshop_delete(request: HttpRequest, pk: int) -> HttpResponse:
     workshop = selectors.get_workshop_for_organiser(request.user, pk)
     event = workshop.event
-    form = _bound(OrganiserConfirmForm, request)
-    if request.method == "POST" and form.is_valid():
-        try:
+    form = bound(OrganiserConfirmForm, request)
+    if form.is_valid():
+        with refusal_on(form, DaySchoolError):
             services.delete_workshop(actor=request.user, workshop=workshop)
-        except DaySchoolError as exc:
-            form.add_error(None, str(exc))
-        else:
             messages.success(request, f"Workshop removed: {workshop.title}.")
             return redirect(_workshops_url(event.pk))
     return _form_page(
@@ -653,13 +610,10 @@ def door(request: HttpRequest, pk: int) -> HttpResponse:
 def door_walk_in(request: HttpRequest, pk: int) -> HttpResponse:
     """Someone who came without booking: added and checked in at once."""
     event = selectors.get_event_for_organiser(request.user, pk)
-    form = _bound(WalkInForm, request)
-    if request.method == "POST" and form.is_valid():
-        try:
+    form = bound(WalkInForm, request)
+    if form.is_valid():
+        with refusal_on(form, DaySchoolError):
             booking = services.add_walk_in(actor=request.user, event=event, **form.cleaned_data)
-        except DaySchoolError as exc:
-            form.add_error(None, str(exc))
-        else:
             messages.success(request, f"{booking.name} added as a walk-in and checked in.")
             return redirect(_door_url(event))
     return _form_page(
@@ -671,24 +625,3 @@ def door_walk_in(request: HttpRequest, pk: int) -> HttpResponse:
         submit="Add and check in",
         back=_door_url(event),
     )
-
-
-urlpatterns: list[URLPattern] = [
-    path("dayschools/organise/", organise, name="organise"),
-    path("dayschools/organise/series/add/", series_add, name="series_add"),
-    path("dayschools/organise/series/<int:pk>/edit/", series_edit, name="series_edit"),
-    path("dayschools/organise/series/<int:pk>/schools/add/", school_add, name="school_add"),
-    path("dayschools/organise/schools/<int:pk>/edit/", school_edit, name="school_edit"),
-    path("dayschools/organise/schools/<int:pk>/events/add/", event_add, name="event_add"),
-    path("dayschools/organise/events/<int:pk>/", event_manage, name="event_manage"),
-    path("dayschools/organise/events/<int:pk>/edit/", event_edit, name="event_edit"),
-    path("dayschools/organise/events/<int:pk>/publish/", event_publish, name="event_publish"),
-    path("dayschools/organise/events/<int:pk>/cancel/", event_cancel, name="event_cancel"),
-    path("dayschools/organise/events/<int:pk>/copy/", event_copy, name="event_copy"),
-    path("dayschools/organise/events/<int:pk>/workshops/add/", workshop_add, name="workshop_add"),
-    path("dayschools/organise/events/<int:pk>/bookings/", event_bookings, name="event_bookings"),
-    path("dayschools/organise/workshops/<int:pk>/edit/", workshop_edit, name="workshop_edit"),
-    path("dayschools/organise/workshops/<int:pk>/delete/", workshop_delete, name="workshop_delete"),
-    path("dayschools/door/<int:pk>/", door, name="door"),
-    path("dayschools/door/<int:pk>/walk-in/", door_walk_in, name="door_walk_in"),
-]

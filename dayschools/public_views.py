@@ -19,11 +19,11 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import URLPattern, path
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from awl.codes import qr_png_data_uri
+from awl.views_helpers import bound, refusal_on, refusal_status
 from dayschools import mail, ratelimit, selectors, services
 from dayschools.forms import HONEYPOT, CancelBookingForm, GuestBookingForm, MemberBookingForm
 from dayschools.models import Booking, BookingStatus, Event
@@ -96,16 +96,13 @@ def book(request: HttpRequest, pk: int) -> HttpResponse:
             # A bot filled in the field people cannot see: answer as for a booking, write nothing.
             messages.success(request, _booked_message(None))
             return redirect("dayschools:booked", pk=event.pk)
-    form = GuestBookingForm(request.POST if request.method == "POST" else None, slots=page["slots"])
-    if request.method == "POST" and form.is_valid():
-        try:
+    form = bound(GuestBookingForm, request, slots=page["slots"])
+    if form.is_valid():
+        with refusal_on(form, DaySchoolError):
             booking = services.book_guest(event=event, **form.booking_details())
-        except DaySchoolError as exc:
-            form.add_error(None, str(exc))
-        else:
             messages.success(request, _booked_message(booking))
             return redirect("dayschools:booked", pk=event.pk)
-    status = 409 if form.non_field_errors() else 200
+    status = refusal_status(form)
     return render(request, "dayschools/booking_form.html", {**page, "form": form}, status=status)
 
 
@@ -119,16 +116,13 @@ def book_member(request: HttpRequest, pk: int) -> HttpResponse:
     event = selectors.get_public_event(pk)
     page = _event_page(event)
     own = selectors.active_booking_of(member, event)
-    form = MemberBookingForm(request.POST if request.method == "POST" else None, slots=page["slots"])
-    if request.method == "POST" and form.is_valid():
-        try:
+    form = bound(MemberBookingForm, request, slots=page["slots"])
+    if form.is_valid():
+        with refusal_on(form, DaySchoolError):
             booking = services.book_member(member=member, event=event, workshops=form.chosen_workshops())
-        except DaySchoolError as exc:
-            form.add_error(None, str(exc))
-        else:
             messages.success(request, _booked_message(booking))
             return redirect("dayschools:event_detail", pk=event.pk)
-    status = 409 if form.non_field_errors() else 200
+    status = refusal_status(form)
     page.update(form=form, own=own, own_link=mail.booking_token(own) if own else "")
     return render(request, "dayschools/booking_member.html", page, status=status)
 
@@ -173,18 +167,15 @@ def booking_cancel(request: HttpRequest, token: str) -> HttpResponse:
     except BadBookingLink as error:
         return _bad_link(request, error)
     page = _booking_page(booking, token)
-    form = CancelBookingForm(request.POST if request.method == "POST" else None)
+    form = bound(CancelBookingForm, request)
     if request.method == "POST" and not page["cancellable"]:
         form.add_error(None, "This booking can no longer be cancelled from its link.")
-    elif request.method == "POST" and form.is_valid():
-        try:
+    elif form.is_valid():
+        with refusal_on(form, DaySchoolError):
             services.cancel_booking(booking=booking)
-        except DaySchoolError as exc:
-            form.add_error(None, str(exc))
-        else:
             messages.success(request, "Your booking is cancelled. Thank you for letting us know.")
             return redirect("dayschools:booking_link", token=token)
-    status = 409 if form.non_field_errors() else 200
+    status = refusal_status(form)
     return render(request, "dayschools/booking_cancel.html", {**page, "form": form}, status=status)
 
 
@@ -196,15 +187,3 @@ def my_bookings(request: HttpRequest) -> HttpResponse:
     bookings = selectors.my_bookings(member) if member is not None else []
     rows = [(booking, mail.booking_token(booking)) for booking in bookings]
     return render(request, "dayschools/booking_mine.html", {"rows": rows, "now": timezone.now()})
-
-
-urlpatterns: list[URLPattern] = [
-    path("dayschools/", event_list, name="event_list"),
-    path("dayschools/events/<int:pk>/", event_detail, name="event_detail"),
-    path("dayschools/events/<int:pk>/book/", book, name="book"),
-    path("dayschools/events/<int:pk>/book/member/", book_member, name="book_member"),
-    path("dayschools/events/<int:pk>/booked/", booked, name="booked"),
-    path("dayschools/booking/<str:token>/", booking_link, name="booking_link"),
-    path("dayschools/booking/<str:token>/cancel/", booking_cancel, name="booking_cancel"),
-    path("dayschools/my-bookings/", my_bookings, name="my_bookings"),
-]

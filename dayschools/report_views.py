@@ -13,7 +13,7 @@ Each page reads a fixed number of queries however many bookings there are
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.contrib import messages
@@ -22,7 +22,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import URLPattern, path, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csp import csp_override
@@ -30,6 +30,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from awl.exports import csv_download
 from awl.paging import page_of, query_string_without_page
+from awl.views_helpers import bound, refusal_on, refusal_status
 from dayschools import charts, reports, services
 from dayschools.forms import FollowUpCityForm, FollowUpForm
 from dayschools.models import Booking, City, Event, EventStatus, School, Series
@@ -154,24 +155,34 @@ def _links(series: Series) -> dict[str, str]:
     }
 
 
-def _series_context(series: Series, grid: reports.Grid, **more: Any) -> dict[str, Any]:
-    return {"series": series, "grid": grid, "links": _links(series), **more}
+def _series_report(
+    request: HttpRequest, slug: str, template: str, **parts: Callable[[reports.Grid], Any]
+) -> HttpResponse:
+    """A report page across a series: its grid, the links between its reports, and each part of the
+    page made from the grid (``rows=reports.school_report`` puts ``school_report(grid)`` in ``rows``)."""
+    series = _series_for(request, slug)
+    grid = reports.series_grid(series)
+    context = {
+        "series": series,
+        "grid": grid,
+        "links": _links(series),
+        **{name: part(grid) for name, part in parts.items()},
+    }
+    return render(request, template, context)
 
 
 @login_required
 @require_GET
 def city_report(request: HttpRequest, slug: str) -> HttpResponse:
     """Each city school by school, against its previous and its first school; the chart and its table."""
-    series = _series_for(request, slug)
-    grid = reports.series_grid(series)
-    context = _series_context(
-        series,
-        grid,
-        rows=reports.city_report(grid),
-        chart_title=charts.chart_title(grid),
-        chart_description=charts.chart_description(grid),
+    return _series_report(
+        request,
+        slug,
+        "dayschools/report_cities.html",
+        rows=reports.city_report,
+        chart_title=charts.chart_title,
+        chart_description=charts.chart_description,
     )
-    return render(request, "dayschools/report_cities.html", context)
 
 
 def _compared_cells(row: Compared) -> list[Any]:
@@ -223,13 +234,7 @@ def city_chart(request: HttpRequest, slug: str) -> HttpResponse:
 @require_GET
 def school_report(request: HttpRequest, slug: str) -> HttpResponse:
     """Each school across the cities, its total against the previous and the first school's."""
-    series = _series_for(request, slug)
-    grid = reports.series_grid(series)
-    return render(
-        request,
-        "dayschools/report_schools.html",
-        _series_context(series, grid, rows=reports.school_report(grid)),
-    )
+    return _series_report(request, slug, "dayschools/report_schools.html", rows=reports.school_report)
 
 
 @never_cache
@@ -256,13 +261,7 @@ def school_report_csv(request: HttpRequest, slug: str) -> HttpResponse:
 @require_GET
 def region_report(request: HttpRequest, slug: str) -> HttpResponse:
     """Each region's total school by school, against the first school held in that region."""
-    series = _series_for(request, slug)
-    grid = reports.series_grid(series)
-    return render(
-        request,
-        "dayschools/report_regions.html",
-        _series_context(series, grid, blocks=reports.region_report(grid)),
-    )
+    return _series_report(request, slug, "dayschools/report_regions.html", blocks=reports.region_report)
 
 
 @never_cache
@@ -357,34 +356,12 @@ def _who(user: Any) -> str:
 def follow_up_record(request: HttpRequest, pk: int) -> HttpResponse:
     """Record that the organiser followed someone up (who and when are taken from the request)."""
     booking, _cities = _follow_up_booking_for(request, pk)
-    form = FollowUpForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
-        try:
+    form = bound(FollowUpForm, request)
+    if form.is_valid():
+        with refusal_on(form, DaySchoolError):
             services.record_follow_up(actor=request.user, booking=booking, note=form.cleaned_data["note"])
-        except DaySchoolError as exc:
-            form.add_error(None, str(exc))
-        else:
             messages.success(request, f"Recorded: you followed up {booking.name}.")
             return redirect(reverse("dayschools:follow_ups") + f"#person-{booking.pk}")
     [row] = _follow_up_rows([booking])
     context = {"booking": booking, "row": row, "form": form}
-    return render(
-        request, "dayschools/follow_up_record.html", context, status=409 if form.non_field_errors() else 200
-    )
-
-
-urlpatterns: list[URLPattern] = [
-    path("dayschools/reports/", report_index, name="reports"),
-    path("dayschools/reports/events/<int:pk>/", event_report, name="event_report"),
-    path("dayschools/reports/events/<int:pk>/report.csv", event_report_csv, name="event_report_csv"),
-    path("dayschools/reports/series/<slug:slug>/cities/", city_report, name="city_report"),
-    path("dayschools/reports/series/<slug:slug>/cities.csv", city_report_csv, name="city_report_csv"),
-    path("dayschools/reports/series/<slug:slug>/cities.svg", city_chart, name="city_chart"),
-    path("dayschools/reports/series/<slug:slug>/schools/", school_report, name="school_report"),
-    path("dayschools/reports/series/<slug:slug>/schools.csv", school_report_csv, name="school_report_csv"),
-    path("dayschools/reports/series/<slug:slug>/regions/", region_report, name="region_report"),
-    path("dayschools/reports/series/<slug:slug>/regions.csv", region_report_csv, name="region_report_csv"),
-    path("dayschools/follow-ups/", follow_ups, name="follow_ups"),
-    path("dayschools/follow-ups.csv", follow_ups_csv, name="follow_ups_csv"),
-    path("dayschools/follow-ups/<int:pk>/", follow_up_record, name="follow_up_record"),
-]
+    return render(request, "dayschools/follow_up_record.html", context, status=refusal_status(form))
