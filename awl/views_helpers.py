@@ -27,6 +27,8 @@ from typing import Any
 from django import forms
 from django.http import HttpRequest
 
+from awl.errors import DomainError
+
 # The status of a page drawn again because a service refused the change: it conflicts with the
 # state of things (a deadline passed, a place taken), not with the shape of the input.
 REFUSED = 409
@@ -40,8 +42,11 @@ def bound[FormT: forms.BaseForm](form_class: type[FormT], request: HttpRequest, 
 
 
 @contextmanager
-def refusal_on(form: forms.BaseForm, errors: type[Exception] | tuple[type[Exception], ...]) -> Iterator[None]:
-    """Turn one of ``errors`` raised in the block into a non-field error on ``form``, and leave the block."""
+def refusal_on(
+    form: forms.BaseForm, errors: type[DomainError] | tuple[type[DomainError], ...]
+) -> Iterator[None]:
+    """Turn one of ``errors`` (the app's domain error) raised in the block into a non-field error on
+    ``form``, and leave the block. Any other exception is a fault, not a refusal, and goes on up."""
     try:
         yield
     except errors as error:
