@@ -22,12 +22,13 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from awl import outbox
+from awl.views_helpers import bound, refusal_on, refusal_status
 from committees import notices, selectors, services
 from committees.forms import CalendarFeedForm, ResendMessageForm
 from committees.models import Committee
@@ -64,9 +65,9 @@ def _ics_response(body: bytes, filename: str) -> HttpResponse:
 def my_calendar(request: HttpRequest) -> HttpResponse:
     """Make, show, replace or revoke the member's private feed address."""
     member = member_selectors.get_own_member(request.user)
-    form = CalendarFeedForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
-        try:
+    form = bound(CalendarFeedForm, request)
+    if form.is_valid():
+        with refusal_on(form, services.CommitteeError):
             if form.cleaned_data["action"] == "new":
                 services.new_calendar_token(actor=request.user, member=member)
                 messages.success(
@@ -75,17 +76,12 @@ def my_calendar(request: HttpRequest) -> HttpResponse:
             else:
                 services.revoke_calendar_token(actor=request.user, member=member)
                 messages.success(request, "Your calendar feed address has stopped working.")
-        except services.CommitteeError as exc:
-            form.add_error(None, str(exc))
-        else:
             return redirect("committees:my_calendar")
     token = selectors.active_calendar_token(member)
     context: dict[str, Any] = {"form": form, "token": token}
     if token is not None:
         context |= feed_urls(reverse("committees:member_feed", args=[token.token]))
-    return render(
-        request, "committees/calendar_mine.html", context, status=409 if form.non_field_errors() else 200
-    )
+    return render(request, "committees/calendar_mine.html", context, status=refusal_status(form))
 
 
 @never_cache
@@ -146,15 +142,12 @@ def committee_feed(request: HttpRequest, slug: str, token: str) -> HttpResponse:
 def failed_messages(request: HttpRequest, slug: str) -> HttpResponse:
     """The committee's mail that failed or is still being retried, with a resend button for each."""
     committee = _committee_for(request.user, slug, "committees.manage_meetings")
-    form = ResendMessageForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
-        try:
+    form = bound(ResendMessageForm, request)
+    if form.is_valid():
+        with refusal_on(form, services.CommitteeError):
             services.resend_committee_message(
                 actor=request.user, committee=committee, message_id=form.cleaned_data["message"]
             )
-        except services.CommitteeError as exc:
-            form.add_error(None, str(exc))
-        else:
             messages.success(request, "The message will be sent again in a moment.")
             return redirect("committees:failed_messages", slug=committee.slug)
     found = list(
@@ -170,14 +163,5 @@ def failed_messages(request: HttpRequest, slug: str) -> HttpResponse:
         "limit": FAILED_PAGE_LIMIT,
         "now": timezone.now(),
     }
-    status = 409 if form.non_field_errors() else 200
+    status = refusal_status(form)
     return render(request, "committees/failed_messages.html", context, status=status)
-
-
-urlpatterns = [
-    path("membership/calendar/", my_calendar, name="my_calendar"),
-    path("calendar/<str:token>.ics", member_feed, name="member_feed"),
-    path("committees/<slug:slug>/calendar/", committee_calendar, name="committee_calendar"),
-    path("committees/<slug:slug>/calendar/<str:token>.ics", committee_feed, name="committee_feed"),
-    path("committees/<slug:slug>/failed-mail/", failed_messages, name="failed_messages"),
-]

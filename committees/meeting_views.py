@@ -20,12 +20,13 @@ from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.defaultfilters import filesizeformat
-from django.urls import URLPattern, path, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
+from awl.views_helpers import bound, refusal_on, refusal_status
 from committees import papers, selectors, services
 from committees.forms import (
     AgendaItemForm,
@@ -107,14 +108,8 @@ def _form_page(
         "danger": danger,
         "buttons": buttons or [],
     }
-    status = 409 if form.is_bound and form.non_field_errors() else 200
+    status = refusal_status(form)
     return render(request, "committees/meeting_form_page.html", context, status=status)
-
-
-def _bound(form_class: Any, request: HttpRequest, **kwargs: Any) -> Any:
-    if request.method == "POST":
-        return form_class(request.POST, request.FILES, **kwargs)
-    return form_class(**kwargs)
 
 
 # Scheduling ---------------------------------------------------------------------------------------
@@ -123,15 +118,12 @@ def _bound(form_class: Any, request: HttpRequest, **kwargs: Any) -> Any:
 def manage_meetings(request: HttpRequest, slug: str) -> HttpResponse:
     """The committee's meetings for its secretary, and generating the cycle's meetings ahead."""
     committee = _committee(request, slug)
-    form = _bound(ScheduleMeetingsForm, request, initial={"until": timezone.localdate() + SUGGESTED_HORIZON})
-    if request.method == "POST" and form.is_valid():
-        try:
+    form = bound(ScheduleMeetingsForm, request, initial={"until": timezone.localdate() + SUGGESTED_HORIZON})
+    if form.is_valid():
+        with refusal_on(form, CommitteeError):
             result = services.schedule_meetings(
                 actor=request.user, committee=committee, until=form.cleaned_data["until"]
             )
-        except CommitteeError as exc:
-            form.add_error(None, str(exc))
-        else:
             created = len(result["created"])
             messages.success(
                 request,
@@ -156,7 +148,7 @@ def manage_meetings(request: HttpRequest, slug: str) -> HttpResponse:
         "coming": coming,
         "recent": recent,
     }
-    status = 409 if form.is_bound and form.non_field_errors() else 200
+    status = refusal_status(form)
     return render(request, "committees/schedule_manage.html", context, status=status)
 
 
@@ -174,10 +166,10 @@ def _call_initial(committee: Committee) -> dict[str, Any]:
 def call_meeting(request: HttpRequest, slug: str) -> HttpResponse:
     """An extra meeting, or an emergency one (with less notice, and a reason)."""
     committee = _committee(request, slug)
-    form = _bound(CallMeetingForm, request, initial=_call_initial(committee))
-    if request.method == "POST" and form.is_valid():
+    form = bound(CallMeetingForm, request, initial=_call_initial(committee))
+    if form.is_valid():
         starts_at, ends_at = form.times()
-        try:
+        with refusal_on(form, CommitteeError):
             meeting = services.call_meeting(
                 actor=request.user,
                 committee=committee,
@@ -188,12 +180,9 @@ def call_meeting(request: HttpRequest, slug: str) -> HttpResponse:
                 emergency=form.cleaned_data["emergency"],
                 emergency_reason=form.cleaned_data["emergency_reason"],
             )
-        except CommitteeError as exc:
-            form.add_error(None, str(exc))
-        else:
             messages.success(request, f"{meeting.get_kind_display()} meeting called for {_when(starts_at)}.")
             return redirect("committees:meeting_manage", pk=meeting.pk)
-    status = 409 if form.is_bound and form.non_field_errors() else 200
+    status = refusal_status(form)
     context = {"committee": committee, "form": form}
     return render(request, "committees/schedule_call.html", context, status=status)
 
@@ -220,11 +209,11 @@ def meeting_move(request: HttpRequest, pk: int) -> HttpResponse:
     initial = MoveMeetingForm.initial_for(
         meeting.starts_at, meeting.ends_at, meeting.venue, meeting.online_link
     )
-    form = _bound(MoveMeetingForm, request, initial=initial)
-    if request.method == "POST" and form.is_valid():
+    form = bound(MoveMeetingForm, request, initial=initial)
+    if form.is_valid():
         starts_at, ends_at = form.times()
         version = meeting.time_version
-        try:
+        with refusal_on(form, CommitteeError):
             moved = services.move_meeting(
                 actor=request.user,
                 meeting=meeting,
@@ -233,9 +222,6 @@ def meeting_move(request: HttpRequest, pk: int) -> HttpResponse:
                 venue=form.cleaned_data["venue"],
                 online_link=form.cleaned_data["online_link"],
             )
-        except CommitteeError as exc:
-            form.add_error(None, str(exc))
-        else:
             if moved.time_version == version:
                 messages.info(request, "Nothing changed: the meeting is as it was.")
             else:
@@ -262,13 +248,10 @@ def _not_scheduled(meeting: Meeting) -> str:
 @require_http_methods(["GET", "POST"])
 def meeting_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = _meeting(request, pk)
-    form = _bound(CancelMeetingForm, request)
-    if request.method == "POST" and form.is_valid():
-        try:
+    form = bound(CancelMeetingForm, request)
+    if form.is_valid():
+        with refusal_on(form, CommitteeError):
             services.cancel_meeting(actor=request.user, meeting=meeting, reason=form.cleaned_data["reason"])
-        except CommitteeError as exc:
-            form.add_error(None, str(exc))
-        else:
             messages.success(request, "Meeting cancelled; members who had notice of it will be told.")
             return redirect("committees:meeting_manage", pk=meeting.pk)
     unavailable = "" if meeting.status == MeetingStatus.SCHEDULED else _not_scheduled(meeting)
@@ -288,13 +271,10 @@ def meeting_cancel(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def meeting_mark_held(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = _meeting(request, pk)
-    form = _bound(ConfirmForm, request)
-    if request.method == "POST" and form.is_valid():
-        try:
+    form = bound(ConfirmForm, request)
+    if form.is_valid():
+        with refusal_on(form, CommitteeError):
             services.mark_held(actor=request.user, meeting=meeting)
-        except CommitteeError as exc:
-            form.add_error(None, str(exc))
-        else:
             messages.success(request, "Meeting marked as held.")
             return redirect("committees:meeting_manage", pk=meeting.pk)
     if meeting.status != MeetingStatus.SCHEDULED:
@@ -342,13 +322,10 @@ def agenda_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def agenda_prepare(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = _meeting(request, pk)
-    form = _bound(ConfirmForm, request)
-    if request.method == "POST" and form.is_valid():
-        try:
+    form = bound(ConfirmForm, request)
+    if form.is_valid():
+        with refusal_on(form, CommitteeError):
             services.prepare_agenda(actor=request.user, meeting=meeting)
-        except CommitteeError as exc:
-            form.add_error(None, str(exc))
-        else:
             messages.success(request, "The agenda is prepared from the standard order of business.")
             return redirect(_agenda_url(meeting.pk))
     return _form_page(
@@ -368,13 +345,10 @@ def agenda_prepare(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def agenda_add_item(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = _meeting(request, pk)
-    form = _bound(AgendaItemForm, request)
-    if request.method == "POST" and form.is_valid():
-        try:
+    form = bound(AgendaItemForm, request)
+    if form.is_valid():
+        with refusal_on(form, CommitteeError):
             item = services.add_agenda_item(actor=request.user, meeting=meeting, **form.cleaned_data)
-        except CommitteeError as exc:
-            form.add_error(None, str(exc))
-        else:
             messages.success(request, "Item added to the agenda.")
             return redirect(_agenda_url(meeting.pk, item.pk))
     return _form_page(
@@ -393,13 +367,10 @@ def agenda_add_item(request: HttpRequest, pk: int) -> HttpResponse:
 def agenda_item_edit(request: HttpRequest, pk: int) -> HttpResponse:
     item = _item(request, pk)
     initial = {"section": item.section, "title": item.title, "body": item.body}
-    form = _bound(AgendaItemForm, request, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
+    form = bound(AgendaItemForm, request, initial=initial)
+    if form.is_valid():
+        with refusal_on(form, CommitteeError):
             services.update_agenda_item(actor=request.user, item=item, **form.cleaned_data)
-        except CommitteeError as exc:
-            form.add_error(None, str(exc))
-        else:
             messages.success(request, "Agenda item saved.")
             return redirect(_agenda_url(item.meeting_id, item.pk))
     return _form_page(
@@ -417,13 +388,10 @@ def agenda_item_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def agenda_item_move(request: HttpRequest, pk: int) -> HttpResponse:
     item = _item(request, pk)
-    form = _bound(MoveItemForm, request)
-    if request.method == "POST" and form.is_valid():
-        try:
+    form = bound(MoveItemForm, request)
+    if form.is_valid():
+        with refusal_on(form, CommitteeError):
             services.move_agenda_item(actor=request.user, item=item, direction=form.cleaned_data["direction"])
-        except CommitteeError as exc:
-            form.add_error(None, str(exc))
-        else:
             messages.success(request, f"Moved {form.cleaned_data['direction']}: {item.title}.")
             return redirect(_agenda_url(item.meeting_id, item.pk))
     siblings = AgendaItem.objects.filter(meeting_id=item.meeting_id)
@@ -449,13 +417,10 @@ def agenda_item_move(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def agenda_item_delete(request: HttpRequest, pk: int) -> HttpResponse:
     item = _item(request, pk)
-    form = _bound(ConfirmForm, request)
-    if request.method == "POST" and form.is_valid():
-        try:
+    form = bound(ConfirmForm, request)
+    if form.is_valid():
+        with refusal_on(form, CommitteeError):
             services.delete_agenda_item(actor=request.user, item=item)
-        except CommitteeError as exc:
-            form.add_error(None, str(exc))
-        else:
             messages.success(request, f"Removed from the agenda: {item.title}.")
             return redirect(_agenda_url(item.meeting_id))
     return _form_page(
@@ -475,13 +440,10 @@ def agenda_item_delete(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def agenda_publish(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = _meeting(request, pk)
-    form = _bound(ConfirmForm, request)
-    if request.method == "POST" and form.is_valid():
-        try:
+    form = bound(ConfirmForm, request)
+    if form.is_valid():
+        with refusal_on(form, CommitteeError):
             services.publish_agenda(actor=request.user, meeting=meeting)
-        except CommitteeError as exc:
-            form.add_error(None, str(exc))
-        else:
             messages.success(request, "The agenda is published; members will be sent it.")
             return redirect(_agenda_url(meeting.pk))
     if meeting.status != MeetingStatus.SCHEDULED:
@@ -509,18 +471,15 @@ def agenda_publish(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def paper_upload(request: HttpRequest, pk: int) -> HttpResponse:
     item = _item(request, pk)
-    form = _bound(PaperForm, request)
-    if request.method == "POST" and form.is_valid():
-        try:
+    form = bound(PaperForm, request)
+    if form.is_valid():
+        with refusal_on(form, CommitteeError):
             services.attach_paper(
                 actor=request.user,
                 item=item,
                 title=form.cleaned_data["title"],
                 upload=form.cleaned_data["file"],
             )
-        except CommitteeError as exc:
-            form.add_error(None, str(exc))
-        else:
             messages.success(request, f"Paper attached to {item.title}.")
             return redirect(_agenda_url(item.meeting_id, item.pk))
     return _form_page(
@@ -560,13 +519,10 @@ def paper_download(request: HttpRequest, pk: int) -> FileResponse:
 def paper_delete(request: HttpRequest, pk: int) -> HttpResponse:
     paper = _paper(request, pk)
     item = paper.item
-    form = _bound(ConfirmForm, request)
-    if request.method == "POST" and form.is_valid():
-        try:
+    form = bound(ConfirmForm, request)
+    if form.is_valid():
+        with refusal_on(form, CommitteeError):
             services.delete_paper(actor=request.user, paper=paper)
-        except CommitteeError as exc:
-            form.add_error(None, str(exc))
-        else:
             messages.success(request, f"Paper removed: {paper.title}.")
             return redirect(_agenda_url(item.meeting_id, item.pk))
     return _form_page(
@@ -580,23 +536,3 @@ def paper_delete(request: HttpRequest, pk: int) -> HttpResponse:
         back=_agenda_url(item.meeting_id, item.pk),
         danger=True,
     )
-
-
-urlpatterns: list[URLPattern] = [
-    path("committees/<slug:slug>/meetings/", manage_meetings, name="manage_meetings"),
-    path("committees/<slug:slug>/meetings/call/", call_meeting, name="call_meeting"),
-    path("meetings/<int:pk>/manage/", meeting_manage, name="meeting_manage"),
-    path("meetings/<int:pk>/move/", meeting_move, name="meeting_move"),
-    path("meetings/<int:pk>/cancel/", meeting_cancel, name="meeting_cancel"),
-    path("meetings/<int:pk>/held/", meeting_mark_held, name="meeting_mark_held"),
-    path("meetings/<int:pk>/agenda/", agenda_edit, name="agenda_edit"),
-    path("meetings/<int:pk>/agenda/prepare/", agenda_prepare, name="agenda_prepare"),
-    path("meetings/<int:pk>/agenda/add/", agenda_add_item, name="agenda_add_item"),
-    path("meetings/<int:pk>/agenda/publish/", agenda_publish, name="agenda_publish"),
-    path("agenda-items/<int:pk>/edit/", agenda_item_edit, name="agenda_item_edit"),
-    path("agenda-items/<int:pk>/move/", agenda_item_move, name="agenda_item_move"),
-    path("agenda-items/<int:pk>/delete/", agenda_item_delete, name="agenda_item_delete"),
-    path("agenda-items/<int:pk>/papers/add/", paper_upload, name="paper_upload"),
-    path("papers/<int:pk>/", paper_download, name="paper_download"),
-    path("papers/<int:pk>/delete/", paper_delete, name="paper_delete"),
-]

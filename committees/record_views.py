@@ -10,20 +10,22 @@ phone need not reload.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
-from django.urls import URLPattern, path, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from awl.paging import page_of, query_string_without_page
+from awl.views_helpers import bound, refusal_on, refusal_status
 from committees import selectors, services
 from committees.forms import (
     ActionPointForm,
@@ -54,14 +56,6 @@ def _minutes_of(meeting: Meeting) -> Minutes | None:
     return Minutes.objects.filter(meeting=meeting).first()
 
 
-def _refused(form: Any, exc: CommitteeError) -> None:
-    form.add_error(None, str(exc))
-
-
-def _status(form: Any) -> int:
-    return 409 if form.non_field_errors() else 200
-
-
 def _minutes_url(meeting: Meeting, anchor: str = "") -> str:
     return reverse("committees:minutes", args=[meeting.pk]) + (f"#{anchor}" if anchor else "")
 
@@ -75,15 +69,12 @@ def send_apologies(request: HttpRequest, pk: int) -> HttpResponse:
     member = selectors.member_on_committee(request.user, meeting.committee, selectors.meeting_day(meeting))
     if member is None:
         raise PermissionDenied
-    form = ApologyForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
-        try:
+    form = bound(ApologyForm, request)
+    if form.is_valid():
+        with refusal_on(form, CommitteeError):
             services.send_apologies(
                 meeting=meeting, member=member, channel=ApologyChannel.SITE, note=form.cleaned_data["note"]
             )
-        except CommitteeError as exc:
-            _refused(form, exc)
-        else:
             messages.success(request, "Your apologies have been sent to the secretary.")
             return redirect("committees:meeting_detail", pk=meeting.pk)
     context = {
@@ -92,7 +83,7 @@ def send_apologies(request: HttpRequest, pk: int) -> HttpResponse:
         "apology": Apology.objects.filter(meeting=meeting, member=member).first(),
         "still_to_come": not services.apologies_refused(meeting),
     }
-    return render(request, "committees/apologies.html", context, status=_status(form))
+    return render(request, "committees/apologies.html", context, status=refusal_status(form))
 
 
 # Attendance and quorum -------------------------------------------------------------------------------
@@ -199,40 +190,71 @@ def minutes_draft(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         form = MinutesForm(request.POST)
         if form.is_valid():
-            try:
+            with refusal_on(form, CommitteeError):
                 services.draft_minutes(actor=request.user, meeting=meeting, text=form.cleaned_data["text"])
-            except CommitteeError as exc:
-                _refused(form, exc)
-            else:
                 messages.success(request, "Draft saved. Circulate it when it is ready for the committee.")
                 return redirect(_minutes_url(meeting))
     else:
         form = MinutesForm(initial={"text": current.text if current else ""})
     editable = not services.draft_refused(meeting, current)
     context = {"meeting": meeting, "minutes": current, "form": form, "editable": editable}
-    return render(request, "committees/minutes_draft.html", context, status=_status(form))
+    return render(request, "committees/minutes_draft.html", context, status=refusal_status(form))
+
+
+@dataclass(frozen=True)
+class _MinutesStep:
+    """A one-button step in the minutes' life: who may take it, from which stages, and what it says."""
+
+    perm: str
+    template: str
+    stages: tuple[MinutesStatus, ...]  # the stages it can be taken from
+    stage_flag: str  # the template's name for "the minutes are at one of those stages"
+    missing: str  # the refusal when there are no minutes yet
+    done: str
+
+
+_CIRCULATE = _MinutesStep(
+    perm="committees.write_minutes",
+    template="committees/minutes_circulate.html",
+    stages=(MinutesStatus.DRAFT, MinutesStatus.CIRCULATED),
+    stage_flag="circulable",
+    missing="There are no minutes to circulate yet: write the draft first.",
+    done="The minutes are circulated: each member of the committee is e-mailed.",
+)
+_PUBLISH = _MinutesStep(
+    perm="committees.manage_meetings",
+    template="committees/minutes_publish.html",
+    stages=(MinutesStatus.APPROVED,),
+    stage_flag="publishable",
+    missing="There are no minutes to publish yet.",
+    done="The minutes are published.",
+)
+
+
+def _minutes_step(
+    request: HttpRequest, pk: int, step: _MinutesStep, take: Callable[..., object]
+) -> HttpResponse:
+    """The confirmation page of a step, and the step: ``take(actor=..., minutes=...)`` is its service."""
+    meeting = _meeting_for(request, pk, step.perm)
+    current = _minutes_of(meeting)
+    form = bound(ConfirmForm, request)
+    if request.method == "POST":
+        with refusal_on(form, CommitteeError):
+            if current is None:
+                raise CommitteeError(step.missing)
+            take(actor=request.user, minutes=current)
+            messages.success(request, step.done)
+            return redirect(_minutes_url(meeting))
+    at_stage = current is not None and current.status in step.stages
+    context = {"meeting": meeting, "minutes": current, "form": form, step.stage_flag: at_stage}
+    return render(request, step.template, context, status=refusal_status(form))
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def minutes_circulate(request: HttpRequest, pk: int) -> HttpResponse:
     """Send the draft to the committee (the notice sweep e-mails it once per circulation)."""
-    meeting = _meeting_for(request, pk, "committees.write_minutes")
-    current = _minutes_of(meeting)
-    form = ConfirmForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST":
-        try:
-            if current is None:
-                raise CommitteeError("There are no minutes to circulate yet: write the draft first.")
-            services.circulate_minutes(actor=request.user, minutes=current)
-        except CommitteeError as exc:
-            _refused(form, exc)
-        else:
-            messages.success(request, "The minutes are circulated: each member of the committee is e-mailed.")
-            return redirect(_minutes_url(meeting))
-    circulable = current is not None and current.status in (MinutesStatus.DRAFT, MinutesStatus.CIRCULATED)
-    context = {"meeting": meeting, "minutes": current, "form": form, "circulable": circulable}
-    return render(request, "committees/minutes_circulate.html", context, status=_status(form))
+    return _minutes_step(request, pk, _CIRCULATE, services.circulate_minutes)
 
 
 @login_required
@@ -242,17 +264,14 @@ def minutes_approve(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = _meeting_for(request, pk, "committees.manage_meetings")
     current = _minutes_of(meeting)
     later = selectors.later_held_meetings(meeting)
-    form = ApproveMinutesForm(request.POST if request.method == "POST" else None, meetings=later)
-    if request.method == "POST" and form.is_valid():
-        try:
+    form = bound(ApproveMinutesForm, request, meetings=later)
+    if form.is_valid():
+        with refusal_on(form, CommitteeError):
             if current is None:
                 raise CommitteeError("There are no minutes to approve yet.")
             services.approve_minutes(
                 actor=request.user, minutes=current, at_meeting=form.cleaned_data["at_meeting"]
             )
-        except CommitteeError as exc:
-            _refused(form, exc)
-        else:
             messages.success(
                 request, "Approval recorded. Publish the minutes when they may be read more widely."
             )
@@ -265,29 +284,14 @@ def minutes_approve(request: HttpRequest, pk: int) -> HttpResponse:
         "approvable": approvable,
         "has_choices": later.exists(),
     }
-    return render(request, "committees/minutes_approve.html", context, status=_status(form))
+    return render(request, "committees/minutes_approve.html", context, status=refusal_status(form))
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def minutes_publish(request: HttpRequest, pk: int) -> HttpResponse:
     """Approved minutes become readable by the body that elects the committee."""
-    meeting = _meeting_for(request, pk, "committees.manage_meetings")
-    current = _minutes_of(meeting)
-    form = ConfirmForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST":
-        try:
-            if current is None:
-                raise CommitteeError("There are no minutes to publish yet.")
-            services.publish_minutes(actor=request.user, minutes=current)
-        except CommitteeError as exc:
-            _refused(form, exc)
-        else:
-            messages.success(request, "The minutes are published.")
-            return redirect(_minutes_url(meeting))
-    publishable = current is not None and current.status == MinutesStatus.APPROVED
-    context = {"meeting": meeting, "minutes": current, "form": form, "publishable": publishable}
-    return render(request, "committees/minutes_publish.html", context, status=_status(form))
+    return _minutes_step(request, pk, _PUBLISH, services.publish_minutes)
 
 
 # Decisions and action points ---------------------------------------------------------------------------
@@ -296,37 +300,34 @@ def minutes_publish(request: HttpRequest, pk: int) -> HttpResponse:
 def decision_add(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = _meeting_for(request, pk, "committees.write_minutes")
     items = meeting.items.all()
-    form = DecisionForm(request.POST if request.method == "POST" else None, items=items)
-    if request.method == "POST" and form.is_valid():
-        try:
+    form = bound(DecisionForm, request, items=items)
+    if form.is_valid():
+        with refusal_on(form, CommitteeError):
             services.record_decision(
                 actor=request.user,
                 meeting=meeting,
                 text=form.cleaned_data["text"],
                 item=form.cleaned_data["item"],
             )
-        except CommitteeError as exc:
-            _refused(form, exc)
-        else:
             messages.success(request, "Decision recorded.")
             return redirect(_minutes_url(meeting, "decisions"))
-    return render(
-        request, "committees/decisions_add.html", {"meeting": meeting, "form": form}, status=_status(form)
-    )
+    context = {"meeting": meeting, "form": form}
+    return render(request, "committees/decisions_add.html", context, status=refusal_status(form))
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def action_point_add(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = _meeting_for(request, pk, "committees.write_minutes")
-    form = ActionPointForm(
-        request.POST if request.method == "POST" else None,
+    form = bound(
+        ActionPointForm,
+        request,
         items=meeting.items.all(),
         members=selectors.committee_members_on(meeting.committee, selectors.meeting_day(meeting)),
     )
-    if request.method == "POST" and form.is_valid():
+    if form.is_valid():
         data = form.cleaned_data
-        try:
+        with refusal_on(form, CommitteeError):
             services.add_action_point(
                 actor=request.user,
                 meeting=meeting,
@@ -335,14 +336,10 @@ def action_point_add(request: HttpRequest, pk: int) -> HttpResponse:
                 due_on=data["due_on"],
                 item=data["item"],
             )
-        except CommitteeError as exc:
-            _refused(form, exc)
-        else:
             messages.success(request, f"Action point recorded for {data['owner'].full_name}.")
             return redirect(_minutes_url(meeting, "action-points"))
-    return render(
-        request, "committees/action_points_add.html", {"meeting": meeting, "form": form}, status=_status(form)
-    )
+    context = {"meeting": meeting, "form": form}
+    return render(request, "committees/action_points_add.html", context, status=refusal_status(form))
 
 
 def _safe_next(request: HttpRequest, form: NextPageForm) -> str | None:
@@ -368,17 +365,14 @@ def action_point_done(request: HttpRequest, pk: int) -> HttpResponse:
         raise PermissionDenied
     form = NextPageForm(request.POST if request.method == "POST" else request.GET)
     if request.method == "POST":
-        try:
+        with refusal_on(form, CommitteeError):
             services.complete_action_point(actor=request.user, point=point)
-        except CommitteeError as exc:
-            _refused(form, exc)
-        else:
             messages.success(request, f"Done: {point.text[:80]}")
             return HttpResponseRedirect(
                 _safe_next(request, form) or _minutes_url(point.meeting, "action-points")
             )
     context = {"point": point, "form": form, "next": _safe_next(request, form) or ""}
-    return render(request, "committees/action_points_done.html", context, status=_status(form))
+    return render(request, "committees/action_points_done.html", context, status=refusal_status(form))
 
 
 @login_required
@@ -413,20 +407,3 @@ def decisions_register(request: HttpRequest, slug: str) -> HttpResponse:
         "committee_view": request.user.has_perm("committees.view_committee", committee),
     }
     return render(request, "committees/decisions.html", context)
-
-
-urlpatterns: list[URLPattern] = [
-    path("meetings/<int:pk>/apologies/", send_apologies, name="send_apologies"),
-    path("meetings/<int:pk>/attendance/", attendance, name="attendance"),
-    path("meetings/<int:pk>/quorum/", meeting_quorum, name="meeting_quorum"),
-    path("meetings/<int:pk>/minutes/", minutes, name="minutes"),
-    path("meetings/<int:pk>/minutes/draft/", minutes_draft, name="minutes_draft"),
-    path("meetings/<int:pk>/minutes/circulate/", minutes_circulate, name="minutes_circulate"),
-    path("meetings/<int:pk>/minutes/approve/", minutes_approve, name="minutes_approve"),
-    path("meetings/<int:pk>/minutes/publish/", minutes_publish, name="minutes_publish"),
-    path("meetings/<int:pk>/decisions/add/", decision_add, name="decision_add"),
-    path("meetings/<int:pk>/action-points/add/", action_point_add, name="action_point_add"),
-    path("committees/<slug:slug>/decisions/", decisions_register, name="decisions"),
-    path("action-points/", my_action_points, name="my_action_points"),
-    path("action-points/<int:pk>/done/", action_point_done, name="action_point_done"),
-]

@@ -9,6 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
+from awl.views_helpers import bound, refusal_on, refusal_status
 from committees import notices, selectors, services
 from committees.forms import ApologyForm
 from committees.models import Apology, ApologyChannel, Meeting
@@ -60,18 +61,15 @@ def apology_link(request: HttpRequest, token: str) -> HttpResponse:
         return render(
             request, "committees/apology_link.html", {"error": "This apology link is not valid."}, status=400
         )
-    form = ApologyForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
-        try:
+    form = bound(ApologyForm, request)
+    if form.is_valid():
+        with refusal_on(form, services.CommitteeError):
             services.send_apologies(
                 meeting=meeting, member=member, channel=ApologyChannel.LINK, note=form.cleaned_data["note"]
             )
-        except services.CommitteeError as exc:
-            form.add_error(None, str(exc))
-        else:
             messages.success(request, "Your apologies have been sent to the secretary.")
             return redirect("committees:apology_link", token=token)
     sent = Apology.objects.filter(meeting=meeting, member=member).exists()
-    status = 409 if form.non_field_errors() else 200
+    status = refusal_status(form)
     page: dict[str, object] = {"meeting": meeting, "form": form, "sent": sent}
     return render(request, "committees/apology_link.html", page, status=status)
