@@ -1,16 +1,15 @@
 import datetime as dt
 from typing import Any, cast
-from zoneinfo import ZoneInfo
 
 from django import forms
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from awl.forms import ConfirmForm, MultilineTextField, PlainTextField, SearchForm
+from awl.timezones import london_moment
 from committees.models import AgendaItem, AgendaSection, Meeting
 from committees.services import SCHEDULE_AHEAD
-from members.forms import MultilineTextField, PlainTextField, SearchForm
 from members.models import Member
 
 
@@ -128,10 +127,6 @@ class ActionPointForm(forms.Form):
         _set_choices(self, "owner", members)
 
 
-class ConfirmForm(forms.Form):
-    """A one-button form: nothing to fill in, and a place to show why the change was refused."""
-
-
 class NextPageForm(ConfirmForm):
     """A one-button form that goes back where it came from: a path on this site, else the default."""
 
@@ -174,22 +169,6 @@ class MeetingDateField(forms.DateField):
 
 def _time_field(label: str) -> forms.TimeField:
     return forms.TimeField(label=label, widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
-
-
-def london_moment(day: dt.date, time: dt.time) -> dt.datetime:
-    """The aware moment a date and wall-clock time in Europe/London name.
-
-    Refuses a time the clocks skip (spring forward); in the repeated hour in
-    October the first (summer-time) reading is taken.
-    """
-    zone = ZoneInfo(settings.TIME_ZONE)
-    moment = dt.datetime.combine(day, time, tzinfo=zone)
-    if moment.astimezone(dt.UTC).astimezone(zone).replace(tzinfo=None) != moment.replace(tzinfo=None):
-        raise ValidationError(
-            f"{time:%H:%M} does not exist in London on {day:%-d %B %Y}: the clocks go forward.",
-            code="skipped",
-        )
-    return moment
 
 
 class ScheduleMeetingsForm(forms.Form):

@@ -26,13 +26,13 @@ from django.utils.formats import date_format
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
+from awl.forms import ConfirmForm
 from awl.views_helpers import bound, refusal_on, refusal_status
 from committees import papers, selectors, services
 from committees.forms import (
     AgendaItemForm,
     CallMeetingForm,
     CancelMeetingForm,
-    ConfirmForm,
     MoveItemForm,
     MoveMeetingForm,
     PaperForm,

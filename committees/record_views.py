@@ -24,6 +24,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
+from awl.forms import ConfirmForm
 from awl.paging import page_of, query_string_without_page
 from awl.views_helpers import bound, refusal_on, refusal_status
 from committees import selectors, services
@@ -32,7 +33,6 @@ from committees.forms import (
     ApologyForm,
     ApproveMinutesForm,
     AttendanceForm,
-    ConfirmForm,
     DecisionFilterForm,
     DecisionForm,
     MinutesForm,

@@ -17,6 +17,19 @@ import rules
 from members import roles
 from members.models import Role
 
+# The permission names, defined here once: services, selectors and views import them.
+RUN = "conference.run"
+RECORD_PAYMENT = "conference.record_payment"
+CHECK_IN = "conference.check_in"
+VIEW_ACCESS_NEEDS = "conference.view_access_needs"
+VIEW_DIETARY_NEEDS = "conference.view_dietary_needs"
+VIEW_CRECHE = "conference.view_creche"
+VIEW_ACCOMMODATION = "conference.view_accommodation"
+ASSIGN_DUTIES = "conference.assign_duties"
+SET_UP_ELECTION = "conference.set_up_election"
+RETURN_ELECTION = "conference.return_election"
+ENTER_PAPER_BALLOTS = "conference.enter_paper_ballots"
+
 
 @rules.predicate
 def is_national_office(user: Any) -> bool:
@@ -53,15 +66,15 @@ def has_duty(duty: str) -> Any:
 
 
 run = is_national_office | is_cac
-rules.add_perm("conference.run", run)
-rules.add_perm("conference.record_payment", is_national_office | is_treasurer)
-rules.add_perm("conference.check_in", is_national_office | has_duty("desk") | is_cac)
-rules.add_perm("conference.view_access_needs", is_national_office | has_duty("access"))
-rules.add_perm("conference.view_dietary_needs", is_national_office | has_duty("diet"))
-rules.add_perm("conference.view_creche", is_national_office | has_duty("creche"))
-rules.add_perm("conference.view_accommodation", is_national_office | has_duty("accommodation"))
+rules.add_perm(RUN, run)
+rules.add_perm(RECORD_PAYMENT, is_national_office | is_treasurer)
+rules.add_perm(CHECK_IN, is_national_office | has_duty("desk") | is_cac)
+rules.add_perm(VIEW_ACCESS_NEEDS, is_national_office | has_duty("access"))
+rules.add_perm(VIEW_DIETARY_NEEDS, is_national_office | has_duty("diet"))
+rules.add_perm(VIEW_CRECHE, is_national_office | has_duty("creche"))
+rules.add_perm(VIEW_ACCOMMODATION, is_national_office | has_duty("accommodation"))
 # Who handles which needs is decided by the national office, so no CAC member can hand themselves a duty.
-rules.add_perm("conference.assign_duties", is_national_office)
+rules.add_perm(ASSIGN_DUTIES, is_national_office)
 
 # Elections (conference.elections): the national office or the CAC sets one up; its returning
 # officer runs it (tellers, the count, confirming the result); its tellers enter paper ballots.
@@ -79,6 +92,6 @@ def is_teller(user: Any, election: Any) -> bool:
     return election.tellers.filter(user_id=user.pk).exists()
 
 
-rules.add_perm("conference.set_up_election", run)
-rules.add_perm("conference.return_election", is_returning_officer)
-rules.add_perm("conference.enter_paper_ballots", is_teller)
+rules.add_perm(SET_UP_ELECTION, run)
+rules.add_perm(RETURN_ELECTION, is_returning_officer)
+rules.add_perm(ENTER_PAPER_BALLOTS, is_teller)

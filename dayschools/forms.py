@@ -15,9 +15,16 @@ from django.core.validators import validate_email
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from committees.forms import london_moment
+from awl.forms import (
+    LondonDateTimeField,
+    LowercaseEmailField,
+    MultilineTextField,
+    PhoneField,
+    PlainTextField,
+    SearchForm,
+)
+from awl.timezones import london_moment
 from dayschools.models import Booking, City, HowHeard, Workshop
-from members.forms import LowercaseEmailField, MultilineTextField, PhoneField, PlainTextField, SearchForm
 
 # Organisers (organiser_views) -------------------------------------------------------------------
 # Events are dated from a few years back (for putting right an old one) to three years ahead; the
@@ -39,17 +46,6 @@ class EventDateField(forms.DateField):
         super().validate(value)
         if value is not None:
             _check_in_range(value)
-
-
-class LondonDateTimeField(forms.DateTimeField):
-    """A date and time as London reads it (a time the clocks skip is refused)."""
-
-    widget = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
-
-    def validate(self, value: Any) -> None:
-        super().validate(value)
-        if value is not None:
-            _check_in_range(timezone.localtime(value).date())
 
 
 def _time_field(label: str) -> forms.TimeField:
@@ -107,8 +103,8 @@ class EventForm(forms.Form):
     starts = _time_field("Starts at (London time)")
     ends = _time_field("Ends at (London time)")
     capacity = _capacity_field()
-    booking_opens_at = LondonDateTimeField(label="Booking opens (London time)")
-    booking_closes_at = LondonDateTimeField(label="Booking closes (London time)")
+    booking_opens_at = LondonDateTimeField(label="Booking opens (London time)", check_date=_check_in_range)
+    booking_closes_at = LondonDateTimeField(label="Booking closes (London time)", check_date=_check_in_range)
     organisers = OrganiserChoiceField(
         queryset=get_user_model().objects.none(),
         label="Organisers",
@@ -302,10 +298,6 @@ class WorkshopForm(forms.Form):
             "ends": _local_parts(workshop.ends_at)[1],
             "capacity": workshop.capacity,
         }
-
-
-class OrganiserConfirmForm(forms.Form):
-    """A one-button form: nothing to fill in, and a place to show why the change was refused."""
 
 
 class DoorSearchForm(SearchForm):

@@ -31,6 +31,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.views.decorators.http import require_GET, require_http_methods
 
+from awl.forms import ConfirmForm
 from awl.views_helpers import bound, refusal_on, refusal_status
 from dayschools import selectors, services
 from dayschools.forms import (
@@ -38,7 +39,6 @@ from dayschools.forms import (
     DoorMarkForm,
     DoorSearchForm,
     EventForm,
-    OrganiserConfirmForm,
     SchoolForm,
     SeriesForm,
     WalkInForm,
@@ -337,7 +337,7 @@ def _confirm_event_action(
     danger: bool = False,
 ) -> HttpResponse:
     event = selectors.get_event_for_organiser(request.user, pk)
-    form = bound(OrganiserConfirmForm, request)
+    form = bound(ConfirmForm, request)
     if form.is_valid():
         with refusal_on(form, DaySchoolError):
             action(actor=request.user, event=event)
@@ -485,7 +485,7 @@ def workshop_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def workshop_delete(request: HttpRequest, pk: int) -> HttpResponse:
     workshop = selectors.get_workshop_for_organiser(request.user, pk)
     event = workshop.event
-    form = bound(OrganiserConfirmForm, request)
+    form = bound(ConfirmForm, request)
     if form.is_valid():
         with refusal_on(form, DaySchoolError):
             services.delete_workshop(actor=request.user, workshop=workshop)

@@ -8,17 +8,21 @@ addresses are lower-cased before a service sees them.
 
 from __future__ import annotations
 
-import datetime as dt
-import unicodedata
 from decimal import Decimal
 from typing import Any, cast
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db.models import QuerySet
-from django.utils import timezone
 
+from awl.forms import (
+    LowercaseEmailField,
+    MultilineTextField,
+    PastDateField,
+    PhoneField,
+    PlainTextField,
+    SearchForm,
+)
 from members.models import (
     Branch,
     Channel,
@@ -30,91 +34,8 @@ from members.models import (
     UnionRole,
 )
 
-# Anything before this is a typing slip, not a date someone means.
-EARLIEST_DATE = dt.date(1900, 1, 1)
 # Free text that is not tied to a model column still has a ceiling.
 LONG_TEXT_MAX = 5000
-SEARCH_MAX = 100
-
-_LINE_BREAKS = {"\n", "\r", "\t"}
-# Control and format characters (including right-to-left overrides that
-# disguise text) and lone surrogates; the zero-width joiners that emoji and
-# some scripts need are allowed.
-_CONTROL_CATEGORIES = {"Cc", "Cf", "Cs"}
-_JOINERS = {"\u200c", "\u200d"}
-
-
-def _reject_control_characters(value: str, *, multiline: bool) -> None:
-    allowed = _LINE_BREAKS if multiline else set()
-    for char in value:
-        if char in allowed:
-            continue
-        if char == "\x00":
-            raise ValidationError("This text contains a null character; please retype it.", code="null")
-        if unicodedata.category(char) in _CONTROL_CATEGORIES and char not in _JOINERS:
-            raise ValidationError(
-                "This text contains an invisible control character; please retype it.", code="control"
-            )
-
-
-class PlainTextField(forms.CharField):
-    """One line of text: trimmed, with no control characters."""
-
-    multiline = False
-
-    def validate(self, value: Any) -> None:
-        # Runs before the length and other validators, so the person is told
-        # about the stray character rather than only that the text is too long.
-        super().validate(value)
-        if value:
-            _reject_control_characters(value, multiline=self.multiline)
-
-
-class MultilineTextField(PlainTextField):
-    """A paragraph: trimmed, line breaks allowed, no other control characters."""
-
-    multiline = True
-
-    def __init__(self, *, rows: int = 4, **kwargs: Any) -> None:
-        kwargs.setdefault("widget", forms.Textarea(attrs={"rows": rows}))
-        super().__init__(**kwargs)
-
-
-class LowercaseEmailField(forms.EmailField):
-    """An e-mail address, trimmed and lower-cased."""
-
-    def to_python(self, value: Any) -> str:
-        return (super().to_python(value) or "").lower()
-
-
-PHONE_VALIDATOR = RegexValidator(
-    r"^\+?[0-9 ()\-]{6,32}$",
-    "Enter a phone number using digits, spaces, brackets and dashes, optionally starting with +.",
-)
-
-
-class PhoneField(PlainTextField):
-    def __init__(self, **kwargs: Any) -> None:
-        kwargs.setdefault("max_length", 32)
-        kwargs.setdefault("required", False)
-        kwargs.setdefault("validators", [PHONE_VALIDATOR])
-        kwargs.setdefault("widget", forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}))
-        super().__init__(**kwargs)
-
-
-class PastDateField(forms.DateField):
-    """A date no earlier than 1900 and no later than today."""
-
-    widget = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-
-    def validate(self, value: Any) -> None:
-        super().validate(value)
-        if value is None:
-            return
-        if value < EARLIEST_DATE:
-            raise ValidationError("That date is too far in the past.", code="too_early")
-        if value > timezone.localdate():
-            raise ValidationError("That date is in the future.", code="future")
 
 
 # Consent per channel -------------------------------------------------------------------
@@ -310,21 +231,6 @@ class ContactForm(ContactEditForm, ConsentForm):
 
 
 # Filters (GET): anything invalid is ignored, never an error page --------------------------------
-class SearchForm(forms.Form):
-    q = PlainTextField(max_length=SEARCH_MAX, required=False, label="Search")
-
-    def value(self, name: str) -> str:
-        """The cleaned value of a filter, or "" when it was missing or invalid."""
-        if not self.is_bound:
-            return ""
-        if not hasattr(self, "cleaned_data"):
-            self.is_valid()
-        return str(self.cleaned_data.get(name) or "")
-
-    def filters(self) -> dict[str, str]:
-        return {name: self.value(name) for name in self.fields if self.value(name)}
-
-
 class BranchMemberFilterForm(SearchForm):
     status = forms.ChoiceField(choices=[("", "Any status"), *MemberStatus.choices], required=False)
     standing = forms.ChoiceField(

@@ -20,6 +20,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
+from awl.views_helpers import bound
 from members import importing, selectors
 from members.services import MembershipError
 
@@ -62,8 +63,8 @@ class ImportUploadForm(forms.Form):
 @require_http_methods(["GET", "POST"])
 def import_upload(request: HttpRequest) -> HttpResponse:
     selectors.require(request.user, importing.PERMISSION)
-    form = ImportUploadForm(request.POST, request.FILES) if request.method == "POST" else ImportUploadForm()
-    if form.is_bound and form.is_valid():
+    form = bound(ImportUploadForm, request)
+    if form.is_valid():
         uploaded: UploadedCSV = form.cleaned_data["file"]
         try:
             batch = importing.upload_import(

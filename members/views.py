@@ -27,6 +27,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from awl.audit import entries_for
 from awl.exports import csv_download, csv_safe
 from awl.paging import page_of, query_string_without_page
+from awl.views_helpers import bound, refusal_on
 from members import roles, selectors, services
 from members.forms import (
     ApplicationForm,
@@ -95,11 +96,8 @@ def apply(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         form = ApplicationForm(request.POST)
         if form.is_valid():
-            try:
+            with refusal_on(form, MembershipError):
                 services.apply_for_membership(actor=request.user, **form.application())
-            except MembershipError as exc:
-                form.add_error(None, str(exc))
-            else:
                 messages.success(
                     request, "Thank you: your application has been sent to your branch organiser."
                 )
@@ -148,13 +146,10 @@ def edit_my_details(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         form = MyDetailsForm(request.POST)
         if form.is_valid():
-            try:
+            with refusal_on(form, MembershipError):
                 changed = services.update_own_details(
                     actor=request.user, member=member, details=form.details(), consents=form.consents()
                 )
-            except MembershipError as exc:
-                form.add_error(None, str(exc))
-            else:
                 messages.success(
                     request, "Your details are saved." if changed else "Nothing needed changing."
                 )
@@ -187,23 +182,17 @@ def resign(request: HttpRequest) -> HttpResponse:
     member = _own_member_or_none(request.user)
     if member is None:
         return redirect("members:apply")
-    if request.method == "POST":
-        form = ResignForm(request.POST)
-        if form.is_valid():
-            try:
-                services.change_status(
-                    actor=request.user,
-                    member=member,
-                    status=MemberStatus.RESIGNED,
-                    reason=form.cleaned_data["reason"],
-                )
-            except MembershipError as exc:
-                form.add_error(None, str(exc))
-            else:
-                messages.success(request, "Your resignation is recorded. You are welcome back any time.")
-                return redirect("members:my_membership")
-    else:
-        form = ResignForm()
+    form = bound(ResignForm, request)
+    if form.is_valid():
+        with refusal_on(form, MembershipError):
+            services.change_status(
+                actor=request.user,
+                member=member,
+                status=MemberStatus.RESIGNED,
+                reason=form.cleaned_data["reason"],
+            )
+            messages.success(request, "Your resignation is recorded. You are welcome back any time.")
+            return redirect("members:my_membership")
     return render(request, "members/resign.html", {"form": form, "member": member})
 
 
@@ -369,22 +358,16 @@ def member_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def record_payment(request: HttpRequest, pk: int) -> HttpResponse:
     member = selectors.get_member_for_user(request.user, pk, perm="members.record_payment")
-    if request.method == "POST":
-        form = PaymentForm(request.POST)
-        if form.is_valid():
-            try:
-                payment = services.record_payment(actor=request.user, member=member, **form.cleaned_data)
-            except MembershipError as exc:
-                form.add_error(None, str(exc))
-            else:
-                messages.success(
-                    request,
-                    f"Payment of £{payment.amount} recorded: {payment.months} month(s), "
-                    f"paid up to {payment.covers_to:%d %B %Y}.",
-                )
-                return redirect("members:member_detail", pk=member.pk)
-    else:
-        form = PaymentForm(initial={"paid_on": timezone.localdate()})
+    form = bound(PaymentForm, request, initial={"paid_on": timezone.localdate()})
+    if form.is_valid():
+        with refusal_on(form, MembershipError):
+            payment = services.record_payment(actor=request.user, member=member, **form.cleaned_data)
+            messages.success(
+                request,
+                f"Payment of £{payment.amount} recorded: {payment.months} month(s), "
+                f"paid up to {payment.covers_to:%d %B %Y}.",
+            )
+            return redirect("members:member_detail", pk=member.pk)
     return render(request, "members/record_payment.html", {"form": form, "member": member})
 
 
@@ -392,18 +375,12 @@ def record_payment(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def change_status(request: HttpRequest, pk: int) -> HttpResponse:
     member = selectors.get_member_for_user(request.user, pk, perm="members.change_member_status")
-    if request.method == "POST":
-        form = StatusChangeForm(request.POST)
-        if form.is_valid():
-            try:
-                services.change_status(actor=request.user, member=member, **form.cleaned_data)
-            except MembershipError as exc:
-                form.add_error(None, str(exc))
-            else:
-                messages.success(request, "The membership status is changed.")
-                return redirect("members:member_detail", pk=member.pk)
-    else:
-        form = StatusChangeForm()
+    form = bound(StatusChangeForm, request)
+    if form.is_valid():
+        with refusal_on(form, MembershipError):
+            services.change_status(actor=request.user, member=member, **form.cleaned_data)
+            messages.success(request, "The membership status is changed.")
+            return redirect("members:member_detail", pk=member.pk)
     return render(request, "members/change_status.html", {"form": form, "member": member})
 
 
@@ -411,18 +388,12 @@ def change_status(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def erase_member(request: HttpRequest, pk: int) -> HttpResponse:
     member = selectors.get_member_for_user(request.user, pk, perm="members.erase_personal_data")
-    if request.method == "POST":
-        form = EraseForm(request.POST)
-        if form.is_valid():
-            try:
-                services.erase_member(actor=request.user, member=member, reason=form.cleaned_data["reason"])
-            except MembershipError as exc:
-                form.add_error(None, str(exc))
-            else:
-                messages.success(request, "The member's personal data is erased.")
-                return redirect("members:member_detail", pk=member.pk)
-    else:
-        form = EraseForm()
+    form = bound(EraseForm, request)
+    if form.is_valid():
+        with refusal_on(form, MembershipError):
+            services.erase_member(actor=request.user, member=member, reason=form.cleaned_data["reason"])
+            messages.success(request, "The member's personal data is erased.")
+            return redirect("members:member_detail", pk=member.pk)
     return render(request, "members/erase.html", {"form": form, "person": member, "kind": "member"})
 
 
@@ -454,20 +425,14 @@ def _contact_form_options(user: Any) -> dict[str, Any]:
 def contact_add(request: HttpRequest) -> HttpResponse:
     selectors.require(request.user, "members.list_contacts")
     options = _contact_form_options(request.user)
-    if request.method == "POST":
-        form = ContactForm(request.POST, **options)
-        if form.is_valid():
-            try:
-                contact = services.create_contact(
-                    actor=request.user, details=form.details(), consents=form.consents()
-                )
-            except MembershipError as exc:
-                form.add_error(None, str(exc))
-            else:
-                messages.success(request, "Contact added.")
-                return redirect("members:contact_detail", pk=contact.pk)
-    else:
-        form = ContactForm(**options)
+    form = bound(ContactForm, request, **options)
+    if form.is_valid():
+        with refusal_on(form, MembershipError):
+            contact = services.create_contact(
+                actor=request.user, details=form.details(), consents=form.consents()
+            )
+            messages.success(request, "Contact added.")
+            return redirect("members:contact_detail", pk=contact.pk)
     return render(request, "members/contact_add.html", {"form": form})
 
 
@@ -479,11 +444,8 @@ def contact_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         form = ContactEditForm(request.POST, **options)
         if form.is_valid():
-            try:
+            with refusal_on(form, MembershipError):
                 services.update_contact(actor=request.user, contact=contact, details=form.details())
-            except MembershipError as exc:
-                form.add_error(None, str(exc))
-            else:
                 messages.success(request, "Contact saved.")
                 return redirect("members:contact_detail", pk=contact.pk)
     else:
@@ -503,20 +465,12 @@ def contact_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def erase_contact(request: HttpRequest, pk: int) -> HttpResponse:
     contact = selectors.get_contact_for_user(request.user, pk)
     selectors.require(request.user, "members.erase_personal_data", contact)
-    if request.method == "POST":
-        form = EraseForm(request.POST)
-        if form.is_valid():
-            try:
-                services.erase_contact(
-                    actor=request.user, contact=contact, reason=form.cleaned_data["reason"]
-                )
-            except MembershipError as exc:
-                form.add_error(None, str(exc))
-            else:
-                messages.success(request, "The contact's personal data is erased.")
-                return redirect("members:contact_list")
-    else:
-        form = EraseForm()
+    form = bound(EraseForm, request)
+    if form.is_valid():
+        with refusal_on(form, MembershipError):
+            services.erase_contact(actor=request.user, contact=contact, reason=form.cleaned_data["reason"])
+            messages.success(request, "The contact's personal data is erased.")
+            return redirect("members:contact_list")
     return render(request, "members/erase.html", {"form": form, "person": contact, "kind": "contact"})
 
 

@@ -11,9 +11,9 @@ from typing import Any, cast
 from django import forms
 from django.db.models import QuerySet
 
+from awl.forms import LondonDateTimeField, MultilineTextField, SearchForm
 from conference.models import AmendmentKind, Majority, Outcome, ProposerKind, VoteMethod
 from conference.registration import selectors
-from members.forms import MultilineTextField, SearchForm
 from members.models import Branch, Member
 
 # Outcomes, the text as carried and the policy record (outcome_views) --------------------------------
@@ -217,10 +217,10 @@ class AmendmentAnswerForm(forms.Form):
 class BusinessRulesForm(forms.Form):
     """The conference's rules for motions; the deadlines are read as London time."""
 
-    motions_deadline = forms.DateTimeField(
+    motions_deadline = LondonDateTimeField(
         label="Motions deadline (London time)", widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
     )
-    amendments_deadline = forms.DateTimeField(
+    amendments_deadline = LondonDateTimeField(
         label="Amendments deadline (London time)",
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
     )

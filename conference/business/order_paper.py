@@ -27,8 +27,7 @@ from conference.models import (
     RegistrationStatus,
     Ruling,
 )
-
-RUN = "conference.run"
+from conference.rules import RUN
 
 
 @dataclass

@@ -44,9 +44,9 @@ from conference.models import (
 )
 from conference.registration import selectors
 from conference.registration.services import ConferenceError
+from conference.rules import RUN
 from members.models import Member, MemberStatus
 
-RUN = "conference.run"
 TITLE_MAX = 200
 
 

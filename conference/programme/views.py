@@ -24,11 +24,12 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
+from awl.forms import ConfirmForm
 from committees import papers
 from conference.models import Conference
 from conference.programme import services as programme
 from conference.registration import selectors
-from conference.registration.forms import ConfirmForm, DocumentForm, SessionForm
+from conference.registration.forms import DocumentForm, SessionForm
 from conference.registration.services import ConferenceError
 
 

@@ -13,7 +13,15 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from committees.forms import london_moment
+from awl.forms import (
+    LondonDateTimeField,
+    LowercaseEmailField,
+    MultilineTextField,
+    PastDateField,
+    PlainTextField,
+    SearchForm,
+)
+from awl.timezones import london_moment
 from conference.models import (
     Attendee,
     Audience,
@@ -29,7 +37,6 @@ from conference.models import (
     SessionKind,
     VotingBasis,
 )
-from members.forms import LowercaseEmailField, MultilineTextField, PastDateField, PlainTextField, SearchForm
 
 
 # The check-in desk and the CAC's pages (desk_views, cac_views) ------------------------------------
@@ -74,10 +81,6 @@ class DutyForm(forms.Form):
     def __init__(self, *args: Any, members: list[tuple[int, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["user"].choices = members  # type: ignore[attr-defined]
-
-
-class ConfirmForm(forms.Form):
-    """A button that confirms an action; nothing to type."""
 
 
 # Members' pages, setup, entitlement and payments (views) ----------------------------------------
@@ -199,7 +202,8 @@ YEARS_BACK = 2
 YEARS_AHEAD = 5
 
 
-def _in_range(day: dt.date) -> None:
+def check_conference_date(day: dt.date) -> None:
+    """Refuse a date outside the years a conference's dates may fall in."""
     today = timezone.localdate()
     if not (today.year - YEARS_BACK <= day.year <= today.year + YEARS_AHEAD):
         raise ValidationError(
@@ -213,18 +217,7 @@ class ConferenceDateField(forms.DateField):
     def validate(self, value: Any) -> None:
         super().validate(value)
         if value is not None:
-            _in_range(value)
-
-
-class LondonDateTimeField(forms.DateTimeField):
-    """A date and time as London reads it (Django refuses a time the clocks skip)."""
-
-    widget = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
-
-    def validate(self, value: Any) -> None:
-        super().validate(value)
-        if value is not None:
-            _in_range(timezone.localtime(value).date())
+            check_conference_date(value)
 
 
 def _amount_field(label: str) -> forms.DecimalField:
@@ -255,8 +248,12 @@ class ConferenceForm(forms.Form):
     venue = PlainTextField(max_length=200)
     address = MultilineTextField(max_length=1000, rows=2, required=False)
     city = PlainTextField(max_length=100)
-    registration_opens_at = LondonDateTimeField(label="Registration opens (London time)")
-    registration_closes_at = LondonDateTimeField(label="Registration closes (London time)")
+    registration_opens_at = LondonDateTimeField(
+        label="Registration opens (London time)", check_date=check_conference_date
+    )
+    registration_closes_at = LondonDateTimeField(
+        label="Registration closes (London time)", check_date=check_conference_date
+    )
     eligibility_cutoff = ConferenceDateField(
         label="Eligibility cut-off date",
         help_text="Members in good standing on this date are entitled to vote (or count towards delegates).",
@@ -479,6 +476,7 @@ class DocumentForm(forms.Form):
     )
     publish_on = LondonDateTimeField(
         label="Published on (London time)",
+        check_date=check_conference_date,
         help_text="It becomes visible, and its readers are e-mailed, at this time. A time already past "
         "publishes it at once.",
     )

@@ -41,11 +41,10 @@ from conference.models import (
     SnapshotBranch,
     SnapshotMember,
 )
+from conference.rules import RECORD_PAYMENT, RUN
 from members import selectors as member_selectors
 from members.models import Member
 
-RUN = "conference.run"
-RECORD_PAYMENT = "conference.record_payment"
 MONEY = DecimalField(max_digits=10, decimal_places=2)
 
 

@@ -164,7 +164,7 @@ def test_a_conference_for_a_year_that_has_one_is_refused(
         (
             {"registration_opens_at": "2028-03-26T01:30"},
             "registration_opens_at",
-            "it may be ambiguous or it may not exist.",  # the clocks go forward at 01:00
+            "01:30 does not exist in London on 26 March 2028: the clocks go forward.",
         ),
     ],
 )

@@ -18,6 +18,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
+from awl.forms import ConfirmForm
 from conference.business import order_paper
 from conference.business import selectors as business_selectors
 from conference.business.forms import BusinessRulesForm, CompositeForm, OrderForm, RulingForm
@@ -25,10 +26,8 @@ from conference.business.services import motions
 from conference.business.services import publication as business
 from conference.models import ItemStatus, Motion, Ruling
 from conference.registration import selectors
-from conference.registration.forms import ConfirmForm
 from conference.registration.services import ConferenceError
-
-RUN = "conference.run"
+from conference.rules import RUN
 
 
 def _refused(

@@ -25,12 +25,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
+from awl.forms import ConfirmForm
 from conference.business import markdown, order_paper
 from conference.business import selectors as business_selectors
 from conference.business.forms import AmendmentAnswerForm, AmendmentForm, MotionEditForm, MotionForm
 from conference.business.services import motions
 from conference.models import Amendment, AmendmentKind, Motion
-from conference.registration.forms import ConfirmForm
 from conference.registration.services import ConferenceError
 
 

@@ -18,10 +18,10 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 
+from awl.forms import LowercaseEmailField, PlainTextField
 from conference.elections.models import Election, Nomination
 from conference.elections.services.ballots import MAX_PAPER_NUMBER, preferences_from_marks
 from conference.elections.services.elections import ElectionError, candidates
-from members.forms import LowercaseEmailField, PlainTextField
 
 _PLACES = re.compile(r"^[0-9]{1,4}( [0-9]{1,4})*$")
 # A paper's marks go up to the number of candidates; a bound keeps a typo from being a huge number.

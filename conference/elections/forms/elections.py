@@ -14,13 +14,13 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from awl.forms import LondonDateTimeField, LowercaseEmailField, MultilineTextField, PlainTextField
 from committees.models import Committee
 from conference.elections.models import Election
 from conference.elections.services import nominations
 from conference.models import Conference
-from conference.registration.forms import ConferenceDateField, LondonDateTimeField
+from conference.registration.forms import ConferenceDateField, check_conference_date
 from members import selectors as member_selectors
-from members.forms import LowercaseEmailField, MultilineTextField, PlainTextField
 
 CONFERENCE = "conference"
 COMMITTEE = "committee"
@@ -55,10 +55,18 @@ class ElectionForm(forms.Form):
         max_value=nominations.MAX_SEATS,
         widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
     )
-    nominations_open_at = LondonDateTimeField(label="Nominations open (London time)")
-    nominations_close_at = LondonDateTimeField(label="Nominations close (London time)")
-    voting_opens_at = LondonDateTimeField(label="Voting opens (London time)")
-    voting_closes_at = LondonDateTimeField(label="Voting closes (London time)")
+    nominations_open_at = LondonDateTimeField(
+        label="Nominations open (London time)", check_date=check_conference_date
+    )
+    nominations_close_at = LondonDateTimeField(
+        label="Nominations close (London time)", check_date=check_conference_date
+    )
+    voting_opens_at = LondonDateTimeField(
+        label="Voting opens (London time)", check_date=check_conference_date
+    )
+    voting_closes_at = LondonDateTimeField(
+        label="Voting closes (London time)", check_date=check_conference_date
+    )
     statement_word_limit = forms.IntegerField(
         label="Word limit for candidates' statements",
         min_value=nominations.WORD_LIMIT_RANGE[0],

@@ -62,6 +62,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from awl.audit import log_action
+from awl.errors import require
 from awl.outbox import queue_email
 from committees.models import Committee
 from conference.business.services.motions import words
@@ -81,11 +82,11 @@ from conference.elections.services.elections import (
     visible_elections,
 )
 from conference.models import Conference
+from conference.rules import SET_UP_ELECTION
 from members import roles
 from members import selectors as member_selectors
 from members.models import Member, MemberStatus
 
-SET_UP = "conference.set_up_election"
 MAX_SEATS = 200
 WORD_LIMIT_RANGE = (10, 2000)
 STATEMENT_MAX_CHARS = 20_000
@@ -118,12 +119,6 @@ def when(moment: dt.datetime) -> str:
 
 
 # Setting up ------------------------------------------------------------------------------------------
-def _require(actor: Any, allowed: bool, message: str) -> None:
-    """``actor`` None is the system (the demo, a command); anyone else needs ``allowed``."""
-    if actor is not None and not allowed:
-        raise ElectionError(message)
-
-
 def _check_details(details: Mapping[str, Any]) -> None:
     """The rules an election's details must meet, whether new or changed."""
     if not str(details.get("title") or "").strip():
@@ -189,10 +184,12 @@ def _detail(fields: Mapping[str, Any]) -> dict[str, Any]:
 @transaction.atomic
 def create_election(*, actor: Any, fields: Mapping[str, Any]) -> Election:
     """Set up an election (``fields``: every name in ``DETAILS``)."""
-    _require(
+    require(  # actor None is the system (the demo, a command)
         actor,
-        actor is not None and actor.has_perm(SET_UP, None),
+        SET_UP_ELECTION,
+        None,
         "Only the national office or the conference arrangements committee sets up an election.",
+        error=ElectionError,
     )
     details: dict[str, Any] = {name: fields.get(name) for name in DETAILS}
     details["title"] = str(details["title"] or "").strip()
@@ -217,7 +214,7 @@ def editor_refusal(user: Any, election: Election, now: dt.datetime | None = None
     if user is None:
         return ""
     if phase(election, now) == Phase.BEFORE:
-        if user.has_perm(SET_UP, None):
+        if user.has_perm(SET_UP_ELECTION, None):
             return ""
         return "Only the national office or the conference arrangements committee changes an election."
     if user.has_perm("conference.return_election", election) or roles.is_national_office(user):

@@ -43,6 +43,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from awl.codes import read_code
+from awl.forms import ConfirmForm
 from conference.elections.forms.ballots import (
     AppointTellerForm,
     BallotPaper,
@@ -54,14 +55,12 @@ from conference.elections.forms.ballots import (
 from conference.elections.models import Election, Teller, VotedBy
 from conference.elections.services import ballots, elections, nominations
 from conference.elections.services.elections import ElectionError, Phase
-from conference.registration.forms import ConfirmForm
+from conference.rules import RETURN_ELECTION, SET_UP_ELECTION
 from members.models import Member
 from members.selectors import own_member
 
 RECEIPT_COOKIE = "awl_ballot_receipt"
 RECEIPT_SECONDS = 15 * 60
-RETURN = "conference.return_election"
-SET_UP = "conference.set_up_election"
 
 
 def _posted(request: HttpRequest) -> Any:
@@ -92,7 +91,7 @@ def _not_in_electorate(request: HttpRequest, election: Election, reason: str) ->
 def _teller_or_officer(request: HttpRequest, pk: int) -> tuple[Election, Teller | None]:
     election = elections.get_election_for_user(request.user, pk)
     teller = ballots.teller_of(request.user, election)
-    if teller is None and not request.user.has_perm(RETURN, election):
+    if teller is None and not request.user.has_perm(RETURN_ELECTION, election):
         raise PermissionDenied("The tellers and the returning officer issue paper ballots.")
     return election, teller
 
@@ -109,7 +108,7 @@ def _roles(request: HttpRequest, election: Election) -> dict[str, bool]:
     """For the links between the paper-ballot pages."""
     return {
         "is_teller": ballots.teller_of(request.user, election) is not None,
-        "is_officer": request.user.has_perm(RETURN, election),
+        "is_officer": request.user.has_perm(RETURN_ELECTION, election),
     }
 
 
@@ -257,8 +256,8 @@ def ballot_receipts(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
     closing_day = timezone.localtime(election.voting_closes_at).date()
     if not (
-        user.has_perm(RETURN, election)
-        or user.has_perm(SET_UP, None)
+        user.has_perm(RETURN_ELECTION, election)
+        or user.has_perm(SET_UP_ELECTION, None)
         or elections.in_electorate(election, own_member(user), on=closing_day)
     ):
         raise PermissionDenied("The list of receipts is for the electorate and the returning officer.")
@@ -412,7 +411,7 @@ def teller_enter(request: HttpRequest, pk: int) -> HttpResponse:
         ],
         "closed": election.papers_accepted_at is not None or election.confirmed_at is not None,
         "is_teller": True,
-        "is_officer": request.user.has_perm(RETURN, election),
+        "is_officer": request.user.has_perm(RETURN_ELECTION, election),
     }
     return render(request, "conference/elections/teller_enter.html", context, status=_status(form))
 
@@ -421,7 +420,7 @@ def teller_enter(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def teller_reconcile(request: HttpRequest, pk: int) -> HttpResponse:
     election, _ = _teller_or_officer(request, pk)
-    officer = request.user.has_perm(RETURN, election)
+    officer = request.user.has_perm(RETURN_ELECTION, election)
     form = ConfirmForm(_posted(request))
     if request.method == "POST":
         if not officer:

@@ -34,8 +34,7 @@ from conference.elections.services import elections, nominations
 from conference.elections.services.elections import ElectionError, Phase
 from conference.models import Conference
 from conference.registration import selectors
-
-SET_UP = nominations.SET_UP
+from conference.rules import SET_UP_ELECTION
 
 
 def _status(form: Any) -> int:
@@ -58,7 +57,7 @@ def election_list(request: HttpRequest) -> HttpResponse:
     rows = list(nominations.election_list(request.user))
     context = {
         "rows": [(election, elections.phase(election)) for election in rows],
-        "can_set_up": request.user.has_perm(SET_UP, None),
+        "can_set_up": request.user.has_perm(SET_UP_ELECTION, None),
     }
     return render(request, "conference/elections/election_list.html", context)
 
@@ -66,7 +65,7 @@ def election_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def election_add(request: HttpRequest) -> HttpResponse:
-    if not request.user.has_perm(SET_UP, None):
+    if not request.user.has_perm(SET_UP_ELECTION, None):
         raise PermissionDenied("Only the national office or the CAC sets up an election.")
     committees, conferences = _choices()
     initial = initial_for_new(request.user, committees, selectors.coming_conference())
@@ -118,7 +117,7 @@ def election_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
     member = selectors.own_member(user)
     current = elections.phase(election)
-    officer = user.has_perm(SET_UP, None) or elections.is_returning_officer(user, election)
+    officer = user.has_perm(SET_UP_ELECTION, None) or elections.is_returning_officer(user, election)
     in_electorate = elections.in_electorate(election, member)
     mine = nominations.own_nominations(member, election)
     context = {

@@ -21,12 +21,12 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
+from awl.forms import ConfirmForm
 from conference.elections.forms.elections import NominationForm, SelfNominationForm, StatementForm
 from conference.elections.models import NominationStatus
 from conference.elections.services import elections, nominations
 from conference.elections.services.elections import ElectionError
 from conference.registration import selectors
-from conference.registration.forms import ConfirmForm
 
 
 def _status(*forms: Any) -> int:

@@ -30,13 +30,12 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from awl.exports import csv_download
+from awl.forms import ConfirmForm
 from conference.elections.forms.results import CountForm, ImportForm
 from conference.elections.models import Election, ElectionCount
 from conference.elections.services import elections, results
 from conference.elections.services.elections import ElectionError
-from conference.registration.forms import ConfirmForm
-
-RETURN = "conference.return_election"
+from conference.rules import RETURN_ELECTION
 
 
 def _status(form: Any) -> int:
@@ -51,7 +50,7 @@ def _count_for_user(request: HttpRequest, pk: int) -> tuple[Election, ElectionCo
     if count is None:
         raise Http404("No such count.")
     election = elections.get_election_for_user(request.user, count.election_id)
-    if request.user.has_perm(RETURN, election):
+    if request.user.has_perm(RETURN_ELECTION, election):
         return election, count
     if election.confirmed_count_id != count.pk:
         raise Http404("No such count.")
@@ -166,7 +165,7 @@ def import_ballots(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def sheet(request: HttpRequest, pk: int) -> HttpResponse:
     election, count = _count_for_user(request, pk)
-    is_returning_officer = request.user.has_perm(RETURN, election)
+    is_returning_officer = request.user.has_perm(RETURN_ELECTION, election)
     context = {
         "election": election,
         "count": count,

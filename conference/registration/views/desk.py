@@ -31,8 +31,7 @@ from conference.models import Conference, Credential, Registration, Registration
 from conference.registration import reports, selectors, services
 from conference.registration.forms import DeskActionForm, DeskSearchForm
 from conference.registration.services import ConferenceError
-
-CHECK_IN = "conference.check_in"
+from conference.rules import CHECK_IN
 
 
 def summary(counts: dict[str, int]) -> str:

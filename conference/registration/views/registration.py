@@ -29,12 +29,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
+from awl.forms import ConfirmForm, SearchForm
 from awl.paging import page_of, query_string_without_page
 from conference.models import Conference, Registration, RegistrationStatus
 from conference.registration import selectors, services
 from conference.registration.forms import (
     ConferenceForm,
-    ConfirmForm,
     EntitlementFilterForm,
     ExceptionForm,
     InviteForm,
@@ -43,11 +43,9 @@ from conference.registration.forms import (
     band_choices,
 )
 from conference.registration.services import ConferenceError
-from members.forms import SearchForm
+from conference.rules import RECORD_PAYMENT, RUN
 from members.models import MemberStatus
 
-RUN = "conference.run"
-RECORD_PAYMENT = "conference.record_payment"
 SNAPSHOT_PAGE_SIZE = 50
 OUTSTANDING_PAGE_SIZE = 50
 

@@ -28,13 +28,12 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from awl.exports import csv_download
+from awl.forms import ConfirmForm
 from conference.models import CacDuty, Conference
 from conference.registration import reports, selectors, services
-from conference.registration.forms import ConfirmForm, DutyForm, MatchForm
+from conference.registration.forms import DutyForm, MatchForm
 from conference.registration.services import NEEDS_PERMS, ConferenceError
-
-RUN = "conference.run"
-ASSIGN_DUTIES = "conference.assign_duties"
+from conference.rules import ASSIGN_DUTIES, RUN
 
 NEEDS_TITLES = {
     "access": "Access needs",
