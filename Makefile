@@ -5,7 +5,7 @@
 #                on an embedded PostgreSQL under var/ unless DATABASE_URL is set
 #   make test    the whole test suite in parallel (PYTEST_ARGS="-k booking -x" to narrow,
 #                TEST_WORKERS=1 for one process), on an embedded PostgreSQL unless DATABASE_URL is set
-#   make check   lint, format check, types, migrations check, then the tests
+#   make check   lint, format check, types, the dependency rules, migrations check, then the tests
 #   make bench   the benchmarks, one JSON object per line on stdout
 #   make clean   remove the virtualenv and everything under var/ (the embedded database included)
 
@@ -73,11 +73,13 @@ test: venv $(AXE)
 	$(PY) -m pytest -n $(TEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
 
 # makemigrations runs on the test settings, which need no SECRET_KEY or server;
-# mypy's Django plugin reads the same settings (pyproject.toml).
+# mypy's Django plugin reads the same settings (pyproject.toml). lint-imports checks
+# the one-way dependency rules between the apps (.importlinter).
 check: venv $(AXE)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy .
+	$(VENV)/bin/lint-imports
 	DJANGO_SETTINGS_MODULE=tests.settings $(PY) manage.py makemigrations --check --dry-run
 	$(PY) -m pytest -n $(TEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
 
