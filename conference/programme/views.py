@@ -12,6 +12,9 @@ its form (status 409) with nothing written.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from django.contrib import messages
@@ -25,8 +28,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from awl.forms import ConfirmForm
+from awl.views_helpers import bound, refusal_on, refusal_status
 from committees import papers
-from conference.models import Conference
+from conference.models import Conference, Document, Session
 from conference.programme import services as programme
 from conference.registration import selectors
 from conference.registration.forms import DocumentForm, SessionForm
@@ -88,12 +92,6 @@ def _manage_url(conference: Conference, anchor: str = "") -> str:
     return f"{url}#{anchor}" if anchor else url
 
 
-def _bound(form_class: Any, request: HttpRequest, **kwargs: Any) -> Any:
-    if request.method == "POST":
-        return form_class(request.POST, request.FILES, **kwargs)
-    return form_class(**kwargs)
-
-
 def _form_page(
     request: HttpRequest,
     *,
@@ -115,7 +113,7 @@ def _form_page(
         "back": back,
         "danger": danger,
     }
-    status = 409 if form.is_bound and form.non_field_errors() else 200
+    status = refusal_status(form)
     return render(request, "conference/programme_form.html", context, status=status)
 
 
@@ -144,13 +142,10 @@ def _session_initial(conference: Conference) -> dict[str, Any]:
 def session_add(request: HttpRequest, slug: str) -> HttpResponse:
     conference = selectors.get_conference_to_run(request.user, slug)
     days = programme.conference_days(conference)
-    form = _bound(SessionForm, request, days=days, initial=_session_initial(conference))
-    if request.method == "POST" and form.is_valid():
-        try:
+    form = bound(SessionForm, request, days=days, initial=_session_initial(conference))
+    if form.is_valid():
+        with refusal_on(form, ConferenceError):
             session = programme.add_session(actor=request.user, conference=conference, **form.session())
-        except ConferenceError as exc:
-            form.add_error(None, str(exc))
-        else:
             messages.success(request, f"Added to the timetable: {session.title}.")
             return redirect(_manage_url(conference, f"session-{session.pk}"))
     return _form_page(
@@ -170,13 +165,10 @@ def session_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     conference = selectors.get_conference_to_run(request.user, slug)
     session = programme.session_of(conference, pk)
     days = programme.conference_days(conference)
-    form = _bound(SessionForm, request, days=days, initial=SessionForm.initial_for(session))
-    if request.method == "POST" and form.is_valid():
-        try:
+    form = bound(SessionForm, request, days=days, initial=SessionForm.initial_for(session))
+    if form.is_valid():
+        with refusal_on(form, ConferenceError):
             programme.change_session(actor=request.user, session=session, **form.session())
-        except ConferenceError as exc:
-            form.add_error(None, str(exc))
-        else:
             messages.success(request, "Session saved.")
             return redirect(_manage_url(conference, f"session-{session.pk}"))
     return _form_page(
@@ -189,30 +181,63 @@ def session_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     )
 
 
+@dataclass(frozen=True)
+class _Removal:
+    """What the page that removes a session or a document says; ``{title}`` stands for its title."""
+
+    thing: str  # "session" or "document": in the heading, the button and the item's anchor
+    section: str  # the anchor of the list on the CAC's page that the removal goes back to
+    intro: str
+    done: str
+
+
+_SESSION_REMOVAL = _Removal(
+    "session",
+    "timetable",
+    intro="“{title}” will no longer be on the timetable.",
+    done="Removed from the timetable: {title}.",
+)
+_DOCUMENT_REMOVAL = _Removal(
+    "document",
+    "documents",
+    intro="“{title}” and its file will no longer be available to members.",
+    done="Document removed: {title}.",
+)
+
+
+def _removal_page(
+    request: HttpRequest,
+    conference: Conference,
+    item: Session | Document,
+    removal: _Removal,
+    remove: Callable[[], object],
+) -> HttpResponse:
+    """Confirm, then remove a session or a document; a refusal comes back on the confirmation (409)."""
+    form = bound(ConfirmForm, request)
+    if form.is_valid():
+        with refusal_on(form, ConferenceError):
+            remove()
+            messages.success(request, removal.done.format(title=item.title))
+            return redirect(_manage_url(conference, removal.section))
+    return _form_page(
+        request,
+        conference=conference,
+        form=form,
+        heading=f"Remove the {removal.thing}",
+        intro=removal.intro.format(title=item.title),
+        submit=f"Remove the {removal.thing}",
+        back=_manage_url(conference, f"{removal.thing}-{item.pk}"),
+        danger=True,
+    )
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def session_delete(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     conference = selectors.get_conference_to_run(request.user, slug)
     session = programme.session_of(conference, pk)
-    form = _bound(ConfirmForm, request)
-    if request.method == "POST" and form.is_valid():
-        try:
-            programme.delete_session(actor=request.user, session=session)
-        except ConferenceError as exc:
-            form.add_error(None, str(exc))
-        else:
-            messages.success(request, f"Removed from the timetable: {session.title}.")
-            return redirect(_manage_url(conference, "timetable"))
-    return _form_page(
-        request,
-        conference=conference,
-        form=form,
-        heading="Remove the session",
-        intro=f"“{session.title}” will no longer be on the timetable.",
-        submit="Remove the session",
-        back=_manage_url(conference, f"session-{session.pk}"),
-        danger=True,
-    )
+    remove = partial(programme.delete_session, actor=request.user, session=session)
+    return _removal_page(request, conference, session, _SESSION_REMOVAL, remove)
 
 
 def _document_intro() -> str:
@@ -227,13 +252,10 @@ def _document_intro() -> str:
 def document_add(request: HttpRequest, slug: str) -> HttpResponse:
     conference = selectors.get_conference_to_run(request.user, slug)
     initial = {"publish_on": timezone.localtime().replace(second=0, microsecond=0)}
-    form = _bound(DocumentForm, request, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
+    form = bound(DocumentForm, request, initial=initial)
+    if form.is_valid():
+        with refusal_on(form, ConferenceError):
             document = programme.add_document(actor=request.user, conference=conference, **form.document())
-        except ConferenceError as exc:
-            form.add_error(None, str(exc))
-        else:
             messages.success(request, f"Document added: {document.title}.")
             return redirect(_manage_url(conference, f"document-{document.pk}"))
     return _form_page(
@@ -252,14 +274,11 @@ def document_add(request: HttpRequest, slug: str) -> HttpResponse:
 def document_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     conference = selectors.get_conference_to_run(request.user, slug)
     document = programme.document_of(conference, pk)
-    form = _bound(DocumentForm, request, initial=DocumentForm.initial_for(document))
-    if request.method == "POST" and form.is_valid():
+    form = bound(DocumentForm, request, initial=DocumentForm.initial_for(document))
+    if form.is_valid():
         version = document.version
-        try:
+        with refusal_on(form, ConferenceError):
             changed = programme.change_document(actor=request.user, document=document, **form.document())
-        except ConferenceError as exc:
-            form.add_error(None, str(exc))
-        else:
             if changed.version != version:
                 messages.success(request, "Document saved with its new file; its readers will be told.")
             else:
@@ -288,22 +307,5 @@ def document_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 def document_delete(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     conference = selectors.get_conference_to_run(request.user, slug)
     document = programme.document_of(conference, pk)
-    form = _bound(ConfirmForm, request)
-    if request.method == "POST" and form.is_valid():
-        try:
-            programme.delete_document(actor=request.user, document=document)
-        except ConferenceError as exc:
-            form.add_error(None, str(exc))
-        else:
-            messages.success(request, f"Document removed: {document.title}.")
-            return redirect(_manage_url(conference, "documents"))
-    return _form_page(
-        request,
-        conference=conference,
-        form=form,
-        heading="Remove the document",
-        intro=f"“{document.title}” and its file will no longer be available to members.",
-        submit="Remove the document",
-        back=_manage_url(conference, f"document-{document.pk}"),
-        danger=True,
-    )
+    remove = partial(programme.delete_document, actor=request.user, document=document)
+    return _removal_page(request, conference, document, _DOCUMENT_REMOVAL, remove)
