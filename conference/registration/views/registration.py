@@ -31,6 +31,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from awl.forms import ConfirmForm, SearchForm
 from awl.paging import page_of, query_string_without_page
+from awl.views_helpers import bound, refusal_on, refusal_status
 from conference.models import Conference, Registration, RegistrationStatus
 from conference.registration import selectors, services
 from conference.registration.forms import (
@@ -48,17 +49,6 @@ from members.models import MemberStatus
 
 SNAPSHOT_PAGE_SIZE = 50
 OUTSTANDING_PAGE_SIZE = 50
-
-
-def _bound(form_class: Any, request: HttpRequest, **kwargs: Any) -> Any:
-    if request.method == "POST":
-        return form_class(request.POST, **kwargs)
-    return form_class(**kwargs)
-
-
-def _status(form: Any) -> int:
-    """409 when a service refused the change (the reason is on the form), else 200."""
-    return 409 if form.is_bound and form.non_field_errors() else 200
 
 
 def _own_member(request: HttpRequest) -> Any:
@@ -121,18 +111,15 @@ def register(request: HttpRequest, slug: str) -> HttpResponse:
         messages.info(request, "You are already registered for this conference.")
         return redirect("conference:my_registration", slug=conference.slug)
     bands = selectors.fee_bands(conference)
-    form = _bound(RegistrationForm, request, conference=conference, bands=bands)
-    if request.method == "POST" and form.is_valid():
-        try:
+    form = bound(RegistrationForm, request, conference=conference, bands=bands)
+    if form.is_valid():
+        with refusal_on(form, ConferenceError):
             services.register(
                 member=member,
                 conference=conference,
                 fee_band=form.cleaned_data["fee_band"],
                 **form.needs(),
             )
-        except ConferenceError as exc:
-            form.add_error(None, str(exc))
-        else:
             messages.success(
                 request,
                 f"You are registered for {conference.title}. "
@@ -148,9 +135,10 @@ def register(request: HttpRequest, slug: str) -> HttpResponse:
             if member.status != MemberStatus.MEMBER
             else _window_note(conference)
         ),
-        "already_registered": form.is_bound and "already registered" in " ".join(form.non_field_errors()),
+        "already_registered": form.is_bound
+        and "already registered" in " ".join(str(error) for error in form.non_field_errors()),
     }
-    return render(request, "conference/register_form.html", context, status=_status(form))
+    return render(request, "conference/register_form.html", context, status=refusal_status(form))
 
 
 @login_required
@@ -186,24 +174,21 @@ def registration_change(request: HttpRequest, pk: int) -> HttpResponse:
     registration = selectors.get_own_registration(request.user, pk)
     conference = registration.conference
     bands = selectors.fee_bands(conference)
-    form = _bound(
+    form = bound(
         RegistrationForm,
         request,
         conference=conference,
         bands=bands,
         initial=RegistrationForm.initial_for(registration),
     )
-    if request.method == "POST" and form.is_valid():
-        try:
+    if form.is_valid():
+        with refusal_on(form, ConferenceError):
             services.change_registration(
                 actor=request.user,
                 registration=registration,
                 fee_band=form.cleaned_data["fee_band"],
                 **form.needs(),
             )
-        except ConferenceError as exc:
-            form.add_error(None, str(exc))
-        else:
             messages.success(
                 request, "Your registration has been changed; the new details are e-mailed to you."
             )
@@ -215,7 +200,7 @@ def registration_change(request: HttpRequest, pk: int) -> HttpResponse:
         "changing": True,
         "unavailable": _unavailable_change(registration),
     }
-    return render(request, "conference/register_form.html", context, status=_status(form))
+    return render(request, "conference/register_form.html", context, status=refusal_status(form))
 
 
 @login_required
@@ -223,13 +208,10 @@ def registration_change(request: HttpRequest, pk: int) -> HttpResponse:
 def registration_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     registration = selectors.get_own_registration(request.user, pk)
     conference = registration.conference
-    form = _bound(ConfirmForm, request)
-    if request.method == "POST" and form.is_valid():
-        try:
+    form = bound(ConfirmForm, request)
+    if form.is_valid():
+        with refusal_on(form, ConferenceError):
             services.cancel_registration(actor=request.user, registration=registration)
-        except ConferenceError as exc:
-            form.add_error(None, str(exc))
-        else:
             messages.success(request, f"Your registration for {conference.title} is cancelled.")
             return redirect("conference:my_registration", slug=conference.slug)
     context = {
@@ -238,7 +220,7 @@ def registration_cancel(request: HttpRequest, pk: int) -> HttpResponse:
         "form": form,
         "unavailable": _unavailable_change(registration),
     }
-    return render(request, "conference/register_cancel.html", context, status=_status(form))
+    return render(request, "conference/register_cancel.html", context, status=refusal_status(form))
 
 
 # Setting up a conference (conference.run) -------------------------------------------------------
@@ -287,9 +269,9 @@ def _require_run(user: Any, conference: Conference | None) -> None:
 @require_http_methods(["GET", "POST"])
 def setup_add(request: HttpRequest) -> HttpResponse:
     _require_run(request.user, None)
-    form = _bound(ConferenceForm, request, creating=True, initial=_initial_for_new())
-    if request.method == "POST" and form.is_valid():
-        try:
+    form = bound(ConferenceForm, request, creating=True, initial=_initial_for_new())
+    if form.is_valid():
+        with refusal_on(form, ConferenceError):
             conference = services.create_conference(
                 actor=request.user,
                 year=form.cleaned_data["year"],
@@ -297,13 +279,10 @@ def setup_add(request: HttpRequest) -> HttpResponse:
                 fee_bands=form.fee_bands(),
                 capacity=form.cleaned_data["capacity"],
             )
-        except ConferenceError as exc:
-            form.add_error(None, str(exc))
-        else:
             messages.success(request, f"{conference.title} is set up.")
             return redirect("conference:detail", slug=conference.slug)
     context = {"form": form, "conference": None}
-    return render(request, "conference/setup_form.html", context, status=_status(form))
+    return render(request, "conference/setup_form.html", context, status=refusal_status(form))
 
 
 @login_required
@@ -311,11 +290,11 @@ def setup_add(request: HttpRequest) -> HttpResponse:
 def setup_edit(request: HttpRequest, slug: str) -> HttpResponse:
     conference = selectors.get_conference_to_run(request.user, slug)
     bands = selectors.fee_bands(conference)
-    form = _bound(
+    form = bound(
         ConferenceForm, request, creating=False, initial=ConferenceForm.initial_for(conference, bands)
     )
-    if request.method == "POST" and form.is_valid():
-        try:
+    if form.is_valid():
+        with refusal_on(form, ConferenceError):
             services.update_conference(
                 actor=request.user,
                 conference=conference,
@@ -323,9 +302,6 @@ def setup_edit(request: HttpRequest, slug: str) -> HttpResponse:
                 fee_bands=form.fee_bands(),
                 capacity=form.cleaned_data["capacity"],
             )
-        except ConferenceError as exc:
-            form.add_error(None, str(exc))
-        else:
             messages.success(request, f"{conference.title} is saved.")
             return redirect("conference:detail", slug=conference.slug)
     context = {
@@ -333,7 +309,7 @@ def setup_edit(request: HttpRequest, slug: str) -> HttpResponse:
         "conference": conference,
         "snapshot_taken": selectors.snapshot_of(conference) is not None,
     }
-    return render(request, "conference/setup_form.html", context, status=_status(form))
+    return render(request, "conference/setup_form.html", context, status=refusal_status(form))
 
 
 @login_required
@@ -341,17 +317,14 @@ def setup_edit(request: HttpRequest, slug: str) -> HttpResponse:
 def invite(request: HttpRequest, slug: str) -> HttpResponse:
     """Invite an observer or a guest (non-voting); they are sent the confirmation with the .ics."""
     conference = selectors.get_conference_to_run(request.user, slug)
-    form = _bound(InviteForm, request)
-    if request.method == "POST" and form.is_valid():
-        try:
+    form = bound(InviteForm, request)
+    if form.is_valid():
+        with refusal_on(form, ConferenceError):
             guest = services.invite(actor=request.user, conference=conference, **form.cleaned_data)
-        except ConferenceError as exc:
-            form.add_error(None, str(exc))
-        else:
             messages.success(request, f"Invited: {guest.name}, {guest.get_attendee_display().lower()}.")
             return redirect("conference:invite", slug=conference.slug)
     context = {"conference": conference, "form": form, "guests": selectors.invited_guests(conference)}
-    return render(request, "conference/setup_invite.html", context, status=_status(form))
+    return render(request, "conference/setup_invite.html", context, status=refusal_status(form))
 
 
 # Entitlement (conference.run) --------------------------------------------------------------------
@@ -393,20 +366,17 @@ def entitlement(request: HttpRequest, slug: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def take_snapshot(request: HttpRequest, slug: str) -> HttpResponse:
     conference = selectors.get_conference_to_run(request.user, slug)
-    form = _bound(ConfirmForm, request)
-    if request.method == "POST" and form.is_valid():
-        try:
+    form = bound(ConfirmForm, request)
+    if form.is_valid():
+        with refusal_on(form, ConferenceError):
             snapshot = services.take_snapshot(actor=request.user, conference=conference)
-        except ConferenceError as exc:
-            form.add_error(None, str(exc))
-        else:
             totals = selectors.snapshot_totals(snapshot)
             messages.success(
                 request, f"Snapshot taken: {totals.entitled} of {totals.members} members entitled."
             )
             return redirect("conference:entitlement", slug=conference.slug)
     context = {"conference": conference, "form": form, "unavailable": services.snapshot_refusal(conference)}
-    return render(request, "conference/entitlement_snapshot.html", context, status=_status(form))
+    return render(request, "conference/entitlement_snapshot.html", context, status=refusal_status(form))
 
 
 def _exception_initial(request: HttpRequest) -> dict[str, str]:
@@ -423,26 +393,23 @@ def _exception_initial(request: HttpRequest) -> dict[str, str]:
 def grant_exception(request: HttpRequest, slug: str) -> HttpResponse:
     """The CAC lets a member not in good standing on the cut-off vote; the reason is required."""
     conference = selectors.get_conference_to_run(request.user, slug)
-    form = _bound(ExceptionForm, request, initial=_exception_initial(request))
-    if request.method == "POST" and form.is_valid():
+    form = bound(ExceptionForm, request, initial=_exception_initial(request))
+    if form.is_valid():
         member = selectors.member_by_email(form.cleaned_data["email"])
         if member is None:
             form.add_error("email", "No member has this e-mail address.")
         else:
-            try:
+            with refusal_on(form, ConferenceError):
                 services.grant_exception(
                     actor=request.user,
                     conference=conference,
                     member=member,
                     reason=form.cleaned_data["reason"],
                 )
-            except ConferenceError as exc:
-                form.add_error(None, str(exc))
-            else:
                 messages.success(request, f"Exception granted to {member.full_name}.")
                 return redirect("conference:entitlement", slug=conference.slug)
     context = {"conference": conference, "form": form}
-    return render(request, "conference/entitlement_exception.html", context, status=_status(form))
+    return render(request, "conference/entitlement_exception.html", context, status=refusal_status(form))
 
 
 # Payments (conference.record_payment) ------------------------------------------------------------
@@ -471,9 +438,9 @@ def outstanding(request: HttpRequest, slug: str) -> HttpResponse:
 def record_payment(request: HttpRequest, pk: int) -> HttpResponse:
     registration = selectors.get_registration_for_payment(request.user, pk)
     conference = registration.conference
-    form = _bound(RegistrationPaymentForm, request, initial={"paid_on": timezone.localdate()})
-    if request.method == "POST" and form.is_valid():
-        try:
+    form = bound(RegistrationPaymentForm, request, initial={"paid_on": timezone.localdate()})
+    if form.is_valid():
+        with refusal_on(form, ConferenceError):
             payment = services.record_registration_payment(
                 actor=request.user,
                 registration=registration,
@@ -481,9 +448,6 @@ def record_payment(request: HttpRequest, pk: int) -> HttpResponse:
                 paid_on=form.cleaned_data["paid_on"],
                 method=form.cleaned_data["method"],
             )
-        except ConferenceError as exc:
-            form.add_error(None, str(exc))
-        else:
             messages.success(request, f"£{payment.amount} recorded for {registration.name}.")
             return redirect("conference:outstanding", slug=conference.slug)
     paid = selectors.paid_so_far(registration)
@@ -496,4 +460,4 @@ def record_payment(request: HttpRequest, pk: int) -> HttpResponse:
         "owed": registration.fee_due - paid,
         "back": reverse("conference:outstanding", args=[conference.slug]),
     }
-    return render(request, "conference/payments_record.html", context, status=_status(form))
+    return render(request, "conference/payments_record.html", context, status=refusal_status(form))

@@ -29,6 +29,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from awl.exports import csv_download
 from awl.forms import ConfirmForm
+from awl.views_helpers import bound, refusal_on
 from conference.models import CacDuty, Conference
 from conference.registration import reports, selectors, services
 from conference.registration.forms import DutyForm, MatchForm
@@ -185,8 +186,7 @@ def cac_needs_csv(request: HttpRequest, slug: str, kind: str) -> HttpResponse:
 def _match_form(request: HttpRequest, found: reports.Accommodation) -> MatchForm:
     guests = [(g.pk, f"{g.name} ({g.branch})") for g in found.matchable_guests]
     hosts = [(h.pk, f"{h.name} ({h.branch}), {h.free} free") for h in found.hosts_with_room]
-    data = request.POST if request.method == "POST" else None
-    return MatchForm(data, guests=guests, hosts=hosts)
+    return bound(MatchForm, request, guests=guests, hosts=hosts)
 
 
 @login_required
@@ -202,14 +202,11 @@ def cac_accommodation(request: HttpRequest, slug: str) -> HttpResponse:
         if form.is_valid():
             guest = reports.registration_in(conference, form.cleaned_data["guest"])
             host = reports.registration_in(conference, form.cleaned_data["host"])
-            try:
+            with refusal_on(form, ConferenceError):
                 services.match_accommodation(actor=request.user, guest=guest, host=host)
-            except ConferenceError as exc:
-                form.add_error(None, str(exc))
-                status = 409
-            else:
                 messages.success(request, f"{guest.name} will stay with {host.name}.")
                 return redirect(_cac_url(conference, "cac_accommodation"))
+            status = 409
         else:
             status = 400
     _read_needs(request, conference, "accommodation", len(found.guests) + len(found.hosts), exported=False)
@@ -254,8 +251,8 @@ def cac_unmatch(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     guest = reports.registration_in(conference, pk)
     if guest.hosted_by_id is None:
         raise Http404("This person has no bed to take back.")
-    form = ConfirmForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
+    form = bound(ConfirmForm, request)
+    if form.is_valid():
         services.unmatch_accommodation(actor=request.user, guest=guest)
         messages.success(request, f"{guest.name} no longer has a bed; match them again when you can.")
         return redirect(_cac_url(conference, "cac_accommodation"))
@@ -277,21 +274,18 @@ def cac_duties(request: HttpRequest, slug: str) -> HttpResponse:
         raise PermissionDenied("Only the national office assigns the CAC's duties.")
     members = reports.cac_members()
     choices = [(u.pk, f"{u.get_full_name() or u.email}") for u in members]
-    form = DutyForm(request.POST if request.method == "POST" else None, members=choices)
+    form = bound(DutyForm, request, members=choices)
     status = 200
     if request.method == "POST":
         if form.is_valid():
             user = next(u for u in members if u.pk == form.cleaned_data["user"])
-            try:
+            with refusal_on(form, ConferenceError):
                 duty = services.assign_duty(
                     actor=request.user, conference=conference, user=user, duty=form.cleaned_data["duty"]
                 )
-            except ConferenceError as exc:
-                form.add_error(None, str(exc))
-                status = 409
-            else:
                 messages.success(request, f"{choices[members.index(user)][1]}: {duty.get_duty_display()}.")
                 return redirect(_cac_url(conference, "cac_duties"))
+            status = 409
         else:
             status = 400
     context = {
@@ -310,8 +304,8 @@ def cac_duty_remove(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     duty = CacDuty.objects.filter(conference=conference, pk=pk).select_related("user").first()
     if duty is None:
         raise Http404("No such duty.")
-    form = ConfirmForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
+    form = bound(ConfirmForm, request)
+    if form.is_valid():
         services.remove_duty(actor=request.user, duty=duty)
         messages.success(request, f"{duty.user.email} no longer handles {duty.get_duty_display().lower()}.")
         return redirect(_cac_url(conference, "cac_duties"))
