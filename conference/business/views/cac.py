@@ -19,6 +19,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from awl.forms import ConfirmForm
+from awl.views_helpers import bound
 from conference.business import order_paper
 from conference.business import selectors as business_selectors
 from conference.business.forms import BusinessRulesForm, CompositeForm, OrderForm, RulingForm
@@ -53,9 +54,9 @@ def business_rules(request: HttpRequest, slug: str) -> HttpResponse:
         if rules
         else {"word_limit": 500, "amendment_word_limit": 150}
     )
-    form = BusinessRulesForm(request.POST if request.method == "POST" else None, initial=initial)
+    form = bound(BusinessRulesForm, request, initial=initial)
     context = {"conference": conference, "form": form, "rules": rules}
-    if request.method == "POST" and form.is_valid():
+    if form.is_valid():
         try:
             business.save_rules(actor=request.user, conference=conference, **form.cleaned_data)
         except ConferenceError as error:
@@ -85,12 +86,9 @@ def business_page(request: HttpRequest, slug: str) -> HttpResponse:
 def rule(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     item = business_selectors.get_business_item_to_run(request.user, kind, pk)
     conference = item.conference if isinstance(item, Motion) else item.motion.conference
-    form = RulingForm(
-        request.POST if request.method == "POST" else None,
-        initial={"ruling": item.ruling, "reason": item.ruling_reason},
-    )
+    form = bound(RulingForm, request, initial={"ruling": item.ruling, "reason": item.ruling_reason})
     context = {"conference": conference, "item": item, "kind": kind, "form": form}
-    if request.method == "POST" and form.is_valid():
+    if form.is_valid():
         try:
             motions.rule(actor=request.user, item=item, **form.cleaned_data)
         except ConferenceError as error:
@@ -105,9 +103,9 @@ def rule(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
 def composite(request: HttpRequest, slug: str) -> HttpResponse:
     conference = selectors.get_conference_with_perm(request.user, slug, RUN)
     standing = business_selectors.motions_to_composite(conference)
-    form = CompositeForm(request.POST if request.method == "POST" else None, motions=standing)
+    form = bound(CompositeForm, request, motions=standing)
     context = {"conference": conference, "form": form}
-    if request.method == "POST" and form.is_valid():
+    if form.is_valid():
         data = form.cleaned_data
         try:
             made = motions.composite(
@@ -131,9 +129,9 @@ def composite(request: HttpRequest, slug: str) -> HttpResponse:
 def business_order(request: HttpRequest, slug: str) -> HttpResponse:
     conference = selectors.get_conference_with_perm(request.user, slug, RUN)
     in_order = business_selectors.motions_to_order(conference)
-    form = OrderForm(request.POST if request.method == "POST" else None, motions=in_order)
+    form = bound(OrderForm, request, motions=in_order)
     context = {"conference": conference, "form": form, "motions": in_order}
-    if request.method == "POST" and form.is_valid():
+    if form.is_valid():
         try:
             motions.order_business(actor=request.user, conference=conference, motions=form.ordered())
         except ConferenceError as error:
@@ -183,9 +181,9 @@ def order_paper_pdf(request: HttpRequest, slug: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def business_publish(request: HttpRequest, slug: str) -> HttpResponse:
     conference = selectors.get_conference_with_perm(request.user, slug, RUN)
-    form = ConfirmForm(request.POST if request.method == "POST" else None)
+    form = bound(ConfirmForm, request)
     context = {"conference": conference, "form": form, "rules": order_paper.rules_of(conference)}
-    if request.method == "POST" and form.is_valid():
+    if form.is_valid():
         try:
             business.publish_business(actor=request.user, conference=conference)
         except ConferenceError as error:

@@ -26,23 +26,13 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from awl.forms import ConfirmForm
+from awl.views_helpers import bound, refusal_on, refusal_status
 from conference.business import markdown, order_paper
 from conference.business import selectors as business_selectors
 from conference.business.forms import AmendmentAnswerForm, AmendmentForm, MotionEditForm, MotionForm
 from conference.business.services import motions
 from conference.models import Amendment, AmendmentKind, Motion
 from conference.registration.services import ConferenceError
-
-
-def _bound(form_class: Any, request: HttpRequest, **kwargs: Any) -> Any:
-    if request.method == "POST":
-        return form_class(request.POST, **kwargs)
-    return form_class(**kwargs)
-
-
-def _status(form: Any) -> int:
-    """409 when a service refused the change (the reason is on the form), else 200."""
-    return 409 if form.is_bound and form.non_field_errors() else 200
 
 
 def _proposing(request: HttpRequest) -> dict[str, Any]:
@@ -76,13 +66,10 @@ def motion_add(request: HttpRequest, slug: str) -> HttpResponse:
             request, "This conference is not taking motions yet: the CAC has not set its deadlines."
         )
         return redirect("conference:motions", conference.slug)
-    form = _bound(MotionForm, request, word_limit=rules.word_limit, **_proposing(request))
-    if request.method == "POST" and form.is_valid():
-        try:
+    form = bound(MotionForm, request, word_limit=rules.word_limit, **_proposing(request))
+    if form.is_valid():
+        with refusal_on(form, ConferenceError):
             motion = motions.submit_motion(actor=request.user, conference=conference, **form.submission())
-        except ConferenceError as exc:
-            form.add_error(None, str(exc))
-        else:
             if motion.seconder_id:
                 messages.success(
                     request, f"Motion submitted: {motion.title}. Your seconder has been e-mailed to confirm."
@@ -96,7 +83,7 @@ def motion_add(request: HttpRequest, slug: str) -> HttpResponse:
         "form": form,
         "past_deadline": timezone.now() >= rules.motions_deadline,
     }
-    return render(request, "conference/motion_form.html", context, status=_status(form))
+    return render(request, "conference/motion_form.html", context, status=refusal_status(form))
 
 
 # Seconding ------------------------------------------------------------------------------------------
@@ -111,17 +98,14 @@ def second(request: HttpRequest, token: str) -> HttpResponse:
     if seconder is None or seconder.user_id != request.user.pk:
         raise PermissionDenied("This seconding link is for the member named as seconder.")
     motion = item if isinstance(item, Motion) else item.motion
-    form = _bound(ConfirmForm, request)
-    if request.method == "POST" and form.is_valid():
-        try:
+    form = bound(ConfirmForm, request)
+    if form.is_valid():
+        with refusal_on(form, ConferenceError):
             motions.confirm_seconding(token=token, actor=request.user)
-        except ConferenceError as exc:
-            form.add_error(None, str(exc))
-        else:
             messages.success(request, "Thank you: you have seconded it.")
             return redirect("conference:motion_detail", motion.pk)
     context = {"item": item, "motion": motion, "is_motion": isinstance(item, Motion), "form": form}
-    return render(request, "conference/motion_second.html", context, status=_status(form))
+    return render(request, "conference/motion_second.html", context, status=refusal_status(form))
 
 
 # A motion and its amendments ------------------------------------------------------------------------
@@ -204,7 +188,7 @@ def _form_page(
         "submit": submit,
         "danger": danger,
     }
-    return render(request, "conference/motion_action.html", context, status=_status(form))
+    return render(request, "conference/motion_action.html", context, status=refusal_status(form))
 
 
 @login_required
@@ -213,13 +197,10 @@ def motion_edit(request: HttpRequest, pk: int) -> HttpResponse:
     motion = business_selectors.get_own_motion(request.user, pk)
     rules = order_paper.rules_of(motion.conference)
     initial = {"title": motion.title, "text": motion.text, "topic": motion.topic}
-    form = _bound(MotionEditForm, request, word_limit=rules.word_limit if rules else 0, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
+    form = bound(MotionEditForm, request, word_limit=rules.word_limit if rules else 0, initial=initial)
+    if form.is_valid():
+        with refusal_on(form, ConferenceError):
             motions.edit_motion(actor=request.user, motion=motion, **form.motion())
-        except ConferenceError as exc:
-            form.add_error(None, str(exc))
-        else:
             messages.success(request, "Motion saved.")
             return redirect("conference:motion_detail", motion.pk)
     intro = (
@@ -241,13 +222,10 @@ def motion_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def motion_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     motion = business_selectors.get_own_motion(request.user, pk)
-    form = _bound(ConfirmForm, request)
-    if request.method == "POST" and form.is_valid():
-        try:
+    form = bound(ConfirmForm, request)
+    if form.is_valid():
+        with refusal_on(form, ConferenceError):
             motions.withdraw(actor=request.user, item=motion)
-        except ConferenceError as exc:
-            form.add_error(None, str(exc))
-        else:
             messages.success(request, f"Motion withdrawn: {motion.title}.")
             return redirect("conference:motion_detail", motion.pk)
     return _form_page(
@@ -267,13 +245,10 @@ def amendment_answer(request: HttpRequest, pk: int) -> HttpResponse:
     amendment = business_selectors.get_amendment_to_own_motion(request.user, pk)
     motion = business_selectors.get_own_motion(request.user, amendment.motion_id)
     initial = {} if amendment.accepted is None else {"answer": "accept" if amendment.accepted else "decline"}
-    form = _bound(AmendmentAnswerForm, request, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
+    form = bound(AmendmentAnswerForm, request, initial=initial)
+    if form.is_valid():
+        with refusal_on(form, ConferenceError):
             motions.answer_amendment(actor=request.user, amendment=amendment, accept=form.accept())
-        except ConferenceError as exc:
-            form.add_error(None, str(exc))
-        else:
             messages.success(
                 request, "Amendment accepted." if form.accept() else "Amendment not accepted: it is voted on."
             )
@@ -296,13 +271,10 @@ def amendment_add(request: HttpRequest, pk: int) -> HttpResponse:
     motion = business_selectors.get_motion_for_user(request.user, pk)
     rules = order_paper.rules_of(motion.conference)
     limit = rules.amendment_word_limit if rules else 0
-    form = _bound(AmendmentForm, request, word_limit=limit, **_proposing(request))
-    if request.method == "POST" and form.is_valid():
-        try:
+    form = bound(AmendmentForm, request, word_limit=limit, **_proposing(request))
+    if form.is_valid():
+        with refusal_on(form, ConferenceError):
             amendment = motions.submit_amendment(actor=request.user, motion=motion, **form.submission())
-        except ConferenceError as exc:
-            form.add_error(None, str(exc))
-        else:
             messages.success(request, f"Amendment submitted to {motion.title}.")
             return redirect(
                 reverse("conference:motion_detail", args=[motion.pk]) + f"#amendment-{amendment.pk}"
@@ -314,4 +286,4 @@ def amendment_add(request: HttpRequest, pk: int) -> HttpResponse:
         "lines": markdown.numbered_lines(motion.text),
         "form": form,
     }
-    return render(request, "conference/motion_amendment_form.html", context, status=_status(form))
+    return render(request, "conference/motion_amendment_form.html", context, status=refusal_status(form))

@@ -25,6 +25,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from awl.paging import page_of
+from awl.views_helpers import bound, refusal_on, refusal_status
 from conference.business import selectors as business_selectors
 from conference.business.forms import CarriedTextForm, OutcomeForm, PolicySearchForm
 from conference.business.services import motions
@@ -73,12 +74,9 @@ def record_outcome(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     motion = item if isinstance(item, Motion) else item.motion
     conference = motion.conference
     form = _outcome_form(item, request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
-        try:
+    if form.is_valid():
+        with refusal_on(form, ConferenceError):
             done = motions.record_outcome(actor=request.user, item=item, **form.outcome_values())
-        except ConferenceError as exc:
-            form.add_error(None, str(exc))
-        else:
             verdict = ""
             if done.majority_met is not None:
                 verdict = (
@@ -96,7 +94,7 @@ def record_outcome(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
         "form": form,
         "counts": counts(conference),
     }
-    status = 409 if form.is_bound and form.non_field_errors() else 200
+    status = refusal_status(form)
     return render(request, "conference/outcome_record.html", context, status=status)
 
 
@@ -107,17 +105,14 @@ def as_carried(request: HttpRequest, pk: int) -> HttpResponse:
     motion = business_selectors.get_motion_to_run(request.user, pk)
     carried = motion.outcome == Outcome.CARRIED
     draft = motion.carried_text or (motions.as_carried(motion) if carried else "")
-    form = CarriedTextForm(request.POST if request.method == "POST" else None, initial={"text": draft})
-    if request.method == "POST" and form.is_valid():
-        try:
+    form = bound(CarriedTextForm, request, initial={"text": draft})
+    if form.is_valid():
+        with refusal_on(form, ConferenceError):
             motions.publish_as_carried(actor=request.user, motion=motion, text=form.cleaned_data["text"])
-        except ConferenceError as exc:
-            form.add_error(None, str(exc))
-        else:
             messages.success(request, f"“{motion.title}” as carried is in the policy record.")
             return redirect(_outcomes_url(motion.conference.slug, motion))
     context = {"conference": motion.conference, "motion": motion, "form": form, "carried": carried}
-    status = 409 if form.is_bound and form.non_field_errors() else 200
+    status = refusal_status(form)
     return render(request, "conference/outcome_carried.html", context, status=status)
 
 
