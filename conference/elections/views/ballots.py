@@ -28,8 +28,6 @@ Nothing here is cached by the browser.
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -44,6 +42,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from awl.codes import read_code
 from awl.forms import ConfirmForm
+from awl.views_helpers import bound, refusal_on, refusal_status
 from conference.elections.forms.ballots import (
     AppointTellerForm,
     BallotPaper,
@@ -61,16 +60,6 @@ from members.selectors import own_member
 
 RECEIPT_COOKIE = "awl_ballot_receipt"
 RECEIPT_SECONDS = 15 * 60
-
-
-def _posted(request: HttpRequest) -> Any:
-    """The posted data, or None for a GET (an empty POST still binds the form)."""
-    return request.POST if request.method == "POST" else None
-
-
-def _status(form: Any) -> int:
-    """409 when a service refused the change (the reason is on the form), else 200."""
-    return 409 if form.is_bound and form.non_field_errors() else 200
 
 
 # Access ------------------------------------------------------------------------------------------------
@@ -282,17 +271,14 @@ def ballot_receipts(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def teller_manage(request: HttpRequest, pk: int) -> HttpResponse:
     election = elections.get_election_to_return(request.user, pk)
-    form = AppointTellerForm(_posted(request))
-    if request.method == "POST" and form.is_valid():
+    form = bound(AppointTellerForm, request)
+    if form.is_valid():
         user = nominations.user_with_email(form.cleaned_data["email"])
         if user is None:
             form.add_error("email", "Nobody has an account with that e-mail address.")
         else:
-            try:
+            with refusal_on(form, ElectionError):
                 ballots.appoint_teller(actor=request.user, election=election, user=user)
-            except ElectionError as exc:
-                form.add_error(None, str(exc))
-            else:
                 messages.success(request, f"{user.email} is now a teller; they have been e-mailed.")
                 return redirect("conference:teller_manage", election.pk)
     context = {
@@ -303,7 +289,7 @@ def teller_manage(request: HttpRequest, pk: int) -> HttpResponse:
         "open": election.confirmed_at is None and election.papers_accepted_at is None,
         **_roles(request, election),
     }
-    return render(request, "conference/elections/teller_manage.html", context, status=_status(form))
+    return render(request, "conference/elections/teller_manage.html", context, status=refusal_status(form))
 
 
 @login_required
@@ -313,18 +299,15 @@ def teller_remove(request: HttpRequest, pk: int, teller_pk: int) -> HttpResponse
     teller = ballots.tellers(election).filter(pk=teller_pk).first()
     if teller is None:
         raise Http404("No such teller.")
-    form = ConfirmForm(_posted(request))
-    if request.method == "POST" and form.is_valid():
-        try:
+    form = bound(ConfirmForm, request)
+    if form.is_valid():
+        with refusal_on(form, ElectionError):
             removed = ballots.remove_teller(actor=request.user, teller=teller)
-        except ElectionError as exc:
-            form.add_error(None, str(exc))
-        else:
             papers = f" and their {removed} paper entr{'y' if removed == 1 else 'ies'}" if removed else ""
             messages.success(request, f"{teller.user.email} is no longer a teller{papers}.")
             return redirect("conference:teller_manage", election.pk)
     context = {"election": election, "teller": teller, "form": form}
-    return render(request, "conference/elections/teller_remove.html", context, status=_status(form))
+    return render(request, "conference/elections/teller_remove.html", context, status=refusal_status(form))
 
 
 # Tellers: issuing paper ballots ---------------------------------------------------------------------------
@@ -357,13 +340,10 @@ def teller_issue_member(request: HttpRequest, pk: int, member_pk: int) -> HttpRe
     member = elections.electorate(election).filter(pk=member_pk).first()
     if member is None:
         raise Http404("Nobody by that number is in the electorate.")
-    form = ConfirmForm(_posted(request))
-    if request.method == "POST" and form.is_valid():
-        try:
+    form = bound(ConfirmForm, request)
+    if form.is_valid():
+        with refusal_on(form, ElectionError):
             ballots.issue_paper_ballot(actor=request.user, election=election, member=member)
-        except ElectionError as exc:
-            form.add_error(None, str(exc))
-        else:
             messages.success(request, f"Paper ballot issued to {member.full_name}: hand them one paper.")
             return redirect("conference:teller_issue", election.pk)
     context = {
@@ -373,7 +353,9 @@ def teller_issue_member(request: HttpRequest, pk: int, member_pk: int) -> HttpRe
         "voted_by": ballots.voted_by(election, member),
         "closed": ballots.voting_refusal(election),
     }
-    return render(request, "conference/elections/teller_issue_member.html", context, status=_status(form))
+    return render(
+        request, "conference/elections/teller_issue_member.html", context, status=refusal_status(form)
+    )
 
 
 # Tellers: entering papers ---------------------------------------------------------------------------
@@ -383,10 +365,10 @@ def teller_enter(request: HttpRequest, pk: int) -> HttpResponse:
     election, teller = _teller(request, pk)
     paper = BallotPaper.of(election)
     names = {nomination.pk: nomination.ballot_name for nomination in paper.candidates}
-    form = PaperEntryForm(_posted(request), ballot=paper)
-    if request.method == "POST" and form.is_valid():
+    form = bound(PaperEntryForm, request, ballot=paper)
+    if form.is_valid():
         data = form.cleaned_data
-        try:
+        with refusal_on(form, ElectionError):
             entry = ballots.enter_paper(
                 actor=request.user,
                 election=election,
@@ -395,9 +377,6 @@ def teller_enter(request: HttpRequest, pk: int) -> HttpResponse:
                 spoilt=data["spoilt"],
                 correct=data["correct"],
             )
-        except ElectionError as exc:
-            form.add_error(None, str(exc))
-        else:
             done = "corrected" if data["correct"] else "entered"
             shown = "spoilt" if entry.spoilt else f"{len(entry.preferences)} preference(s)"
             messages.success(request, f"Paper {entry.paper_number} {done}: {shown}. {form.note}".strip())
@@ -413,7 +392,7 @@ def teller_enter(request: HttpRequest, pk: int) -> HttpResponse:
         "is_teller": True,
         "is_officer": request.user.has_perm(RETURN_ELECTION, election),
     }
-    return render(request, "conference/elections/teller_enter.html", context, status=_status(form))
+    return render(request, "conference/elections/teller_enter.html", context, status=refusal_status(form))
 
 
 @login_required
@@ -421,16 +400,13 @@ def teller_enter(request: HttpRequest, pk: int) -> HttpResponse:
 def teller_reconcile(request: HttpRequest, pk: int) -> HttpResponse:
     election, _ = _teller_or_officer(request, pk)
     officer = request.user.has_perm(RETURN_ELECTION, election)
-    form = ConfirmForm(_posted(request))
+    form = bound(ConfirmForm, request)
     if request.method == "POST":
         if not officer:
             raise PermissionDenied("Only the returning officer accepts the paper ballots.")
         if form.is_valid():
-            try:
+            with refusal_on(form, ElectionError):
                 made = ballots.accept_papers(actor=request.user, election=election)
-            except ElectionError as exc:
-                form.add_error(None, str(exc))
-            else:
                 messages.success(
                     request, f"The paper ballots are accepted: {made} ballot(s) will be counted."
                 )
@@ -448,4 +424,4 @@ def teller_reconcile(request: HttpRequest, pk: int) -> HttpResponse:
         "voting_open": elections.phase(election) == Phase.VOTING,
         **_roles(request, election),
     }
-    return render(request, "conference/elections/teller_reconcile.html", context, status=_status(form))
+    return render(request, "conference/elections/teller_reconcile.html", context, status=refusal_status(form))

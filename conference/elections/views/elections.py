@@ -18,8 +18,6 @@ add their links through ``_ballot_links.html`` and ``_result_links.html``.
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -28,6 +26,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
+from awl.views_helpers import bound, refusal_on, refusal_status
 from committees.models import Committee
 from conference.elections.forms.elections import ElectionForm, initial_for_new
 from conference.elections.services import elections, nominations
@@ -35,11 +34,6 @@ from conference.elections.services.elections import ElectionError, Phase
 from conference.models import Conference
 from conference.registration import selectors
 from conference.rules import SET_UP_ELECTION
-
-
-def _status(form: Any) -> int:
-    """409 when a service refused the change (the reason is on the form), else 200."""
-    return 409 if form.is_bound and form.non_field_errors() else 200
 
 
 def _choices(held_at: Conference | None = None) -> tuple[list[Committee], list[Conference]]:
@@ -69,18 +63,14 @@ def election_add(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied("Only the national office or the CAC sets up an election.")
     committees, conferences = _choices()
     initial = initial_for_new(request.user, committees, selectors.coming_conference())
-    data = request.POST if request.method == "POST" else None
-    form = ElectionForm(data, committees=committees, conferences=conferences, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
+    form = bound(ElectionForm, request, committees=committees, conferences=conferences, initial=initial)
+    if form.is_valid():
+        with refusal_on(form, ElectionError):
             election = nominations.create_election(actor=request.user, fields=form.details())
-        except ElectionError as exc:
-            form.add_error(None, str(exc))
-        else:
             messages.success(request, f"{election.title} is set up.")
             return redirect("conference:election_detail", election.pk)
     context = {"form": form, "election": None}
-    return render(request, "conference/elections/election_form.html", context, status=_status(form))
+    return render(request, "conference/elections/election_form.html", context, status=refusal_status(form))
 
 
 @login_required
@@ -89,25 +79,22 @@ def election_edit(request: HttpRequest, pk: int) -> HttpResponse:
     election = nominations.get_election_to_edit(request.user, pk)
     extending = nominations.only_extending(election)
     committees, conferences = _choices(election.conference)
-    data = request.POST if request.method == "POST" else None
-    form = ElectionForm(
-        data,
+    form = bound(
+        ElectionForm,
+        request,
         committees=committees,
         conferences=conferences,
         extending=extending,
         initial=ElectionForm.initial_for(election),
     )
     closed = nominations.edit_window_refusal(election)
-    if request.method == "POST" and form.is_valid():
-        try:
+    if form.is_valid():
+        with refusal_on(form, ElectionError):
             nominations.update_election(actor=request.user, election=election, fields=form.details())
-        except ElectionError as exc:
-            form.add_error(None, str(exc))
-        else:
             messages.success(request, f"{election.title} is saved.")
             return redirect("conference:election_detail", election.pk)
     context = {"form": form, "election": election, "extending": extending, "closed": closed}
-    return render(request, "conference/elections/election_form.html", context, status=_status(form))
+    return render(request, "conference/elections/election_form.html", context, status=refusal_status(form))
 
 
 @login_required

@@ -12,8 +12,6 @@ back on the form (status 409) with nothing written.
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -22,16 +20,12 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from awl.forms import ConfirmForm
+from awl.views_helpers import bound, refusal_on, refusal_status
 from conference.elections.forms.elections import NominationForm, SelfNominationForm, StatementForm
 from conference.elections.models import NominationStatus
 from conference.elections.services import elections, nominations
 from conference.elections.services.elections import ElectionError
 from conference.registration import selectors
-
-
-def _status(*forms: Any) -> int:
-    """409 when a service refused the change (the reason is on a form), else 200."""
-    return 409 if any(form.is_bound and form.non_field_errors() for form in forms) else 200
 
 
 @login_required
@@ -47,16 +41,13 @@ def nomination_add(request: HttpRequest, pk: int) -> HttpResponse:
     form = NominationForm(request.POST if posted_other else None)
     self_form = SelfNominationForm(request.POST if posted_self else None)
     if posted_other and form.is_valid():
-        try:
+        with refusal_on(form, ElectionError):
             nomination = nominations.nominate(
                 actor=request.user,
                 election=election,
                 nominee=form.cleaned_data["nominee"],
                 seconder=form.cleaned_data["seconder"],
             )
-        except ElectionError as exc:
-            form.add_error(None, str(exc))
-        else:
             messages.success(
                 request,
                 f"You nominated {nomination.nominee.full_name}. They are e-mailed a link to accept or "
@@ -64,11 +55,8 @@ def nomination_add(request: HttpRequest, pk: int) -> HttpResponse:
             )
             return redirect("conference:election_detail", election.pk)
     if posted_self and self_form.is_valid():
-        try:
+        with refusal_on(self_form, ElectionError):
             nomination = nominations.nominate(actor=request.user, election=election, nominee=member)
-        except ElectionError as exc:
-            self_form.add_error(None, str(exc))
-        else:
             messages.success(request, "You are nominated. Now accept, with your statement to the voters.")
             return redirect("conference:nomination_respond", nomination.token)
     context = {
@@ -77,7 +65,7 @@ def nomination_add(request: HttpRequest, pk: int) -> HttpResponse:
         "self_form": self_form,
         "closed": nominations.nominations_refusal(election),
     }
-    status = _status(form, self_form)
+    status = refusal_status(form, self_form)
     return render(request, "conference/elections/nomination_form.html", context, status=status)
 
 
@@ -92,22 +80,20 @@ def nomination_respond(request: HttpRequest, token: str) -> HttpResponse:
     if nomination is None:
         return _invalid_link(request)
     election = nomination.election
-    form = StatementForm(
-        request.POST if request.method == "POST" else None,
+    form = bound(
+        StatementForm,
+        request,
         word_limit=election.statement_word_limit,
         initial={"ballot_name": nomination.ballot_name, "statement": nomination.statement},
     )
-    if request.method == "POST" and form.is_valid():
-        try:
+    if form.is_valid():
+        with refusal_on(form, ElectionError):
             nominations.accept_nomination(
                 token=token,
                 statement=form.cleaned_data["statement"],
                 ballot_name=form.cleaned_data["ballot_name"],
                 actor=request.user,
             )
-        except ElectionError as exc:
-            form.add_error(None, str(exc))
-        else:
             messages.success(request, f"You are a candidate in {election.title}.")
             return redirect("conference:nomination_respond", token)
     context = {
@@ -119,7 +105,9 @@ def nomination_respond(request: HttpRequest, token: str) -> HttpResponse:
         if nomination.status == NominationStatus.PENDING
         else "",
     }
-    return render(request, "conference/elections/nomination_respond.html", context, status=_status(form))
+    return render(
+        request, "conference/elections/nomination_respond.html", context, status=refusal_status(form)
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -127,13 +115,10 @@ def nomination_decline(request: HttpRequest, token: str) -> HttpResponse:
     nomination = nominations.nomination_by_token(token)
     if nomination is None:
         return _invalid_link(request)
-    form = ConfirmForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
-        try:
+    form = bound(ConfirmForm, request)
+    if form.is_valid():
+        with refusal_on(form, ElectionError):
             nominations.decline_nomination(token=token, actor=request.user)
-        except ElectionError as exc:
-            form.add_error(None, str(exc))
-        else:
             messages.success(request, "You have declined the nomination; the proposer is told.")
             return redirect("conference:nomination_respond", token)
     context = {
@@ -149,7 +134,9 @@ def nomination_decline(request: HttpRequest, token: str) -> HttpResponse:
         if nomination.status == NominationStatus.PENDING
         else f"This nomination is already {nomination.get_status_display().lower()}.",
     }
-    return render(request, "conference/elections/nomination_action.html", context, status=_status(form))
+    return render(
+        request, "conference/elections/nomination_action.html", context, status=refusal_status(form)
+    )
 
 
 @login_required
@@ -158,22 +145,20 @@ def nomination_edit(request: HttpRequest, pk: int) -> HttpResponse:
     """The candidate's statement and ballot-paper name, until voting opens."""
     nomination = nominations.get_own_nomination(request.user, pk)
     election = nomination.election
-    form = StatementForm(
-        request.POST if request.method == "POST" else None,
+    form = bound(
+        StatementForm,
+        request,
         word_limit=election.statement_word_limit,
         initial={"ballot_name": nomination.ballot_name, "statement": nomination.statement},
     )
-    if request.method == "POST" and form.is_valid():
-        try:
+    if form.is_valid():
+        with refusal_on(form, ElectionError):
             nominations.edit_statement(
                 actor=request.user,
                 nomination=nomination,
                 statement=form.cleaned_data["statement"],
                 ballot_name=form.cleaned_data["ballot_name"],
             )
-        except ElectionError as exc:
-            form.add_error(None, str(exc))
-        else:
             messages.success(request, "Your statement is saved.")
             return redirect("conference:election_detail", election.pk)
     unavailable = nominations.change_refusal(nomination)
@@ -190,7 +175,9 @@ def nomination_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "back": "election",
         "unavailable": unavailable,
     }
-    return render(request, "conference/elections/nomination_action.html", context, status=_status(form))
+    return render(
+        request, "conference/elections/nomination_action.html", context, status=refusal_status(form)
+    )
 
 
 @login_required
@@ -198,13 +185,10 @@ def nomination_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def nomination_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     nomination = nominations.get_own_nomination(request.user, pk)
     election = nomination.election
-    form = ConfirmForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
-        try:
+    form = bound(ConfirmForm, request)
+    if form.is_valid():
+        with refusal_on(form, ElectionError):
             nominations.withdraw_nomination(actor=request.user, nomination=nomination)
-        except ElectionError as exc:
-            form.add_error(None, str(exc))
-        else:
             messages.success(request, f"You have withdrawn from {election.title}.")
             return redirect("conference:election_detail", election.pk)
     context = {
@@ -219,4 +203,6 @@ def nomination_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
         "back": "election",
         "unavailable": nominations.change_refusal(nomination),
     }
-    return render(request, "conference/elections/nomination_action.html", context, status=_status(form))
+    return render(
+        request, "conference/elections/nomination_action.html", context, status=refusal_status(form)
+    )

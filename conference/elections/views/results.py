@@ -20,8 +20,6 @@ nothing written.
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -31,16 +29,12 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from awl.exports import csv_download
 from awl.forms import ConfirmForm
+from awl.views_helpers import bound, refusal_on, refusal_status
 from conference.elections.forms.results import CountForm, ImportForm
 from conference.elections.models import Election, ElectionCount
 from conference.elections.services import elections, results
 from conference.elections.services.elections import ElectionError
 from conference.rules import RETURN_ELECTION
-
-
-def _status(form: Any) -> int:
-    """409 when a service refused the change (the reason is on the form), else 200."""
-    return 409 if form.is_bound and form.non_field_errors() else 200
 
 
 # Access ------------------------------------------------------------------------------------------------
@@ -74,13 +68,10 @@ def _result_for_user(request: HttpRequest, pk: int) -> Election:
 def count_page(request: HttpRequest, pk: int) -> HttpResponse:
     """The counts run so far, and the form to run the count (with an optional seed)."""
     election = elections.get_election_to_return(request.user, pk)
-    form = CountForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
-        try:
+    form = bound(CountForm, request)
+    if form.is_valid():
+        with refusal_on(form, ElectionError):
             count = results.run_count(actor=request.user, election=election, seed=form.cleaned_data["seed"])
-        except ElectionError as exc:
-            form.add_error(None, str(exc))
-        else:
             elected = ", ".join(count.result["elected"]) or "nobody"
             messages.success(
                 request, f"Counted {count.ballots} ballot papers (seed {count.seed}). Elected: {elected}."
@@ -97,7 +88,7 @@ def count_page(request: HttpRequest, pk: int) -> HttpResponse:
         "papers_pending": results.papers_pending(election),
         "form": form,
     }
-    return render(request, "conference/elections/count_page.html", context, status=_status(form))
+    return render(request, "conference/elections/count_page.html", context, status=refusal_status(form))
 
 
 @login_required
@@ -108,13 +99,10 @@ def confirm(request: HttpRequest, pk: int) -> HttpResponse:
     if count is None:
         raise Http404("No such count.")
     election = elections.get_election_to_return(request.user, count.election_id)
-    form = ConfirmForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
-        try:
+    form = bound(ConfirmForm, request)
+    if form.is_valid():
+        with refusal_on(form, ElectionError):
             done = results.confirm_result(actor=request.user, election=election, count=count)
-        except ElectionError as exc:
-            form.add_error(None, str(exc))
-        else:
             messages.success(
                 request,
                 f"The result is declared. The terms of office on the {done.committee} are recorded, "
@@ -128,7 +116,7 @@ def confirm(request: HttpRequest, pk: int) -> HttpResponse:
         "elected": count.result["elected"],
         "form": form,
     }
-    return render(request, "conference/elections/result_confirm.html", context, status=_status(form))
+    return render(request, "conference/elections/result_confirm.html", context, status=refusal_status(form))
 
 
 @login_required
@@ -136,19 +124,15 @@ def confirm(request: HttpRequest, pk: int) -> HttpResponse:
 def import_ballots(request: HttpRequest, pk: int) -> HttpResponse:
     """Add the ballots of a BLT file: papers counted elsewhere, or a recount on paper."""
     election = elections.get_election_to_return(request.user, pk)
-    data = request.POST if request.method == "POST" else None
-    form = ImportForm(data, request.FILES if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
-        try:
+    form = bound(ImportForm, request)
+    if form.is_valid():
+        with refusal_on(form, ElectionError):
             papers = results.import_blt(
                 actor=request.user,
                 election=election,
                 text=form.cleaned_data["blt"],
                 replace=form.cleaned_data["replace"],
             )
-        except ElectionError as exc:
-            form.add_error(None, str(exc))
-        else:
             messages.success(request, f"Imported {papers} ballot paper{'s' if papers != 1 else ''}.")
             return redirect("conference:result_count", election.pk)
     context = {
@@ -157,7 +141,7 @@ def import_ballots(request: HttpRequest, pk: int) -> HttpResponse:
         "candidates": list(elections.candidates(election)),
         "form": form,
     }
-    return render(request, "conference/elections/result_import.html", context, status=_status(form))
+    return render(request, "conference/elections/result_import.html", context, status=refusal_status(form))
 
 
 # The count sheet, the result and the ballots ---------------------------------------------------------------
