@@ -86,6 +86,11 @@ INSTALLED_APPS = [
     "dayschools",
     "conference",
 ]
+# The demo data and its seed_demo command are a development app: installed where seed_demo runs
+# (`make run` and `make bench` set AWL_DEMO, the tests' settings too), never in production.
+AWL_DEMO = envbool("AWL_DEMO", DEBUG)
+if AWL_DEMO:
+    INSTALLED_APPS.append("demo")
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

@@ -189,6 +189,7 @@ def bench_environment(database_url: str, var_dir: str) -> dict[str, str]:
         "SECRET_KEY": "bench-only-secret-key-for-a-throwaway-database-0123456789",
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
         "AWL_BENCH": "true",
+        "AWL_DEMO": "true",  # seed_demo loads the pages' data
         "SECURE_SSL_REDIRECT": "false",
         "SESSION_COOKIE_SECURE": "false",
         "CSRF_COOKIE_SECURE": "false",

@@ -14,9 +14,3 @@ class CommitteesConfig(AppConfig):
 
         # Secretaries by term of office must use two-factor like any officer.
         register_officer_check(lambda user: bool(rules.is_any_secretary(user)))
-
-        # seed_demo adds the demo NC and EC after the members, without the members app importing this one.
-        from awl.demo import register_demo_seeder
-        from committees import demo
-
-        register_demo_seeder("committees", demo.seed, demo.cleanup)

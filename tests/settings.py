@@ -52,6 +52,7 @@ for _name, _value in {
     # Every test client posts from 127.0.0.1, and the robustness tests post a form hundreds of times;
     # the tests of the limit itself (tests/dayschools/test_booking_pages.py) set a small one.
     "DAYSCHOOL_BOOKING_RATE": "100000/h",
+    "AWL_DEMO": "true",  # the demo app, for seed_demo and the tests of the demo data
 }.items():
     os.environ.setdefault(_name, _value)
 

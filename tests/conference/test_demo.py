@@ -1,4 +1,4 @@
-"""seed_demo adds the coming annual conference through the awl.demo registry, and --force clears it first.
+"""seed_demo adds the coming annual conference through demo.registry, and --force clears it first.
 
 The demo conference must look like real use a fortnight into registration:
 the snapshot taken, about forty registered with needs, fees partly paid, a
@@ -20,9 +20,7 @@ from django.core.management import call_command
 from django.db.models import Count, ProtectedError, Sum
 from django.utils import timezone
 
-from awl import demo as registry
 from awl.models import OutboundMessage
-from conference import demo
 from conference.models import (
     Attendee,
     Audience,
@@ -40,7 +38,9 @@ from conference.models import (
 )
 from conference.programme import notices
 from conference.registration import selectors, services
-from members.management.commands.seed_demo import LOGINS
+from demo import conference as demo
+from demo import registry
+from demo.members import LOGINS
 from members.models import Branch, Member
 from tests.factories import UserFactory, make_member
 

@@ -29,7 +29,6 @@ from django.utils.html import escape
 from awl.models import AuditEntry, OutboundMessage
 from committees.models import Term, TermBasis
 from committees.services import current_members
-from conference import demo
 from conference.business.services import motions
 from conference.elections.models import (
     Ballot,
@@ -42,7 +41,8 @@ from conference.elections.models import (
 from conference.elections.services import ballots, results
 from conference.elections.services.elections import Phase, candidates, electorate, in_electorate, phase
 from conference.models import Conference, ItemStatus, Motion, ProposerKind
-from members.management.commands.seed_demo import LOGINS
+from demo import conference as demo
+from demo.members import LOGINS
 from members.models import Member
 from tests.conference.test_demo import SEEDING_DAYS, seed
 from tests.helpers.clock import frozen

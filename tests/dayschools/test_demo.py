@@ -1,4 +1,4 @@
-"""seed_demo adds the demo day schools through the awl.demo registry, and --force clears them first.
+"""seed_demo adds the demo day schools through demo.registry, and --force clears them first.
 
 The demo must look like real use (a series in six cities, past schools with
 bookings, check-ins, walk-ins and cancellations, a coming school open for
@@ -16,9 +16,9 @@ from django.core.management import call_command
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from dayschools import demo
 from dayschools.models import Booking, BookingStatus, City, Event, EventStatus, FollowUp, School, Series
-from members.management.commands.seed_demo import LOGINS
+from demo import dayschools as demo
+from demo.members import LOGINS
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db]
 

@@ -14,8 +14,8 @@ from django.core.management import call_command
 from django.db.models import Max
 from django.utils import timezone
 
+from demo.members import DEMO_PASSWORD, LOGINS
 from members import services
-from members.management.commands.seed_demo import DEMO_PASSWORD, LOGINS
 from members.models import (
     ALLOWED_TRANSITIONS,
     Application,

@@ -1,4 +1,4 @@
-"""seed_demo adds the NC and the EC through the awl.demo registry, and --force clears them first."""
+"""seed_demo adds the NC and the EC through demo.registry, and --force clears them first."""
 
 from __future__ import annotations
 
@@ -14,7 +14,6 @@ from django.core.management import call_command
 from django.db.models import ProtectedError
 from django.utils import timezone
 
-from awl import demo
 from committees.models import (
     ActionPoint,
     Committee,
@@ -26,7 +25,8 @@ from committees.models import (
     Term,
     TermRole,
 )
-from members.management.commands.seed_demo import LOGINS
+from demo import registry as demo
+from demo.members import LOGINS
 from members.models import Member
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db]

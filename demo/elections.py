@@ -1,10 +1,10 @@
 """The demo elections for ``seed_demo``: the NC's at the demo conference, and two EC by-elections by the NC.
 
-Registered with ``awl.demo`` in ``ConferenceConfig.ready`` after the demo
-conference, so it runs after the conference and the committees are in (and
-its cleanup runs before theirs). What it makes, through
-``conference.nominations``, ``conference.ballots`` and ``conference.results``
-with the demo logins and members as actors:
+Registered in ``demo.apps`` after the demo conference, so it runs after
+the conference and the committees are in (and its cleanup runs before
+theirs). What it makes, through the election services
+(``conference.elections.services``: nominations, ballots, results) with
+the demo logins and members as actors:
 
 * **National Committee {year}**, at the demo conference, set up by the CAC
   login (``cac@awl.example``), its returning officer: 10 seats; nominations
@@ -62,17 +62,17 @@ from awl.models import AuditEntry, OutboundMessage
 from committees import services as committee_services
 from committees.models import Committee, Term, TermRole
 from committees.services import current_members
-from conference import demo
 from conference.elections.models import Ballot, Election, Nomination, VoterRecord
 from conference.elections.services import ballots, nominations, results
 from conference.elections.services.elections import candidates, standing_refusal
 from conference.models import Conference, Registration, RegistrationStatus
+from demo import conference as conference_demo
 from members.models import Member
 
-DEMO_DOMAIN = demo.DEMO_DOMAIN
+DEMO_DOMAIN = conference_demo.DEMO_DOMAIN
 NC_SEATS = 10
 NC_CANDIDATES = 12
-# The demo committees (committees.demo.DEMO_SLUGS); elections for them are the demo's.
+# The demo committees (demo.committees.DEMO_SLUGS); elections for them are the demo's.
 DEMO_COMMITTEES = ("nc", "ec")
 
 STATEMENTS = [
@@ -139,9 +139,11 @@ class DemoElections:
         self.rng = rng
         self.now = timezone.now()
         users = get_user_model().objects
-        self.cac = users.get(email=demo.CAC_EMAIL)
-        self.office = users.get(email=demo.OFFICE_EMAIL)
-        self.demo_member = Member.objects.select_related("user").filter(user__email=demo.MEMBER_EMAIL).first()
+        self.cac = users.get(email=conference_demo.CAC_EMAIL)
+        self.office = users.get(email=conference_demo.OFFICE_EMAIL)
+        self.demo_member = (
+            Member.objects.select_related("user").filter(user__email=conference_demo.MEMBER_EMAIL).first()
+        )
         self.election_type = ContentType.objects.get_for_model(Election)
 
     def dated(self, election: Election, moment: dt.datetime) -> None:
@@ -151,8 +153,8 @@ class DemoElections:
         AuditEntry.objects.filter(pk__in=latest).update(at=min(moment, self.now))
 
     def run(self) -> dict[str, int]:
-        starts_on, _ = demo.conference_weekend(self.today)
-        conference = next((c for c in demo.demo_conferences() if c.year == starts_on.year), None)
+        starts_on, _ = conference_demo.conference_weekend(self.today)
+        conference = next((c for c in conference_demo.demo_conferences() if c.year == starts_on.year), None)
         nc = Committee.objects.filter(slug="nc").first()
         ec = Committee.objects.filter(slug="ec", elected_by=nc).first() if nc else None
         if conference is None or nc is None or ec is None:
@@ -415,7 +417,7 @@ def cleanup() -> None:
     )
     remove(
         Election.objects.filter(
-            Q(conference__in=demo.demo_conferences())
+            Q(conference__in=conference_demo.demo_conferences())
             | Q(committee__slug__in=DEMO_COMMITTEES)
             | Q(electing_committee__slug__in=DEMO_COMMITTEES)
             | Q(returning_officer__in=demo_users)

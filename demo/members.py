@@ -1,14 +1,9 @@
-"""Load believable demo data: five branches, about three hundred members with dues histories, contacts.
+"""The demo people: five branches, about three hundred members with dues histories, and contacts.
 
-Run once on an empty database (``make run`` does). A second run refuses
-politely unless ``--force``, which first removes the people an earlier run
-made (every account at awl.example and what hangs off it) and loads them
-again. ``--logins-only`` prints the demo logins and touches nothing.
-
-Other apps add their own demo data after the people through the registry
-in ``awl.demo`` (the committees app adds the NC and the EC), so this
-command imports no other app; on ``--force`` their cleanups run first,
-since their rows (terms of office, attendance) protect the members.
+``seed_demo`` runs ``seed`` first, before every other area's demo data
+(``demo.registry``), which hangs off these people; on ``--force`` it runs
+``cleanup`` last, since the other areas' rows (terms of office,
+attendance) protect the members.
 
 Officers' roles go through ``services.grant_role``. The crowd is written in
 bulk for speed (recording each payment through ``services.record_payment``
@@ -41,13 +36,9 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.contrib.contenttypes.models import ContentType
-from django.core.management.base import BaseCommand, CommandParser
-from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from awl.audit import log_action
-from awl.demo import demo_seeders
 from awl.models import AuditEntry, OutboundMessage
 from members import services
 from members.models import (
@@ -280,90 +271,36 @@ class Built:
     warnings: list[LapseWarning] = field(default_factory=list)
 
 
-def refresh_planner_statistics() -> None:
-    """ANALYZE, as after any bulk load: the rows just written are counted, this transaction's own included.
+def seed(today: dt.date, rng: random.Random) -> dict[str, int]:
+    """The people: branches, dues rates, the demo logins, the crowd with their histories, contacts."""
+    return Seeder(rng, today).run()
 
-    Without it the planner may still believe the tables empty (their statistics taken before the load),
-    plan each lookup as a loop over whole tables, and take minutes over the seeding that follows.
+
+def exists() -> bool:
+    """Whether there are members already, or any demo login: then ``seed_demo`` loads nothing."""
+    return (
+        Member.objects.exists() or User.objects.filter(email__in=[login.email for login in LOGINS]).exists()
+    )
+
+
+def cleanup() -> None:
+    """Remove the people an earlier run made: every account at the demo domain and what hangs off it.
+
+    ``seed_demo --force`` runs the other areas' cleanups first: their rows protect the members.
     """
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
-
-
-class Command(BaseCommand):
-    help = "Load believable demo data (branches, members with dues histories, officers, contacts)."
-
-    def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument(
-            "--force",
-            action="store_true",
-            help="Remove the demo people an earlier run made, then load again.",
-        )
-        parser.add_argument(
-            "--logins-only", action="store_true", help="Print the demo logins and change nothing."
-        )
-
-    def handle(self, *args: Any, **options: Any) -> None:
-        if options["logins_only"]:
-            self.print_logins()
-            return
-        if self.demo_data_exists() and not options["force"]:
-            self.stdout.write("Demo data already exists; nothing loaded (use --force to load it again).")
-            self.print_logins()
-            return
-        started = timezone.now()
-        with transaction.atomic():
-            if options["force"]:
-                self.remove_demo_people()
-            # A seeded generator, so every run makes the same people; nothing here is a secret.
-            today = timezone.localdate()
-            counts = Seeder(random.Random(SEED), today).run()  # noqa: S311
-            for seeder in demo_seeders():
-                refresh_planner_statistics()
-                counts |= seeder.seed(today, random.Random(f"{SEED}:{seeder.name}"))  # noqa: S311
-            log_action(actor=None, action="demo.seeded", detail=counts)
-        seconds = (timezone.now() - started).total_seconds()
-        summary = ", ".join(f"{n} {what}" for what, n in counts.items())
-        self.stdout.write(self.style.SUCCESS(f"Demo data loaded in {seconds:.1f} s: {summary}."))
-        self.print_logins()
-
-    def demo_data_exists(self) -> bool:
-        return (
-            Member.objects.exists()
-            or User.objects.filter(email__in=[login.email for login in LOGINS]).exists()
-        )
-
-    def remove_demo_people(self) -> None:
-        # Other apps' demo rows first, last registered first: some protect the members from deletion.
-        for seeder in reversed(demo_seeders()):
-            seeder.cleanup()
-        users = User.objects.filter(
-            Q(email__iendswith=f"@{DEMO_DOMAIN}") | Q(email__iendswith=f".{DEMO_DOMAIN}")
-        )
-        members = Member.objects.filter(user__in=users)
-        member_ids = [str(pk) for pk in members.values_list("pk", flat=True)]
-        role_ids = [
-            str(pk) for pk in RoleAssignment.objects.filter(user__in=users).values_list("pk", flat=True)
-        ]
-        AuditEntry.objects.filter(
-            Q(target_type=ContentType.objects.get_for_model(Member), target_id__in=member_ids)
-            | Q(target_type=ContentType.objects.get_for_model(RoleAssignment), target_id__in=role_ids)
-        ).delete()
-        OutboundMessage.objects.filter(to__in=users.values("email")).delete()
-        Payment.objects.filter(member__in=members).delete()
-        Contact.objects.filter(Q(created_by__in=users) | Q(became_member__in=members)).delete()
-        members.delete()
-        users.delete()
-
-    def print_logins(self) -> None:
-        width = max(len(login.email) for login in LOGINS)
-        rule = f"  {'-' * width}  {'-' * max(len(login.who) for login in LOGINS)}"
-        self.stdout.write(f"\nDemo logins (password for all: {DEMO_PASSWORD})\n")
-        self.stdout.write(f"  {'E-mail':<{width}}  Who")
-        self.stdout.write(rule)
-        for login in LOGINS:
-            self.stdout.write(f"  {login.email:<{width}}  {login.who}")
-        self.stdout.write("")
+    users = User.objects.filter(Q(email__iendswith=f"@{DEMO_DOMAIN}") | Q(email__iendswith=f".{DEMO_DOMAIN}"))
+    members = Member.objects.filter(user__in=users)
+    member_ids = [str(pk) for pk in members.values_list("pk", flat=True)]
+    role_ids = [str(pk) for pk in RoleAssignment.objects.filter(user__in=users).values_list("pk", flat=True)]
+    AuditEntry.objects.filter(
+        Q(target_type=ContentType.objects.get_for_model(Member), target_id__in=member_ids)
+        | Q(target_type=ContentType.objects.get_for_model(RoleAssignment), target_id__in=role_ids)
+    ).delete()
+    OutboundMessage.objects.filter(to__in=users.values("email")).delete()
+    Payment.objects.filter(member__in=members).delete()
+    Contact.objects.filter(Q(created_by__in=users) | Q(became_member__in=members)).delete()
+    members.delete()
+    users.delete()
 
 
 class Seeder:

@@ -1,7 +1,7 @@
 """The demo annual conference for ``seed_demo``: registration open, the snapshot taken, forty registered.
 
-Registered with ``awl.demo`` in ``ConferenceConfig.ready`` and run after the
-members app has seeded the people. What it makes:
+Registered in ``demo.apps`` and run after ``demo.members`` has seeded the
+people. What it makes:
 
 * the coming annual conference: the weekend of the last Saturday of April
   of the coming spring (registration closing at least a week from today), at
@@ -697,8 +697,8 @@ def cleanup() -> None:
     RegistrationPayment.objects.filter(registration__in=registrations).delete()
     registrations.delete()
     Snapshot.objects.filter(conference__in=conferences).delete()
-    # Elections held at them protect them (conference.election_demo removes its own first, as a rule).
-    from conference import election_demo
+    # Elections held at them protect them (demo.elections removes its own first, as a rule).
+    from demo import elections as election_demo
 
     election_demo.remove(Election.objects.filter(conference__in=conferences))
     # Motions protect their conference; amendments go with their motion.

@@ -1,7 +1,7 @@
 """Demo day schools for ``seed_demo``: a series held in six cities, with real-looking figures.
 
-Registered with ``awl.demo`` in ``DayschoolsConfig.ready`` and run after the
-members app has seeded the people. What it makes:
+Registered in ``demo.apps`` and run after ``demo.members`` has seeded the
+people. What it makes:
 
 * six cities: London (London branch), Leeds, Sheffield, Manchester and
   Liverpool (the north, each with its branch) and Glasgow (Scotland, no

@@ -1,8 +1,7 @@
 """Demo committees for ``seed_demo``: the NC elected at the last conference, the EC it elected, meetings.
 
-Registered with ``awl.demo`` in ``CommitteesConfig.ready`` and run after
-the members app has seeded the people, so the members app never imports
-this one. What it makes:
+Registered in ``demo.apps`` and run after ``demo.members`` has seeded the
+people. What it makes:
 
 * the National Committee (NC): 20 members elected at the last annual
   conference (the last Saturday of April at least a hundred days ago),
