@@ -9,7 +9,7 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.validators import MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import Case, Max, OuterRef, Q, Subquery, Value, When
 from django.utils import timezone
 
 
@@ -67,12 +67,40 @@ class Channel(models.TextChoices):
     POST = "post", "Post"
 
 
+def grace_cutoff(on: dt.date) -> dt.date:
+    """The earliest paid-up-to date that still counts as in good standing on ``on``."""
+    return on - dt.timedelta(days=settings.AWL_DUES_GRACE_DAYS)
+
+
 class MemberQuerySet(models.QuerySet["Member"]):
     def with_standing(self, on: dt.date | None = None) -> MemberQuerySet:
-        """Annotate status on the date, dues paid up to on the date, and good standing."""
-        from members.standing import annotate_standing
-
-        return annotate_standing(self, on or timezone.localdate())
+        """Annotate status on the date (``status_on``), dues paid up to on the date (``paid_to_on``),
+        and good standing (``good_standing``): the one rule of members/standing.py, as SQL."""
+        on = on or timezone.localdate()
+        status_on = (
+            StatusChange.objects.filter(member=OuterRef("pk"), effective_on__lte=on)
+            .order_by("-effective_on", "-recorded_at", "-pk")
+            .values("status")[:1]
+        )
+        paid_to = (
+            Payment.objects.filter(member=OuterRef("pk"), paid_on__lte=on)
+            .values("member")
+            .annotate(latest=Max("covers_to"))
+            .values("latest")[:1]
+        )
+        cutoff = grace_cutoff(on)
+        return self.annotate(
+            status_on=Subquery(status_on),
+            paid_to_on=Subquery(paid_to, output_field=models.DateField()),
+            good_standing=Case(
+                When(
+                    Q(status_on=MemberStatus.MEMBER) & (Q(paid_to_on__gte=cutoff) | Q(dues_from__gt=cutoff)),
+                    then=Value(True),
+                ),
+                default=Value(False),
+                output_field=models.BooleanField(),
+            ),
+        )
 
     def in_good_standing(self, on: dt.date | None = None) -> MemberQuerySet:
         return self.with_standing(on).standing_is(good=True)

@@ -9,65 +9,21 @@ A member is in good standing on D when, on D,
 "Paid up to" is derived from payments recorded on or before D: the latest
 ``covers_to`` among them, or the day before dues started (admission or
 reinstatement) when nothing has been paid since. Conference rights and
-voting depend on this rule, so it lives here, once, as SQL; Python callers
-go through ``standing_for``.
+voting depend on this rule, so it is written once, as SQL, in
+``MemberQuerySet.with_standing`` (members/models.py), which the lists filter
+by; Python callers go through ``standing_for``, which reads the same SQL
+back for one member. This module builds on the models and the models know
+nothing of it, so the two do not import each other.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from django.conf import settings
-from django.db.models import (
-    BooleanField,
-    Case,
-    DateField,
-    Max,
-    OuterRef,
-    Q,
-    Subquery,
-    Value,
-    When,
-)
 
-if TYPE_CHECKING:
-    from members.models import Member, MemberQuerySet
-
-
-def grace_cutoff(on: dt.date) -> dt.date:
-    """The earliest paid-up-to date that still counts as in good standing on ``on``."""
-    return on - dt.timedelta(days=settings.AWL_DUES_GRACE_DAYS)
-
-
-def annotate_standing(queryset: MemberQuerySet, on: dt.date) -> MemberQuerySet:
-    from members.models import MemberStatus, Payment, StatusChange
-
-    status_on = (
-        StatusChange.objects.filter(member=OuterRef("pk"), effective_on__lte=on)
-        .order_by("-effective_on", "-recorded_at", "-pk")
-        .values("status")[:1]
-    )
-    paid_to = (
-        Payment.objects.filter(member=OuterRef("pk"), paid_on__lte=on)
-        .values("member")
-        .annotate(latest=Max("covers_to"))
-        .values("latest")[:1]
-    )
-    cutoff = grace_cutoff(on)
-    return queryset.annotate(
-        status_on=Subquery(status_on),
-        paid_to_on=Subquery(paid_to, output_field=DateField()),
-        good_standing=Case(
-            When(
-                Q(status_on=MemberStatus.MEMBER) & (Q(paid_to_on__gte=cutoff) | Q(dues_from__gt=cutoff)),
-                then=Value(True),
-            ),
-            default=Value(False),
-            output_field=BooleanField(),
-        ),
-    )
+from members.models import Member
 
 
 @dataclass(frozen=True)
@@ -86,15 +42,13 @@ def paid_up_to(paid_to: dt.date | None, dues_from: dt.date | None) -> dt.date | 
     return max(candidates) if candidates else None
 
 
-# The annotations of ``annotate_standing`` that ``standing_for`` reads back.
+# The annotations of ``MemberQuerySet.with_standing`` that ``standing_for`` reads back.
 _STANDING_COLUMNS = ("status_on", "paid_to_on", "dues_from", "good_standing")
 
 
 def standing_for(member: Member, on: dt.date) -> Standing:
     """The member's standing on a date, computed by the same SQL as the lists."""
-    from members.models import Member as MemberModel
-
-    row = MemberModel.objects.filter(pk=member.pk).with_standing(on).values(*_STANDING_COLUMNS)[0]
+    row = Member.objects.filter(pk=member.pk).with_standing(on).values(*_STANDING_COLUMNS)[0]
     up_to = paid_up_to(row["paid_to_on"], row["dues_from"])
     grace_until = up_to + dt.timedelta(days=settings.AWL_DUES_GRACE_DAYS) if up_to else None
     return Standing(
