@@ -1,3 +1,8 @@
+"""The site's own models in the admin: the audit trail (read-only evidence) and the outbox.
+
+The admin site itself (its door, the fields it withholds, its audit) is ``awl.admin_site``.
+"""
+
 from django.contrib import admin
 
 from awl.models import AuditEntry, OutboundMessage
@@ -28,28 +33,5 @@ class OutboundMessageAdmin(admin.ModelAdmin):
     list_filter = ["status", "created_at"]
     search_fields = ["to", "subject", "key"]
     date_hierarchy = "created_at"
-    readonly_fields = ["key", "to", "subject", "body_text", "body_html", "created_at", "sent_at", "attempts"]
-
-
-class AuditedModelAdmin(admin.ModelAdmin):
-    """An admin whose saves and deletions land in the audit trail, in the same transaction."""
-
-    def save_model(self, request, obj, form, change):
-        from awl.audit import log_action
-
-        super().save_model(request, obj, form, change)
-        action = f"admin.{obj._meta.model_name}.{'changed' if change else 'added'}"
-        log_action(actor=request.user, action=action, target=obj, detail={"fields": form.changed_data})
-
-    def delete_model(self, request, obj):
-        from awl.audit import log_action
-
-        log_action(actor=request.user, action=f"admin.{obj._meta.model_name}.deleted", target=obj)
-        super().delete_model(request, obj)
-
-    def delete_queryset(self, request, queryset):
-        from awl.audit import log_action
-
-        for obj in queryset:
-            log_action(actor=request.user, action=f"admin.{obj._meta.model_name}.deleted", target=obj)
-        super().delete_queryset(request, queryset)
+    # The bodies are withheld by the site (they carry bearer links); the rest is read-only.
+    readonly_fields = ["key", "to", "subject", "created_at", "sent_at", "attempts"]

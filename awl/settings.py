@@ -63,7 +63,7 @@ if len(AWL_ORGANISATION_NAME) > 50:
     raise ImproperlyConfigured("AWL_ORGANISATION_NAME must be at most 50 characters (the sites record's)")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "awl.admin_apps.AdminConfig",  # django.contrib.admin behind the site's login and second factor
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from awl.admin import AuditedModelAdmin
 from committees.models import (
     ActionPoint,
     AgendaItem,
@@ -22,7 +21,7 @@ from committees.models import (
 
 
 @admin.register(Committee)
-class CommitteeAdmin(AuditedModelAdmin):
+class CommitteeAdmin(admin.ModelAdmin):
     list_display = ["name", "kind", "elected_by", "notice_days", "cycle_rule"]
     list_filter = ["kind"]
     search_fields = ["name"]
@@ -31,7 +30,7 @@ class CommitteeAdmin(AuditedModelAdmin):
 
 
 @admin.register(Term)
-class TermAdmin(AuditedModelAdmin):
+class TermAdmin(admin.ModelAdmin):
     list_display = ["member", "committee", "role", "starts_on", "ends_on", "basis"]
     list_filter = ["committee", "role", "basis", "starts_on", "ends_on"]
     search_fields = ["member__full_name", "basis_detail", "end_reason"]
@@ -45,7 +44,7 @@ class AgendaItemInline(admin.TabularInline):
 
 
 @admin.register(Meeting)
-class MeetingAdmin(AuditedModelAdmin):
+class MeetingAdmin(admin.ModelAdmin):
     list_display = ["committee", "starts_at", "status", "kind", "venue", "agenda_published_at"]
     list_filter = ["committee", "status", "kind", "starts_at"]
     search_fields = ["committee__name", "venue", "emergency_reason", "cancel_reason"]
@@ -56,7 +55,7 @@ class MeetingAdmin(AuditedModelAdmin):
 
 
 @admin.register(AgendaItem)
-class AgendaItemAdmin(AuditedModelAdmin):
+class AgendaItemAdmin(admin.ModelAdmin):
     list_display = ["meeting", "position", "section", "title"]
     list_filter = ["section", "meeting__committee"]
     search_fields = ["title", "body"]
@@ -64,14 +63,14 @@ class AgendaItemAdmin(AuditedModelAdmin):
 
 
 @admin.register(Paper)
-class PaperAdmin(AuditedModelAdmin):
+class PaperAdmin(admin.ModelAdmin):
     list_display = ["title", "item", "content_type", "size", "uploaded_at"]
     list_filter = ["content_type", "uploaded_at"]
     search_fields = ["title"]
 
 
 @admin.register(Apology)
-class ApologyAdmin(AuditedModelAdmin):
+class ApologyAdmin(admin.ModelAdmin):
     list_display = ["meeting", "member", "channel", "sent_at"]
     list_filter = ["channel", "meeting__committee"]
     search_fields = ["member__full_name", "note"]
@@ -79,7 +78,7 @@ class ApologyAdmin(AuditedModelAdmin):
 
 
 @admin.register(Attendance)
-class AttendanceAdmin(AuditedModelAdmin):
+class AttendanceAdmin(admin.ModelAdmin):
     list_display = ["meeting", "member", "present", "recorded_at"]
     list_filter = ["present", "meeting__committee"]
     search_fields = ["member__full_name"]
@@ -87,7 +86,7 @@ class AttendanceAdmin(AuditedModelAdmin):
 
 
 @admin.register(Minutes)
-class MinutesAdmin(AuditedModelAdmin):
+class MinutesAdmin(admin.ModelAdmin):
     list_display = ["meeting", "status", "circulated_at", "approved_at_meeting", "published_at"]
     list_filter = ["status", "meeting__committee"]
     search_fields = ["text"]
@@ -95,14 +94,14 @@ class MinutesAdmin(AuditedModelAdmin):
 
 
 @admin.register(Decision)
-class DecisionAdmin(AuditedModelAdmin):
+class DecisionAdmin(admin.ModelAdmin):
     list_display = ["text", "meeting", "recorded_at"]
     list_filter = ["meeting__committee", "recorded_at"]
     search_fields = ["text"]
 
 
 @admin.register(ActionPoint)
-class ActionPointAdmin(AuditedModelAdmin):
+class ActionPointAdmin(admin.ModelAdmin):
     list_display = ["text", "owner", "due_on", "done_at", "meeting"]
     list_filter = ["meeting__committee", "due_on", "done_at"]
     search_fields = ["text", "owner__full_name"]

@@ -12,7 +12,6 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
-from awl.admin import AuditedModelAdmin
 from members.models import (
     Application,
     Branch,
@@ -50,14 +49,14 @@ class PaymentInline(ReadOnlyInline):
 
 
 @admin.register(Branch)
-class BranchAdmin(AuditedModelAdmin):
+class BranchAdmin(admin.ModelAdmin):
     list_display = ["name", "city", "slug"]
     search_fields = ["name", "city"]
     prepopulated_fields = {"slug": ["name"]}
 
 
 @admin.register(Member)
-class MemberAdmin(AuditedModelAdmin):
+class MemberAdmin(admin.ModelAdmin):
     list_display = ["full_name", "preferred_name", "branch", "status", "joined_on", "dues_band", "erased_at"]
     list_filter = ["status", "branch", "dues_band", "union_role", "joined_on", "erased_at"]
     search_fields = ["full_name", "preferred_name", "user__email", "workplace", "trade_union"]
@@ -68,7 +67,7 @@ class MemberAdmin(AuditedModelAdmin):
 
 
 @admin.register(StatusChange)
-class StatusChangeAdmin(AuditedModelAdmin):
+class StatusChangeAdmin(admin.ModelAdmin):
     list_display = ["member", "status", "effective_on", "actor", "recorded_at"]
     list_filter = ["status", "effective_on"]
     search_fields = ["member__full_name", "reason"]
@@ -82,14 +81,14 @@ class StatusChangeAdmin(AuditedModelAdmin):
 
 
 @admin.register(DuesRate)
-class DuesRateAdmin(AuditedModelAdmin):
+class DuesRateAdmin(admin.ModelAdmin):
     list_display = ["band", "monthly_amount", "valid_from"]
     list_filter = ["band"]
     search_fields = ["band"]
 
 
 @admin.register(Payment)
-class PaymentAdmin(AuditedModelAdmin):
+class PaymentAdmin(admin.ModelAdmin):
     list_display = ["member", "paid_on", "amount", "method", "months", "covers_to", "recorded_by"]
     list_filter = ["method", "paid_on", "member__branch"]
     search_fields = ["member__full_name", "member__user__email", "note"]
@@ -104,7 +103,7 @@ class PaymentAdmin(AuditedModelAdmin):
 
 
 @admin.register(Application)
-class ApplicationAdmin(AuditedModelAdmin):
+class ApplicationAdmin(admin.ModelAdmin):
     list_display = ["member", "branch", "submitted_at", "decision", "decided_by", "decided_at"]
     list_filter = ["decision", "branch", "submitted_at"]
     search_fields = ["member__full_name", "member__user__email", "statement", "reason"]
@@ -118,7 +117,7 @@ class ApplicationAdmin(AuditedModelAdmin):
 
 
 @admin.register(Contact)
-class ContactAdmin(AuditedModelAdmin):
+class ContactAdmin(admin.ModelAdmin):
     list_display = ["full_name", "email", "city", "branch", "how_met", "created_at", "became_member"]
     list_filter = ["branch", "city", "created_at", "erased_at"]
     search_fields = ["full_name", "email", "phone", "how_met", "notes"]
@@ -126,7 +125,7 @@ class ContactAdmin(AuditedModelAdmin):
 
 
 @admin.register(Consent)
-class ConsentAdmin(AuditedModelAdmin):
+class ConsentAdmin(admin.ModelAdmin):
     list_display = ["__str__", "member", "contact", "channel", "granted", "recorded_at", "source"]
     list_filter = ["channel", "granted", "recorded_at"]
     search_fields = ["member__full_name", "contact__full_name", "source"]
@@ -134,7 +133,7 @@ class ConsentAdmin(AuditedModelAdmin):
 
 
 @admin.register(RoleAssignment)
-class RoleAssignmentAdmin(AuditedModelAdmin):
+class RoleAssignmentAdmin(admin.ModelAdmin):
     list_display = ["user", "role", "branch", "starts_on", "ends_on", "granted_by"]
     list_filter = ["role", "branch", "starts_on", "ends_on"]
     search_fields = ["user__email", "user__member__full_name"]
@@ -143,7 +142,7 @@ class RoleAssignmentAdmin(AuditedModelAdmin):
 
 
 @admin.register(LapseWarning)
-class LapseWarningAdmin(AuditedModelAdmin):
+class LapseWarningAdmin(admin.ModelAdmin):
     list_display = ["member", "paid_up_to", "sent_at"]
     list_filter = ["sent_at"]
     search_fields = ["member__full_name"]
@@ -151,7 +150,7 @@ class LapseWarningAdmin(AuditedModelAdmin):
 
 
 @admin.register(ImportBatch)
-class ImportBatchAdmin(AuditedModelAdmin):
+class ImportBatchAdmin(admin.ModelAdmin):
     list_display = ["filename", "uploaded_by", "uploaded_at", "state"]
     list_filter = ["state", "uploaded_at"]
     search_fields = ["filename"]
