@@ -16,7 +16,6 @@ import datetime as dt
 import secrets
 from typing import Any
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -28,10 +27,12 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from awl import outbox
+from awl.http import AuthenticatedHttpRequest
 from awl.views_helpers import bound, refusal_on, refusal_status
 from committees import notices, selectors, services
 from committees.forms import CalendarFeedForm, ResendMessageForm
 from committees.models import Committee
+from committees.selectors import feed_urls
 from members import selectors as member_selectors
 
 FEED_REFRESH = dt.timedelta(hours=1)
@@ -46,12 +47,6 @@ def _committee_for(user: Any, slug: str, perm: str) -> Committee:
     return committee
 
 
-def feed_urls(path_: str) -> dict[str, str]:
-    """The feed's https address, and the same as webcal:// for a one-click subscription."""
-    url = f"{settings.SITE_URL}{path_}"
-    return {"feed_url": url, "webcal_url": "webcal://" + url.split("://", 1)[-1]}
-
-
 def _ics_response(body: bytes, filename: str) -> HttpResponse:
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = f'inline; filename="{filename}"'
@@ -62,7 +57,7 @@ def _ics_response(body: bytes, filename: str) -> HttpResponse:
 # A member's own feed --------------------------------------------------------------------------------
 @login_required
 @require_http_methods(["GET", "POST"])
-def my_calendar(request: HttpRequest) -> HttpResponse:
+def my_calendar(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Make, show, replace or revoke the member's private feed address."""
     member = member_selectors.get_own_member(request.user)
     form = bound(CalendarFeedForm, request)
@@ -98,7 +93,7 @@ def member_feed(request: HttpRequest, token: str) -> HttpResponse:
 # A committee's feed ---------------------------------------------------------------------------------
 @login_required
 @require_http_methods(["GET", "POST"])
-def committee_calendar(request: HttpRequest, slug: str) -> HttpResponse:
+def committee_calendar(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     """The committee's feed address for its members; its secretary can replace it."""
     committee = _committee_for(request.user, slug, "committees.view_committee")
     can_manage = request.user.has_perm("committees.manage_meetings", committee)
@@ -139,7 +134,7 @@ def committee_feed(request: HttpRequest, slug: str, token: str) -> HttpResponse:
 # Mail that could not be delivered -------------------------------------------------------------------
 @login_required
 @require_http_methods(["GET", "POST"])
-def failed_messages(request: HttpRequest, slug: str) -> HttpResponse:
+def failed_messages(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     """The committee's mail that failed or is still being retried, with a resend button for each."""
     committee = _committee_for(request.user, slug, "committees.manage_meetings")
     form = bound(ResendMessageForm, request)

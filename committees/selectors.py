@@ -6,10 +6,13 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
+from django.urls import reverse
 from django.utils import timezone
 
+from awl import outbox
 from committees import services
 from committees.models import (
     ActionPoint,
@@ -28,6 +31,7 @@ from committees.models import (
     Term,
     TermRole,
 )
+from committees.notices import mail_group
 from members.models import Member
 
 
@@ -113,6 +117,26 @@ def agenda_items(meeting: Meeting) -> list[AgendaItem]:
     )
 
 
+@dataclass(frozen=True)
+class MeetingAgenda:
+    """What the meeting page shows of the agenda: the published items, and the secretary's links."""
+
+    items: list[AgendaItem]
+    manage: bool
+
+
+def meeting_agenda(user: Any, meeting: Meeting) -> MeetingAgenda:
+    """The published agenda (items with their papers, two queries) for the committee's members,
+    and whether the user manages its meetings."""
+    committee = meeting.committee
+    if not user.has_perm("committees.view_committee", committee):
+        return MeetingAgenda(items=[], manage=False)
+    return MeetingAgenda(
+        items=agenda_items(meeting) if meeting.agenda_published_at else [],
+        manage=user.has_perm("committees.manage_meetings", committee),
+    )
+
+
 def meeting_dispatches(meeting: Meeting) -> QuerySet[NoticeDispatch]:
     """The notices the sweep has dealt with for the meeting, sent or skipped, newest first."""
     return meeting.dispatches.order_by("-swept_at", "-pk")
@@ -120,6 +144,34 @@ def meeting_dispatches(meeting: Meeting) -> QuerySet[NoticeDispatch]:
 
 # Calendar feeds ------------------------------------------------------------------------------------
 FEED_HISTORY = dt.timedelta(days=60)
+
+
+def feed_urls(path_: str) -> dict[str, str]:
+    """The feed's https address, and the same as webcal:// for a one-click subscription."""
+    url = f"{settings.SITE_URL}{path_}"
+    return {"feed_url": url, "webcal_url": "webcal://" + url.split("://", 1)[-1]}
+
+
+@dataclass(frozen=True)
+class FeedPanel:
+    """What the committee page offers about its calendar feed and its undelivered mail."""
+
+    feed_url: str
+    webcal_url: str
+    manage: bool  # the secretary's link to the mail that was not delivered
+    failed: int  # how many of the committee's messages failed (counted for the secretary only)
+
+
+def committee_feed_panel(user: Any, committee: Committee) -> FeedPanel | None:
+    """The feed's webcal address for the committee's members; the failed-mail count for its secretary."""
+    if not user.has_perm("committees.view_committee", committee):
+        return None
+    manage = user.has_perm("committees.manage_meetings", committee)
+    return FeedPanel(
+        **feed_urls(reverse("committees:committee_feed", args=[committee.slug, committee.feed_token])),
+        manage=manage,
+        failed=outbox.failed_count(mail_group(committee)) if manage else 0,
+    )
 
 
 def member_for_feed(token: str) -> Member:
@@ -217,6 +269,40 @@ def quorum_state(meeting: Meeting) -> QuorumState:
         present=counts["present"],
         quorum=services.quorum_of(meeting.committee, counts["members"]),
         members=counts["members"],
+    )
+
+
+@dataclass(frozen=True)
+class OnTheDay:
+    """What the meeting page offers on the day and after: apologies, the quorum, links."""
+
+    member_of_committee: bool
+    apology: Apology | None
+    still_to_come: bool
+    quorum: QuorumState | None
+    live: bool
+    can_record: bool
+    minutes_visible: bool
+
+
+def on_the_day(user: Any, meeting: Meeting) -> OnTheDay:
+    """Apologies for a member of the committee; the quorum, live on the day, for those who see it."""
+    committee = meeting.committee
+    day = meeting_day(meeting)
+    today = timezone.localdate()
+    member = member_on_committee(user, committee, day)
+    sees = user.has_perm("committees.view_committee", committee)
+    cancelled = meeting.status == MeetingStatus.CANCELLED
+    show_quorum = sees and not cancelled and (day == today or meeting.status == MeetingStatus.HELD)
+    return OnTheDay(
+        member_of_committee=member is not None,
+        apology=Apology.objects.filter(meeting=meeting, member=member).first() if member else None,
+        still_to_come=not services.apologies_refused(meeting),
+        quorum=quorum_state(meeting) if show_quorum else None,
+        live=show_quorum and day == today,
+        can_record=not services.attendance_refused(meeting)
+        and user.has_perm("committees.manage_meetings", committee),
+        minutes_visible=sees and meeting.status == MeetingStatus.HELD,
     )
 
 

@@ -33,6 +33,8 @@ def committee_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "committees/committee_detail.html",
         {
             "committee": committee,
+            "feeds": selectors.committee_feed_panel(request.user, committee),
+            "can_manage": request.user.has_perm("committees.manage_meetings", committee),
             "meetings": selectors.upcoming_meetings(committee),
             "terms": selectors.current_terms(committee),
             "published": selectors.meetings_with_published_minutes(committee),
@@ -44,7 +46,12 @@ def committee_detail(request: HttpRequest, slug: str) -> HttpResponse:
 @require_GET
 def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = selectors.get_meeting_for_user(request.user, pk)
-    return render(request, "committees/meeting_detail.html", {"meeting": meeting})
+    context = {
+        "meeting": meeting,
+        "agenda": selectors.meeting_agenda(request.user, meeting),
+        "on_the_day": selectors.on_the_day(request.user, meeting),
+    }
+    return render(request, "committees/meeting_detail.html", context)
 
 
 @require_http_methods(["GET", "POST"])

@@ -12,8 +12,9 @@ with nothing written.
 The election page shows the phase, the windows in London time, the
 candidates with their statements (plain text: escaped, line breaks kept),
 and to its returning officer and to officers every nomination. Ballots
-(``conference.ballot_views``) and the result (``conference.result_views``)
-add their links through ``_ballot_links.html`` and ``_result_links.html``.
+(``views.ballots``) and the result (``views.results``) add their links
+through ``_ballot_links.html`` and ``_result_links.html``, from what this
+view reads for the viewer (``conference.elections.selectors``).
 """
 
 from __future__ import annotations
@@ -21,14 +22,16 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
+from awl.http import AuthenticatedHttpRequest
 from awl.views_helpers import bound, refusal_on, refusal_status
 from committees.models import Committee
 from conference.elections.forms.elections import ElectionForm, initial_for_new
+from conference.elections.selectors import ballot_links, result_links
 from conference.elections.services import elections, nominations
 from conference.elections.services.elections import ElectionError, Phase
 from conference.models import Conference
@@ -47,7 +50,7 @@ def _choices(held_at: Conference | None = None) -> tuple[list[Committee], list[C
 
 @login_required
 @require_GET
-def election_list(request: HttpRequest) -> HttpResponse:
+def election_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     rows = list(nominations.election_list(request.user))
     context = {
         "rows": [(election, elections.phase(election)) for election in rows],
@@ -58,7 +61,7 @@ def election_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def election_add(request: HttpRequest) -> HttpResponse:
+def election_add(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not request.user.has_perm(SET_UP_ELECTION, None):
         raise PermissionDenied("Only the national office or the CAC sets up an election.")
     committees, conferences = _choices()
@@ -75,7 +78,7 @@ def election_add(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def election_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def election_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     election = nominations.get_election_to_edit(request.user, pk)
     extending = nominations.only_extending(election)
     committees, conferences = _choices(election.conference)
@@ -99,7 +102,7 @@ def election_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def election_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def election_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     election = elections.get_election_for_user(request.user, pk)
     user = request.user
     member = selectors.own_member(user)
@@ -122,5 +125,7 @@ def election_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "officer": officer,
         "returning_officer": nominations.returning_officer_name(election),
         "electorate_note": "" if in_electorate else nominations.electorate_refusal(election),
+        "ballot": ballot_links(user, election),
+        "result": result_links(user, election),
     }
     return render(request, "conference/elections/election_detail.html", context)
