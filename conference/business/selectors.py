@@ -14,6 +14,7 @@ from django.http import Http404
 
 from conference.models import Amendment, Conference, ItemStatus, Motion, ProposerKind, Ruling
 from conference.registration.selectors import get_conference, own_member
+from conference.rules import RUN
 from members import roles
 from members.models import Branch, MemberStatus, Role
 
@@ -137,7 +138,7 @@ def get_business_item_to_run(user: Any, kind: str, pk: int) -> Motion | Amendmen
     if item is None:
         raise Http404(f"No such {kind}.")
     conference = item.conference if isinstance(item, Motion) else item.motion.conference
-    if not user.has_perm("conference.run", conference):
+    if not user.has_perm(RUN, conference):
         raise PermissionDenied("Only the conference arrangements committee can do this.")
     return item
 
@@ -165,7 +166,7 @@ def may_read_policy(user: Any) -> bool:
     member = own_member(user)
     if member is not None and member.status == MemberStatus.MEMBER:
         return True
-    return bool(user.has_perm("conference.run"))
+    return bool(user.has_perm(RUN))
 
 
 def policy_record(*, query: str = "", year: int | None = None, topic: str = "") -> QuerySet[Motion]:

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from conference.elections.models import Election, Teller, VoterRecord
 from conference.elections.services import results
+from conference.rules import RETURN_ELECTION
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -33,7 +34,7 @@ def ballot_links(user: User, election: Election) -> BallotLinks:
     return BallotLinks(
         voted=VoterRecord.objects.filter(election=election, member__user_id=user.pk).exists(),
         teller=Teller.objects.filter(election=election, user_id=user.pk).exists(),
-        officer=user.has_perm("conference.return_election", election),
+        officer=user.has_perm(RETURN_ELECTION, election),
     )
 
 
@@ -48,6 +49,6 @@ class ResultLinks:
 def result_links(user: User, election: Election) -> ResultLinks:
     """The returning officer's rule, and who may read the result (a query or two, once it is declared)."""
     return ResultLinks(
-        returning_officer=user.has_perm("conference.return_election", election),
+        returning_officer=user.has_perm(RETURN_ELECTION, election),
         may_read=election.confirmed_at is not None and results.may_read_result(user, election),
     )

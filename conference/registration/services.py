@@ -45,6 +45,16 @@ from conference.models import (
     SnapshotMember,
 )
 from conference.registration import selectors
+from conference.rules import (
+    ASSIGN_DUTIES,
+    CHECK_IN,
+    RECORD_PAYMENT,
+    RUN,
+    VIEW_ACCESS_NEEDS,
+    VIEW_ACCOMMODATION,
+    VIEW_CRECHE,
+    VIEW_DIETARY_NEEDS,
+)
 from members import roles
 from members.models import Branch, Member, MemberStatus, Role
 from members.standing import paid_up_to, standing_for
@@ -134,9 +144,7 @@ def snapshot_refusal(conference: Conference) -> str:
 def take_snapshot(*, actor: Any, conference: Conference) -> Snapshot:
     """Record who was entitled on the cut-off date, and why; taken once, on or after the cut-off."""
     conference = _lock_conference(conference)
-    _require(
-        actor, "conference.run", conference, "Only the conference arrangements committee takes the snapshot."
-    )
+    _require(actor, RUN, conference, "Only the conference arrangements committee takes the snapshot.")
     refusal = snapshot_refusal(conference)
     if refusal:
         raise ConferenceError(refusal)
@@ -211,9 +219,7 @@ def take_snapshot(*, actor: Any, conference: Conference) -> Snapshot:
 def grant_exception(
     *, actor: Any, conference: Conference, member: Member, reason: str
 ) -> EligibilityException:
-    _require(
-        actor, "conference.run", conference, "Only the conference arrangements committee grants exceptions."
-    )
+    _require(actor, RUN, conference, "Only the conference arrangements committee grants exceptions.")
     if not reason.strip():
         raise ConferenceError("Record the reason for the exception.")
     if member.erased_at is not None or member.status not in (MemberStatus.MEMBER, MemberStatus.LAPSED):
@@ -401,7 +407,7 @@ def cancel_registration(*, actor: Any, registration: Registration) -> Registrati
     )
     own = registration.member is not None and registration.member.user_id == getattr(actor, "pk", None)
     if not own:
-        _require(actor, "conference.run", conference, "Only the member or the CAC can cancel a registration.")
+        _require(actor, RUN, conference, "Only the member or the CAC can cancel a registration.")
     if registration.status == RegistrationStatus.CANCELLED:
         return registration
     if own:
@@ -429,9 +435,7 @@ def invite(*, actor: Any, conference: Conference, name: str, email: str, attende
     from conference.registration import mail
 
     conference = _lock_conference(conference)
-    _require(
-        actor, "conference.run", conference, "Only the conference arrangements committee invites guests."
-    )
+    _require(actor, RUN, conference, "Only the conference arrangements committee invites guests.")
     if attendee not in (Attendee.OBSERVER, Attendee.GUEST):
         raise ConferenceError("Invite observers or guests; members register themselves.")
     if not name.strip() or not email.strip():
@@ -463,9 +467,7 @@ def invite(*, actor: Any, conference: Conference, name: str, email: str, attende
 @transaction.atomic
 def set_capacity(*, actor: Any, conference: Conference, capacity: int | None) -> Conference:
     conference = _lock_conference(conference)
-    _require(
-        actor, "conference.run", conference, "Only the conference arrangements committee sets the capacity."
-    )
+    _require(actor, RUN, conference, "Only the conference arrangements committee sets the capacity.")
     if capacity is not None and capacity < conference.registered:
         raise ConferenceError(
             f"{conference.registered} people are already registered; the capacity cannot go below that."
@@ -486,7 +488,7 @@ def record_registration_payment(
     registration = (
         Registration.objects.select_for_update().select_related("conference").get(pk=registration.pk)
     )
-    _require(actor, "conference.record_payment", registration.conference, "Only treasurers record payments.")
+    _require(actor, RECORD_PAYMENT, registration.conference, "Only treasurers record payments.")
     if amount == 0:
         raise ConferenceError("A payment needs an amount.")
     if paid_on > timezone.localdate():
@@ -517,9 +519,7 @@ def check_in(*, actor: Any, registration: Registration) -> Registration:
     registration = (
         Registration.objects.select_for_update().select_related("conference").get(pk=registration.pk)
     )
-    _require(
-        actor, "conference.check_in", registration.conference, "Only the check-in desk checks people in."
-    )
+    _require(actor, CHECK_IN, registration.conference, "Only the check-in desk checks people in.")
     if registration.status != RegistrationStatus.REGISTERED:
         raise ConferenceError("This registration was cancelled.")
     if registration.checked_in_at is None:
@@ -541,9 +541,7 @@ def issue_credential(*, actor: Any, registration: Registration) -> Credential:
     registration = (
         Registration.objects.select_for_update().select_related("conference").get(pk=registration.pk)
     )
-    _require(
-        actor, "conference.check_in", registration.conference, "Only the check-in desk issues credentials."
-    )
+    _require(actor, CHECK_IN, registration.conference, "Only the check-in desk issues credentials.")
     existing = Credential.objects.filter(registration=registration).first()
     if existing is not None:
         return existing
@@ -591,7 +589,7 @@ def match_accommodation(*, actor: Any, guest: Registration, host: Registration) 
     """
     _require(
         actor,
-        "conference.view_accommodation",
+        VIEW_ACCOMMODATION,
         guest.conference,
         "Only the CAC member handling accommodation matches guests to hosts.",
     )
@@ -646,7 +644,7 @@ def unmatch_accommodation(*, actor: Any, guest: Registration) -> Registration:
     """Take a guest's bed back; a guest without one is left as they are."""
     _require(
         actor,
-        "conference.view_accommodation",
+        VIEW_ACCOMMODATION,
         guest.conference,
         "Only the CAC member handling accommodation matches guests to hosts.",
     )
@@ -669,9 +667,7 @@ def unmatch_accommodation(*, actor: Any, guest: Registration) -> Registration:
 def assign_duty(*, actor: Any, conference: Conference, user: Any, duty: str) -> CacDuty:
     """A CAC member takes on a duty (access, diet, crèche, accommodation, desk); assigning it again
     changes nothing."""
-    _require(
-        actor, "conference.assign_duties", conference, "Only the national office assigns the CAC's duties."
-    )
+    _require(actor, ASSIGN_DUTIES, conference, "Only the national office assigns the CAC's duties.")
     if duty not in Duty.values:
         raise ConferenceError("Choose one of the CAC's duties.")
     if not roles.has_role(user, Role.CAC):
@@ -690,9 +686,7 @@ def assign_duty(*, actor: Any, conference: Conference, user: Any, duty: str) -> 
 @transaction.atomic
 def remove_duty(*, actor: Any, duty: CacDuty) -> None:
     conference = duty.conference
-    _require(
-        actor, "conference.assign_duties", conference, "Only the national office assigns the CAC's duties."
-    )
+    _require(actor, ASSIGN_DUTIES, conference, "Only the national office assigns the CAC's duties.")
     deleted, _ = CacDuty.objects.filter(pk=duty.pk).delete()
     if deleted:
         log_action(
@@ -705,10 +699,10 @@ def remove_duty(*, actor: Any, duty: CacDuty) -> None:
 
 # The needs lists and the perm each needs; reading or exporting one is written to the audit trail.
 NEEDS_PERMS = {
-    "access": "conference.view_access_needs",
-    "diet": "conference.view_dietary_needs",
-    "creche": "conference.view_creche",
-    "accommodation": "conference.view_accommodation",
+    "access": VIEW_ACCESS_NEEDS,
+    "diet": VIEW_DIETARY_NEEDS,
+    "creche": VIEW_CRECHE,
+    "accommodation": VIEW_ACCOMMODATION,
 }
 
 
@@ -796,9 +790,7 @@ def create_conference(
     capacity: int | None,
 ) -> Conference:
     """A new conference, its fee bands and its capacity, all or nothing; its address is its year."""
-    _require(
-        actor, "conference.run", None, "Only the conference arrangements committee sets up a conference."
-    )
+    _require(actor, RUN, None, "Only the conference arrangements committee sets up a conference.")
     fields = {name: fields[name] for name in CONFERENCE_FIELDS}
     _check_dates(fields)
     if Conference.objects.filter(Q(year=year) | Q(slug=str(year))).exists():
@@ -831,7 +823,7 @@ def update_conference(
     conference = _lock_conference(conference)
     _require(
         actor,
-        "conference.run",
+        RUN,
         conference,
         "Only the conference arrangements committee changes a conference.",
     )

@@ -48,6 +48,7 @@ from conference.models import (
 )
 from conference.registration.selectors import own_member
 from conference.registration.services import ConferenceError, counts
+from conference.rules import RUN
 from members import roles
 from members.models import Branch, Member, MemberStatus, Role
 
@@ -67,7 +68,7 @@ def rules_for(conference: Conference) -> BusinessRules:
 
 
 def _require_cac(actor: Any, conference: Conference, message: str) -> None:
-    if actor is not None and not actor.has_perm("conference.run", conference):
+    if actor is not None and not actor.has_perm(RUN, conference):
         raise ConferenceError(message)
 
 

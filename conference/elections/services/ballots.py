@@ -89,6 +89,7 @@ from conference.elections.services.elections import (
     in_electorate,
     phase,
 )
+from conference.rules import ENTER_PAPER_BALLOTS, RETURN_ELECTION
 from members.models import Member
 from members.selectors import own_member
 
@@ -225,7 +226,7 @@ def _teller_url(election: Election) -> str:
 
 def appoint_teller(*, actor: Any, election: Election, user: Any) -> Teller:
     """The returning officer appoints someone (with an account) to issue and enter paper ballots."""
-    _require(actor, "conference.return_election", election, "Only the returning officer appoints tellers.")
+    _require(actor, RETURN_ELECTION, election, "Only the returning officer appoints tellers.")
     with transaction.atomic():
         election = _lock(election)
         _require_papers_open(election)
@@ -260,7 +261,7 @@ def appoint_teller(*, actor: Any, election: Election, user: Any) -> Teller:
 def remove_teller(*, actor: Any, teller: Teller) -> int:
     """The returning officer stands a teller down; their paper entries go with them (returns how many)."""
     election = teller.election
-    _require(actor, "conference.return_election", election, "Only the returning officer removes tellers.")
+    _require(actor, RETURN_ELECTION, election, "Only the returning officer removes tellers.")
     with transaction.atomic():
         election = _lock(election)
         _require_papers_open(election)
@@ -283,10 +284,7 @@ def issue_paper_ballot(*, actor: Any, election: Election, member: Member) -> Vot
     """A teller (or the returning officer) hands a member of the electorate a paper ballot."""
     if not (
         getattr(actor, "is_authenticated", False)
-        and (
-            actor.has_perm("conference.enter_paper_ballots", election)
-            or actor.has_perm("conference.return_election", election)
-        )
+        and (actor.has_perm(ENTER_PAPER_BALLOTS, election) or actor.has_perm(RETURN_ELECTION, election))
     ):
         raise ElectionError("Only the tellers and the returning officer issue paper ballots.")
     with transaction.atomic():
@@ -518,9 +516,7 @@ def accept_papers(*, actor: Any, election: Election) -> int:
 
     Returns the number of ballots made.
     """
-    _require(
-        actor, "conference.return_election", election, "Only the returning officer accepts the paper ballots."
-    )
+    _require(actor, RETURN_ELECTION, election, "Only the returning officer accepts the paper ballots.")
     with transaction.atomic():
         election = _lock(election)
         _require_not_confirmed(election)

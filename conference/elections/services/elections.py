@@ -40,6 +40,7 @@ from committees.models import Term
 from committees.services import current_members
 from conference.elections.models import Election, Nomination, NominationStatus
 from conference.models import Registration, RegistrationStatus
+from conference.rules import RETURN_ELECTION, SET_UP_ELECTION
 from members import selectors as member_selectors
 from members.models import Member, MemberStatus
 from members.standing import standing_for
@@ -136,7 +137,7 @@ def visible_elections(user: Any, on: dt.date | None = None) -> QuerySet[Election
     """The elections ``user`` may see (see the module docstring); one query, whatever they hold."""
     if not getattr(user, "is_authenticated", False):
         return Election.objects.none()
-    if user.has_perm("conference.set_up_election", None):
+    if user.has_perm(SET_UP_ELECTION, None):
         return Election.objects.all()
     seen = Q(returning_officer_id=user.pk) | Q(tellers__user_id=user.pk)
     member = member_selectors.own_member(user)
@@ -169,6 +170,6 @@ def get_election_for_user(user: Any, pk: int) -> Election:
 def get_election_to_return(user: Any, pk: int) -> Election:
     """The election, if ``user`` is its returning officer; 404 if they may not see it, 403 if they may."""
     election = get_election_for_user(user, pk)
-    if not user.has_perm("conference.return_election", election):
+    if not user.has_perm(RETURN_ELECTION, election):
         raise PermissionDenied("Only the election's returning officer does this.")
     return election

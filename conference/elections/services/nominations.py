@@ -82,7 +82,7 @@ from conference.elections.services.elections import (
     visible_elections,
 )
 from conference.models import Conference
-from conference.rules import SET_UP_ELECTION
+from conference.rules import RETURN_ELECTION, SET_UP_ELECTION
 from members import roles
 from members import selectors as member_selectors
 from members.models import Member, MemberStatus
@@ -217,7 +217,7 @@ def editor_refusal(user: Any, election: Election, now: dt.datetime | None = None
         if user.has_perm(SET_UP_ELECTION, None):
             return ""
         return "Only the national office or the conference arrangements committee changes an election."
-    if user.has_perm("conference.return_election", election) or roles.is_national_office(user):
+    if user.has_perm(RETURN_ELECTION, election) or roles.is_national_office(user):
         return ""
     return "Nominations have opened: only the returning officer or the national office can change it now."
 

@@ -70,6 +70,7 @@ from conference.elections.services.elections import (
     in_electorate,
     phase,
 )
+from conference.rules import RETURN_ELECTION, SET_UP_ELECTION
 from members.models import Member
 
 SEED_LIMIT = 2**63  # seeds are stored in a BigIntegerField
@@ -79,7 +80,7 @@ MAX_IMPORTED_PAPERS = 200_000  # more papers than any electorate: a file claimin
 
 # Who may do and see what -------------------------------------------------------------------------
 def _require_returning_officer(actor: Any, election: Election, message: str) -> None:
-    if actor is not None and not actor.has_perm("conference.return_election", election):
+    if actor is not None and not actor.has_perm(RETURN_ELECTION, election):
         raise ElectionError(message)
 
 
@@ -95,7 +96,7 @@ def may_read_result(user: Any, election: Election) -> bool:
         return True
     if election.confirmed_at is None:
         return False
-    if user.has_perm("conference.set_up_election"):
+    if user.has_perm(SET_UP_ELECTION):
         return True
     member = Member.objects.filter(user=user, erased_at__isnull=True).first()
     if member is None:
