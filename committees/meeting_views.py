@@ -27,6 +27,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from awl.forms import ConfirmForm
+from awl.http import AuthenticatedHttpRequest
 from awl.views_helpers import bound, refusal_on, refusal_status
 from committees import papers, selectors, services
 from committees.forms import (
@@ -115,7 +116,7 @@ def _form_page(
 # Scheduling ---------------------------------------------------------------------------------------
 @login_required
 @require_http_methods(["GET", "POST"])
-def manage_meetings(request: HttpRequest, slug: str) -> HttpResponse:
+def manage_meetings(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     """The committee's meetings for its secretary, and generating the cycle's meetings ahead."""
     committee = _committee(request, slug)
     form = bound(ScheduleMeetingsForm, request, initial={"until": timezone.localdate() + SUGGESTED_HORIZON})
@@ -163,7 +164,7 @@ def _call_initial(committee: Committee) -> dict[str, Any]:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def call_meeting(request: HttpRequest, slug: str) -> HttpResponse:
+def call_meeting(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     """An extra meeting, or an emergency one (with less notice, and a reason)."""
     committee = _committee(request, slug)
     form = bound(CallMeetingForm, request, initial=_call_initial(committee))
@@ -204,7 +205,7 @@ def meeting_manage(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def meeting_move(request: HttpRequest, pk: int) -> HttpResponse:
+def meeting_move(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     meeting = _meeting(request, pk)
     initial = MoveMeetingForm.initial_for(
         meeting.starts_at, meeting.ends_at, meeting.venue, meeting.online_link
@@ -246,7 +247,7 @@ def _not_scheduled(meeting: Meeting) -> str:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def meeting_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+def meeting_cancel(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     meeting = _meeting(request, pk)
     form = bound(CancelMeetingForm, request)
     if form.is_valid():
@@ -269,7 +270,7 @@ def meeting_cancel(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def meeting_mark_held(request: HttpRequest, pk: int) -> HttpResponse:
+def meeting_mark_held(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     meeting = _meeting(request, pk)
     form = bound(ConfirmForm, request)
     if form.is_valid():
@@ -320,7 +321,7 @@ def agenda_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def agenda_prepare(request: HttpRequest, pk: int) -> HttpResponse:
+def agenda_prepare(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     meeting = _meeting(request, pk)
     form = bound(ConfirmForm, request)
     if form.is_valid():
@@ -343,7 +344,7 @@ def agenda_prepare(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def agenda_add_item(request: HttpRequest, pk: int) -> HttpResponse:
+def agenda_add_item(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     meeting = _meeting(request, pk)
     form = bound(AgendaItemForm, request)
     if form.is_valid():
@@ -364,7 +365,7 @@ def agenda_add_item(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def agenda_item_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def agenda_item_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     item = _item(request, pk)
     initial = {"section": item.section, "title": item.title, "body": item.body}
     form = bound(AgendaItemForm, request, initial=initial)
@@ -386,7 +387,7 @@ def agenda_item_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def agenda_item_move(request: HttpRequest, pk: int) -> HttpResponse:
+def agenda_item_move(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     item = _item(request, pk)
     form = bound(MoveItemForm, request)
     if form.is_valid():
@@ -415,7 +416,7 @@ def agenda_item_move(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def agenda_item_delete(request: HttpRequest, pk: int) -> HttpResponse:
+def agenda_item_delete(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     item = _item(request, pk)
     form = bound(ConfirmForm, request)
     if form.is_valid():
@@ -438,7 +439,7 @@ def agenda_item_delete(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def agenda_publish(request: HttpRequest, pk: int) -> HttpResponse:
+def agenda_publish(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     meeting = _meeting(request, pk)
     form = bound(ConfirmForm, request)
     if form.is_valid():
@@ -469,7 +470,7 @@ def agenda_publish(request: HttpRequest, pk: int) -> HttpResponse:
 # Papers -------------------------------------------------------------------------------------------
 @login_required
 @require_http_methods(["GET", "POST"])
-def paper_upload(request: HttpRequest, pk: int) -> HttpResponse:
+def paper_upload(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     item = _item(request, pk)
     form = bound(PaperForm, request)
     if form.is_valid():
@@ -516,7 +517,7 @@ def paper_download(request: HttpRequest, pk: int) -> FileResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def paper_delete(request: HttpRequest, pk: int) -> HttpResponse:
+def paper_delete(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     paper = _paper(request, pk)
     item = paper.item
     form = bound(ConfirmForm, request)

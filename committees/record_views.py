@@ -25,6 +25,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from awl.forms import ConfirmForm
+from awl.http import AuthenticatedHttpRequest
 from awl.paging import page_of, query_string_without_page
 from awl.views_helpers import bound, refusal_on, refusal_status
 from committees import selectors, services
@@ -91,7 +92,7 @@ def _wants_json(request: HttpRequest) -> bool:
     return "application/json" in request.headers.get("Accept", "")
 
 
-def _record_mark(request: HttpRequest, meeting: Meeting) -> HttpResponse | int:
+def _record_mark(request: AuthenticatedHttpRequest, meeting: Meeting) -> HttpResponse | int:
     """Record one present/absent mark: the redirect (or, for fetch, the new quorum as JSON), or
     the status with which to show the sheet again, its error in the messages."""
     members = selectors.committee_members_on(meeting.committee, selectors.meeting_day(meeting))
@@ -119,7 +120,7 @@ def _record_mark(request: HttpRequest, meeting: Meeting) -> HttpResponse | int:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def attendance(request: HttpRequest, pk: int) -> HttpResponse:
+def attendance(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The secretary's sheet on a phone: one present and one absent button per member."""
     meeting = _meeting_for(request, pk, "committees.manage_meetings")
     status = 200
@@ -183,7 +184,7 @@ def minutes(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def minutes_draft(request: HttpRequest, pk: int) -> HttpResponse:
+def minutes_draft(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The minutes secretary (or secretary) writes or edits the draft."""
     meeting = _meeting_for(request, pk, "committees.write_minutes")
     current = _minutes_of(meeting)
@@ -259,7 +260,7 @@ def minutes_circulate(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def minutes_approve(request: HttpRequest, pk: int) -> HttpResponse:
+def minutes_approve(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The secretary records the later meeting at which the circulated minutes were approved."""
     meeting = _meeting_for(request, pk, "committees.manage_meetings")
     current = _minutes_of(meeting)
@@ -297,7 +298,7 @@ def minutes_publish(request: HttpRequest, pk: int) -> HttpResponse:
 # Decisions and action points ---------------------------------------------------------------------------
 @login_required
 @require_http_methods(["GET", "POST"])
-def decision_add(request: HttpRequest, pk: int) -> HttpResponse:
+def decision_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     meeting = _meeting_for(request, pk, "committees.write_minutes")
     items = meeting.items.all()
     form = bound(DecisionForm, request, items=items)
@@ -317,7 +318,7 @@ def decision_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def action_point_add(request: HttpRequest, pk: int) -> HttpResponse:
+def action_point_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     meeting = _meeting_for(request, pk, "committees.write_minutes")
     form = bound(
         ActionPointForm,
@@ -358,7 +359,7 @@ def _safe_next(request: HttpRequest, form: NextPageForm) -> str | None:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def action_point_done(request: HttpRequest, pk: int) -> HttpResponse:
+def action_point_done(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Its owner, or the committee's officers, mark an action point done."""
     point = selectors.get_action_point_for_user(request.user, pk)
     if not selectors.may_close_action_point(request.user, point):

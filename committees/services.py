@@ -13,7 +13,7 @@ import math
 import re
 import secrets
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from dateutil.rrule import rrule, rrulestr
@@ -50,6 +50,9 @@ from committees.models import (
 )
 from committees.notices import mail_group
 from members.models import Member
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 
 class CommitteeError(DomainError):
@@ -128,7 +131,7 @@ SCHEDULE_AHEAD = dt.timedelta(days=3 * 366)
 
 @transaction.atomic
 def schedule_meetings(
-    *, actor: Any, committee: Committee, until: dt.date
+    *, actor: User | None, committee: Committee, until: dt.date
 ) -> dict[str, list[Meeting] | list[dt.datetime]]:
     """Generate the cycle's meetings up to a horizon; existing ones are left as they are.
 
@@ -194,7 +197,7 @@ def _check_times(starts_at: dt.datetime, ends_at: dt.datetime) -> None:
 @transaction.atomic
 def call_meeting(
     *,
-    actor: Any,
+    actor: User | None,
     committee: Committee,
     starts_at: dt.datetime,
     ends_at: dt.datetime,
@@ -240,7 +243,7 @@ def _lock_meeting(meeting: Meeting) -> Meeting:
 @transaction.atomic
 def move_meeting(
     *,
-    actor: Any,
+    actor: User | None,
     meeting: Meeting,
     starts_at: dt.datetime,
     ends_at: dt.datetime,
@@ -283,7 +286,7 @@ def move_meeting(
 
 
 @transaction.atomic
-def cancel_meeting(*, actor: Any, meeting: Meeting, reason: str) -> Meeting:
+def cancel_meeting(*, actor: User | None, meeting: Meeting, reason: str) -> Meeting:
     meeting = _lock_meeting(meeting)
     _require(
         actor,
@@ -305,7 +308,7 @@ def cancel_meeting(*, actor: Any, meeting: Meeting, reason: str) -> Meeting:
 
 
 @transaction.atomic
-def mark_held(*, actor: Any, meeting: Meeting) -> Meeting:
+def mark_held(*, actor: User | None, meeting: Meeting) -> Meeting:
     meeting = _lock_meeting(meeting)
     _require(
         actor,
@@ -360,7 +363,7 @@ def is_quorate(meeting: Meeting) -> bool:
 @transaction.atomic
 def start_term(
     *,
-    actor: Any,
+    actor: User | None,
     committee: Committee,
     member: Member,
     role: str,
@@ -387,7 +390,7 @@ def start_term(
 @transaction.atomic
 def start_elected_terms(
     *,
-    actor: Any,
+    actor: User | None,
     committee: Committee,
     members: list[Member],
     starts_on: dt.date,
@@ -419,7 +422,7 @@ def start_elected_terms(
 
 def _create_term(
     *,
-    actor: Any,
+    actor: User | None,
     committee: Committee,
     member: Member,
     role: str,
@@ -457,7 +460,7 @@ def _create_term(
 
 
 @transaction.atomic
-def end_term(*, actor: Any, term: Term, ends_on: dt.date, reason: str) -> Term:
+def end_term(*, actor: User | None, term: Term, ends_on: dt.date, reason: str) -> Term:
     """Resignation, removal or the end of a mandate ends a term on a date."""
     term = Term.objects.select_for_update().select_related("committee").get(pk=term.pk)
     _require(
@@ -511,7 +514,7 @@ def send_apologies(
 
 
 @transaction.atomic
-def record_attendance(*, actor: Any, meeting: Meeting, member: Member, present: bool) -> Attendance:
+def record_attendance(*, actor: User | None, meeting: Meeting, member: Member, present: bool) -> Attendance:
     """The secretary marks someone present or absent; repeating it changes nothing."""
     meeting = _lock_meeting(meeting)
     _require(
@@ -549,7 +552,7 @@ def previous_meeting(meeting: Meeting) -> Meeting | None:
 
 
 @transaction.atomic
-def prepare_agenda(*, actor: Any, meeting: Meeting) -> list[AgendaItem]:
+def prepare_agenda(*, actor: User | None, meeting: Meeting) -> list[AgendaItem]:
     """The standard order of business, with open action points and matters arising carried forward."""
     meeting = _lock_meeting(meeting)
     _require(
@@ -588,7 +591,9 @@ def prepare_agenda(*, actor: Any, meeting: Meeting) -> list[AgendaItem]:
 
 
 @transaction.atomic
-def add_agenda_item(*, actor: Any, meeting: Meeting, section: str, title: str, body: str = "") -> AgendaItem:
+def add_agenda_item(
+    *, actor: User | None, meeting: Meeting, section: str, title: str, body: str = ""
+) -> AgendaItem:
     meeting = _lock_meeting(meeting)
     _require(
         actor,
@@ -616,7 +621,7 @@ def add_agenda_item(*, actor: Any, meeting: Meeting, section: str, title: str, b
 
 
 @transaction.atomic
-def publish_agenda(*, actor: Any, meeting: Meeting) -> Meeting:
+def publish_agenda(*, actor: User | None, meeting: Meeting) -> Meeting:
     meeting = _lock_meeting(meeting)
     _require(
         actor,
@@ -650,7 +655,9 @@ def _lock_item(item: AgendaItem) -> tuple[Meeting, AgendaItem]:
 
 
 @transaction.atomic
-def update_agenda_item(*, actor: Any, item: AgendaItem, title: str, body: str, section: str) -> AgendaItem:
+def update_agenda_item(
+    *, actor: User | None, item: AgendaItem, title: str, body: str, section: str
+) -> AgendaItem:
     meeting, item = _lock_item(item)
     _require(
         actor,
@@ -678,7 +685,7 @@ def update_agenda_item(*, actor: Any, item: AgendaItem, title: str, body: str, s
 
 
 @transaction.atomic
-def move_agenda_item(*, actor: Any, item: AgendaItem, direction: str) -> AgendaItem:
+def move_agenda_item(*, actor: User | None, item: AgendaItem, direction: str) -> AgendaItem:
     """Swap the item with the one above ("up") or below ("down") it.
 
     The unique (meeting, position) constraint is checked row by row, so the
@@ -729,7 +736,7 @@ def _delete_files_after_commit(files: list[FieldFile]) -> None:
 
 
 @transaction.atomic
-def delete_agenda_item(*, actor: Any, item: AgendaItem) -> Meeting:
+def delete_agenda_item(*, actor: User | None, item: AgendaItem) -> Meeting:
     """Take an item off the agenda, with its papers (their files go once the change is committed)."""
     meeting, item = _lock_item(item)
     _require(
@@ -747,7 +754,7 @@ def delete_agenda_item(*, actor: Any, item: AgendaItem) -> Meeting:
 
 
 @transaction.atomic
-def attach_paper(*, actor: Any, item: AgendaItem, title: str, upload: Any) -> Paper:
+def attach_paper(*, actor: User | None, item: AgendaItem, title: str, upload: Any) -> Paper:
     """Attach an uploaded file to an agenda item, once its size and type are checked.
 
     The type is judged by the file's name and its contents (``committees.papers``),
@@ -795,7 +802,7 @@ def attach_paper(*, actor: Any, item: AgendaItem, title: str, upload: Any) -> Pa
 
 
 @transaction.atomic
-def delete_paper(*, actor: Any, paper: Paper) -> AgendaItem:
+def delete_paper(*, actor: User | None, paper: Paper) -> AgendaItem:
     locked = Paper.objects.select_related("item").filter(pk=paper.pk).first()
     if locked is None:
         raise CommitteeError("That paper has already been removed.")
@@ -828,7 +835,7 @@ def draft_refused(meeting: Meeting, minutes: Minutes | None) -> str:
 
 
 @transaction.atomic
-def draft_minutes(*, actor: Any, meeting: Meeting, text: str) -> Minutes:
+def draft_minutes(*, actor: User | None, meeting: Meeting, text: str) -> Minutes:
     meeting = _lock_meeting(meeting)
     _require(
         actor, "committees.write_minutes", meeting.committee, "Only the minutes secretary drafts the minutes."
@@ -851,7 +858,7 @@ def draft_minutes(*, actor: Any, meeting: Meeting, text: str) -> Minutes:
 
 
 @transaction.atomic
-def circulate_minutes(*, actor: Any, minutes: Minutes) -> Minutes:
+def circulate_minutes(*, actor: User | None, minutes: Minutes) -> Minutes:
     """Send the draft to the committee (the sweep e-mails it, once per circulation)."""
     minutes = Minutes.objects.select_for_update().select_related("meeting__committee").get(pk=minutes.pk)
     _require(
@@ -871,7 +878,7 @@ def circulate_minutes(*, actor: Any, minutes: Minutes) -> Minutes:
 
 
 @transaction.atomic
-def approve_minutes(*, actor: Any, minutes: Minutes, at_meeting: Meeting) -> Minutes:
+def approve_minutes(*, actor: User | None, minutes: Minutes, at_meeting: Meeting) -> Minutes:
     """Minutes are approved at a later meeting of the same committee, which is recorded."""
     minutes = Minutes.objects.select_for_update().select_related("meeting__committee").get(pk=minutes.pk)
     committee = minutes.meeting.committee
@@ -899,7 +906,7 @@ def approve_minutes(*, actor: Any, minutes: Minutes, at_meeting: Meeting) -> Min
 
 
 @transaction.atomic
-def publish_minutes(*, actor: Any, minutes: Minutes) -> Minutes:
+def publish_minutes(*, actor: User | None, minutes: Minutes) -> Minutes:
     minutes = Minutes.objects.select_for_update().select_related("meeting__committee").get(pk=minutes.pk)
     _require(
         actor,
@@ -934,7 +941,9 @@ def _check_on_record(meeting: Meeting, item: AgendaItem | None) -> None:
 
 
 @transaction.atomic
-def record_decision(*, actor: Any, meeting: Meeting, text: str, item: AgendaItem | None = None) -> Decision:
+def record_decision(
+    *, actor: User | None, meeting: Meeting, text: str, item: AgendaItem | None = None
+) -> Decision:
     meeting = _lock_meeting(meeting)
     _require(
         actor,
@@ -953,7 +962,7 @@ def record_decision(*, actor: Any, meeting: Meeting, text: str, item: AgendaItem
 @transaction.atomic
 def add_action_point(
     *,
-    actor: Any,
+    actor: User | None,
     meeting: Meeting,
     text: str,
     owner: Member | None = None,
@@ -983,7 +992,7 @@ def add_action_point(
 
 
 @transaction.atomic
-def complete_action_point(*, actor: Any, point: ActionPoint) -> ActionPoint:
+def complete_action_point(*, actor: User | None, point: ActionPoint) -> ActionPoint:
     # Lock only the point's row: PostgreSQL refuses FOR UPDATE on the nullable side of the owner join.
     point = (
         ActionPoint.objects.select_for_update(of=("self",))
@@ -1009,7 +1018,7 @@ def complete_action_point(*, actor: Any, point: ActionPoint) -> ActionPoint:
 
 # Failed mail -----------------------------------------------------------------------------------
 @transaction.atomic
-def resend_committee_message(*, actor: Any, committee: Committee, message_id: int) -> OutboundMessage:
+def resend_committee_message(*, actor: User | None, committee: Committee, message_id: int) -> OutboundMessage:
     """The secretary sends one of the committee's failed (or retrying) messages again, now.
 
     Only a message in the committee's outbox group can be resent from its
@@ -1032,7 +1041,7 @@ def resend_committee_message(*, actor: Any, committee: Committee, message_id: in
 
 # Calendar feeds --------------------------------------------------------------------------------
 @transaction.atomic
-def new_calendar_token(*, actor: Any, member: Member) -> CalendarToken:
+def new_calendar_token(*, actor: User | None, member: Member) -> CalendarToken:
     """A fresh private feed address for the member; any earlier one stops working."""
     _require_own(actor, member)
     revoked = _revoke_calendar_tokens(member)
@@ -1042,7 +1051,7 @@ def new_calendar_token(*, actor: Any, member: Member) -> CalendarToken:
 
 
 @transaction.atomic
-def revoke_calendar_token(*, actor: Any, member: Member) -> int:
+def revoke_calendar_token(*, actor: User | None, member: Member) -> int:
     """Stop the member's feed address working; returns how many addresses were revoked."""
     _require_own(actor, member)
     revoked = _revoke_calendar_tokens(member)
@@ -1051,7 +1060,7 @@ def revoke_calendar_token(*, actor: Any, member: Member) -> int:
     return revoked
 
 
-def _require_own(actor: Any, member: Member) -> None:
+def _require_own(actor: User | None, member: Member) -> None:
     if actor is not None and actor.pk != member.user_id:
         raise CommitteeError("Only members manage their own calendar feed.")
 
@@ -1065,7 +1074,7 @@ def _revoke_calendar_tokens(member: Member) -> int:
 
 
 @transaction.atomic
-def regenerate_committee_feed(*, actor: Any, committee: Committee) -> Committee:
+def regenerate_committee_feed(*, actor: User | None, committee: Committee) -> Committee:
     """A new address for the committee's feed; the old one stops working at once."""
     committee = Committee.objects.select_for_update().get(pk=committee.pk)
     _require(

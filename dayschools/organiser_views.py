@@ -32,6 +32,7 @@ from django.utils.formats import date_format
 from django.views.decorators.http import require_GET, require_http_methods
 
 from awl.forms import ConfirmForm
+from awl.http import AuthenticatedHttpRequest
 from awl.views_helpers import bound, refusal_on, refusal_status
 from dayschools import selectors, services
 from dayschools.forms import (
@@ -119,7 +120,7 @@ def _home_url(anchor: str = "") -> str:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def series_add(request: HttpRequest) -> HttpResponse:
+def series_add(request: AuthenticatedHttpRequest) -> HttpResponse:
     _require_series_manager(request.user)
     form = bound(SeriesForm, request)
     if form.is_valid():
@@ -132,7 +133,7 @@ def series_add(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def series_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def series_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     series = selectors.get_series_for_organiser(request.user, pk)
     initial = {"title": series.title, "season": series.season, "description": series.description}
     form = bound(SeriesForm, request, initial=initial)
@@ -158,7 +159,7 @@ def _next_number(series: Series) -> int:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def school_add(request: HttpRequest, pk: int) -> HttpResponse:
+def school_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     series = selectors.get_series_for_organiser(request.user, pk)
     form = bound(SchoolForm, request, initial={"number": _next_number(series)})
     if form.is_valid():
@@ -178,7 +179,7 @@ def school_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def school_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def school_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     school = selectors.get_school_for_organiser(request.user, pk)
     initial = {
         "number": school.number,
@@ -239,7 +240,7 @@ def _event_details(form: EventForm) -> dict[str, Any]:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def event_add(request: HttpRequest, pk: int) -> HttpResponse:
+def event_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     school = selectors.get_school_for_organiser(request.user, pk)
     cities = _free_cities(school)
     form = bound(
@@ -294,7 +295,7 @@ def event_manage(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def event_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def event_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     event = selectors.get_event_for_organiser(request.user, pk)
     choices = selectors.organiser_choices()
     form = bound(
@@ -409,7 +410,7 @@ def _copy_initial(event: Event, cities: list[City]) -> dict[str, Any]:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def event_copy(request: HttpRequest, pk: int) -> HttpResponse:
+def event_copy(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Copy an event to several cities at once, each with its own date and venue: all of them or none."""
     event = selectors.get_event_for_organiser(request.user, pk, perm=MANAGE_SERIES)
     cities = list(_free_cities(event.school))
@@ -435,7 +436,7 @@ def _workshops_url(event_id: int) -> str:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def workshop_add(request: HttpRequest, pk: int) -> HttpResponse:
+def workshop_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     event = selectors.get_event_for_organiser(request.user, pk)
     day = timezone.localtime(event.starts_at).date()
     starts = timezone.localtime(event.starts_at)
@@ -460,7 +461,7 @@ def workshop_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def workshop_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def workshop_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     workshop = selectors.get_workshop_for_organiser(request.user, pk)
     event = workshop.event
     day = timezone.localtime(event.starts_at).date()
@@ -482,7 +483,7 @@ def workshop_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def workshop_delete(request: HttpRequest, pk: int) -> HttpResponse:
+def workshop_delete(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     workshop = selectors.get_workshop_for_organiser(request.user, pk)
     event = workshop.event
     form = bound(ConfirmForm, request)
@@ -530,7 +531,7 @@ def _door_url(event: Event) -> str:
     return reverse("dayschools:door", args=[event.pk])
 
 
-def _door_mark(request: HttpRequest, event: Event) -> HttpResponse | int:
+def _door_mark(request: AuthenticatedHttpRequest, event: Event) -> HttpResponse | int:
     """Check one person in or undo it: the redirect (or, for fetch, the new state as JSON), or the
     status with which to show the list again, its error in the messages."""
     form = DoorMarkForm(request.POST, bookings=Booking.objects.filter(event=event))
@@ -577,7 +578,7 @@ def _door_mark(request: HttpRequest, event: Event) -> HttpResponse | int:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def door(request: HttpRequest, pk: int) -> HttpResponse:
+def door(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The door list on a phone: find someone by name or booking code, check them in, undo; walk-ins."""
     event = selectors.get_event_for_organiser(request.user, pk)
     status = 200
@@ -607,7 +608,7 @@ def door(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def door_walk_in(request: HttpRequest, pk: int) -> HttpResponse:
+def door_walk_in(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Someone who came without booking: added and checked in at once."""
     event = selectors.get_event_for_organiser(request.user, pk)
     form = bound(WalkInForm, request)

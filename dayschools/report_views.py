@@ -29,6 +29,7 @@ from django.views.decorators.csp import csp_override
 from django.views.decorators.http import require_GET, require_http_methods
 
 from awl.exports import csv_download
+from awl.http import AuthenticatedHttpRequest
 from awl.paging import page_of, query_string_without_page
 from awl.views_helpers import bound, refusal_on, refusal_status
 from dayschools import charts, reports, services
@@ -89,7 +90,7 @@ def _change_cells(change: Change | None) -> list[int | str]:
 
 
 def _exported(
-    request: HttpRequest, report: str, rows: list[list[Any]], target: Any = None, **detail: Any
+    request: AuthenticatedHttpRequest, report: str, rows: list[list[Any]], target: Any = None, **detail: Any
 ) -> None:
     services.record_report_exported(
         actor=request.user, report=report, rows=len(rows), target=target, detail=detail
@@ -139,7 +140,7 @@ def _event_csv_rows(figures: reports.EventFigures) -> tuple[list[str], list[list
 @never_cache
 @login_required
 @require_GET
-def event_report_csv(request: HttpRequest, pk: int) -> HttpResponse:
+def event_report_csv(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     event = _event_for(request, pk)
     header, rows = _event_csv_rows(reports.event_figures(event))
     _exported(request, "event", rows, target=event)
@@ -195,7 +196,7 @@ CHANGE_HEADER = ["change on previous", "% on previous", "change on first", "% on
 @never_cache
 @login_required
 @require_GET
-def city_report_csv(request: HttpRequest, slug: str) -> HttpResponse:
+def city_report_csv(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     series = _series_for(request, slug)
     header = ["city", "region", "school", "title", "date", "state", "attended", *CHANGE_HEADER]
     rows: list[list[Any]] = []
@@ -240,7 +241,7 @@ def school_report(request: HttpRequest, slug: str) -> HttpResponse:
 @never_cache
 @login_required
 @require_GET
-def school_report_csv(request: HttpRequest, slug: str) -> HttpResponse:
+def school_report_csv(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     series = _series_for(request, slug)
     grid = reports.series_grid(series)
     header = ["school", "title", *(city.name for city in grid.cities), "total", *CHANGE_HEADER]
@@ -267,7 +268,7 @@ def region_report(request: HttpRequest, slug: str) -> HttpResponse:
 @never_cache
 @login_required
 @require_GET
-def region_report_csv(request: HttpRequest, slug: str) -> HttpResponse:
+def region_report_csv(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     series = _series_for(request, slug)
     header = ["region", "school", "title", "held in", "attended", *CHANGE_HEADER]
     rows = [
@@ -305,7 +306,7 @@ def follow_ups(request: HttpRequest) -> HttpResponse:
 @never_cache
 @login_required
 @require_GET
-def follow_ups_csv(request: HttpRequest) -> HttpResponse:
+def follow_ups_csv(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The whole follow-up list (of the chosen city, or all the organiser's cities) as a CSV file."""
     cities = _follow_up_cities(request)
     form = FollowUpCityForm(request.GET or None, cities=cities)
@@ -353,7 +354,7 @@ def _who(user: Any) -> str:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def follow_up_record(request: HttpRequest, pk: int) -> HttpResponse:
+def follow_up_record(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Record that the organiser followed someone up (who and when are taken from the request)."""
     booking, _cities = _follow_up_booking_for(request, pk)
     form = bound(FollowUpForm, request)

@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -39,6 +39,9 @@ from dayschools.models import (
 )
 from members.models import Member
 from members.selectors import member_with_email
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 
 class DaySchoolError(DomainError):
@@ -68,7 +71,7 @@ def _check_event_times(
 @transaction.atomic
 def create_event(
     *,
-    actor: Any,
+    actor: User | None,
     school: School,
     city: City,
     venue: str,
@@ -108,7 +111,7 @@ def create_event(
 
 
 @transaction.atomic
-def update_event(*, actor: Any, event: Event, **changes: Any) -> Event:
+def update_event(*, actor: User | None, event: Event, **changes: Any) -> Event:
     """Change an event's details; a capacity below the places already confirmed is refused."""
     event = _lock_event(event)
     _require(actor, "dayschools.manage_event", event, "Only the event's organisers change it.")
@@ -147,7 +150,7 @@ def update_event(*, actor: Any, event: Event, **changes: Any) -> Event:
 @transaction.atomic
 def copy_event(
     *,
-    actor: Any,
+    actor: User | None,
     event: Event,
     city: City,
     starts_at: dt.datetime,
@@ -367,7 +370,7 @@ def _promote(event: Event) -> list[Booking]:
 
 
 @transaction.atomic
-def cancel_booking(*, booking: Booking, actor: Any = None) -> Booking:
+def cancel_booking(*, booking: Booking, actor: User | None = None) -> Booking:
     """Cancel a place (by its holder's link, or an organiser); the next on the waiting list is promoted.
 
     ``actor`` None is the holder, through their signed link; a logged-in actor
@@ -410,7 +413,7 @@ def cancel_booking(*, booking: Booking, actor: Any = None) -> Booking:
 
 # At the door ------------------------------------------------------------------------------------
 @transaction.atomic
-def check_in(*, actor: Any, booking: Booking) -> Booking:
+def check_in(*, actor: User | None, booking: Booking) -> Booking:
     """Mark someone arrived; a second tap or a retried request changes nothing."""
     booking = Booking.objects.select_for_update().select_related("event").get(pk=booking.pk)
     _require(actor, "dayschools.manage_event", booking.event, "Only the event's organisers check people in.")
@@ -427,7 +430,7 @@ def check_in(*, actor: Any, booking: Booking) -> Booking:
 
 
 @transaction.atomic
-def undo_check_in(*, actor: Any, booking: Booking) -> Booking:
+def undo_check_in(*, actor: User | None, booking: Booking) -> Booking:
     booking = Booking.objects.select_for_update().select_related("event").get(pk=booking.pk)
     _require(actor, "dayschools.manage_event", booking.event, "Only the event's organisers check people in.")
     if booking.checked_in_at is not None:
@@ -442,7 +445,7 @@ def undo_check_in(*, actor: Any, booking: Booking) -> Booking:
 
 @transaction.atomic
 def add_walk_in(
-    *, actor: Any, event: Event, name: str, email: str = "", consent_to_contact: bool = False
+    *, actor: User | None, event: Event, name: str, email: str = "", consent_to_contact: bool = False
 ) -> Booking:
     """Someone who turned up without booking: checked in at once, over capacity if the room allows.
 
@@ -476,7 +479,7 @@ def add_walk_in(
 
 
 @transaction.atomic
-def record_follow_up(*, actor: Any, booking: Booking, note: str = "") -> FollowUp:
+def record_follow_up(*, actor: User | None, booking: Booking, note: str = "") -> FollowUp:
     booking = Booking.objects.select_related("event__city").get(pk=booking.pk)
     _require(
         actor,
@@ -507,7 +510,7 @@ def _unique_slug(title: str, season: str) -> str:
 
 
 @transaction.atomic
-def create_series(*, actor: Any, title: str, season: str, description: str = "") -> Series:
+def create_series(*, actor: User | None, title: str, season: str, description: str = "") -> Series:
     _require(actor, "dayschools.manage_series", None, "Only day-school organisers set up series.")
     if not title.strip() or not season.strip():
         raise DaySchoolError("A series needs a title and a season.")
@@ -522,7 +525,9 @@ def create_series(*, actor: Any, title: str, season: str, description: str = "")
 
 
 @transaction.atomic
-def update_series(*, actor: Any, series: Series, title: str, season: str, description: str = "") -> Series:
+def update_series(
+    *, actor: User | None, series: Series, title: str, season: str, description: str = ""
+) -> Series:
     _require(actor, "dayschools.manage_series", series, "Only day-school organisers change series.")
     if not title.strip() or not season.strip():
         raise DaySchoolError("A series needs a title and a season.")
@@ -545,7 +550,7 @@ def _check_school_number(series: Series, number: int, school: School | None = No
 @transaction.atomic
 def create_school(
     *,
-    actor: Any,
+    actor: User | None,
     series: Series,
     number: int,
     title: str,
@@ -569,7 +574,7 @@ def create_school(
 @transaction.atomic
 def update_school(
     *,
-    actor: Any,
+    actor: User | None,
     school: School,
     number: int,
     title: str,
@@ -587,7 +592,7 @@ def update_school(
 
 
 @transaction.atomic
-def set_event_organisers(*, actor: Any, event: Event, organisers: Iterable[Any]) -> Event:
+def set_event_organisers(*, actor: User | None, event: Event, organisers: Iterable[Any]) -> Event:
     """Who runs the event's bookings and door list (besides the day-school organisers)."""
     _require(actor, "dayschools.manage_event", event, "Only the event's organisers change it.")
     chosen = list(organisers)
@@ -605,7 +610,7 @@ def set_event_organisers(*, actor: Any, event: Event, organisers: Iterable[Any])
 
 
 @transaction.atomic
-def edit_event(*, actor: Any, event: Event, organisers: Iterable[Any], **changes: Any) -> Event:
+def edit_event(*, actor: User | None, event: Event, organisers: Iterable[Any], **changes: Any) -> Event:
     """The organisers' edit form: the event's details (as ``update_event``) and its organisers, together."""
     event = update_event(actor=actor, event=event, **changes)
     return set_event_organisers(actor=actor, event=event, organisers=organisers)
@@ -630,7 +635,7 @@ def cancel_refusal(event: Event, now: dt.datetime) -> str:
 
 
 @transaction.atomic
-def publish_event(*, actor: Any, event: Event) -> Event:
+def publish_event(*, actor: User | None, event: Event) -> Event:
     """A draft event goes on the public list and takes bookings (within its booking window)."""
     event = _lock_event(event)
     _require(actor, "dayschools.manage_event", event, "Only the event's organisers publish it.")
@@ -644,7 +649,7 @@ def publish_event(*, actor: Any, event: Event) -> Event:
 
 
 @transaction.atomic
-def cancel_event(*, actor: Any, event: Event) -> Event:
+def cancel_event(*, actor: User | None, event: Event) -> Event:
     """The event will not take place: it leaves the public list and takes no more bookings."""
     event = _lock_event(event)
     _require(actor, "dayschools.manage_event", event, "Only the event's organisers cancel it.")
@@ -671,7 +676,7 @@ def cancel_event(*, actor: Any, event: Event) -> Event:
 
 
 @transaction.atomic
-def copy_event_to_cities(*, actor: Any, event: Event, copies: list[dict[str, Any]]) -> list[Event]:
+def copy_event_to_cities(*, actor: User | None, event: Event, copies: list[dict[str, Any]]) -> list[Event]:
     """The same school in several more cities at once: every copy is made, or none.
 
     Each entry of ``copies`` gives ``city``, ``starts_at``, ``venue`` and
@@ -703,7 +708,7 @@ def _check_workshop(event: Event, starts_at: dt.datetime, ends_at: dt.datetime, 
 @transaction.atomic
 def add_workshop(
     *,
-    actor: Any,
+    actor: User | None,
     event: Event,
     title: str,
     starts_at: dt.datetime,
@@ -733,7 +738,7 @@ def add_workshop(
 @transaction.atomic
 def update_workshop(
     *,
-    actor: Any,
+    actor: User | None,
     workshop: Workshop,
     title: str,
     starts_at: dt.datetime,
@@ -764,7 +769,7 @@ def update_workshop(
 
 
 @transaction.atomic
-def delete_workshop(*, actor: Any, workshop: Workshop) -> None:
+def delete_workshop(*, actor: User | None, workshop: Workshop) -> None:
     """Remove a workshop nobody holds a place in (waiting-list wishes for it are dropped)."""
     event = _lock_event(workshop.event_id)
     _require(actor, "dayschools.manage_event", event, "Only the event's organisers change its workshops.")
@@ -787,7 +792,7 @@ def delete_workshop(*, actor: Any, workshop: Workshop) -> None:
 # Reports ------------------------------------------------------------------------------------------
 @transaction.atomic
 def record_report_exported(
-    *, actor: Any, report: str, rows: int, target: Any = None, detail: dict[str, Any] | None = None
+    *, actor: User | None, report: str, rows: int, target: Any = None, detail: dict[str, Any] | None = None
 ) -> None:
     """A report left the system as a CSV file: written to the audit trail, whether it names people
     (the follow-up list: names, e-mail addresses, phone numbers) or only counts them."""

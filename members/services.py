@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import ROUND_FLOOR, Decimal
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
@@ -46,7 +46,10 @@ from members.models import (
 )
 from members.standing import paid_up_to
 
-User = get_user_model()
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+else:
+    User = get_user_model()
 
 # Fields a member may change about themselves.
 OWN_DETAIL_FIELDS = (
@@ -77,7 +80,7 @@ def _set_status(
     member: Member,
     status: MemberStatus,
     *,
-    actor: Any,
+    actor: User | None,
     effective_on: dt.date,
     reason: str = "",
 ) -> None:
@@ -124,7 +127,7 @@ def current_consents(person: Member | Contact) -> dict[str, bool]:
 @transaction.atomic
 def apply_for_membership(
     *,
-    actor: Any,
+    actor: User,
     branch: Branch,
     full_name: str,
     agrees_with_aims: bool,
@@ -196,7 +199,7 @@ def apply_for_membership(
     return application
 
 
-def _lock_pending_application(actor: Any, application: Application) -> Application:
+def _lock_pending_application(actor: User, application: Application) -> Application:
     """The application, locked, once the actor may decide it and it is still undecided."""
     application = (
         Application.objects.select_for_update(of=("self",))
@@ -216,7 +219,7 @@ def _lock_pending_application(actor: Any, application: Application) -> Applicati
 
 
 @transaction.atomic
-def approve_application(*, actor: Any, application: Application) -> Member:
+def approve_application(*, actor: User, application: Application) -> Member:
     """The branch organiser (or national office) admits an applicant."""
     application = _lock_pending_application(actor, application)
     member = _lock_member(application.member)
@@ -249,7 +252,7 @@ def approve_application(*, actor: Any, application: Application) -> Member:
 
 
 @transaction.atomic
-def decline_application(*, actor: Any, application: Application, reason: str) -> Application:
+def decline_application(*, actor: User, application: Application, reason: str) -> Application:
     """The branch organiser declines an application, saying why."""
     application = _lock_pending_application(actor, application)
     reason = reason.strip()
@@ -279,7 +282,7 @@ def decline_application(*, actor: Any, application: Application, reason: str) ->
 @transaction.atomic
 def change_status(
     *,
-    actor: Any,
+    actor: User | None,
     member: Member,
     status: MemberStatus | str,
     reason: str,
@@ -334,7 +337,7 @@ def change_status(
 # Details -------------------------------------------------------------------------------
 @transaction.atomic
 def update_own_details(
-    *, actor: Any, member: Member, details: dict[str, Any], consents: dict[str, bool] | None = None
+    *, actor: User, member: Member, details: dict[str, Any], consents: dict[str, bool] | None = None
 ) -> list[str]:
     """A member edits their own details and consents; returns what changed."""
     member = _lock_member(member)
@@ -374,7 +377,7 @@ PAYABLE_STATUSES = {MemberStatus.MEMBER, MemberStatus.LAPSED, MemberStatus.SUSPE
 @transaction.atomic
 def record_payment(
     *,
-    actor: Any,
+    actor: User,
     member: Member,
     paid_on: dt.date,
     amount: Decimal,
@@ -506,7 +509,7 @@ CONTACT_FIELDS = ("full_name", "email", "phone", "city", "branch", "how_met", "n
 @transaction.atomic
 def create_contact(
     *,
-    actor: Any,
+    actor: User | None,
     details: dict[str, Any],
     consents: dict[str, bool] | None = None,
     source: str = "branch organiser",
@@ -534,7 +537,7 @@ def create_contact(
 
 
 @transaction.atomic
-def update_contact(*, actor: Any, contact: Contact, details: dict[str, Any]) -> Contact:
+def update_contact(*, actor: User, contact: Contact, details: dict[str, Any]) -> Contact:
     contact = Contact.objects.select_for_update().get(pk=contact.pk)
     _require(actor, "members.manage_contact", contact, "You can only edit contacts of a branch you organise.")
     if "branch" in details:
@@ -557,25 +560,25 @@ def update_contact(*, actor: Any, contact: Contact, details: dict[str, Any]) -> 
 
 
 # Viewing and exporting: audited reads ------------------------------------------------------
-def record_member_viewed(*, actor: Any, member: Member) -> None:
+def record_member_viewed(*, actor: User, member: Member) -> None:
     """Officers' views of a member record are logged (special category data)."""
     if actor.pk != member.user_id:
         log_action(actor=actor, action="member.viewed", target=member)
 
 
-def record_branch_exported(*, actor: Any, branch: Branch, rows: int, filters: dict[str, str]) -> None:
+def record_branch_exported(*, actor: User | None, branch: Branch, rows: int, filters: dict[str, str]) -> None:
     log_action(
         actor=actor, action="branch.exported", target=branch, detail={"rows": rows, "filters": filters}
     )
 
 
-def record_data_exported(*, actor: Any, member: Member) -> None:
+def record_data_exported(*, actor: User | None, member: Member) -> None:
     log_action(actor=actor, action="member.data_exported", target=member)
 
 
 # Erasure --------------------------------------------------------------------------------------
 @transaction.atomic
-def erase_member(*, actor: Any, member: Member, reason: str) -> Member:
+def erase_member(*, actor: User, member: Member, reason: str) -> Member:
     """Anonymise a person on request: nothing personal left, counts unchanged.
 
     Payments, status history, applications (their dates and decisions) and
@@ -638,7 +641,7 @@ def erase_member(*, actor: Any, member: Member, reason: str) -> Member:
 
 
 @transaction.atomic
-def erase_contact(*, actor: Any, contact: Contact, reason: str) -> Contact:
+def erase_contact(*, actor: User, contact: Contact, reason: str) -> Contact:
     contact = Contact.objects.select_for_update().get(pk=contact.pk)
     _require(
         actor, "members.erase_personal_data", contact, "Only the national office can erase personal data."
@@ -661,8 +664,8 @@ def erase_contact(*, actor: Any, contact: Contact, reason: str) -> Contact:
 @transaction.atomic
 def grant_role(
     *,
-    actor: Any,
-    user: Any,
+    actor: User | None,
+    user: User,
     role: Role | str,
     branch: Branch | None = None,
     scope: Any = None,
@@ -688,7 +691,9 @@ def grant_role(
 
 
 @transaction.atomic
-def end_role(*, actor: Any, assignment: RoleAssignment, ends_on: dt.date | None = None) -> RoleAssignment:
+def end_role(
+    *, actor: User | None, assignment: RoleAssignment, ends_on: dt.date | None = None
+) -> RoleAssignment:
     if actor is not None:
         _require(actor, "members.import_people", None, "Only the national office can end roles.")
     assignment.ends_on = ends_on or timezone.localdate()

@@ -26,6 +26,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from awl.audit import entries_for
 from awl.exports import csv_download, csv_safe
+from awl.forms import SearchForm
+from awl.http import AuthenticatedHttpRequest
 from awl.paging import page_of, query_string_without_page
 from awl.views_helpers import bound, refusal_on
 from members import roles, selectors, services
@@ -40,7 +42,6 @@ from members.forms import (
     MyDetailsForm,
     PaymentForm,
     ResignForm,
-    SearchForm,
     StatusChangeForm,
 )
 from members.models import Channel, Member, MemberStatus
@@ -88,7 +89,7 @@ def _own_member_or_none(user: Any) -> Member | None:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def apply(request: HttpRequest) -> HttpResponse:
+def apply(request: AuthenticatedHttpRequest) -> HttpResponse:
     member = _own_member_or_none(request.user)
     if request.method == "GET" and member is not None and member.status in _HAS_MEMBERSHIP:
         messages.info(request, "You already have a membership; its details are below.")
@@ -139,7 +140,7 @@ def my_membership(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def edit_my_details(request: HttpRequest) -> HttpResponse:
+def edit_my_details(request: AuthenticatedHttpRequest) -> HttpResponse:
     member = _own_member_or_none(request.user)
     if member is None:
         return redirect("members:apply")
@@ -162,7 +163,7 @@ def edit_my_details(request: HttpRequest) -> HttpResponse:
 @never_cache
 @login_required
 @require_GET
-def export_my_data(request: HttpRequest) -> HttpResponse:
+def export_my_data(request: AuthenticatedHttpRequest) -> HttpResponse:
     member = selectors.get_own_member(request.user)
     data = selectors.export_member_data(member)
     services.record_data_exported(actor=request.user, member=member)
@@ -178,7 +179,7 @@ def export_my_data(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def resign(request: HttpRequest) -> HttpResponse:
+def resign(request: AuthenticatedHttpRequest) -> HttpResponse:
     member = _own_member_or_none(request.user)
     if member is None:
         return redirect("members:apply")
@@ -272,7 +273,7 @@ def _csv_row(row: MemberRow) -> list[str]:
 @never_cache
 @login_required
 @require_GET
-def branch_members_csv(request: HttpRequest, slug: str) -> HttpResponse:
+def branch_members_csv(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     branch = selectors.get_branch_for_user(request.user, slug, perm="members.export_branch")
     form = BranchMemberFilterForm(request.GET)
     rows = _member_rows(_filtered_branch_members(branch, form))
@@ -291,7 +292,7 @@ def application_queue(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def application_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     application = selectors.get_application_for_user(request.user, pk)
     decline_form = DeclineForm()
     if request.method == "POST":
@@ -334,7 +335,7 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
 # Officers' view of one member ------------------------------------------------------------
 @login_required
 @require_GET
-def member_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def member_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     member = selectors.get_member_for_user(request.user, pk)
     services.record_member_viewed(actor=request.user, member=member)
     user = request.user
@@ -356,7 +357,7 @@ def member_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def record_payment(request: HttpRequest, pk: int) -> HttpResponse:
+def record_payment(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     member = selectors.get_member_for_user(request.user, pk, perm="members.record_payment")
     form = bound(PaymentForm, request, initial={"paid_on": timezone.localdate()})
     if form.is_valid():
@@ -373,7 +374,7 @@ def record_payment(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def change_status(request: HttpRequest, pk: int) -> HttpResponse:
+def change_status(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     member = selectors.get_member_for_user(request.user, pk, perm="members.change_member_status")
     form = bound(StatusChangeForm, request)
     if form.is_valid():
@@ -386,7 +387,7 @@ def change_status(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def erase_member(request: HttpRequest, pk: int) -> HttpResponse:
+def erase_member(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     member = selectors.get_member_for_user(request.user, pk, perm="members.erase_personal_data")
     form = bound(EraseForm, request)
     if form.is_valid():
@@ -422,7 +423,7 @@ def _contact_form_options(user: Any) -> dict[str, Any]:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def contact_add(request: HttpRequest) -> HttpResponse:
+def contact_add(request: AuthenticatedHttpRequest) -> HttpResponse:
     selectors.require(request.user, "members.list_contacts")
     options = _contact_form_options(request.user)
     form = bound(ContactForm, request, **options)
@@ -438,7 +439,7 @@ def contact_add(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def contact_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def contact_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     contact = selectors.get_contact_for_user(request.user, pk)
     options = _contact_form_options(request.user)
     if request.method == "POST":
@@ -462,7 +463,7 @@ def contact_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def erase_contact(request: HttpRequest, pk: int) -> HttpResponse:
+def erase_contact(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     contact = selectors.get_contact_for_user(request.user, pk)
     selectors.require(request.user, "members.erase_personal_data", contact)
     form = bound(EraseForm, request)

@@ -21,7 +21,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -46,6 +46,9 @@ from conference.registration import selectors
 from conference.registration.services import ConferenceError
 from conference.rules import RUN
 from members.models import Member, MemberStatus
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 TITLE_MAX = 200
 
@@ -73,7 +76,7 @@ class Reader:
         return self.runs or self.member or self.registered
 
 
-def reader_for(user: Any, conference: Conference) -> Reader:
+def reader_for(user: User, conference: Conference) -> Reader:
     member = selectors.own_member(user)
     return Reader(
         runs=bool(user.has_perm(RUN, conference)),
@@ -82,7 +85,7 @@ def reader_for(user: Any, conference: Conference) -> Reader:
     )
 
 
-def admitted_reader(user: Any, conference: Conference) -> Reader:
+def admitted_reader(user: User, conference: Conference) -> Reader:
     """The reader; 403 for someone who is neither a member, registered, nor running the conference."""
     reader = reader_for(user, conference)
     if not reader.admitted:
@@ -103,7 +106,7 @@ def visible_documents(
     return documents.filter(publish_on__lte=now, audience__in=audiences)
 
 
-def get_document_for_user(user: Any, conference: Conference, pk: int) -> Document:
+def get_document_for_user(user: User, conference: Conference, pk: int) -> Document:
     """A document the user may see now; 404 for one not yet published, or not for them."""
     reader = reader_for(user, conference)
     return get_object_or_404(visible_documents(conference, reader), pk=pk)
@@ -157,7 +160,7 @@ def audience_members(document: Document) -> QuerySet[Member]:
 
 
 # Writes: the timetable --------------------------------------------------------------------------
-def _require_run(actor: Any, conference: Conference, message: str) -> None:
+def _require_run(actor: User | None, conference: Conference, message: str) -> None:
     if actor is not None and not actor.has_perm(RUN, conference):
         raise ConferenceError(message)
 
@@ -199,7 +202,7 @@ def _session_detail(session: Session) -> dict[str, Any]:
 @transaction.atomic
 def add_session(
     *,
-    actor: Any,
+    actor: User | None,
     conference: Conference,
     title: str,
     kind: str,
@@ -231,7 +234,7 @@ def add_session(
 @transaction.atomic
 def change_session(
     *,
-    actor: Any,
+    actor: User | None,
     session: Session,
     title: str,
     kind: str,
@@ -259,7 +262,7 @@ def change_session(
 
 
 @transaction.atomic
-def delete_session(*, actor: Any, session: Session) -> None:
+def delete_session(*, actor: User | None, session: Session) -> None:
     conference = _lock(session.conference)
     _require_run(actor, conference, "Only the conference arrangements committee sets the timetable.")
     locked = Session.objects.select_for_update().filter(pk=session.pk, conference=conference).first()
@@ -323,7 +326,7 @@ def _document_detail(document: Document) -> dict[str, Any]:
 @transaction.atomic
 def add_document(
     *,
-    actor: Any,
+    actor: User | None,
     conference: Conference,
     title: str,
     kind: str,
@@ -366,7 +369,7 @@ def add_document(
 @transaction.atomic
 def change_document(
     *,
-    actor: Any,
+    actor: User | None,
     document: Document,
     title: str,
     kind: str,
@@ -416,7 +419,7 @@ def change_document(
 
 
 @transaction.atomic
-def delete_document(*, actor: Any, document: Document) -> None:
+def delete_document(*, actor: User | None, document: Document) -> None:
     conference = _lock(document.conference)
     _require_run(actor, conference, "Only the conference arrangements committee removes documents.")
     locked = Document.objects.select_for_update().filter(pk=document.pk, conference=conference).first()

@@ -28,6 +28,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from awl.forms import ConfirmForm
+from awl.http import AuthenticatedHttpRequest
 from awl.views_helpers import bound, refusal_on, refusal_status
 from committees import papers
 from conference.models import Conference, Document, Session
@@ -40,7 +41,7 @@ from conference.registration.services import ConferenceError
 # Members: the timetable and the papers ----------------------------------------------------------
 @login_required
 @require_GET
-def timetable(request: HttpRequest, slug: str) -> HttpResponse:
+def timetable(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     conference = selectors.get_conference(slug)
     reader = programme.admitted_reader(request.user, conference)
     context = {"conference": conference, "days": programme.timetable(conference), "reader": reader}
@@ -49,7 +50,7 @@ def timetable(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_GET
-def documents(request: HttpRequest, slug: str) -> HttpResponse:
+def documents(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     """The documents the reader may see now, newest first."""
     conference = selectors.get_conference(slug)
     reader = programme.admitted_reader(request.user, conference)
@@ -66,7 +67,7 @@ def documents(request: HttpRequest, slug: str) -> HttpResponse:
 @never_cache
 @login_required
 @require_GET
-def document_download(request: HttpRequest, slug: str, pk: int) -> FileResponse:
+def document_download(request: AuthenticatedHttpRequest, slug: str, pk: int) -> FileResponse:
     """A document's file, always as a download with the type we stored."""
     conference = selectors.get_conference(slug)
     document = programme.get_document_for_user(request.user, conference, pk)
@@ -139,7 +140,7 @@ def _session_initial(conference: Conference) -> dict[str, Any]:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def session_add(request: HttpRequest, slug: str) -> HttpResponse:
+def session_add(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     conference = selectors.get_conference_to_run(request.user, slug)
     days = programme.conference_days(conference)
     form = bound(SessionForm, request, days=days, initial=_session_initial(conference))
@@ -161,7 +162,7 @@ def session_add(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def session_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+def session_edit(request: AuthenticatedHttpRequest, slug: str, pk: int) -> HttpResponse:
     conference = selectors.get_conference_to_run(request.user, slug)
     session = programme.session_of(conference, pk)
     days = programme.conference_days(conference)
@@ -233,7 +234,7 @@ def _removal_page(
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def session_delete(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+def session_delete(request: AuthenticatedHttpRequest, slug: str, pk: int) -> HttpResponse:
     conference = selectors.get_conference_to_run(request.user, slug)
     session = programme.session_of(conference, pk)
     remove = partial(programme.delete_session, actor=request.user, session=session)
@@ -249,7 +250,7 @@ def _document_intro() -> str:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def document_add(request: HttpRequest, slug: str) -> HttpResponse:
+def document_add(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     conference = selectors.get_conference_to_run(request.user, slug)
     initial = {"publish_on": timezone.localtime().replace(second=0, microsecond=0)}
     form = bound(DocumentForm, request, initial=initial)
@@ -271,7 +272,7 @@ def document_add(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def document_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+def document_edit(request: AuthenticatedHttpRequest, slug: str, pk: int) -> HttpResponse:
     conference = selectors.get_conference_to_run(request.user, slug)
     document = programme.document_of(conference, pk)
     form = bound(DocumentForm, request, initial=DocumentForm.initial_for(document))
@@ -304,7 +305,7 @@ def document_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def document_delete(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+def document_delete(request: AuthenticatedHttpRequest, slug: str, pk: int) -> HttpResponse:
     conference = selectors.get_conference_to_run(request.user, slug)
     document = programme.document_of(conference, pk)
     remove = partial(programme.delete_document, actor=request.user, document=document)

@@ -18,7 +18,7 @@ import math
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -58,6 +58,9 @@ from conference.rules import (
 from members import roles
 from members.models import Branch, Member, MemberStatus, Role
 from members.standing import paid_up_to, standing_for
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 
 class ConferenceError(DomainError):
@@ -141,7 +144,7 @@ def snapshot_refusal(conference: Conference) -> str:
 
 
 @transaction.atomic
-def take_snapshot(*, actor: Any, conference: Conference) -> Snapshot:
+def take_snapshot(*, actor: User | None, conference: Conference) -> Snapshot:
     """Record who was entitled on the cut-off date, and why; taken once, on or after the cut-off."""
     conference = _lock_conference(conference)
     _require(actor, RUN, conference, "Only the conference arrangements committee takes the snapshot.")
@@ -217,7 +220,7 @@ def take_snapshot(*, actor: Any, conference: Conference) -> Snapshot:
 
 @transaction.atomic
 def grant_exception(
-    *, actor: Any, conference: Conference, member: Member, reason: str
+    *, actor: User | None, conference: Conference, member: Member, reason: str
 ) -> EligibilityException:
     _require(actor, RUN, conference, "Only the conference arrangements committee grants exceptions.")
     if not reason.strip():
@@ -364,7 +367,7 @@ def register(*, member: Member, conference: Conference, fee_band: str, **needs: 
 
 @transaction.atomic
 def change_registration(
-    *, actor: Any, registration: Registration, fee_band: str | None = None, **needs: Any
+    *, actor: User | None, registration: Registration, fee_band: str | None = None, **needs: Any
 ) -> Registration:
     from conference.registration import mail
 
@@ -398,7 +401,7 @@ def change_registration(
 
 
 @transaction.atomic
-def cancel_registration(*, actor: Any, registration: Registration) -> Registration:
+def cancel_registration(*, actor: User | None, registration: Registration) -> Registration:
     from conference.registration import mail
 
     conference = _lock_conference(registration.conference)
@@ -430,7 +433,9 @@ def cancel_registration(*, actor: Any, registration: Registration) -> Registrati
 
 
 @transaction.atomic
-def invite(*, actor: Any, conference: Conference, name: str, email: str, attendee: str) -> Registration:
+def invite(
+    *, actor: User | None, conference: Conference, name: str, email: str, attendee: str
+) -> Registration:
     """The CAC invites an observer or guest (non-voting); they count against any capacity."""
     from conference.registration import mail
 
@@ -465,7 +470,7 @@ def invite(*, actor: Any, conference: Conference, name: str, email: str, attende
 
 
 @transaction.atomic
-def set_capacity(*, actor: Any, conference: Conference, capacity: int | None) -> Conference:
+def set_capacity(*, actor: User | None, conference: Conference, capacity: int | None) -> Conference:
     conference = _lock_conference(conference)
     _require(actor, RUN, conference, "Only the conference arrangements committee sets the capacity.")
     if capacity is not None and capacity < conference.registered:
@@ -483,7 +488,7 @@ def set_capacity(*, actor: Any, conference: Conference, capacity: int | None) ->
 # Payments ---------------------------------------------------------------------------------------
 @transaction.atomic
 def record_registration_payment(
-    *, actor: Any, registration: Registration, amount: Decimal, paid_on: dt.date, method: str = ""
+    *, actor: User | None, registration: Registration, amount: Decimal, paid_on: dt.date, method: str = ""
 ) -> RegistrationPayment:
     registration = (
         Registration.objects.select_for_update().select_related("conference").get(pk=registration.pk)
@@ -514,7 +519,7 @@ def record_registration_payment(
 
 # Check-in and credentials ----------------------------------------------------------------------
 @transaction.atomic
-def check_in(*, actor: Any, registration: Registration) -> Registration:
+def check_in(*, actor: User | None, registration: Registration) -> Registration:
     """Mark someone arrived; a second tap changes nothing."""
     registration = (
         Registration.objects.select_for_update().select_related("conference").get(pk=registration.pk)
@@ -536,7 +541,7 @@ def check_in(*, actor: Any, registration: Registration) -> Registration:
 
 
 @transaction.atomic
-def issue_credential(*, actor: Any, registration: Registration) -> Credential:
+def issue_credential(*, actor: User | None, registration: Registration) -> Credential:
     """The voting credential of an entitled member who has checked in; issuing again returns the same one."""
     registration = (
         Registration.objects.select_for_update().select_related("conference").get(pk=registration.pk)
@@ -580,7 +585,7 @@ def _hosted_count(host: Registration) -> int:
 
 
 @transaction.atomic
-def match_accommodation(*, actor: Any, guest: Registration, host: Registration) -> Registration:
+def match_accommodation(*, actor: User | None, guest: Registration, host: Registration) -> Registration:
     """Give a guest who needs a bed one of the beds a host offered; a host's offer is never exceeded.
 
     Both rows are locked, in primary-key order (so two matches never wait on each other in a circle),
@@ -640,7 +645,7 @@ def match_accommodation(*, actor: Any, guest: Registration, host: Registration) 
 
 
 @transaction.atomic
-def unmatch_accommodation(*, actor: Any, guest: Registration) -> Registration:
+def unmatch_accommodation(*, actor: User | None, guest: Registration) -> Registration:
     """Take a guest's bed back; a guest without one is left as they are."""
     _require(
         actor,
@@ -664,7 +669,7 @@ def unmatch_accommodation(*, actor: Any, guest: Registration) -> Registration:
 
 
 @transaction.atomic
-def assign_duty(*, actor: Any, conference: Conference, user: Any, duty: str) -> CacDuty:
+def assign_duty(*, actor: User | None, conference: Conference, user: User, duty: str) -> CacDuty:
     """A CAC member takes on a duty (access, diet, crèche, accommodation, desk); assigning it again
     changes nothing."""
     _require(actor, ASSIGN_DUTIES, conference, "Only the national office assigns the CAC's duties.")
@@ -684,7 +689,7 @@ def assign_duty(*, actor: Any, conference: Conference, user: Any, duty: str) -> 
 
 
 @transaction.atomic
-def remove_duty(*, actor: Any, duty: CacDuty) -> None:
+def remove_duty(*, actor: User | None, duty: CacDuty) -> None:
     conference = duty.conference
     _require(actor, ASSIGN_DUTIES, conference, "Only the national office assigns the CAC's duties.")
     deleted, _ = CacDuty.objects.filter(pk=duty.pk).delete()
@@ -707,7 +712,9 @@ NEEDS_PERMS = {
 
 
 @transaction.atomic
-def record_needs_read(*, actor: Any, conference: Conference, kind: str, rows: int, exported: bool) -> None:
+def record_needs_read(
+    *, actor: User | None, conference: Conference, kind: str, rows: int, exported: bool
+) -> None:
     """Someone read (or downloaded as CSV) a list of people's needs: who, which list, how many rows."""
     _require(actor, NEEDS_PERMS[kind], conference, "You do not handle these needs.")
     log_action(
@@ -719,7 +726,7 @@ def record_needs_read(*, actor: Any, conference: Conference, kind: str, rows: in
 
 
 @transaction.atomic
-def record_report_exported(*, actor: Any, conference: Conference, report: str, rows: int) -> None:
+def record_report_exported(*, actor: User | None, conference: Conference, report: str, rows: int) -> None:
     """A CAC report (registrations by branch or band, fees outstanding) left the system as CSV."""
     log_action(
         actor=actor,
@@ -783,7 +790,7 @@ def _set_fee_bands(conference: Conference, amounts: dict[str, Decimal | None]) -
 @transaction.atomic
 def create_conference(
     *,
-    actor: Any,
+    actor: User | None,
     year: int,
     fields: dict[str, Any],
     fee_bands: dict[str, Decimal | None],
@@ -808,7 +815,7 @@ def create_conference(
 @transaction.atomic
 def update_conference(
     *,
-    actor: Any,
+    actor: User | None,
     conference: Conference,
     fields: dict[str, Any],
     fee_bands: dict[str, Decimal | None],

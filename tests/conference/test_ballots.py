@@ -90,14 +90,14 @@ def outside(leeds: Branch, dues_rates: Any) -> Member:
 
 @pytest.fixture
 def teller(election: Election, national_office: Any) -> Any:
-    user = UserFactory(email="teller.one@example.org", first_name="Tess", last_name="Teller")
+    user = UserFactory.create(email="teller.one@example.org", first_name="Tess", last_name="Teller")
     ballots.appoint_teller(actor=national_office, election=election, user=user)
     return user
 
 
 @pytest.fixture
 def second_teller(election: Election, national_office: Any) -> Any:
-    user = UserFactory(email="teller.two@example.org", first_name="Tom", last_name="Tally")
+    user = UserFactory.create(email="teller.two@example.org", first_name="Tom", last_name="Tally")
     ballots.appoint_teller(actor=national_office, election=election, user=user)
     return user
 

@@ -87,7 +87,7 @@ def test_database_refuses_a_second_pending_application_for_one_member(applicant:
 
 def test_database_refuses_an_application_without_agreement_with_the_aims(applicant: Application) -> None:
     services.decline_application(
-        actor=UserFactory(is_superuser=True), application=applicant, reason="Testing the constraint"
+        actor=UserFactory.create(is_superuser=True), application=applicant, reason="Testing the constraint"
     )
 
     with pytest.raises(IntegrityError), transaction.atomic():

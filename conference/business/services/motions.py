@@ -24,7 +24,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.core import signing
 from django.db import transaction
@@ -52,6 +52,9 @@ from conference.rules import RUN
 from members import roles
 from members.models import Branch, Member, MemberStatus, Role
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
 SECONDER_SALT = "conference.seconder"
 COUNTED = {Outcome.CARRIED, Outcome.LOST}
 
@@ -67,13 +70,13 @@ def rules_for(conference: Conference) -> BusinessRules:
     return found
 
 
-def _require_cac(actor: Any, conference: Conference, message: str) -> None:
+def _require_cac(actor: User | None, conference: Conference, message: str) -> None:
     if actor is not None and not actor.has_perm(RUN, conference):
         raise ConferenceError(message)
 
 
 def _check_proposer(
-    actor: Any, proposer_kind: str, branch: Branch | None, branch_meeting_on: dt.date | None
+    actor: User, proposer_kind: str, branch: Branch | None, branch_meeting_on: dt.date | None
 ) -> Member | None:
     """Who may propose in each capacity; returns the proposing member (None for a body)."""
     member = own_member(actor)
@@ -163,7 +166,7 @@ def _seconder(proposer_kind: str, proposer: Member | None, seconder: Member | No
 
 
 @transaction.atomic
-def confirm_seconding(*, token: str, actor: Any = None) -> Motion | Amendment:
+def confirm_seconding(*, token: str, actor: User | None = None) -> Motion | Amendment:
     """The seconder confirms from their e-mailed link; confirming twice changes nothing.
 
     Given an ``actor``, it must be the member named as seconder (None: the system, e.g. the tests)."""
@@ -190,7 +193,7 @@ def confirm_seconding(*, token: str, actor: Any = None) -> Motion | Amendment:
 @transaction.atomic
 def submit_motion(
     *,
-    actor: Any,
+    actor: User,
     conference: Conference,
     proposer_kind: str,
     title: str,
@@ -242,7 +245,7 @@ def submit_motion(
     return motion
 
 
-def _own(actor: Any, item: Motion | Amendment) -> bool:
+def _own(actor: User | None, item: Motion | Amendment) -> bool:
     return item.submitted_by_id is not None and item.submitted_by_id == getattr(actor, "pk", None)
 
 
@@ -267,7 +270,7 @@ def amend_refusal(motion: Motion, rules: BusinessRules) -> str:
 
 
 @transaction.atomic
-def edit_motion(*, actor: Any, motion: Motion, title: str, text: str, topic: str = "") -> Motion:
+def edit_motion(*, actor: User | None, motion: Motion, title: str, text: str, topic: str = "") -> Motion:
     motion = Motion.objects.select_for_update().select_related("conference").get(pk=motion.pk)
     if not _own(actor, motion):
         raise ConferenceError("Only its proposer edits a motion.")
@@ -286,7 +289,7 @@ def edit_motion(*, actor: Any, motion: Motion, title: str, text: str, topic: str
 
 
 @transaction.atomic
-def withdraw(*, actor: Any, item: Motion | Amendment) -> Motion | Amendment:
+def withdraw(*, actor: User | None, item: Motion | Amendment) -> Motion | Amendment:
     """The proposer withdraws a motion or amendment until it has been debated."""
     model = type(item)
     item = model.objects.select_for_update().get(pk=item.pk)
@@ -307,7 +310,7 @@ def withdraw(*, actor: Any, item: Motion | Amendment) -> Motion | Amendment:
 @transaction.atomic
 def submit_amendment(
     *,
-    actor: Any,
+    actor: User,
     motion: Motion,
     proposer_kind: str,
     kind: str,
@@ -370,7 +373,7 @@ def submit_amendment(
 
 
 @transaction.atomic
-def answer_amendment(*, actor: Any, amendment: Amendment, accept: bool) -> Amendment:
+def answer_amendment(*, actor: User | None, amendment: Amendment, accept: bool) -> Amendment:
     """The motion's proposer accepts an amendment (it becomes part of the motion) or not (voted on)."""
     amendment = (
         Amendment.objects.select_for_update(of=("self",))
@@ -419,7 +422,9 @@ def as_carried(motion: Motion) -> str:
 
 # Rulings, composites, order -------------------------------------------------------------------------
 @transaction.atomic
-def rule(*, actor: Any, item: Motion | Amendment, ruling: str, reason: str = "") -> Motion | Amendment:
+def rule(
+    *, actor: User | None, item: Motion | Amendment, ruling: str, reason: str = ""
+) -> Motion | Amendment:
     model = type(item)
     item = model.objects.select_for_update().get(pk=item.pk)
     conference = item.conference if isinstance(item, Motion) else item.motion.conference
@@ -462,7 +467,7 @@ def _tell_proposer(item: Motion | Amendment, conference: Conference) -> None:
 @transaction.atomic
 def composite(
     *,
-    actor: Any,
+    actor: User | None,
     conference: Conference,
     motions: Iterable[Motion],
     title: str,
@@ -518,7 +523,7 @@ def composite(
 
 
 @transaction.atomic
-def order_business(*, actor: Any, conference: Conference, motions: list[Motion]) -> list[Motion]:
+def order_business(*, actor: User | None, conference: Conference, motions: list[Motion]) -> list[Motion]:
     """Set the debating order of the motions in order; their amendments follow their own order."""
     _require_cac(actor, conference, "Only the conference arrangements committee orders the business.")
     chosen = {m.pk for m in motions}
@@ -558,7 +563,7 @@ def majority_met(majority: str, votes_for: int, votes_against: int) -> bool:
 @transaction.atomic
 def record_outcome(
     *,
-    actor: Any,
+    actor: User | None,
     item: Motion | Amendment,
     outcome: str,
     method: str = "",
@@ -661,7 +666,7 @@ def _refer_to_nc(motion: Motion) -> None:
 
 
 @transaction.atomic
-def publish_as_carried(*, actor: Any, motion: Motion, text: str) -> Motion:
+def publish_as_carried(*, actor: User | None, motion: Motion, text: str) -> Motion:
     """The CAC checks (and may edit) the text as carried, then publishes it to the policy record."""
     motion = Motion.objects.select_for_update().select_related("conference").get(pk=motion.pk)
     _require_cac(

@@ -10,7 +10,7 @@ second publication never mails twice.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.utils import timezone
@@ -22,11 +22,14 @@ from conference.models import BusinessRules, Conference, Registration, Registrat
 from conference.programme.notices import _url
 from conference.registration.services import ConferenceError
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
 
 @transaction.atomic
 def save_rules(
     *,
-    actor: Any,
+    actor: User | None,
     conference: Conference,
     motions_deadline: dt.datetime,
     amendments_deadline: dt.datetime,
@@ -62,7 +65,7 @@ def save_rules(
 
 
 @transaction.atomic
-def publish_business(*, actor: Any, conference: Conference) -> BusinessRules:
+def publish_business(*, actor: User | None, conference: Conference) -> BusinessRules:
     """Publish the CAC report and the order paper; registered members are told once each."""
     _require_cac(actor, conference, "Only the conference arrangements committee publishes the order paper.")
     rules = BusinessRules.objects.select_for_update().filter(conference=conference).first()

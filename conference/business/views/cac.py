@@ -19,6 +19,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from awl.forms import ConfirmForm
+from awl.http import AuthenticatedHttpRequest
 from awl.views_helpers import bound
 from conference.business import order_paper
 from conference.business import selectors as business_selectors
@@ -40,7 +41,7 @@ def _refused(
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def business_rules(request: HttpRequest, slug: str) -> HttpResponse:
+def business_rules(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     conference = selectors.get_conference_with_perm(request.user, slug, RUN)
     rules = order_paper.rules_of(conference)
     initial = (
@@ -83,7 +84,7 @@ def business_page(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def rule(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
+def rule(request: AuthenticatedHttpRequest, kind: str, pk: int) -> HttpResponse:
     item = business_selectors.get_business_item_to_run(request.user, kind, pk)
     conference = item.conference if isinstance(item, Motion) else item.motion.conference
     form = bound(RulingForm, request, initial={"ruling": item.ruling, "reason": item.ruling_reason})
@@ -100,7 +101,7 @@ def rule(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def composite(request: HttpRequest, slug: str) -> HttpResponse:
+def composite(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     conference = selectors.get_conference_with_perm(request.user, slug, RUN)
     standing = business_selectors.motions_to_composite(conference)
     form = bound(CompositeForm, request, motions=standing)
@@ -126,7 +127,7 @@ def composite(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def business_order(request: HttpRequest, slug: str) -> HttpResponse:
+def business_order(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     conference = selectors.get_conference_with_perm(request.user, slug, RUN)
     in_order = business_selectors.motions_to_order(conference)
     form = bound(OrderForm, request, motions=in_order)
@@ -179,7 +180,7 @@ def order_paper_pdf(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def business_publish(request: HttpRequest, slug: str) -> HttpResponse:
+def business_publish(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     conference = selectors.get_conference_with_perm(request.user, slug, RUN)
     form = bound(ConfirmForm, request)
     context = {"conference": conference, "form": form, "rules": order_paper.rules_of(conference)}

@@ -26,6 +26,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from awl.forms import ConfirmForm
+from awl.http import AuthenticatedHttpRequest
 from awl.views_helpers import bound, refusal_on, refusal_status
 from conference.business import markdown, order_paper
 from conference.business import selectors as business_selectors
@@ -58,7 +59,7 @@ def motion_list(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def motion_add(request: HttpRequest, slug: str) -> HttpResponse:
+def motion_add(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     conference = business_selectors.get_conference_business(request.user, slug)
     rules = order_paper.rules_of(conference)
     if rules is None:
@@ -193,7 +194,7 @@ def _form_page(
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def motion_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def motion_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     motion = business_selectors.get_own_motion(request.user, pk)
     rules = order_paper.rules_of(motion.conference)
     initial = {"title": motion.title, "text": motion.text, "topic": motion.topic}
@@ -220,7 +221,7 @@ def motion_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def motion_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+def motion_withdraw(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     motion = business_selectors.get_own_motion(request.user, pk)
     form = bound(ConfirmForm, request)
     if form.is_valid():
@@ -241,7 +242,7 @@ def motion_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def amendment_answer(request: HttpRequest, pk: int) -> HttpResponse:
+def amendment_answer(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     amendment = business_selectors.get_amendment_to_own_motion(request.user, pk)
     motion = business_selectors.get_own_motion(request.user, amendment.motion_id)
     initial = {} if amendment.accepted is None else {"answer": "accept" if amendment.accepted else "decline"}
@@ -267,7 +268,7 @@ def amendment_answer(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def amendment_add(request: HttpRequest, pk: int) -> HttpResponse:
+def amendment_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     motion = business_selectors.get_motion_for_user(request.user, pk)
     rules = order_paper.rules_of(motion.conference)
     limit = rules.amendment_word_limit if rules else 0

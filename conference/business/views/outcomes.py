@@ -24,6 +24,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
+from awl.http import AuthenticatedHttpRequest
 from awl.paging import page_of
 from awl.views_helpers import bound, refusal_on, refusal_status
 from conference.business import selectors as business_selectors
@@ -69,7 +70,7 @@ def outcomes(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def record_outcome(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
+def record_outcome(request: AuthenticatedHttpRequest, kind: str, pk: int) -> HttpResponse:
     item = business_selectors.get_business_item_to_run(request.user, kind, pk)
     motion = item if isinstance(item, Motion) else item.motion
     conference = motion.conference
@@ -100,7 +101,7 @@ def record_outcome(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def as_carried(request: HttpRequest, pk: int) -> HttpResponse:
+def as_carried(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The CAC checks, may edit, and publishes a carried motion's text as carried."""
     motion = business_selectors.get_motion_to_run(request.user, pk)
     carried = motion.outcome == Outcome.CARRIED

@@ -59,7 +59,7 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
@@ -92,6 +92,9 @@ from conference.elections.services.elections import (
 from conference.rules import ENTER_PAPER_BALLOTS, RETURN_ELECTION
 from members.models import Member
 from members.selectors import own_member
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 ALREADY_VOTED = "You have already voted in this election."
 # Paper numbers run from 1; a bound well above any conference keeps a typo from meaning a million papers.
@@ -171,7 +174,7 @@ def _earlier_vote(election: Election, member: Member) -> VoterRecord | None:
 
 
 # Online ballots ------------------------------------------------------------------------------------------
-def cast_ballot(*, actor: Any, election: Election, ranking: Sequence[int]) -> str:
+def cast_ballot(*, actor: User, election: Election, ranking: Sequence[int]) -> str:
     """Record that the actor's member has voted and their ballot; return the ballot's receipt code.
 
     See the module docstring for what is written and what is deliberately not.
@@ -224,7 +227,7 @@ def _teller_url(election: Election) -> str:
         return settings.SITE_URL
 
 
-def appoint_teller(*, actor: Any, election: Election, user: Any) -> Teller:
+def appoint_teller(*, actor: User, election: Election, user: User) -> Teller:
     """The returning officer appoints someone (with an account) to issue and enter paper ballots."""
     _require(actor, RETURN_ELECTION, election, "Only the returning officer appoints tellers.")
     with transaction.atomic():
@@ -258,7 +261,7 @@ def appoint_teller(*, actor: Any, election: Election, user: Any) -> Teller:
     return teller
 
 
-def remove_teller(*, actor: Any, teller: Teller) -> int:
+def remove_teller(*, actor: User, teller: Teller) -> int:
     """The returning officer stands a teller down; their paper entries go with them (returns how many)."""
     election = teller.election
     _require(actor, RETURN_ELECTION, election, "Only the returning officer removes tellers.")
@@ -280,7 +283,7 @@ def remove_teller(*, actor: Any, teller: Teller) -> int:
 
 
 # Paper ballots -------------------------------------------------------------------------------------------
-def issue_paper_ballot(*, actor: Any, election: Election, member: Member) -> VoterRecord:
+def issue_paper_ballot(*, actor: User, election: Election, member: Member) -> VoterRecord:
     """A teller (or the returning officer) hands a member of the electorate a paper ballot."""
     if not (
         getattr(actor, "is_authenticated", False)
@@ -342,7 +345,7 @@ def preferences_from_marks(marks: Mapping[int, int]) -> tuple[list[int], str]:
 
 def enter_paper(
     *,
-    actor: Any,
+    actor: User,
     election: Election,
     paper_number: int,
     ranking: Sequence[int] | None,
@@ -511,7 +514,7 @@ def _teller_name(teller: Teller) -> str:
     return str(teller.user.get_full_name() or teller.user.email)
 
 
-def accept_papers(*, actor: Any, election: Election) -> int:
+def accept_papers(*, actor: User, election: Election) -> int:
     """The returning officer accepts the reconciled papers: one ballot per agreed paper not spoilt, once.
 
     Returns the number of ballots made.
@@ -629,7 +632,7 @@ def own_entries(teller: Teller) -> list[PaperEntry]:
     return list(PaperEntry.objects.filter(teller=teller).order_by("paper_number"))
 
 
-def teller_of(user: Any, election: Election) -> Teller | None:
+def teller_of(user: User, election: Election) -> Teller | None:
     if not getattr(user, "is_authenticated", False):
         return None
     return Teller.objects.filter(election=election, user_id=user.pk).first()

@@ -27,7 +27,7 @@ so to other members its page is a 404, as if it did not exist.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied
 from django.db import models
@@ -44,6 +44,9 @@ from conference.rules import RETURN_ELECTION, SET_UP_ELECTION
 from members import selectors as member_selectors
 from members.models import Member, MemberStatus
 from members.standing import standing_for
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 
 class ElectionError(DomainError):
@@ -129,11 +132,11 @@ def get_election(pk: int) -> Election:
         raise Http404("No such election.") from None
 
 
-def is_returning_officer(user: Any, election: Election) -> bool:
+def is_returning_officer(user: User, election: Election) -> bool:
     return bool(getattr(user, "is_authenticated", False)) and election.returning_officer_id == user.pk
 
 
-def visible_elections(user: Any, on: dt.date | None = None) -> QuerySet[Election]:
+def visible_elections(user: User, on: dt.date | None = None) -> QuerySet[Election]:
     """The elections ``user`` may see (see the module docstring); one query, whatever they hold."""
     if not getattr(user, "is_authenticated", False):
         return Election.objects.none()
@@ -154,12 +157,12 @@ def visible_elections(user: Any, on: dt.date | None = None) -> QuerySet[Election
     return Election.objects.filter(pk__in=Election.objects.filter(seen).values("pk"))
 
 
-def can_view(user: Any, election: Election) -> bool:
+def can_view(user: User, election: Election) -> bool:
     """Whether ``user`` may see the election's page (elsewhere a 404: see the module docstring)."""
     return visible_elections(user).filter(pk=election.pk).exists()
 
 
-def get_election_for_user(user: Any, pk: int) -> Election:
+def get_election_for_user(user: User, pk: int) -> Election:
     """The election, if ``user`` may see it (``can_view``); 404 otherwise, as if there were none."""
     election = get_election(pk)
     if not can_view(user, election):
@@ -167,7 +170,7 @@ def get_election_for_user(user: Any, pk: int) -> Election:
     return election
 
 
-def get_election_to_return(user: Any, pk: int) -> Election:
+def get_election_to_return(user: User, pk: int) -> Election:
     """The election, if ``user`` is its returning officer; 404 if they may not see it, 403 if they may."""
     election = get_election_for_user(user, pk)
     if not user.has_perm(RETURN_ELECTION, election):

@@ -50,7 +50,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -86,6 +86,9 @@ from conference.rules import RETURN_ELECTION, SET_UP_ELECTION
 from members import roles
 from members import selectors as member_selectors
 from members.models import Member, MemberStatus
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser, User
 
 MAX_SEATS = 200
 WORD_LIMIT_RANGE = (10, 2000)
@@ -182,7 +185,7 @@ def _detail(fields: Mapping[str, Any]) -> dict[str, Any]:
 
 
 @transaction.atomic
-def create_election(*, actor: Any, fields: Mapping[str, Any]) -> Election:
+def create_election(*, actor: User | None, fields: Mapping[str, Any]) -> Election:
     """Set up an election (``fields``: every name in ``DETAILS``)."""
     require(  # actor None is the system (the demo, a command)
         actor,
@@ -205,7 +208,7 @@ def create_election(*, actor: Any, fields: Mapping[str, Any]) -> Election:
     return election
 
 
-def editor_refusal(user: Any, election: Election, now: dt.datetime | None = None) -> str:
+def editor_refusal(user: User | None, election: Election, now: dt.datetime | None = None) -> str:
     """Why ``user`` is not the one to change the election, or "" if they are.
 
     Before nominations open: whoever sets elections up (national office, the CAC). From then on: the
@@ -235,7 +238,7 @@ def only_extending(election: Election, now: dt.datetime | None = None) -> bool:
 
 
 @transaction.atomic
-def update_election(*, actor: Any, election: Election, fields: Mapping[str, Any]) -> Election:
+def update_election(*, actor: User | None, election: Election, fields: Mapping[str, Any]) -> Election:
     """Change the election: anything before nominations open, after that only extend a closing time."""
     election = (
         Election.objects.select_for_update(of=("self",))
@@ -327,7 +330,7 @@ def already_nominated(election: Election, nominee: Member) -> bool:
 
 @transaction.atomic
 def nominate(
-    *, actor: Any, election: Election, nominee: Member, seconder: Member | None = None
+    *, actor: User | None, election: Election, nominee: Member, seconder: Member | None = None
 ) -> Nomination:
     """``actor``'s member record proposes ``nominee`` (themself, where allowed: then no seconder)."""
     election = Election.objects.select_related(
@@ -422,7 +425,9 @@ def _tell_proposer(nomination: Nomination, kind: str) -> None:
 
 
 @transaction.atomic
-def accept_nomination(*, token: str, statement: str, ballot_name: str, actor: Any = None) -> Nomination:
+def accept_nomination(
+    *, token: str, statement: str, ballot_name: str, actor: User | AnonymousUser | None = None
+) -> Nomination:
     """The nominee accepts from their link, with their statement and the name for the ballot paper."""
     nomination = _locked_by_token(token)
     election = nomination.election
@@ -454,7 +459,7 @@ def accept_nomination(*, token: str, statement: str, ballot_name: str, actor: An
 
 
 @transaction.atomic
-def decline_nomination(*, token: str, actor: Any = None) -> Nomination:
+def decline_nomination(*, token: str, actor: User | AnonymousUser | None = None) -> Nomination:
     """The nominee declines from their link (until voting opens; after that it no longer matters)."""
     nomination = _locked_by_token(token)
     election = nomination.election
@@ -481,7 +486,7 @@ def decline_nomination(*, token: str, actor: Any = None) -> Nomination:
     return nomination
 
 
-def _lock_own(actor: Any, nomination: Nomination) -> Nomination:
+def _lock_own(actor: User | None, nomination: Nomination) -> Nomination:
     locked = (
         Nomination.objects.select_for_update(of=("self",))
         .select_related("election", "election__returning_officer", "nominee__user", "proposer__user")
@@ -502,7 +507,9 @@ def change_refusal(nomination: Nomination, now: dt.datetime | None = None) -> st
 
 
 @transaction.atomic
-def edit_statement(*, actor: Any, nomination: Nomination, statement: str, ballot_name: str) -> Nomination:
+def edit_statement(
+    *, actor: User | None, nomination: Nomination, statement: str, ballot_name: str
+) -> Nomination:
     """A candidate changes their statement or ballot-paper name, until voting opens."""
     nomination = _lock_own(actor, nomination)
     refusal = change_refusal(nomination)
@@ -523,7 +530,7 @@ def edit_statement(*, actor: Any, nomination: Nomination, statement: str, ballot
 
 
 @transaction.atomic
-def withdraw_nomination(*, actor: Any, nomination: Nomination) -> Nomination:
+def withdraw_nomination(*, actor: User | None, nomination: Nomination) -> Nomination:
     """The nominee withdraws (pending or accepted) until voting opens; the proposer is told."""
     nomination = _lock_own(actor, nomination)
     refusal = change_refusal(nomination)
@@ -545,7 +552,7 @@ def withdraw_nomination(*, actor: Any, nomination: Nomination) -> Nomination:
 
 
 # Reads ---------------------------------------------------------------------------------------------
-def election_list(user: Any) -> QuerySet[Election]:
+def election_list(user: User) -> QuerySet[Election]:
     """The elections ``user`` may see, with what each row shows, in a fixed number of queries."""
     return (
         visible_elections(user)
@@ -557,7 +564,7 @@ def election_list(user: Any) -> QuerySet[Election]:
     )
 
 
-def get_election_to_edit(user: Any, pk: int) -> Election:
+def get_election_to_edit(user: User, pk: int) -> Election:
     """The election, for whoever may change it: 404 to those who may not see it, 403 to the rest."""
     election = get_election_for_user(user, pk)
     refusal = editor_refusal(user, election)
@@ -605,7 +612,7 @@ def nomination_by_token(token: str) -> Nomination | None:
     )
 
 
-def get_own_nomination(user: Any, pk: int) -> Nomination:
+def get_own_nomination(user: User, pk: int) -> Nomination:
     """The signed-in nominee's own nomination; 404 for anyone else's."""
     member = member_selectors.own_member(user)
     nomination = (

@@ -39,7 +39,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import transaction
@@ -73,18 +73,21 @@ from conference.elections.services.elections import (
 from conference.rules import RETURN_ELECTION, SET_UP_ELECTION
 from members.models import Member
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
 SEED_LIMIT = 2**63  # seeds are stored in a BigIntegerField
 DRAWN_SEED_LIMIT = 10**9  # a drawn seed short enough to read out and type again
 MAX_IMPORTED_PAPERS = 200_000  # more papers than any electorate: a file claiming more is a mistake
 
 
 # Who may do and see what -------------------------------------------------------------------------
-def _require_returning_officer(actor: Any, election: Election, message: str) -> None:
+def _require_returning_officer(actor: User | None, election: Election, message: str) -> None:
     if actor is not None and not actor.has_perm(RETURN_ELECTION, election):
         raise ElectionError(message)
 
 
-def may_read_result(user: Any, election: Election) -> bool:
+def may_read_result(user: User, election: Election) -> bool:
     """Whether ``user`` may read the declared result: the electorate, the candidates, officers, the RO.
 
     The returning officer reads everything at any time; nobody else reads
@@ -213,7 +216,7 @@ def _check_seed(seed: int | None) -> int:
 
 # The count and the result ------------------------------------------------------------------------
 @transaction.atomic
-def run_count(*, actor: Any, election: Election, seed: int | None = None) -> ElectionCount:
+def run_count(*, actor: User | None, election: Election, seed: int | None = None) -> ElectionCount:
     """Count the ballots by Scottish STV and keep the count sheet; a seed is drawn if none is given."""
     _require_returning_officer(actor, election, "Only the election's returning officer runs the count.")
     election = Election.objects.select_for_update().get(pk=election.pk)
@@ -240,7 +243,7 @@ def run_count(*, actor: Any, election: Election, seed: int | None = None) -> Ele
 
 
 @transaction.atomic
-def confirm_result(*, actor: Any, election: Election, count: ElectionCount) -> Election:
+def confirm_result(*, actor: User | None, election: Election, count: ElectionCount) -> Election:
     """Declare the result of the latest count, once: terms of office, then the e-mails."""
     _require_returning_officer(actor, election, "Only the election's returning officer confirms the result.")
     election = (
@@ -339,7 +342,7 @@ def _mail_result(election: Election, standing: list[Nomination], elected: list[N
 
 
 # BLT files ---------------------------------------------------------------------------------------
-def blt_refused(user: Any, election: Election, now: dt.datetime | None = None) -> str:
+def blt_refused(user: User, election: Election, now: dt.datetime | None = None) -> str:
     """Why ``user`` may not download the ballots now ("" when they may)."""
     if election.confirmed_at is not None and may_read_result(user, election):
         return ""
@@ -403,7 +406,7 @@ def _file_to_candidates(election: Election, read: blt.BltElection) -> dict[int, 
 
 
 @transaction.atomic
-def import_blt(*, actor: Any, election: Election, text: str, replace: bool = False) -> int:
+def import_blt(*, actor: User | None, election: Election, text: str, replace: bool = False) -> int:
     """Add a BLT file's ballots to the election; returns the number of papers imported.
 
     Read and checked whole before anything is written. ``replace`` replaces

@@ -42,6 +42,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from awl.codes import read_code
 from awl.forms import ConfirmForm
+from awl.http import AuthenticatedHttpRequest
 from awl.views_helpers import bound, refusal_on, refusal_status
 from conference.elections.forms.ballots import (
     AppointTellerForm,
@@ -63,7 +64,7 @@ RECEIPT_SECONDS = 15 * 60
 
 
 # Access ------------------------------------------------------------------------------------------------
-def _voter(request: HttpRequest, pk: int) -> tuple[Election, Member | None, str]:
+def _voter(request: AuthenticatedHttpRequest, pk: int) -> tuple[Election, Member | None, str]:
     """The election (404 if unseen), the voter's member record, and why they may not vote ("" if they may)."""
     election = elections.get_election_for_user(request.user, pk)
     member = own_member(request.user)
@@ -77,7 +78,7 @@ def _not_in_electorate(request: HttpRequest, election: Election, reason: str) ->
     return render(request, "conference/elections/ballot_refused.html", context, status=403)
 
 
-def _teller_or_officer(request: HttpRequest, pk: int) -> tuple[Election, Teller | None]:
+def _teller_or_officer(request: AuthenticatedHttpRequest, pk: int) -> tuple[Election, Teller | None]:
     election = elections.get_election_for_user(request.user, pk)
     teller = ballots.teller_of(request.user, election)
     if teller is None and not request.user.has_perm(RETURN_ELECTION, election):
@@ -85,7 +86,7 @@ def _teller_or_officer(request: HttpRequest, pk: int) -> tuple[Election, Teller 
     return election, teller
 
 
-def _teller(request: HttpRequest, pk: int) -> tuple[Election, Teller]:
+def _teller(request: AuthenticatedHttpRequest, pk: int) -> tuple[Election, Teller]:
     election = elections.get_election_for_user(request.user, pk)
     teller = ballots.teller_of(request.user, election)
     if teller is None:
@@ -93,7 +94,7 @@ def _teller(request: HttpRequest, pk: int) -> tuple[Election, Teller]:
     return election, teller
 
 
-def _roles(request: HttpRequest, election: Election) -> dict[str, bool]:
+def _roles(request: AuthenticatedHttpRequest, election: Election) -> dict[str, bool]:
     """For the links between the paper-ballot pages."""
     return {
         "is_teller": ballots.teller_of(request.user, election) is not None,
@@ -165,7 +166,7 @@ def _step(ranking: list[int], do: str, size: int) -> tuple[list[int], bool, str]
 @login_required
 @never_cache
 @require_http_methods(["GET", "POST"])
-def ballot_vote(request: HttpRequest, pk: int) -> HttpResponse:
+def ballot_vote(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     election, member, refusal = _voter(request, pk)
     if refusal:
         return _not_in_electorate(request, election, refusal)
@@ -221,7 +222,7 @@ def ballot_vote(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @never_cache
 @require_GET
-def ballot_receipt(request: HttpRequest, pk: int) -> HttpResponse:
+def ballot_receipt(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     election, member, refusal = _voter(request, pk)
     if refusal:
         return _not_in_electorate(request, election, refusal)
@@ -240,7 +241,7 @@ def ballot_receipt(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def ballot_receipts(request: HttpRequest, pk: int) -> HttpResponse:
+def ballot_receipts(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     election = elections.get_election_for_user(request.user, pk)
     user = request.user
     closing_day = timezone.localtime(election.voting_closes_at).date()
@@ -269,7 +270,7 @@ def ballot_receipts(request: HttpRequest, pk: int) -> HttpResponse:
 # Tellers: the returning officer's page -------------------------------------------------------------------
 @login_required
 @require_http_methods(["GET", "POST"])
-def teller_manage(request: HttpRequest, pk: int) -> HttpResponse:
+def teller_manage(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     election = elections.get_election_to_return(request.user, pk)
     form = bound(AppointTellerForm, request)
     if form.is_valid():
@@ -294,7 +295,7 @@ def teller_manage(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def teller_remove(request: HttpRequest, pk: int, teller_pk: int) -> HttpResponse:
+def teller_remove(request: AuthenticatedHttpRequest, pk: int, teller_pk: int) -> HttpResponse:
     election = elections.get_election_to_return(request.user, pk)
     teller = ballots.tellers(election).filter(pk=teller_pk).first()
     if teller is None:
@@ -313,7 +314,7 @@ def teller_remove(request: HttpRequest, pk: int, teller_pk: int) -> HttpResponse
 # Tellers: issuing paper ballots ---------------------------------------------------------------------------
 @login_required
 @require_GET
-def teller_issue(request: HttpRequest, pk: int) -> HttpResponse:
+def teller_issue(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     election, _ = _teller_or_officer(request, pk)
     search = IssueSearchForm(request.GET or None)
     q = search.cleaned_data["q"] if search.is_valid() else ""
@@ -335,7 +336,7 @@ def teller_issue(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def teller_issue_member(request: HttpRequest, pk: int, member_pk: int) -> HttpResponse:
+def teller_issue_member(request: AuthenticatedHttpRequest, pk: int, member_pk: int) -> HttpResponse:
     election, _ = _teller_or_officer(request, pk)
     member = elections.electorate(election).filter(pk=member_pk).first()
     if member is None:
@@ -361,7 +362,7 @@ def teller_issue_member(request: HttpRequest, pk: int, member_pk: int) -> HttpRe
 # Tellers: entering papers ---------------------------------------------------------------------------
 @login_required
 @require_http_methods(["GET", "POST"])
-def teller_enter(request: HttpRequest, pk: int) -> HttpResponse:
+def teller_enter(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     election, teller = _teller(request, pk)
     paper = BallotPaper.of(election)
     names = {nomination.pk: nomination.ballot_name for nomination in paper.candidates}
@@ -397,7 +398,7 @@ def teller_enter(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def teller_reconcile(request: HttpRequest, pk: int) -> HttpResponse:
+def teller_reconcile(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     election, _ = _teller_or_officer(request, pk)
     officer = request.user.has_perm(RETURN_ELECTION, election)
     form = bound(ConfirmForm, request)

@@ -20,6 +20,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from awl.forms import ConfirmForm
+from awl.http import AuthenticatedHttpRequest
 from awl.views_helpers import bound, refusal_on, refusal_status
 from conference.elections.forms.elections import NominationForm, SelfNominationForm, StatementForm
 from conference.elections.models import NominationStatus
@@ -30,7 +31,7 @@ from conference.registration import selectors
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def nomination_add(request: HttpRequest, pk: int) -> HttpResponse:
+def nomination_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Nominate another member (with a seconder), or yourself where the election allows it."""
     election = elections.get_election_for_user(request.user, pk)
     member = selectors.own_member(request.user)
@@ -141,7 +142,7 @@ def nomination_decline(request: HttpRequest, token: str) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def nomination_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def nomination_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The candidate's statement and ballot-paper name, until voting opens."""
     nomination = nominations.get_own_nomination(request.user, pk)
     election = nomination.election
@@ -182,7 +183,7 @@ def nomination_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def nomination_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+def nomination_withdraw(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     nomination = nominations.get_own_nomination(request.user, pk)
     election = nomination.election
     form = bound(ConfirmForm, request)

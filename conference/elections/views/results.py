@@ -23,12 +23,13 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from awl.exports import csv_download
 from awl.forms import ConfirmForm
+from awl.http import AuthenticatedHttpRequest
 from awl.views_helpers import bound, refusal_on, refusal_status
 from conference.elections.forms.results import CountForm, ImportForm
 from conference.elections.models import Election, ElectionCount
@@ -38,7 +39,7 @@ from conference.rules import RETURN_ELECTION
 
 
 # Access ------------------------------------------------------------------------------------------------
-def _count_for_user(request: HttpRequest, pk: int) -> tuple[Election, ElectionCount]:
+def _count_for_user(request: AuthenticatedHttpRequest, pk: int) -> tuple[Election, ElectionCount]:
     """A count the user may read: any count for the returning officer, the confirmed one for readers."""
     count = ElectionCount.objects.filter(pk=pk).first()
     if count is None:
@@ -53,7 +54,7 @@ def _count_for_user(request: HttpRequest, pk: int) -> tuple[Election, ElectionCo
     return election, count
 
 
-def _result_for_user(request: HttpRequest, pk: int) -> Election:
+def _result_for_user(request: AuthenticatedHttpRequest, pk: int) -> Election:
     election = elections.get_election_for_user(request.user, pk)
     if results.may_read_result(request.user, election):
         return election
@@ -65,7 +66,7 @@ def _result_for_user(request: HttpRequest, pk: int) -> Election:
 # The returning officer's pages ---------------------------------------------------------------------------
 @login_required
 @require_http_methods(["GET", "POST"])
-def count_page(request: HttpRequest, pk: int) -> HttpResponse:
+def count_page(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The counts run so far, and the form to run the count (with an optional seed)."""
     election = elections.get_election_to_return(request.user, pk)
     form = bound(CountForm, request)
@@ -93,7 +94,7 @@ def count_page(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def confirm(request: HttpRequest, pk: int) -> HttpResponse:
+def confirm(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """What confirming this count will do, and the button that does it."""
     count = ElectionCount.objects.filter(pk=pk).first()
     if count is None:
@@ -121,7 +122,7 @@ def confirm(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def import_ballots(request: HttpRequest, pk: int) -> HttpResponse:
+def import_ballots(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Add the ballots of a BLT file: papers counted elsewhere, or a recount on paper."""
     election = elections.get_election_to_return(request.user, pk)
     form = bound(ImportForm, request)
@@ -147,7 +148,7 @@ def import_ballots(request: HttpRequest, pk: int) -> HttpResponse:
 # The count sheet, the result and the ballots ---------------------------------------------------------------
 @login_required
 @require_GET
-def sheet(request: HttpRequest, pk: int) -> HttpResponse:
+def sheet(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     election, count = _count_for_user(request, pk)
     is_returning_officer = request.user.has_perm(RETURN_ELECTION, election)
     context = {
@@ -163,7 +164,7 @@ def sheet(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def sheet_csv(request: HttpRequest, pk: int) -> HttpResponse:
+def sheet_csv(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     election, count = _count_for_user(request, pk)
     rows = results.count_sheet_csv_rows(results.count_sheet(count.result))
     return csv_download(f"count-sheet-{election.pk}-{count.pk}", results.CSV_HEADER, rows)
@@ -171,7 +172,7 @@ def sheet_csv(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def result_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def result_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The declared result: the elected in order, the count sheet, the ballots (the RO sees it before)."""
     election = _result_for_user(request, pk)
     count = election.confirmed_count or results.latest_count(election)
@@ -187,7 +188,7 @@ def result_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def ballots_file(request: HttpRequest, pk: int) -> HttpResponse:
+def ballots_file(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The ballots as an anonymised BLT file, for anyone to count again."""
     election = elections.get_election_for_user(request.user, pk)
     refused = results.blt_refused(request.user, election)

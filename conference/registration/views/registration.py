@@ -30,6 +30,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from awl.forms import ConfirmForm, SearchForm
+from awl.http import AuthenticatedHttpRequest
 from awl.paging import page_of, query_string_without_page
 from awl.views_helpers import bound, refusal_on, refusal_status
 from conference.models import Conference, Registration, RegistrationStatus
@@ -170,7 +171,7 @@ def _unavailable_change(registration: Registration) -> str:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def registration_change(request: HttpRequest, pk: int) -> HttpResponse:
+def registration_change(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     registration = selectors.get_own_registration(request.user, pk)
     conference = registration.conference
     bands = selectors.fee_bands(conference)
@@ -205,7 +206,7 @@ def registration_change(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def registration_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+def registration_cancel(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     registration = selectors.get_own_registration(request.user, pk)
     conference = registration.conference
     form = bound(ConfirmForm, request)
@@ -267,7 +268,7 @@ def _require_run(user: Any, conference: Conference | None) -> None:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def setup_add(request: HttpRequest) -> HttpResponse:
+def setup_add(request: AuthenticatedHttpRequest) -> HttpResponse:
     _require_run(request.user, None)
     form = bound(ConferenceForm, request, creating=True, initial=_initial_for_new())
     if form.is_valid():
@@ -287,7 +288,7 @@ def setup_add(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def setup_edit(request: HttpRequest, slug: str) -> HttpResponse:
+def setup_edit(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     conference = selectors.get_conference_to_run(request.user, slug)
     bands = selectors.fee_bands(conference)
     form = bound(
@@ -314,7 +315,7 @@ def setup_edit(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def invite(request: HttpRequest, slug: str) -> HttpResponse:
+def invite(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     """Invite an observer or a guest (non-voting); they are sent the confirmation with the .ics."""
     conference = selectors.get_conference_to_run(request.user, slug)
     form = bound(InviteForm, request)
@@ -364,7 +365,7 @@ def entitlement(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def take_snapshot(request: HttpRequest, slug: str) -> HttpResponse:
+def take_snapshot(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     conference = selectors.get_conference_to_run(request.user, slug)
     form = bound(ConfirmForm, request)
     if form.is_valid():
@@ -390,7 +391,7 @@ def _exception_initial(request: HttpRequest) -> dict[str, str]:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def grant_exception(request: HttpRequest, slug: str) -> HttpResponse:
+def grant_exception(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     """The CAC lets a member not in good standing on the cut-off vote; the reason is required."""
     conference = selectors.get_conference_to_run(request.user, slug)
     form = bound(ExceptionForm, request, initial=_exception_initial(request))
@@ -435,7 +436,7 @@ def outstanding(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def record_payment(request: HttpRequest, pk: int) -> HttpResponse:
+def record_payment(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     registration = selectors.get_registration_for_payment(request.user, pk)
     conference = registration.conference
     form = bound(RegistrationPaymentForm, request, initial={"paid_on": timezone.localdate()})

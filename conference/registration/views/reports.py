@@ -29,6 +29,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from awl.exports import csv_download
 from awl.forms import ConfirmForm
+from awl.http import AuthenticatedHttpRequest
 from awl.views_helpers import bound, refusal_on
 from conference.models import CacDuty, Conference
 from conference.registration import reports, selectors, services
@@ -58,7 +59,9 @@ def _needs_links(user: Any, conference: Conference) -> list[tuple[str, str]]:
     ]
 
 
-def _read_needs(request: HttpRequest, conference: Conference, kind: str, rows: int, exported: bool) -> None:
+def _read_needs(
+    request: AuthenticatedHttpRequest, conference: Conference, kind: str, rows: int, exported: bool
+) -> None:
     services.record_needs_read(
         actor=request.user, conference=conference, kind=kind, rows=rows, exported=exported
     )
@@ -84,7 +87,7 @@ def cac(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_GET
-def cac_branches_csv(request: HttpRequest, slug: str) -> HttpResponse:
+def cac_branches_csv(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     conference = selectors.get_conference_with_perm(request.user, slug, RUN)
     rows: list[list[Any]] = [
         [r.name, r.registered, r.entitled, r.present] for r in reports.by_branch(conference)
@@ -99,7 +102,7 @@ def cac_branches_csv(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_GET
-def cac_bands_csv(request: HttpRequest, slug: str) -> HttpResponse:
+def cac_bands_csv(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     conference = selectors.get_conference_with_perm(request.user, slug, RUN)
     rows: list[list[Any]] = [
         [b.label, b.registered, f"{b.due:.2f}", f"{b.paid:.2f}", f"{b.balance:.2f}"]
@@ -115,7 +118,7 @@ def cac_bands_csv(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_GET
-def cac_owing_csv(request: HttpRequest, slug: str) -> HttpResponse:
+def cac_owing_csv(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     conference = selectors.get_conference_with_perm(request.user, slug, RUN)
     fees = reports.fees(conference)
     rows: list[list[Any]] = [
@@ -145,7 +148,7 @@ NOT_CONSENTED = "Did not consent to share their needs"
 
 @login_required
 @require_GET
-def cac_needs(request: HttpRequest, slug: str, kind: str) -> HttpResponse:
+def cac_needs(request: AuthenticatedHttpRequest, slug: str, kind: str) -> HttpResponse:
     """People with access needs, dietary needs or children for the crèche; read only with the duty."""
     conference = selectors.get_conference_with_perm(request.user, slug, NEEDS_PERMS[kind])
     rows = reports.needs_list(conference, kind)
@@ -163,7 +166,7 @@ def cac_needs(request: HttpRequest, slug: str, kind: str) -> HttpResponse:
 
 @login_required
 @require_GET
-def cac_needs_csv(request: HttpRequest, slug: str, kind: str) -> HttpResponse:
+def cac_needs_csv(request: AuthenticatedHttpRequest, slug: str, kind: str) -> HttpResponse:
     conference = selectors.get_conference_with_perm(request.user, slug, NEEDS_PERMS[kind])
     needs = reports.needs_list(conference, kind)
     rows: list[list[Any]]
@@ -191,7 +194,7 @@ def _match_form(request: HttpRequest, found: reports.Accommodation) -> MatchForm
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def cac_accommodation(request: HttpRequest, slug: str) -> HttpResponse:
+def cac_accommodation(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     """Who needs a bed and who offers beds; match a guest to a host."""
     perm = NEEDS_PERMS["accommodation"]
     conference = selectors.get_conference_with_perm(request.user, slug, perm)
@@ -222,7 +225,7 @@ def cac_accommodation(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_GET
-def cac_accommodation_csv(request: HttpRequest, slug: str) -> HttpResponse:
+def cac_accommodation_csv(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     conference = selectors.get_conference_with_perm(request.user, slug, NEEDS_PERMS["accommodation"])
     found = reports.accommodation(conference)
     rows: list[list[Any]] = [
@@ -245,7 +248,7 @@ def cac_accommodation_csv(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def cac_unmatch(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+def cac_unmatch(request: AuthenticatedHttpRequest, slug: str, pk: int) -> HttpResponse:
     """Take back a guest's bed, so they can be matched to someone else."""
     conference = selectors.get_conference_with_perm(request.user, slug, NEEDS_PERMS["accommodation"])
     guest = reports.registration_in(conference, pk)
@@ -265,7 +268,7 @@ def cac_unmatch(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 # CAC duties ---------------------------------------------------------------------------------------
 @login_required
 @require_http_methods(["GET", "POST"])
-def cac_duties(request: HttpRequest, slug: str) -> HttpResponse:
+def cac_duties(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     """Who on the CAC handles access, diet, the crèche, accommodation and the desk; the national office
     assigns them."""
     conference = selectors.get_conference_with_perm(request.user, slug, RUN)
@@ -299,7 +302,7 @@ def cac_duties(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def cac_duty_remove(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+def cac_duty_remove(request: AuthenticatedHttpRequest, slug: str, pk: int) -> HttpResponse:
     conference = selectors.get_conference_with_perm(request.user, slug, ASSIGN_DUTIES)
     duty = CacDuty.objects.filter(conference=conference, pk=pk).select_related("user").first()
     if duty is None:
