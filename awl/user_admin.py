@@ -12,8 +12,9 @@ from typing import Any
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
+from django.forms import ModelForm
 from django.http import HttpRequest
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern
 
 from awl.admin_site import _audit
 
@@ -24,20 +25,22 @@ class AwlUserAdmin(UserAdmin):
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("username", "email")}),)
     actions = ["send_password_reset"]
 
-    def get_form(self, request: HttpRequest, obj: Any = None, **kwargs: Any) -> Any:
+    def get_form(
+        self, request: HttpRequest, obj: Any | None = None, change: bool = False, **kwargs: Any
+    ) -> type[ModelForm[Any]]:
         if obj is None:
             # The add form: a plain model form with no password; the account gets an unusable one.
-            kwargs["form"] = admin.ModelAdmin.form
+            kwargs["form"] = ModelForm
             kwargs["fields"] = ["username", "email"]
-            return admin.ModelAdmin.get_form(self, request, obj, **kwargs)
-        return super().get_form(request, obj, **kwargs)
+            return admin.ModelAdmin.get_form(self, request, obj, change=change, **kwargs)
+        return super().get_form(request, obj, change=change, **kwargs)
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         if not change:
             obj.set_unusable_password()
         super().save_model(request, obj, form, change)
 
-    def get_urls(self) -> list[URLPattern | URLResolver]:
+    def get_urls(self) -> list[URLPattern]:
         return [
             url for url in super().get_urls() if getattr(url, "name", None) != "auth_user_password_change"
         ]
