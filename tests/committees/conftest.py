@@ -19,7 +19,7 @@ import pytest
 from committees import services
 from committees.models import Committee, CommitteeKind, Term, TermBasis, TermRole
 from members.models import Branch, DuesRate, Member
-from tests.factories import UserFactory, make_member
+from tests.factories import CommitteeFactory, UserFactory, make_member
 from tests.helpers.clock import london_time
 
 JOINED_ON = dt.date(2024, 9, 1)
@@ -31,7 +31,7 @@ EC_NAMES = ["Ben Plain", "Cleo Rhys", "Dev Anand"]
 @pytest.fixture
 def nc(db: None) -> Committee:
     """The National Committee: conference elects it; every sixth Saturday at 11:00."""
-    return Committee.objects.create(
+    return CommitteeFactory(
         name="National Committee",
         slug="nc",
         kind=CommitteeKind.NATIONAL,
@@ -50,7 +50,7 @@ def nc(db: None) -> Committee:
 @pytest.fixture
 def ec(nc: Committee) -> Committee:
     """The Executive Committee: the NC elects it; every Monday at 19:00."""
-    return Committee.objects.create(
+    return CommitteeFactory(
         name="Executive Committee",
         slug="ec",
         kind=CommitteeKind.EXECUTIVE,

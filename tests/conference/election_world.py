@@ -22,9 +22,11 @@ Tests stand at ``NOMINATING`` (10 March 2027, both taking nominations),
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+import pytest
 import time_machine
 
 from committees.models import Committee, CommitteeKind
@@ -33,9 +35,9 @@ from conference.elections.models import Election, Nomination
 from conference.elections.services import nominations
 from conference.models import Band, Conference
 from conference.registration import services
-from members.models import Branch, Member
+from members.models import Branch, DuesRate, Member
 from tests.conference.conftest import REGISTERING, paid_up_member
-from tests.factories import LONDON_TZ, UserFactory, make_application, make_member
+from tests.factories import LONDON_TZ, CommitteeFactory, UserFactory, make_application, make_member
 from tests.helpers.clock import london_time
 
 SETTING_UP = dt.datetime(2027, 2, 1, 12, tzinfo=LONDON_TZ)
@@ -116,10 +118,8 @@ def ec_details(nc: Committee, ec: Committee, ro: Any, **changes: Any) -> dict[st
 
 
 def build(conference: Conference, london: Branch, delegate: Member) -> World:
-    nc = Committee.objects.create(name="National Committee", slug="nc", kind=CommitteeKind.NATIONAL)
-    ec = Committee.objects.create(
-        name="Executive Committee", slug="ec", kind=CommitteeKind.EXECUTIVE, elected_by=nc
-    )
+    nc = CommitteeFactory(name="National Committee", slug="nc", kind=CommitteeKind.NATIONAL)
+    ec = CommitteeFactory(name="Executive Committee", slug="ec", kind=CommitteeKind.EXECUTIVE, elected_by=nc)
     ann, bob, cat = (paid_up_member(london, name) for name in ("Ann Able", "Bob Baker", "Cat Cole"))
     for person in (ann, bob, cat):
         start_term(
@@ -164,3 +164,16 @@ def candidate(election: Election, nominee: Member, statement: str = "I will orga
         return nominations.accept_nomination(
             token=made.token, statement=statement, ballot_name=nominee.full_name
         )
+
+
+@pytest.fixture
+def world(conference: Conference, london: Branch, dues_rates: dict[str, DuesRate], delegate: Member) -> World:
+    """The world of the election tests, built on the 2027 conference (import it with ``as world``)."""
+    return build(conference, london, delegate)
+
+
+@pytest.fixture
+def nominating() -> Iterator[dt.datetime]:
+    """Stand in the nominating window."""
+    with time_machine.travel(NOMINATING, tick=False):
+        yield NOMINATING

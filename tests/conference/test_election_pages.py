@@ -9,7 +9,6 @@ written) and show each person only what is theirs to see.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -19,33 +18,21 @@ from django.urls import reverse
 
 from conference.elections.models import Election, Nomination, NominationStatus
 from conference.elections.services import nominations
-from conference.models import Conference
-from members.models import Branch, DuesRate, Member
 from tests.conference.election_world import (
     BETWEEN,
     NOMINATING,
     SETTING_UP,
     VOTING,
     World,
-    build,
     candidate,
     ec_details,
     nominate,
 )
+from tests.conference.election_world import nominating as nominating  # a fixture
+from tests.conference.election_world import world as world  # a fixture
 from tests.factories import UserFactory, make_member
 
 UTC = dt.UTC
-
-
-@pytest.fixture
-def world(conference: Conference, london: Branch, dues_rates: dict[str, DuesRate], delegate: Member) -> World:
-    return build(conference, london, delegate)
-
-
-@pytest.fixture
-def nominating() -> Iterator[dt.datetime]:
-    with time_machine.travel(NOMINATING, tick=False):
-        yield NOMINATING
 
 
 def client_for(user: Any) -> Client:

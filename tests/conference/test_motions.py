@@ -27,7 +27,7 @@ from conference.registration import services
 from conference.registration.services import ConferenceError
 from members.models import Branch, DuesRate, Member, Role
 from tests.conference.conftest import paid_up_member
-from tests.factories import LONDON_TZ, ConferenceFactory, make_officer
+from tests.factories import LONDON_TZ, CommitteeFactory, ConferenceFactory, make_officer
 from tests.helpers.clock import frozen
 
 BEFORE_DEADLINE = dt.datetime(2027, 3, 20, 12, tzinfo=LONDON_TZ)
@@ -519,9 +519,9 @@ def test_no_outcome_before_the_conference_has_begun(
 def test_a_motion_referred_to_the_nc_goes_on_its_next_agenda(
     conference: Conference, debate: tuple[Motion, Amendment, Amendment], cac: Any
 ) -> None:
-    from committees.models import AgendaItem, Committee, CommitteeKind, Meeting
+    from committees.models import AgendaItem, CommitteeKind, Meeting
 
-    nc = Committee.objects.create(name="National Committee", slug="nc", kind=CommitteeKind.NATIONAL)
+    nc = CommitteeFactory(name="National Committee", slug="nc", kind=CommitteeKind.NATIONAL)
     starts = dt.datetime(2027, 6, 12, 11, tzinfo=LONDON_TZ)
     meeting = Meeting.objects.create(committee=nc, starts_at=starts, ends_at=starts + dt.timedelta(hours=4))
     motion, first, second = debate

@@ -25,7 +25,7 @@ from conference.elections.services import results
 from conference.models import Registration
 from members.models import Member
 from tests.conference.result_objects import candidate_members, make_election
-from tests.factories import UserFactory, make_member, national_committee, seat
+from tests.factories import CommitteeFactory, UserFactory, make_member, national_committee, seat
 
 RANKINGS = [[0, 1], [0, 1], [0, 1], [0, 2], [1], [2, 1], [2], [1, 0]]
 
@@ -49,7 +49,7 @@ def returning_officer(db: None) -> Any:
 def election(nc: Committee, standing: list[Member], returning_officer: Any) -> Election:
     return make_election(
         title="Executive Committee 2027",
-        committee=Committee.objects.create(name="Executive Committee", slug="ec", kind="executive"),
+        committee=CommitteeFactory(name="Executive Committee", slug="ec", kind="executive"),
         electing_committee=nc,
         returning_officer=returning_officer,
         nominees=standing,
@@ -293,7 +293,7 @@ def test_the_count_sheet_page_takes_a_constant_number_of_queries(
         actor=returning_officer,
         election=make_election(
             title="Small",
-            committee=Committee.objects.create(name="Small", slug="small", kind="national"),
+            committee=CommitteeFactory(name="Small", kind="national"),
             electing_committee=nc,
             returning_officer=returning_officer,
             nominees=standing,
@@ -315,7 +315,7 @@ def test_the_count_sheet_page_takes_a_constant_number_of_queries(
         actor=returning_officer,
         election=make_election(
             title="Large",
-            committee=Committee.objects.create(name="Large", slug="large", kind="national"),
+            committee=CommitteeFactory(name="Large", kind="national"),
             electing_committee=nc,
             returning_officer=returning_officer,
             nominees=many,

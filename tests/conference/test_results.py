@@ -41,7 +41,7 @@ from conference.elections.services.elections import ElectionError
 from conference.models import Registration
 from members.models import Member, Role
 from tests.conference.result_objects import make_election
-from tests.factories import UserFactory, make_member, make_officer, national_committee, seat
+from tests.factories import CommitteeFactory, UserFactory, make_member, make_officer, national_committee, seat
 
 NAMES = ("Ada Adams", "Ben Brown", "Cai Carter", "Dee Doyle")
 RANKINGS = [[0, 1]] * 4 + [[0, 2]] * 2 + [[1]] * 2 + [[2, 3]] * 2 + [[3, 2]]
@@ -54,7 +54,7 @@ def nc(member: Member) -> Committee:
 
 @pytest.fixture
 def ec(db: None) -> Committee:
-    return Committee.objects.create(name="Executive Committee", slug="ec", kind="executive")
+    return CommitteeFactory(name="Executive Committee", slug="ec", kind="executive")
 
 
 @pytest.fixture
@@ -254,7 +254,7 @@ def test_a_count_that_is_not_the_latest_or_not_this_elections_is_refused(
     results.run_count(actor=returning_officer, election=election, seed=4)
     other = make_election(
         title="Other",
-        committee=Committee.objects.create(name="Other", slug="other", kind="national"),
+        committee=CommitteeFactory(name="Other", kind="national"),
         electing_committee=nc,
         returning_officer=returning_officer,
         nominees=standing,

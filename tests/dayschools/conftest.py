@@ -17,7 +17,8 @@ import time_machine
 
 from dayschools.models import City, Event, EventStatus, Region, School, Series, Workshop
 from members.models import Branch, Role
-from tests.factories import LONDON_TZ, UserFactory, make_officer
+from tests.dayschools.report_objects import REPORT_TIME, Series3, build_autumn_series
+from tests.factories import LONDON_TZ, CityFactory, SchoolFactory, SeriesFactory, UserFactory, make_officer
 from tests.helpers.clock import london_time
 
 BOOKING_TIME = dt.datetime(2026, 10, 1, 12, tzinfo=LONDON_TZ)
@@ -33,25 +34,24 @@ def booking_time() -> Any:
 @pytest.fixture
 def cities(london: Branch, leeds: Branch) -> dict[str, City]:
     made = {
-        "london": City.objects.create(name="London", slug="london", region=Region.LONDON, branch=london),
-        "leeds": City.objects.create(name="Leeds", slug="leeds", region=Region.NORTH, branch=leeds),
-        "sheffield": City.objects.create(name="Sheffield", slug="sheffield", region=Region.NORTH),
-        "manchester": City.objects.create(name="Manchester", slug="manchester", region=Region.NORTH),
+        "london": CityFactory(name="London", branch=london),
+        "leeds": CityFactory(name="Leeds", region=Region.NORTH, branch=leeds),
+        "sheffield": CityFactory(name="Sheffield", region=Region.NORTH),
+        "manchester": CityFactory(name="Manchester", region=Region.NORTH),
     }
     return made
 
 
 @pytest.fixture
 def series(db: None) -> Series:
-    return Series.objects.create(title="Capitalism and its crises", slug="crises", season="Autumn 2026")
+    return SeriesFactory(slug="crises")
 
 
 @pytest.fixture
 def school(series: Series) -> School:
-    return School.objects.create(
+    return SchoolFactory(
         series=series,
         number=1,
-        title="What is capitalism?",
         description="Marx's Capital, volume one, in a day.",
         reading_list="Capital, chapter 1",
     )
@@ -110,3 +110,18 @@ def door_volunteer(london_event: Event) -> Any:
     user: Any = UserFactory(username="door", email="door@example.org")
     london_event.organisers.add(user)
     return user
+
+
+@pytest.fixture
+def autumn(member: Any, london: Any, leeds: Any, dayschool_organiser: Any) -> Series3:
+    """The autumn series of the report tests (tests/dayschools/report_objects.py)."""
+    return build_autumn_series(
+        rosa=member, london_branch=london, leeds_branch=leeds, organiser=dayschool_organiser
+    )
+
+
+@pytest.fixture
+def on_report_day() -> Any:
+    """Stand on the day the reports are read, after the autumn series."""
+    with time_machine.travel(REPORT_TIME, tick=False):
+        yield REPORT_TIME

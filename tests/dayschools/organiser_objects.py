@@ -21,8 +21,9 @@ from typing import Any
 from django.utils import timezone
 
 from dayschools import services
-from dayschools.models import City, Event, Region, School, Series, Workshop
+from dayschools.models import City, Event, Region, School, Workshop
 from members.models import Branch
+from tests.factories import SchoolFactory, SeriesFactory
 
 
 def _city(name: str, region: str, branch: Branch | None = None) -> City:
@@ -51,9 +52,9 @@ def _event(school: School, city: City, *, days: int, publish: bool) -> Event:
 
 
 def organiser_objects(london: Branch) -> dict[str, Callable[[], list[Any]]]:
-    series = Series.objects.create(title="Organisers' objects", slug="organise-objects", season="Autumn 2026")
-    first = School.objects.create(series=series, number=1, title="What is capitalism?")
-    second = School.objects.create(series=series, number=2, title="Crises")
+    series = SeriesFactory(title="Organisers' objects", slug="organise-objects")
+    first = SchoolFactory(series=series, number=1)
+    second = SchoolFactory(series=series, number=2, title="Crises")
     event = _event(first, _city("London", Region.LONDON, london), days=30, publish=True)
     draft = _event(second, _city("Leeds", Region.NORTH), days=37, publish=False)
     workshop = Workshop.objects.create(

@@ -41,7 +41,7 @@ from django.utils import timezone
 from dayschools import services
 from dayschools.models import Booking, City, Event, EventStatus, Region, School, Series
 from members.models import Branch, Member
-from tests.factories import LONDON_TZ, UserFactory, make_member
+from tests.factories import LONDON_TZ, SchoolFactory, SeriesFactory, UserFactory, make_member
 from tests.helpers.clock import london_time
 
 REPORT_TIME = dt.datetime(2026, 12, 20, 12, tzinfo=LONDON_TZ)
@@ -149,9 +149,9 @@ def build_autumn_series(
 ) -> Series3:
     """The hand-computed series (see the module's docstring and test_reports.py)."""
     cities = autumn_cities(london_branch, leeds_branch)
-    series = Series.objects.create(title="Capitalism and its crises", slug="autumn", season="Autumn 2026")
+    series = SeriesFactory(slug="autumn")
     schools = [
-        School.objects.create(series=series, number=n, title=title)
+        SchoolFactory(series=series, number=n, title=title)
         for n, title in [(1, "What is capitalism?"), (2, "Why crises?"), (3, "What is socialism?")]
     ]
     events = {
@@ -250,8 +250,8 @@ def report_objects(london_branch: Branch, organiser: Any) -> dict[str, Callable[
     @cache
     def held() -> Booking:
         london_city = autumn_cities(london_branch, None)["london"]
-        series = Series.objects.create(title="Report series", slug="report-series", season="Autumn 2026")
-        school = School.objects.create(series=series, number=1, title="What is capitalism?")
+        series = SeriesFactory(title="Report series", slug="report-series")
+        school = SchoolFactory(series=series, number=1)
         day = timezone.localdate() - dt.timedelta(days=30)
         opens_at = london_time(day.year, day.month, day.day, 9) - dt.timedelta(days=60)
         event = make_event(school, london_city, day, opens_at=opens_at)

@@ -21,29 +21,19 @@ import io
 from typing import Any
 
 import pytest
-import time_machine
 from django.urls import reverse
 
 from awl.models import AuditEntry
 from dayschools.models import Booking, FollowUp
-from tests.dayschools.report_objects import REPORT_TIME, Series3, build_autumn_series
+from tests.dayschools.report_objects import REPORT_TIME, Series3
 from tests.dayschools.test_report_pages import Tables
 
 LONDON = ["Dan Okoro", "Pat Abel", "Quinn Bell", "Eve Park", "Gus Reid", "Ida Tran"]  # newest school first
 LEEDS = ["Jon Umar", "Dan Okoro", "Max Young"]
 
 
-@pytest.fixture
-def autumn(member: Any, london: Any, leeds: Any, dayschool_organiser: Any) -> Series3:
-    return build_autumn_series(
-        rosa=member, london_branch=london, leeds_branch=leeds, organiser=dayschool_organiser
-    )
-
-
-@pytest.fixture(autouse=True)
-def on_report_day() -> Any:
-    with time_machine.travel(REPORT_TIME, tick=False):
-        yield REPORT_TIME
+# Built on the day of the report, whatever a test asks for.
+pytestmark = pytest.mark.usefixtures("on_report_day")
 
 
 def listed(client: Any, query: str = "") -> list[list[str]]:

@@ -20,6 +20,7 @@ from dayschools.models import Booking, City, Event, EventStatus, School, Series,
 from dayschools.services import DaySchoolError
 from members.models import Member
 from tests.dayschools.conftest import make_event
+from tests.factories import SchoolFactory
 from tests.helpers.clock import london_time
 from tests.helpers.http import as_user, shown
 
@@ -83,7 +84,7 @@ def test_the_home_runs_a_fixed_number_of_queries(
     def grow(n: int) -> None:
         start = School.objects.filter(series=series).count()
         for number in range(start + 1, start + n + 1):
-            school = School.objects.create(series=series, number=number, title=f"School {number}")
+            school = SchoolFactory(series=series, number=number, title=f"School {number}")
             for day, city in enumerate(cities.values(), start=1):
                 make_event(school, city, day)
 

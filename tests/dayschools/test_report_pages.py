@@ -12,30 +12,17 @@ from html.parser import HTMLParser
 from typing import Any
 
 import pytest
-import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from awl.models import AuditEntry
-from dayschools.models import Booking, BookingStatus, City, Event, FollowUp, Region, School, Series
-from tests.dayschools.report_objects import REPORT_TIME, Series3, build_autumn_series, make_event
+from dayschools.models import Booking, BookingStatus, City, Event, FollowUp, Region, School
+from tests.dayschools.report_objects import Series3, make_event
+from tests.factories import SchoolFactory, SeriesFactory
 from tests.helpers.http import read_csv
 
 SVG = "{http://www.w3.org/2000/svg}"
-
-
-@pytest.fixture
-def autumn(member: Any, london: Any, leeds: Any, dayschool_organiser: Any) -> Series3:
-    return build_autumn_series(
-        rosa=member, london_branch=london, leeds_branch=leeds, organiser=dayschool_organiser
-    )
-
-
-@pytest.fixture
-def on_report_day() -> Any:
-    with time_machine.travel(REPORT_TIME, tick=False):
-        yield REPORT_TIME
 
 
 class Tables(HTMLParser):
@@ -385,8 +372,8 @@ def bulk_series() -> list[Event]:
             ("manchester", "Manchester", Region.NORTH),
         ]
     ]
-    series = Series.objects.create(title="Bulk", slug="bulk", season="Autumn 2026")
-    schools = [School.objects.create(series=series, number=n, title=f"School {n}") for n in (1, 2)]
+    series = SeriesFactory(title="Bulk", slug="bulk")
+    schools = [SchoolFactory(series=series, number=n, title=f"School {n}") for n in (1, 2)]
     return [
         make_event(school, city, dt.date(2026, 10 + s, 10 + c), capacity=10_000)
         for s, school in enumerate(schools)

@@ -22,20 +22,7 @@ import time_machine
 
 from dayschools import reports
 from dayschools.reports import Change
-from tests.dayschools.report_objects import REPORT_TIME, Series3, build_autumn_series
-
-
-@pytest.fixture
-def autumn(member: Any, london: Any, leeds: Any, dayschool_organiser: Any) -> Series3:
-    return build_autumn_series(
-        rosa=member, london_branch=london, leeds_branch=leeds, organiser=dayschool_organiser
-    )
-
-
-@pytest.fixture
-def on_report_day() -> Any:
-    with time_machine.travel(REPORT_TIME, tick=False):
-        yield REPORT_TIME
+from tests.dayschools.report_objects import Series3
 
 
 def figures(autumn: Series3, key: str) -> dict[str, int | None]:

@@ -28,8 +28,9 @@ from playwright.sync_api import Page, expect
 
 from awl import outbox
 from awl.models import OutboundMessage
-from dayschools.models import Booking, BookingStatus, City, Event, Region, School, Series
+from dayschools.models import Booking, BookingStatus, Event, School
 from tests.dayschools.booking_objects import open_school_day
+from tests.factories import CityFactory, SeriesFactory
 
 pytestmark = pytest.mark.e2e
 
@@ -75,11 +76,11 @@ def inbox(settings: Any) -> Iterator[Inbox]:
 @pytest.fixture
 def london_school(db: None) -> Event:
     """School 1 in London three weeks ahead, taking bookings, with two workshops side by side."""
-    series = Series.objects.create(title="Capitalism and its crises", slug="crises", season="Autumn 2026")
+    series = SeriesFactory(slug="crises")
     school = School.objects.create(
         series=series, number=1, title="What is capitalism?", description="Capital, volume one, in a day."
     )
-    city = City.objects.create(name="London", slug="london", region=Region.LONDON)
+    city = CityFactory(name="London")
     return open_school_day(
         school,
         city,

@@ -22,10 +22,10 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from dayschools import services
-from dayschools.models import Booking, City, Event, EventStatus, Region, School, Series
+from dayschools.models import Booking, Event, EventStatus, Region, School
 from members.models import Branch, Role
 from tests.e2e.pages import main_menu
-from tests.factories import make_officer
+from tests.factories import CityFactory, SchoolFactory, SeriesFactory, make_officer
 
 pytestmark = pytest.mark.e2e
 
@@ -52,9 +52,9 @@ def dayschool_door_organiser(db: None) -> Any:
 @pytest.fixture
 def todays_event(london: Branch) -> Event:
     """School 1 in London, begun half an hour ago, with four guests booked."""
-    series = Series.objects.create(title="Capitalism and its crises", slug="crises", season="Autumn 2026")
-    school = School.objects.create(series=series, number=1, title="What is capitalism?")
-    city = City.objects.create(name="London", slug="london", region=Region.LONDON, branch=london)
+    series = SeriesFactory(slug="crises")
+    school = SchoolFactory(series=series, number=1)
+    city = CityFactory(name="London", branch=london)
     began = timezone.now() - dt.timedelta(minutes=30)
     event = Event.objects.create(
         school=school,
@@ -146,7 +146,7 @@ def test_an_organiser_sets_up_an_event_adds_a_workshop_and_copies_it_to_two_citi
     log_in: Callable[..., Page], dayschool_door_organiser: Any, todays_event: Event, viewport: str
 ) -> None:
     for name, slug in (("Leeds", "leeds"), ("Sheffield", "sheffield"), ("Glasgow", "glasgow")):
-        City.objects.create(name=name, slug=slug, region=Region.NORTH)
+        CityFactory(name=name, slug=slug, region=Region.NORTH)
     page = log_in("dayschool_door_organiser", viewport=viewport)
     main_menu(page).get_by_role("link", name="Organise day schools").click()
 

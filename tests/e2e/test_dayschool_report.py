@@ -30,6 +30,7 @@ from dayschools import services
 from dayschools.models import City, Event, EventStatus, FollowUp, Region, School, Series
 from members.models import Branch
 from tests.e2e.pages import main_menu
+from tests.factories import CityFactory, SchoolFactory, SeriesFactory
 
 pytestmark = pytest.mark.e2e
 
@@ -65,11 +66,11 @@ def came(event: Event, names: list[str], organiser: Any) -> None:
 
 @pytest.fixture
 def autumn_series(london: Branch, leeds: Branch, national_office: Any) -> Series:
-    series = Series.objects.create(title="Capitalism and its crises", slug="autumn", season="Autumn 2026")
-    first = School.objects.create(series=series, number=1, title="What is capitalism?")
-    second = School.objects.create(series=series, number=2, title="Why crises?")
-    london_city = City.objects.create(name="London", slug="london", region=Region.LONDON, branch=london)
-    leeds_city = City.objects.create(name="Leeds", slug="leeds", region=Region.NORTH, branch=leeds)
+    series = SeriesFactory(slug="autumn")
+    first = SchoolFactory(series=series, number=1)
+    second = SchoolFactory(series=series, number=2, title="Why crises?")
+    london_city = CityFactory(name="London", branch=london)
+    leeds_city = CityFactory(name="Leeds", region=Region.NORTH, branch=leeds)
     came(held_event(first, london_city, 60), ["Ann A", "Bo B", "Cy C"], national_office)
     came(held_event(first, leeds_city, 53), ["Di D", "Ed E"], national_office)
     came(

@@ -40,7 +40,7 @@ from members.models import Branch, DuesRate, Member, Role
 from tests.conference.conftest import paid_up_member
 from tests.conference.desk_objects import open_conference, register
 from tests.e2e.pages import main_menu
-from tests.factories import PASSWORD, UserFactory, make_officer
+from tests.factories import PASSWORD, CommitteeFactory, UserFactory, make_officer
 
 pytestmark = pytest.mark.e2e
 
@@ -50,7 +50,7 @@ STATEMENT = "Twenty years a shop steward.\n\nI will fight for every branch to ha
 @pytest.fixture
 def national_committee(db: None) -> Committee:
     """The National Committee, elected at conference; nobody sits on it yet."""
-    return Committee.objects.create(name="National Committee", slug="nc", kind="national")
+    return CommitteeFactory(name="National Committee", slug="nc", kind="national")
 
 
 @pytest.fixture
