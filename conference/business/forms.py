@@ -16,7 +16,7 @@ from conference.models import AmendmentKind, Majority, Outcome, ProposerKind, Vo
 from conference.registration import selectors
 from members.models import Branch, Member
 
-# Outcomes, the text as carried and the policy record (outcome_views) --------------------------------
+# Outcomes, the text as carried and the policy record (views/outcomes.py) --------------------------------
 VOTES_MAX = 1_000_000
 
 
@@ -64,7 +64,7 @@ class PolicySearchForm(SearchForm):
         cast(forms.ChoiceField, self.fields["topic"]).choices = [("", "Any topic"), *((t, t) for t in topics)]
 
 
-# Motions pages (motion_views) -------------------------------------------------------------------
+# Motions pages (views/motions.py) -------------------------------------------------------------------
 class ProposerFields(forms.Form):
     """Who proposes: myself (with a seconder), my branch (with its meeting's date), or the NC/EC."""
 
@@ -213,7 +213,7 @@ class AmendmentAnswerForm(forms.Form):
         return bool(self.cleaned_data["answer"] == "accept")
 
 
-# The CAC's business pages: rules, rulings, composites, order of debate (business_views) ----------
+# The CAC's business pages: rules, rulings, composites, order of debate (views/cac.py) ----------
 class BusinessRulesForm(forms.Form):
     """The conference's rules for motions; the deadlines are read as London time."""
 

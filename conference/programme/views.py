@@ -33,8 +33,8 @@ from awl.views_helpers import bound, refusal_on, refusal_status
 from committees import papers
 from conference.models import Conference, Document, Session
 from conference.programme import services as programme
+from conference.programme.forms import DocumentForm, SessionForm
 from conference.registration import selectors
-from conference.registration.forms import DocumentForm, SessionForm
 from conference.registration.services import ConferenceError
 
 
