@@ -15,6 +15,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from awl.permissions import has_rule
+
 
 class DomainError(Exception):
     """A rule of the organisation refused the change; the message is fit to show the person."""
@@ -41,5 +43,5 @@ def require(
         if system_may_act:
             return
         raise error(message)
-    if not actor.has_perm(perm, obj):
+    if not has_rule(actor, perm, obj):
         raise error(message)

@@ -28,6 +28,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from awl import outbox
 from awl.http import AuthenticatedHttpRequest
+from awl.permissions import has_rule
 from awl.views_helpers import bound, refusal_on, refusal_status
 from committees import notices, selectors, services
 from committees.forms import CalendarFeedForm, ResendMessageForm
@@ -42,7 +43,7 @@ FAILED_PAGE_LIMIT = 200
 def _committee_for(user: Any, slug: str, perm: str) -> Committee:
     """The committee, if the user may see it (404 otherwise) and holds ``perm`` on it (403 otherwise)."""
     committee = selectors.get_committee_for_user(user, slug)
-    if not user.has_perm(perm, committee):
+    if not has_rule(user, perm, committee):
         raise PermissionDenied
     return committee
 
@@ -96,7 +97,7 @@ def member_feed(request: HttpRequest, token: str) -> HttpResponse:
 def committee_calendar(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     """The committee's feed address for its members; its secretary can replace it."""
     committee = _committee_for(request.user, slug, "committees.view_committee")
-    can_manage = request.user.has_perm("committees.manage_meetings", committee)
+    can_manage = has_rule(request.user, "committees.manage_meetings", committee)
     error = ""
     if request.method == "POST":
         if not can_manage:

@@ -28,6 +28,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from awl.forms import ConfirmForm
 from awl.http import AuthenticatedHttpRequest
+from awl.permissions import has_rule
 from awl.views_helpers import bound, refusal_on, refusal_status
 from committees import papers, selectors, services
 from committees.forms import (
@@ -49,7 +50,7 @@ SUGGESTED_HORIZON = dt.timedelta(days=91)
 
 # Access helpers ---------------------------------------------------------------------------------
 def _require_secretary(user: Any, committee: Committee) -> None:
-    if not user.has_perm(MANAGE, committee):
+    if not has_rule(user, MANAGE, committee):
         raise PermissionDenied("Only the committee's secretary can do this.")
 
 

@@ -27,6 +27,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from awl.forms import ConfirmForm
 from awl.http import AuthenticatedHttpRequest
 from awl.paging import page_of, query_string_without_page
+from awl.permissions import has_rule
 from awl.views_helpers import bound, refusal_on, refusal_status
 from committees import selectors, services
 from committees.forms import (
@@ -48,7 +49,7 @@ DECISIONS_PAGE_SIZE = 50
 def _meeting_for(request: HttpRequest, pk: int, perm: str) -> Meeting:
     """The meeting if the person may see it (else 404) and holds ``perm`` for it (else 403)."""
     meeting = selectors.get_meeting_for_user(request.user, pk)
-    if not request.user.has_perm(perm, meeting.committee):
+    if not has_rule(request.user, perm, meeting.committee):
         raise PermissionDenied
     return meeting
 
@@ -155,8 +156,8 @@ def minutes(request: HttpRequest, pk: int) -> HttpResponse:
     """The minutes, decisions and action points: the committee sees every stage, others only published."""
     access = selectors.get_minutes_for_user(request.user, pk)
     meeting, committee = access.meeting, access.meeting.committee
-    can_write = access.committee_view and request.user.has_perm("committees.write_minutes", committee)
-    can_manage = access.committee_view and request.user.has_perm("committees.manage_meetings", committee)
+    can_write = access.committee_view and has_rule(request.user, "committees.write_minutes", committee)
+    can_manage = access.committee_view and has_rule(request.user, "committees.manage_meetings", committee)
     stage = access.minutes.status if access.minutes else None
     points = list(selectors.meeting_action_points(meeting)) if access.committee_view else []
     context = {
@@ -405,6 +406,6 @@ def decisions_register(request: HttpRequest, slug: str) -> HttpResponse:
         "filters": form.filters(),
         "page": page_of(request, decisions, DECISIONS_PAGE_SIZE),
         "query_string": query_string_without_page(request),
-        "committee_view": request.user.has_perm("committees.view_committee", committee),
+        "committee_view": has_rule(request.user, "committees.view_committee", committee),
     }
     return render(request, "committees/decisions.html", context)

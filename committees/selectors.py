@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from awl import outbox
+from awl.permissions import has_rule
 from committees import services
 from committees.models import (
     ActionPoint,
@@ -38,8 +39,8 @@ from members.models import Member
 def get_committee_for_user(user: Any, slug: str) -> Committee:
     committee = Committee.objects.select_related("elected_by").filter(slug=slug).first()
     if committee is None or not (
-        user.has_perm("committees.view_committee", committee)
-        or user.has_perm("committees.view_published_minutes", committee)
+        has_rule(user, "committees.view_committee", committee)
+        or has_rule(user, "committees.view_published_minutes", committee)
     ):
         raise Http404("No such committee.")
     return committee
@@ -47,7 +48,7 @@ def get_committee_for_user(user: Any, slug: str) -> Committee:
 
 def get_meeting_for_user(user: Any, pk: int, perm: str = "committees.view_committee") -> Meeting:
     meeting = Meeting.objects.select_related("committee").filter(pk=pk).first()
-    if meeting is None or not user.has_perm(perm, meeting.committee):
+    if meeting is None or not has_rule(user, perm, meeting.committee):
         raise Http404("No such meeting.")
     return meeting
 
@@ -56,8 +57,8 @@ def committees_for_user(user: Any) -> list[Committee]:
     return [
         c
         for c in Committee.objects.select_related("elected_by")
-        if user.has_perm("committees.view_committee", c)
-        or user.has_perm("committees.view_published_minutes", c)
+        if has_rule(user, "committees.view_committee", c)
+        or has_rule(user, "committees.view_published_minutes", c)
     ]
 
 
@@ -86,7 +87,7 @@ RECENT_MEETINGS = 10
 def get_agenda_item_for_user(user: Any, pk: int) -> AgendaItem:
     """An agenda item of a committee the user sits on (or manages); 404 otherwise."""
     item = AgendaItem.objects.select_related("meeting__committee").filter(pk=pk).first()
-    if item is None or not user.has_perm("committees.view_committee", item.meeting.committee):
+    if item is None or not has_rule(user, "committees.view_committee", item.meeting.committee):
         raise Http404("No such agenda item.")
     return item
 
@@ -94,7 +95,7 @@ def get_agenda_item_for_user(user: Any, pk: int) -> AgendaItem:
 def get_paper_for_user(user: Any, pk: int) -> Paper:
     """A paper of a committee the user sits on (or manages); 404 otherwise."""
     paper = Paper.objects.select_related("item__meeting__committee").filter(pk=pk).first()
-    if paper is None or not user.has_perm("committees.view_committee", paper.item.meeting.committee):
+    if paper is None or not has_rule(user, "committees.view_committee", paper.item.meeting.committee):
         raise Http404("No such paper.")
     return paper
 
@@ -129,11 +130,11 @@ def meeting_agenda(user: Any, meeting: Meeting) -> MeetingAgenda:
     """The published agenda (items with their papers, two queries) for the committee's members,
     and whether the user manages its meetings."""
     committee = meeting.committee
-    if not user.has_perm("committees.view_committee", committee):
+    if not has_rule(user, "committees.view_committee", committee):
         return MeetingAgenda(items=[], manage=False)
     return MeetingAgenda(
         items=agenda_items(meeting) if meeting.agenda_published_at else [],
-        manage=user.has_perm("committees.manage_meetings", committee),
+        manage=has_rule(user, "committees.manage_meetings", committee),
     )
 
 
@@ -164,9 +165,9 @@ class FeedPanel:
 
 def committee_feed_panel(user: Any, committee: Committee) -> FeedPanel | None:
     """The feed's webcal address for the committee's members; the failed-mail count for its secretary."""
-    if not user.has_perm("committees.view_committee", committee):
+    if not has_rule(user, "committees.view_committee", committee):
         return None
-    manage = user.has_perm("committees.manage_meetings", committee)
+    manage = has_rule(user, "committees.manage_meetings", committee)
     return FeedPanel(
         **feed_urls(reverse("committees:committee_feed", args=[committee.slug, committee.feed_token])),
         manage=manage,
@@ -291,7 +292,7 @@ def on_the_day(user: Any, meeting: Meeting) -> OnTheDay:
     day = meeting_day(meeting)
     today = timezone.localdate()
     member = member_on_committee(user, committee, day)
-    sees = user.has_perm("committees.view_committee", committee)
+    sees = has_rule(user, "committees.view_committee", committee)
     cancelled = meeting.status == MeetingStatus.CANCELLED
     show_quorum = sees and not cancelled and (day == today or meeting.status == MeetingStatus.HELD)
     return OnTheDay(
@@ -301,7 +302,7 @@ def on_the_day(user: Any, meeting: Meeting) -> OnTheDay:
         quorum=quorum_state(meeting) if show_quorum else None,
         live=show_quorum and day == today,
         can_record=not services.attendance_refused(meeting)
-        and user.has_perm("committees.manage_meetings", committee),
+        and has_rule(user, "committees.manage_meetings", committee),
         minutes_visible=sees and meeting.status == MeetingStatus.HELD,
     )
 
@@ -352,10 +353,10 @@ def get_minutes_for_user(user: Any, pk: int) -> MinutesAccess:
     if meeting is None:
         raise Http404("No such meeting.")
     minutes = getattr(meeting, "minutes", None)
-    if user.has_perm("committees.view_committee", meeting.committee):
+    if has_rule(user, "committees.view_committee", meeting.committee):
         return MinutesAccess(meeting, minutes, committee_view=True)
     published = minutes is not None and minutes.status == MinutesStatus.PUBLISHED
-    if published and user.has_perm("committees.view_published_minutes", meeting.committee):
+    if published and has_rule(user, "committees.view_published_minutes", meeting.committee):
         return MinutesAccess(meeting, minutes, committee_view=False)
     raise Http404("No such meeting.")
 
@@ -381,7 +382,7 @@ def decisions_register(
     """The committee's decisions, newest meeting first: all of them for the committee, and for
     the electing body those of meetings whose minutes are published."""
     decisions = Decision.objects.filter(meeting__committee=committee)
-    if not user.has_perm("committees.view_committee", committee):
+    if not has_rule(user, "committees.view_committee", committee):
         decisions = decisions.filter(meeting__minutes__status=MinutesStatus.PUBLISHED)
     if query:
         decisions = decisions.filter(text__icontains=query)
@@ -419,7 +420,7 @@ def get_action_point_for_user(user: Any, pk: int) -> ActionPoint:
     point = ActionPoint.objects.select_related("meeting__committee", "owner", "item").filter(pk=pk).first()
     if point is None or not (
         is_action_point_owner(user, point)
-        or user.has_perm("committees.view_committee", point.meeting.committee)
+        or has_rule(user, "committees.view_committee", point.meeting.committee)
     ):
         raise Http404("No such action point.")
     return point
@@ -431,8 +432,8 @@ def is_action_point_owner(user: Any, point: ActionPoint) -> bool:
 
 def may_close_action_point(user: Any, point: ActionPoint) -> bool:
     """Its owner, or whoever writes the committee's minutes, marks an action point done."""
-    return is_action_point_owner(user, point) or user.has_perm(
-        "committees.write_minutes", point.meeting.committee
+    return is_action_point_owner(user, point) or has_rule(
+        user, "committees.write_minutes", point.meeting.committee
     )
 
 

@@ -9,6 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
+from awl.permissions import has_rule
 from awl.views_helpers import bound, refusal_on, refusal_status
 from committees import notices, selectors, services
 from committees.forms import ApologyForm
@@ -34,7 +35,7 @@ def committee_detail(request: HttpRequest, slug: str) -> HttpResponse:
         {
             "committee": committee,
             "feeds": selectors.committee_feed_panel(request.user, committee),
-            "can_manage": request.user.has_perm("committees.manage_meetings", committee),
+            "can_manage": has_rule(request.user, "committees.manage_meetings", committee),
             "meetings": selectors.upcoming_meetings(committee),
             "terms": selectors.current_terms(committee),
             "published": selectors.meetings_with_published_minutes(committee),

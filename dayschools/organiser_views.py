@@ -33,6 +33,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from awl.forms import ConfirmForm
 from awl.http import AuthenticatedHttpRequest
+from awl.permissions import has_rule
 from awl.views_helpers import bound, refusal_on, refusal_status
 from dayschools import selectors, services
 from dayschools.forms import (
@@ -58,7 +59,7 @@ WORKSHOP_LENGTH = dt.timedelta(minutes=90)
 
 # Helpers ----------------------------------------------------------------------------------------
 def _require_series_manager(user: Any) -> None:
-    if not user.has_perm(MANAGE_SERIES):
+    if not has_rule(user, MANAGE_SERIES):
         raise PermissionDenied("Only day-school organisers can do this.")
 
 
@@ -105,11 +106,19 @@ def _event_url(event: Event | int) -> str:
 @require_GET
 def organise(request: HttpRequest) -> HttpResponse:
     """Series, their schools and each school's events in every city, with places booked and waiting."""
-    manages = request.user.has_perm(MANAGE_SERIES)
+    manages = has_rule(request.user, MANAGE_SERIES)
     series = selectors.organiser_home(request.user)
     if not manages and not series:
         raise PermissionDenied("Only day-school organisers and events' organisers can see this page.")
-    return render(request, "dayschools/organise_home.html", {"series_list": series, "manages": manages})
+    return render(
+        request,
+        "dayschools/organise_home.html",
+        {
+            "series_list": series,
+            "manages": manages,
+            "may_read_reports": has_rule(request.user, "dayschools.view_reports"),
+        },
+    )
 
 
 # Series and schools -----------------------------------------------------------------------------
@@ -285,8 +294,8 @@ def event_manage(request: HttpRequest, pk: int) -> HttpResponse:
         "counts": selectors.booking_counts(event),
         "workshops": selectors.event_workshops(event),
         "organisers": [selectors.person_label(u) for u in event.organisers.select_related("member")],
-        "may_copy": request.user.has_perm(MANAGE_SERIES, event.school),
-        "may_read_reports": request.user.has_perm("dayschools.view_reports"),
+        "may_copy": has_rule(request.user, MANAGE_SERIES, event.school),
+        "may_read_reports": has_rule(request.user, "dayschools.view_reports"),
         "may_publish": not _not_publishable(event),
         "may_cancel": not _not_cancellable(event),
     }

@@ -31,6 +31,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from awl.exports import csv_download
 from awl.http import AuthenticatedHttpRequest
 from awl.paging import page_of, query_string_without_page
+from awl.permissions import has_rule
 from awl.views_helpers import bound, refusal_on, refusal_status
 from dayschools import charts, reports, services
 from dayschools.forms import FollowUpCityForm, FollowUpForm
@@ -46,7 +47,7 @@ CHART_CSP = {"default-src": ["'none'"], "style-src": ["'unsafe-inline'"], "frame
 
 # Access ------------------------------------------------------------------------------------------
 def _require_reports(request: HttpRequest) -> None:
-    if not request.user.has_perm(VIEW_REPORTS):
+    if not has_rule(request.user, VIEW_REPORTS):
         raise PermissionDenied("Only day-school organisers read the attendance reports.")
 
 
@@ -62,7 +63,7 @@ def _event_for(request: HttpRequest, pk: int) -> Event:
 
 def _follow_up_cities(request: HttpRequest) -> list[City]:
     cities = reports.follow_up_cities(request.user)
-    if not cities and not request.user.has_perm(VIEW_REPORTS):  # organisers see an empty list
+    if not cities and not has_rule(request.user, VIEW_REPORTS):  # organisers see an empty list
         raise PermissionDenied("Only the organisers of a branch with day schools see who to follow up.")
     return cities
 

@@ -26,6 +26,7 @@ from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.db.models.functions import Lower
 from django.utils import timezone
 
+from awl.permissions import has_rule
 from dayschools.models import (
     Booking,
     BookingStatus,
@@ -356,9 +357,7 @@ def region_report(grid: Grid) -> list[RegionBlock]:
 def follow_up_cities(user: object) -> list[City]:
     """The cities whose follow-up list the user may see (their roles are read once per request)."""
     return [
-        city
-        for city in City.objects.order_by("name")
-        if user.has_perm("dayschools.view_follow_ups", city)  # type: ignore[attr-defined]
+        city for city in City.objects.order_by("name") if has_rule(user, "dayschools.view_follow_ups", city)
     ]
 
 

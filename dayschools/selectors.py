@@ -14,6 +14,7 @@ from django.db.models import Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.http import Http404
 
 from awl.codes import read_code
+from awl.permissions import has_rule
 from dayschools.models import (
     ACTIVE,
     Booking,
@@ -35,7 +36,7 @@ def get_series_for_organiser(user: Any, pk: int) -> Series:
     series = Series.objects.filter(pk=pk).first()
     if series is None:
         raise Http404("No such series.")
-    if not user.has_perm(MANAGE_SERIES, series):
+    if not has_rule(user, MANAGE_SERIES, series):
         raise PermissionDenied("Only day-school organisers change a series.")
     return series
 
@@ -44,7 +45,7 @@ def get_school_for_organiser(user: Any, pk: int) -> School:
     school = School.objects.select_related("series").filter(pk=pk).first()
     if school is None:
         raise Http404("No such school.")
-    if not user.has_perm(MANAGE_SERIES, school):
+    if not has_rule(user, MANAGE_SERIES, school):
         raise PermissionDenied("Only day-school organisers change a school.")
     return school
 
@@ -54,7 +55,7 @@ def get_event_for_organiser(user: Any, pk: int, perm: str = MANAGE_EVENT) -> Eve
     event = Event.objects.select_related("school__series", "city").filter(pk=pk).first()
     if event is None:
         raise Http404("No such event.")
-    if not user.has_perm(perm, event if perm == MANAGE_EVENT else event.school):
+    if not has_rule(user, perm, event if perm == MANAGE_EVENT else event.school):
         raise PermissionDenied("Only the event's organisers can do this.")
     return event
 
@@ -63,7 +64,7 @@ def get_workshop_for_organiser(user: Any, pk: int) -> Workshop:
     workshop = Workshop.objects.select_related("event__school__series", "event__city").filter(pk=pk).first()
     if workshop is None:
         raise Http404("No such workshop.")
-    if not user.has_perm(MANAGE_EVENT, workshop.event):
+    if not has_rule(user, MANAGE_EVENT, workshop.event):
         raise PermissionDenied("Only the event's organisers can do this.")
     return workshop
 
@@ -85,7 +86,7 @@ def organiser_home(user: Any) -> list[Series]:
     events = Event.objects.order_by("starts_at", "city__name")
     schools = School.objects.order_by("number")
     series = Series.objects.order_by("-pk")
-    if not user.has_perm(MANAGE_SERIES):
+    if not has_rule(user, MANAGE_SERIES):
         events = events.filter(organisers=user)
         schools = schools.filter(events__organisers=user).distinct()
         series = series.filter(schools__events__organisers=user).distinct()

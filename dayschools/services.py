@@ -25,6 +25,7 @@ from django.utils import timezone
 
 from awl.audit import log_action
 from awl.errors import DomainError, require
+from awl.permissions import has_rule
 from dayschools.models import (
     ACTIVE,
     Booking,
@@ -379,7 +380,7 @@ def cancel_booking(*, booking: Booking, actor: User | None = None) -> Booking:
     """
     event = _lock_event(booking.event_id)
     booking = Booking.objects.select_for_update(of=("self",)).select_related("member").get(pk=booking.pk)
-    organiser = actor is not None and actor.has_perm("dayschools.manage_event", event)
+    organiser = actor is not None and has_rule(actor, "dayschools.manage_event", event)
     if not organiser:
         if actor is not None and (booking.member is None or booking.member.user_id != actor.pk):
             raise DaySchoolError(

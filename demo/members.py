@@ -35,6 +35,7 @@ from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
+from django.contrib.auth.models import Group, Permission
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q
 from django.utils import timezone
@@ -416,8 +417,9 @@ class Seeder:
                 email="office@awl.example",
                 first_name="National",
                 last_name="Office",
+                # Staff, for the admin as a last resort, through a group's model permissions (below);
+                # not a superuser: that flag is for emergencies and grants nothing on the site.
                 is_staff=True,
-                is_superuser=True,
                 password=demo_hash,
                 date_joined=joined,
             )
@@ -449,6 +451,9 @@ class Seeder:
 
         b = self.branches
         grant(users["office@awl.example"], Role.NATIONAL_OFFICE)
+        admin_group, _ = Group.objects.get_or_create(name="National office (admin)")
+        admin_group.permissions.set(Permission.objects.all())
+        users["office@awl.example"].groups.add(admin_group)
         grant(users["london.organiser@awl.example"], Role.BRANCH_ORGANISER, b["london"])
         grant(users["leeds.organiser@awl.example"], Role.BRANCH_ORGANISER, b["leeds"])
         grant(users["treasurer@awl.example"], Role.BRANCH_TREASURER, b["london"])

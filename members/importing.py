@@ -38,6 +38,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 
 from awl.audit import log_action
+from awl.permissions import has_rule
 from members.models import (
     Application,
     Branch,
@@ -764,7 +765,7 @@ def plan_import(text: str, *, lock: bool = False) -> ImportPlan:
 
 # Writing ---------------------------------------------------------------------------------------
 def _require_import_permission(actor: Any) -> None:
-    if actor is None or not actor.has_perm(PERMISSION):
+    if actor is None or not has_rule(actor, PERMISSION):
         raise MembershipError("Only the national office can import members and contacts.")
 
 

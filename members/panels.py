@@ -6,6 +6,7 @@ from django.http import HttpRequest
 
 from awl.mfa import register_officer_check
 from awl.panels import Panel, register_panel
+from awl.permissions import has_rule
 from members import roles, selectors
 from members.models import Member
 
@@ -31,7 +32,7 @@ def membership_panel(request: HttpRequest) -> Panel | None:
 def officer_panel(request: HttpRequest) -> Panel | None:
     user = request.user
     branches = list(selectors.branches_for_user(user))
-    can_queue = user.has_perm("members.queue_applications")
+    can_queue = has_rule(user, "members.queue_applications")
     if not branches and not can_queue and not roles.is_national_office(user):
         return None
     return Panel(
@@ -41,7 +42,7 @@ def officer_panel(request: HttpRequest) -> Panel | None:
             "branches": branches,
             "pending_applications": selectors.application_queue(user).count() if can_queue else None,
             "national_office": roles.is_national_office(user),
-            "contacts": user.has_perm("members.list_contacts"),
+            "contacts": has_rule(user, "members.list_contacts"),
         },
         order=20,
     )

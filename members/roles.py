@@ -52,7 +52,9 @@ def branch_ids_for(user: Any, *roles: Role | str) -> set[int]:
 
 
 def is_national_office(user: Any) -> bool:
-    return bool(getattr(user, "is_superuser", False)) or has_role(user, Role.NATIONAL_OFFICE)
+    """Holds the national office role. Being a superuser is not it: that account is for emergencies,
+    in the admin, and grants no power on the site (``awl.permissions``)."""
+    return has_role(user, Role.NATIONAL_OFFICE)
 
 
 def is_officer(user: Any) -> bool:

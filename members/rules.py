@@ -1,6 +1,6 @@
 """Object permissions for the members app, in one place.
 
-Every view asks ``user.has_perm(<name>, obj)`` through an access helper in
+Every view asks ``awl.permissions.has_rule(user, <name>, obj)`` through an access helper in
 ``members.selectors``; services ask the same question before they write.
 Anything not granted here is denied.
 """

@@ -17,6 +17,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from awl.models import AuditEntry
+from awl.permissions import has_rule
 from members import roles
 from members.models import (
     Application,
@@ -34,7 +35,7 @@ from members.standing import Standing, standing_for
 # Access helpers ---------------------------------------------------------------------
 def get_member_for_user(user: Any, pk: int, perm: str = "members.read_member") -> Member:
     member = Member.objects.select_related("user", "branch").filter(pk=pk).first()
-    if member is None or not user.has_perm(perm, member):
+    if member is None or not has_rule(user, perm, member):
         raise Http404("No such member.")
     return member
 
@@ -73,7 +74,7 @@ def get_branch_for_user(user: Any, slug: str, perm: str = "members.list_branch")
     branch = Branch.objects.filter(slug=slug).first()
     if branch is None:
         raise Http404("No such branch.")
-    if not user.has_perm(perm, branch):
+    if not has_rule(user, perm, branch):
         raise PermissionDenied
     return branch
 
@@ -82,20 +83,20 @@ def get_application_for_user(user: Any, pk: int) -> Application:
     application = (
         Application.objects.select_related("member__user", "branch", "decided_by").filter(pk=pk).first()
     )
-    if application is None or not user.has_perm("members.decide_application", application):
+    if application is None or not has_rule(user, "members.decide_application", application):
         raise Http404("No such application.")
     return application
 
 
 def get_contact_for_user(user: Any, pk: int) -> Contact:
     contact = Contact.objects.select_related("branch", "became_member").filter(pk=pk).first()
-    if contact is None or not user.has_perm("members.manage_contact", contact):
+    if contact is None or not has_rule(user, "members.manage_contact", contact):
         raise Http404("No such contact.")
     return contact
 
 
 def require(user: Any, perm: str, obj: Any = None) -> None:
-    if not user.has_perm(perm, obj):
+    if not has_rule(user, perm, obj):
         raise PermissionDenied
 
 

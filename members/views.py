@@ -29,6 +29,7 @@ from awl.exports import csv_download, csv_safe
 from awl.forms import SearchForm
 from awl.http import AuthenticatedHttpRequest
 from awl.paging import page_of, query_string_without_page
+from awl.permissions import has_rule
 from awl.views_helpers import bound, refusal_on
 from members import roles, selectors, services
 from members.forms import (
@@ -232,7 +233,7 @@ def branch_members(request: HttpRequest, slug: str) -> HttpResponse:
         "page": page,
         "rows": _member_rows(page.object_list),
         "query_string": query_string_without_page(request),
-        "can_export": request.user.has_perm("members.export_branch", branch),
+        "can_export": has_rule(request.user, "members.export_branch", branch),
     }
     return render(request, "members/branch_members.html", context)
 
@@ -348,9 +349,9 @@ def member_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         "applications": member.applications.select_related("branch", "decided_by").order_by("-submitted_at"),
         "consents": _consent_rows(services.current_consents(member)),
         "audit_entries": entries_for(member)[:100] if national_office else None,
-        "can_record_payment": user.has_perm("members.record_payment", member),
-        "can_change_status": user.has_perm("members.change_member_status", member),
-        "can_erase": user.has_perm("members.erase_personal_data", member) and member.erased_at is None,
+        "can_record_payment": has_rule(user, "members.record_payment", member),
+        "can_change_status": has_rule(user, "members.change_member_status", member),
+        "can_erase": has_rule(user, "members.erase_personal_data", member) and member.erased_at is None,
     }
     return render(request, "members/member_detail.html", context)
 
@@ -455,7 +456,7 @@ def contact_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         "contact": contact,
         "form": form,
         "consents": _consent_rows(services.current_consents(contact)),
-        "can_erase": request.user.has_perm("members.erase_personal_data", contact)
+        "can_erase": has_rule(request.user, "members.erase_personal_data", contact)
         and contact.erased_at is None,
     }
     return render(request, "members/contact_detail.html", context)

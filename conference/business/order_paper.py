@@ -17,6 +17,7 @@ from django.http import Http404
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from awl.permissions import has_rule
 from conference.models import (
     Amendment,
     BusinessRules,
@@ -171,7 +172,7 @@ def rules_of(conference: Conference) -> BusinessRules | None:
 
 def readable(user: Any, conference: Conference, published_at: Any) -> bool:
     """The CAC always; after publication, members registered for the conference."""
-    if user.has_perm(RUN, conference):
+    if has_rule(user, RUN, conference):
         return True
     if published_at is None or published_at > timezone.now():
         return False

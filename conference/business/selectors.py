@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count, QuerySet
 from django.http import Http404
 
+from awl.permissions import has_rule
 from conference.models import Amendment, Conference, ItemStatus, Motion, ProposerKind, Ruling
 from conference.registration.selectors import get_conference, own_member
 from conference.rules import RUN
@@ -19,7 +20,7 @@ from members import roles
 from members.models import Branch, MemberStatus, Role
 
 
-# Motions pages (motion_views) -------------------------------------------------------------------
+# Motions pages (views/motions.py) -------------------------------------------------------------------
 def proposer_kinds(user: Any) -> list[tuple[str, str]]:
     """The capacities the user may propose in: as a member, for a branch they organise, for the NC/EC."""
     from committees.models import Committee, CommitteeKind
@@ -35,7 +36,7 @@ def proposer_kinds(user: Any) -> list[tuple[str, str]]:
         (ProposerKind.EC, CommitteeKind.EXECUTIVE),
     ):
         committee = Committee.objects.filter(kind=committee_kind).first()
-        if committee is not None and user.has_perm("committees.manage_meetings", committee):
+        if committee is not None and has_rule(user, "committees.manage_meetings", committee):
             kinds.append((kind, ProposerKind(kind).label))
     return kinds
 
@@ -105,7 +106,7 @@ def motion_amendments(motion: Motion) -> QuerySet[Amendment]:
     )
 
 
-# The CAC's business pages (business_views) -------------------------------------------------------
+# The CAC's business pages (views/cac.py) -------------------------------------------------------
 def motions_to_composite(conference: Conference) -> list[Motion]:
     """Motions still standing (not debated, withdrawn or composited already), for a composite."""
     return list(
@@ -125,7 +126,7 @@ def motions_to_order(conference: Conference) -> list[Motion]:
     )
 
 
-# Outcomes, the text as carried and the policy record (outcome_views) --------------------------------
+# Outcomes, the text as carried and the policy record (views/outcomes.py) --------------------------------
 def get_business_item_to_run(user: Any, kind: str, pk: int) -> Motion | Amendment:
     """A motion or amendment for the CAC to rule on or record (404 if none; 403 for everyone else)."""
     item: Motion | Amendment | None
@@ -138,7 +139,7 @@ def get_business_item_to_run(user: Any, kind: str, pk: int) -> Motion | Amendmen
     if item is None:
         raise Http404(f"No such {kind}.")
     conference = item.conference if isinstance(item, Motion) else item.motion.conference
-    if not user.has_perm(RUN, conference):
+    if not has_rule(user, RUN, conference):
         raise PermissionDenied("Only the conference arrangements committee can do this.")
     return item
 
@@ -166,7 +167,7 @@ def may_read_policy(user: Any) -> bool:
     member = own_member(user)
     if member is not None and member.status == MemberStatus.MEMBER:
         return True
-    return bool(user.has_perm(RUN))
+    return bool(has_rule(user, RUN))
 
 
 def policy_record(*, query: str = "", year: int | None = None, topic: str = "") -> QuerySet[Motion]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from awl.permissions import has_rule
 from conference.elections.models import Election, Teller, VoterRecord
 from conference.elections.services import results
 from conference.rules import RETURN_ELECTION
@@ -34,7 +35,7 @@ def ballot_links(user: User, election: Election) -> BallotLinks:
     return BallotLinks(
         voted=VoterRecord.objects.filter(election=election, member__user_id=user.pk).exists(),
         teller=Teller.objects.filter(election=election, user_id=user.pk).exists(),
-        officer=user.has_perm(RETURN_ELECTION, election),
+        officer=has_rule(user, RETURN_ELECTION, election),
     )
 
 
@@ -49,6 +50,6 @@ class ResultLinks:
 def result_links(user: User, election: Election) -> ResultLinks:
     """The returning officer's rule, and who may read the result (a query or two, once it is declared)."""
     return ResultLinks(
-        returning_officer=user.has_perm(RETURN_ELECTION, election),
+        returning_officer=has_rule(user, RETURN_ELECTION, election),
         may_read=election.confirmed_at is not None and results.may_read_result(user, election),
     )

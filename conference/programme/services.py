@@ -31,6 +31,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from awl.audit import log_action
+from awl.permissions import has_rule
 from committees import papers
 from conference.models import (
     Audience,
@@ -79,7 +80,7 @@ class Reader:
 def reader_for(user: User, conference: Conference) -> Reader:
     member = selectors.own_member(user)
     return Reader(
-        runs=bool(user.has_perm(RUN, conference)),
+        runs=bool(has_rule(user, RUN, conference)),
         member=member is not None and member.status == MemberStatus.MEMBER,
         registered=is_registered(member, conference),
     )
@@ -161,7 +162,7 @@ def audience_members(document: Document) -> QuerySet[Member]:
 
 # Writes: the timetable --------------------------------------------------------------------------
 def _require_run(actor: User | None, conference: Conference, message: str) -> None:
-    if actor is not None and not actor.has_perm(RUN, conference):
+    if actor is not None and not has_rule(actor, RUN, conference):
         raise ConferenceError(message)
 
 

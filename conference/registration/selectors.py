@@ -29,6 +29,7 @@ from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 
+from awl.permissions import has_rule
 from conference.models import (
     Attendee,
     Conference,
@@ -62,7 +63,7 @@ def get_conference_with_perm(
 ) -> Conference:
     """The conference, if ``user`` holds ``perm`` for it: 404 when there is none, 403 when they may not."""
     conference = get_conference(slug)
-    if not user.has_perm(perm, conference):
+    if not has_rule(user, perm, conference):
         raise PermissionDenied(refusal)
     return conference
 
@@ -104,7 +105,7 @@ def get_own_registration(user: Any, pk: int) -> Registration:
 def get_registration_for_payment(user: Any, pk: int) -> Registration:
     """A registration for those who record payments; a 404 for everyone else (it is a person's record)."""
     registration = Registration.objects.select_related("conference", "member__branch").filter(pk=pk).first()
-    if registration is None or not user.has_perm(RECORD_PAYMENT, registration.conference):
+    if registration is None or not has_rule(user, RECORD_PAYMENT, registration.conference):
         raise Http404("No such registration.")
     return registration
 

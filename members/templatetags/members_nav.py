@@ -6,6 +6,7 @@ from typing import Any
 
 from django import template
 
+from awl.permissions import has_rule
 from members import roles, selectors
 
 register = template.Library()
@@ -19,7 +20,7 @@ def members_nav(context: template.Context) -> dict[str, Any]:
         return {}
     return {
         "branches": list(selectors.branches_for_user(user)),
-        "applications": user.has_perm("members.queue_applications"),
-        "contacts": user.has_perm("members.list_contacts"),
+        "applications": has_rule(user, "members.queue_applications"),
+        "contacts": has_rule(user, "members.list_contacts"),
         "national_office": roles.is_national_office(user),
     }

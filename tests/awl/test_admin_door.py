@@ -26,7 +26,9 @@ TOTP_SECRET = "JBSWY3DPEHPK3PXPSECRETSEED"
 
 @pytest.fixture
 def staff(db: None) -> Any:
-    user = UserFactory(username="staffer", email="staffer@example.org", is_staff=True, is_superuser=True)
+    user = UserFactory.create(
+        username="staffer", email="staffer@example.org", is_staff=True, is_superuser=True
+    )
     Authenticator.objects.create(user=user, type=Authenticator.Type.TOTP, data={"secret": TOTP_SECRET})
     return user
 
@@ -76,7 +78,7 @@ def test_a_session_without_the_second_factor_does_not_reach_the_admin(client: Cl
 
 
 def test_staff_without_totp_are_sent_to_set_it_up(client: Client, db: None) -> None:
-    user = UserFactory(username="newstaff", email="newstaff@example.org", is_staff=True)
+    user = UserFactory.create(username="newstaff", email="newstaff@example.org", is_staff=True)
     client.force_login(user)
 
     assert client.get(reverse("admin:index")).status_code == 302

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
+import rules
 
 from awl.errors import DomainError, require
 from committees.services import CommitteeError
@@ -15,15 +17,32 @@ from members.services import MembershipError
 
 
 class Actor:
-    """Someone holding exactly the permissions given, on exactly the objects given."""
+    """Someone holding exactly the permissions given, on exactly the objects given (by the rule below)."""
+
+    is_authenticated = True
+    is_active = True
+    # Being a superuser must change nothing: require asks the rule, not has_perm.
+    is_superuser = True
 
     def __init__(self, *granted: tuple[str, Any]) -> None:
         self.granted = set(granted)
         self.asked: list[tuple[str, Any]] = []
 
     def has_perm(self, perm: str, obj: Any = None) -> bool:
-        self.asked.append((perm, obj))
-        return (perm, obj) in self.granted
+        raise AssertionError("require must ask the rule (awl.permissions.has_rule), not has_perm")
+
+
+@rules.predicate
+def _granted(actor: Actor, obj: Any) -> bool:
+    actor.asked.append(("app.change", obj))
+    return ("app.change", obj) in actor.granted
+
+
+@pytest.fixture(autouse=True)
+def app_change_rule() -> Iterator[None]:
+    rules.add_perm("app.change", _granted)
+    yield
+    rules.remove_perm("app.change")
 
 
 class BookingError(DomainError):

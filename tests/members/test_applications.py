@@ -16,10 +16,11 @@ from members.models import (
     Branch,
     Member,
     MemberStatus,
+    Role,
     StatusChange,
 )
 from members.services import MembershipError
-from tests.factories import UserFactory, make_application, reload, travel
+from tests.factories import UserFactory, make_application, make_officer, reload, travel
 
 DECIDED_ON = dt.date(2025, 3, 4)
 
@@ -87,7 +88,7 @@ def test_database_refuses_a_second_pending_application_for_one_member(applicant:
 
 def test_database_refuses_an_application_without_agreement_with_the_aims(applicant: Application) -> None:
     services.decline_application(
-        actor=UserFactory.create(is_superuser=True), application=applicant, reason="Testing the constraint"
+        actor=make_officer(Role.NATIONAL_OFFICE), application=applicant, reason="Testing the constraint"
     )
 
     with pytest.raises(IntegrityError), transaction.atomic():

@@ -33,6 +33,7 @@ from django.utils import timezone
 
 from awl.audit import log_action
 from awl.outbox import queue_email
+from awl.permissions import has_rule
 from conference.models import (
     Amendment,
     AmendmentKind,
@@ -71,7 +72,7 @@ def rules_for(conference: Conference) -> BusinessRules:
 
 
 def _require_cac(actor: User | None, conference: Conference, message: str) -> None:
-    if actor is not None and not actor.has_perm(RUN, conference):
+    if actor is not None and not has_rule(actor, RUN, conference):
         raise ConferenceError(message)
 
 
@@ -95,7 +96,7 @@ def _check_proposer(
 
         kind = CommitteeKind.NATIONAL if proposer_kind == ProposerKind.NC else CommitteeKind.EXECUTIVE
         committee = Committee.objects.filter(kind=kind).first()
-        if committee is None or not actor.has_perm("committees.manage_meetings", committee):
+        if committee is None or not has_rule(actor, "committees.manage_meetings", committee):
             raise ConferenceError("A committee's motion is put by its secretary.")
         return member
     raise ConferenceError("Choose who is proposing it.")

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from awl.forms import ConfirmForm
 from awl.http import AuthenticatedHttpRequest
+from awl.permissions import has_rule
 from awl.views_helpers import bound
 from conference.business import order_paper
 from conference.business import selectors as business_selectors
@@ -150,7 +151,7 @@ def cac_report(request: HttpRequest, slug: str) -> HttpResponse:
         "conference": conference,
         "rules": rules,
         "report": order_paper.cac_report(conference),
-        "is_cac": request.user.has_perm(RUN, conference),
+        "is_cac": has_rule(request.user, RUN, conference),
     }
     return render(request, "conference/cac_report.html", context)
 
@@ -163,7 +164,7 @@ def order_paper_page(request: HttpRequest, slug: str) -> HttpResponse:
         "conference": conference,
         "rules": rules,
         "paper": order_paper.order_paper(conference),
-        "is_cac": request.user.has_perm(RUN, conference),
+        "is_cac": has_rule(request.user, RUN, conference),
     }
     return render(request, "conference/order_paper.html", context)
 

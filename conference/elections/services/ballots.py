@@ -70,6 +70,7 @@ from django.utils import timezone
 from awl.audit import log_action
 from awl.errors import require
 from awl.outbox import queue_email
+from awl.permissions import has_rule
 from conference.elections.models import (
     Ballot,
     BallotSource,
@@ -287,7 +288,7 @@ def issue_paper_ballot(*, actor: User, election: Election, member: Member) -> Vo
     """A teller (or the returning officer) hands a member of the electorate a paper ballot."""
     if not (
         getattr(actor, "is_authenticated", False)
-        and (actor.has_perm(ENTER_PAPER_BALLOTS, election) or actor.has_perm(RETURN_ELECTION, election))
+        and (has_rule(actor, ENTER_PAPER_BALLOTS, election) or has_rule(actor, RETURN_ELECTION, election))
     ):
         raise ElectionError("Only the tellers and the returning officer issue paper ballots.")
     with transaction.atomic():

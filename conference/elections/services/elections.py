@@ -36,6 +36,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from awl.errors import DomainError
+from awl.permissions import has_rule
 from committees.models import Term
 from committees.services import current_members
 from conference.elections.models import Election, Nomination, NominationStatus
@@ -140,7 +141,7 @@ def visible_elections(user: User, on: dt.date | None = None) -> QuerySet[Electio
     """The elections ``user`` may see (see the module docstring); one query, whatever they hold."""
     if not getattr(user, "is_authenticated", False):
         return Election.objects.none()
-    if user.has_perm(SET_UP_ELECTION, None):
+    if has_rule(user, SET_UP_ELECTION, None):
         return Election.objects.all()
     seen = Q(returning_officer_id=user.pk) | Q(tellers__user_id=user.pk)
     member = member_selectors.own_member(user)
@@ -173,6 +174,6 @@ def get_election_for_user(user: User, pk: int) -> Election:
 def get_election_to_return(user: User, pk: int) -> Election:
     """The election, if ``user`` is its returning officer; 404 if they may not see it, 403 if they may."""
     election = get_election_for_user(user, pk)
-    if not user.has_perm(RETURN_ELECTION, election):
+    if not has_rule(user, RETURN_ELECTION, election):
         raise PermissionDenied("Only the election's returning officer does this.")
     return election

@@ -64,6 +64,7 @@ from django.utils import timezone
 from awl.audit import log_action
 from awl.errors import require
 from awl.outbox import queue_email
+from awl.permissions import has_rule
 from committees.models import Committee
 from conference.business.services.motions import words
 from conference.elections.models import (
@@ -83,7 +84,6 @@ from conference.elections.services.elections import (
 )
 from conference.models import Conference
 from conference.rules import RETURN_ELECTION, SET_UP_ELECTION
-from members import roles
 from members import selectors as member_selectors
 from members.models import Member, MemberStatus
 
@@ -212,17 +212,18 @@ def editor_refusal(user: User | None, election: Election, now: dt.datetime | Non
     """Why ``user`` is not the one to change the election, or "" if they are.
 
     Before nominations open: whoever sets elections up (national office, the CAC). From then on: the
-    returning officer or the national office. ``user`` None is the system.
+    returning officer alone (no office or account holds a power inside a running election). ``user``
+    None is the system.
     """
     if user is None:
         return ""
     if phase(election, now) == Phase.BEFORE:
-        if user.has_perm(SET_UP_ELECTION, None):
+        if has_rule(user, SET_UP_ELECTION, None):
             return ""
         return "Only the national office or the conference arrangements committee changes an election."
-    if user.has_perm(RETURN_ELECTION, election) or roles.is_national_office(user):
+    if has_rule(user, RETURN_ELECTION, election):
         return ""
-    return "Nominations have opened: only the returning officer or the national office can change it now."
+    return "Nominations have opened: only the returning officer can change it now."
 
 
 def edit_window_refusal(election: Election, now: dt.datetime | None = None) -> str:

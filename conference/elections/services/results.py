@@ -49,6 +49,7 @@ from django.utils import timezone
 
 from awl.audit import log_action
 from awl.outbox import queue_email
+from awl.permissions import has_rule
 from committees.models import TermBasis
 from committees.services import CommitteeError, start_elected_terms
 from conference.elections.counting import blt, stv
@@ -83,7 +84,7 @@ MAX_IMPORTED_PAPERS = 200_000  # more papers than any electorate: a file claimin
 
 # Who may do and see what -------------------------------------------------------------------------
 def _require_returning_officer(actor: User | None, election: Election, message: str) -> None:
-    if actor is not None and not actor.has_perm(RETURN_ELECTION, election):
+    if actor is not None and not has_rule(actor, RETURN_ELECTION, election):
         raise ElectionError(message)
 
 
@@ -99,7 +100,7 @@ def may_read_result(user: User, election: Election) -> bool:
         return True
     if election.confirmed_at is None:
         return False
-    if user.has_perm(SET_UP_ELECTION):
+    if has_rule(user, SET_UP_ELECTION):
         return True
     member = Member.objects.filter(user=user, erased_at__isnull=True).first()
     if member is None:

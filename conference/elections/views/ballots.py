@@ -43,6 +43,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from awl.codes import read_code
 from awl.forms import ConfirmForm
 from awl.http import AuthenticatedHttpRequest
+from awl.permissions import has_rule
 from awl.views_helpers import bound, refusal_on, refusal_status
 from conference.elections.forms.ballots import (
     AppointTellerForm,
@@ -81,7 +82,7 @@ def _not_in_electorate(request: HttpRequest, election: Election, reason: str) ->
 def _teller_or_officer(request: AuthenticatedHttpRequest, pk: int) -> tuple[Election, Teller | None]:
     election = elections.get_election_for_user(request.user, pk)
     teller = ballots.teller_of(request.user, election)
-    if teller is None and not request.user.has_perm(RETURN_ELECTION, election):
+    if teller is None and not has_rule(request.user, RETURN_ELECTION, election):
         raise PermissionDenied("The tellers and the returning officer issue paper ballots.")
     return election, teller
 
@@ -98,7 +99,7 @@ def _roles(request: AuthenticatedHttpRequest, election: Election) -> dict[str, b
     """For the links between the paper-ballot pages."""
     return {
         "is_teller": ballots.teller_of(request.user, election) is not None,
-        "is_officer": request.user.has_perm(RETURN_ELECTION, election),
+        "is_officer": has_rule(request.user, RETURN_ELECTION, election),
     }
 
 
@@ -246,8 +247,8 @@ def ballot_receipts(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     user = request.user
     closing_day = timezone.localtime(election.voting_closes_at).date()
     if not (
-        user.has_perm(RETURN_ELECTION, election)
-        or user.has_perm(SET_UP_ELECTION, None)
+        has_rule(user, RETURN_ELECTION, election)
+        or has_rule(user, SET_UP_ELECTION, None)
         or elections.in_electorate(election, own_member(user), on=closing_day)
     ):
         raise PermissionDenied("The list of receipts is for the electorate and the returning officer.")
@@ -391,7 +392,7 @@ def teller_enter(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         ],
         "closed": election.papers_accepted_at is not None or election.confirmed_at is not None,
         "is_teller": True,
-        "is_officer": request.user.has_perm(RETURN_ELECTION, election),
+        "is_officer": has_rule(request.user, RETURN_ELECTION, election),
     }
     return render(request, "conference/elections/teller_enter.html", context, status=refusal_status(form))
 
@@ -400,7 +401,7 @@ def teller_enter(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def teller_reconcile(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     election, _ = _teller_or_officer(request, pk)
-    officer = request.user.has_perm(RETURN_ELECTION, election)
+    officer = has_rule(request.user, RETURN_ELECTION, election)
     form = bound(ConfirmForm, request)
     if request.method == "POST":
         if not officer:

@@ -28,6 +28,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from awl.http import AuthenticatedHttpRequest
+from awl.permissions import has_rule
 from awl.views_helpers import bound, refusal_on, refusal_status
 from committees.models import Committee
 from conference.elections.forms.elections import ElectionForm, initial_for_new
@@ -54,7 +55,7 @@ def election_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     rows = list(nominations.election_list(request.user))
     context = {
         "rows": [(election, elections.phase(election)) for election in rows],
-        "can_set_up": request.user.has_perm(SET_UP_ELECTION, None),
+        "can_set_up": has_rule(request.user, SET_UP_ELECTION, None),
     }
     return render(request, "conference/elections/election_list.html", context)
 
@@ -62,7 +63,7 @@ def election_list(request: AuthenticatedHttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def election_add(request: AuthenticatedHttpRequest) -> HttpResponse:
-    if not request.user.has_perm(SET_UP_ELECTION, None):
+    if not has_rule(request.user, SET_UP_ELECTION, None):
         raise PermissionDenied("Only the national office or the CAC sets up an election.")
     committees, conferences = _choices()
     initial = initial_for_new(request.user, committees, selectors.coming_conference())
@@ -107,7 +108,7 @@ def election_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     user = request.user
     member = selectors.own_member(user)
     current = elections.phase(election)
-    officer = user.has_perm(SET_UP_ELECTION, None) or elections.is_returning_officer(user, election)
+    officer = has_rule(user, SET_UP_ELECTION, None) or elections.is_returning_officer(user, election)
     in_electorate = elections.in_electorate(election, member)
     mine = nominations.own_nominations(member, election)
     context = {

@@ -30,6 +30,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from awl.exports import csv_download
 from awl.forms import ConfirmForm
 from awl.http import AuthenticatedHttpRequest
+from awl.permissions import has_rule
 from awl.views_helpers import bound, refusal_on, refusal_status
 from conference.elections.forms.results import CountForm, ImportForm
 from conference.elections.models import Election, ElectionCount
@@ -45,7 +46,7 @@ def _count_for_user(request: AuthenticatedHttpRequest, pk: int) -> tuple[Electio
     if count is None:
         raise Http404("No such count.")
     election = elections.get_election_for_user(request.user, count.election_id)
-    if request.user.has_perm(RETURN_ELECTION, election):
+    if has_rule(request.user, RETURN_ELECTION, election):
         return election, count
     if election.confirmed_count_id != count.pk:
         raise Http404("No such count.")
@@ -150,7 +151,7 @@ def import_ballots(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def sheet(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     election, count = _count_for_user(request, pk)
-    is_returning_officer = request.user.has_perm(RETURN_ELECTION, election)
+    is_returning_officer = has_rule(request.user, RETURN_ELECTION, election)
     context = {
         "election": election,
         "count": count,

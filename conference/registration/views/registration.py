@@ -9,8 +9,8 @@ takes and shows the entitlement snapshot, grants exceptions and invites
 observers and guests; treasurers and national office
 (``conference.record_payment``) record payments and list what is owed.
 
-Every view starts with an access helper from ``conference.selectors``; the
-rules live in ``conference.services``, and a refusal comes back on the form
+Every view starts with an access helper from ``conference.registration.selectors``; the
+rules live in ``conference.registration.services``, and a refusal comes back on the form
 (status 409) with nothing written. No page here shows anyone's needs but
 the member's own.
 """
@@ -32,6 +32,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from awl.forms import ConfirmForm, SearchForm
 from awl.http import AuthenticatedHttpRequest
 from awl.paging import page_of, query_string_without_page
+from awl.permissions import has_rule
 from awl.views_helpers import bound, refusal_on, refusal_status
 from conference.models import Conference, Registration, RegistrationStatus
 from conference.registration import selectors, services
@@ -69,7 +70,7 @@ def _window_note(conference: Conference) -> str:
 @require_GET
 def conference_index(request: HttpRequest) -> HttpResponse:
     coming, past = selectors.conference_list()
-    context = {"coming": coming, "past": past, "can_set_up": request.user.has_perm(RUN, None)}
+    context = {"coming": coming, "past": past, "can_set_up": has_rule(request.user, RUN, None)}
     return render(request, "conference/register_index.html", context)
 
 
@@ -91,8 +92,8 @@ def conference_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "places_left": (
             max(conference.capacity - conference.registered, 0) if conference.capacity is not None else None
         ),
-        "can_run": request.user.has_perm(RUN, conference),
-        "can_record_payments": request.user.has_perm(RECORD_PAYMENT, conference),
+        "can_run": has_rule(request.user, RUN, conference),
+        "can_record_payments": has_rule(request.user, RECORD_PAYMENT, conference),
     }
     return render(request, "conference/register_conference.html", context)
 
@@ -262,7 +263,7 @@ def _initial_for_new() -> dict[str, Any]:
 
 
 def _require_run(user: Any, conference: Conference | None) -> None:
-    if not user.has_perm(RUN, conference):
+    if not has_rule(user, RUN, conference):
         raise PermissionDenied("Only the conference arrangements committee can do this.")
 
 

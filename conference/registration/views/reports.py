@@ -30,6 +30,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from awl.exports import csv_download
 from awl.forms import ConfirmForm
 from awl.http import AuthenticatedHttpRequest
+from awl.permissions import has_rule
 from awl.views_helpers import bound, refusal_on
 from conference.models import CacDuty, Conference
 from conference.registration import reports, selectors, services
@@ -55,7 +56,7 @@ def _needs_links(user: Any, conference: Conference) -> list[tuple[str, str]]:
     return [
         (NEEDS_TITLES[kind], _cac_url(conference, f"cac_{kind}"))
         for kind, perm in NEEDS_PERMS.items()
-        if user.has_perm(perm, conference)
+        if has_rule(user, perm, conference)
     ]
 
 
@@ -272,7 +273,7 @@ def cac_duties(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     """Who on the CAC handles access, diet, the crèche, accommodation and the desk; the national office
     assigns them."""
     conference = selectors.get_conference_with_perm(request.user, slug, RUN)
-    may_assign = request.user.has_perm(ASSIGN_DUTIES, conference)
+    may_assign = has_rule(request.user, ASSIGN_DUTIES, conference)
     if request.method == "POST" and not may_assign:
         raise PermissionDenied("Only the national office assigns the CAC's duties.")
     members = reports.cac_members()
