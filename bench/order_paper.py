@@ -43,7 +43,7 @@ def create_data(motions: int = MOTIONS, amendments: int = AMENDMENTS) -> dict[st
     from tests.factories import ConferenceFactory
 
     with transaction.atomic():
-        conference = ConferenceFactory(year=YEAR, title=f"Bench conference {YEAR}", slug=SLUG)
+        conference = ConferenceFactory.create(year=YEAR, title=f"Bench conference {YEAR}", slug=SLUG)
         text = " ".join(["Conference notes the cost of living and resolves to campaign."] * 6)
         bulk_business(conference, motions, amendments, text=f"{text}\n{text}")
     log(f"{motions} motions and {amendments} amendments on the order paper of {SLUG}")

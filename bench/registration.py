@@ -82,7 +82,7 @@ def create_data(count: int) -> dict[str, Any]:
     joined = today - dt.timedelta(days=365)
     with transaction.atomic():
         branch, _ = Branch.objects.get_or_create(slug="london", defaults={"name": "London", "city": "London"})
-        conference = ConferenceFactory(
+        conference = ConferenceFactory.create(
             year=YEAR,
             title="Bench annual conference",
             slug=SLUG,

@@ -138,7 +138,7 @@ def seat(committee: Committee, member: Member, *, since: dt.date = ROLES_FROM) -
 
 def national_committee(*members: Member) -> Committee:
     """The National Committee (slug ``nc``), with ``members`` sitting on it."""
-    committee = CommitteeFactory(name="National Committee", slug="nc", kind=CommitteeKind.NATIONAL)
+    committee = CommitteeFactory.create(name="National Committee", slug="nc", kind=CommitteeKind.NATIONAL)
     for member in members:
         seat(committee, member)
     return committee

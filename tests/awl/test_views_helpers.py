@@ -46,7 +46,7 @@ def test_a_post_binds_the_data_and_the_files() -> None:
 def test_a_refusal_goes_on_the_form_and_leaves_the_block() -> None:
     form = bound(NoteForm, RequestFactory().post("/", {"note": "hi"}))
     assert form.is_valid()
-    reached = []
+    reached: list[str] = []
 
     with refusal_on(form, Refused):
         raise Refused("Registration closed on 10 April.")
@@ -60,7 +60,7 @@ def test_a_refusal_goes_on_the_form_and_leaves_the_block() -> None:
 def test_no_refusal_runs_the_whole_block_and_leaves_the_form_clean() -> None:
     form = bound(NoteForm, RequestFactory().post("/", {"note": "hi"}))
     form.is_valid()
-    reached = []
+    reached: list[str] = []
 
     with refusal_on(form, (Refused, DomainError)):
         reached.append("done")

@@ -31,7 +31,7 @@ EC_NAMES = ["Ben Plain", "Cleo Rhys", "Dev Anand"]
 @pytest.fixture
 def nc(db: None) -> Committee:
     """The National Committee: conference elects it; every sixth Saturday at 11:00."""
-    return CommitteeFactory(
+    return CommitteeFactory.create(
         name="National Committee",
         slug="nc",
         kind=CommitteeKind.NATIONAL,
@@ -50,7 +50,7 @@ def nc(db: None) -> Committee:
 @pytest.fixture
 def ec(nc: Committee) -> Committee:
     """The Executive Committee: the NC elects it; every Monday at 19:00."""
-    return CommitteeFactory(
+    return CommitteeFactory.create(
         name="Executive Committee",
         slug="ec",
         kind=CommitteeKind.EXECUTIVE,

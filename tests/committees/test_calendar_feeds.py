@@ -126,7 +126,7 @@ def test_someone_elses_calendar_cannot_be_managed_through_the_service(
 def test_the_feed_lists_the_members_committees_meetings_from_60_days_ago(
     client: Client, plain_member: Member, nc_and_ec_meetings: dict[str, Meeting], nc: Committee
 ) -> None:
-    elsewhere = CommitteeFactory(name="Disputes Committee", slug="dc")
+    elsewhere = CommitteeFactory.create(name="Disputes Committee", slug="dc")
     meeting(elsewhere, 5)
 
     response = feed(client, token_for(plain_member))
@@ -201,7 +201,7 @@ def test_the_feed_runs_the_same_queries_for_few_and_many_meetings_and_committees
         assert client.get(url).status_code == 200
 
     for n in range(5):
-        other = CommitteeFactory(name=f"Working group {n}", slug=f"wg{n}")
+        other = CommitteeFactory.create(name=f"Working group {n}", slug=f"wg{n}")
         elect(other, plain_member)
         for days in range(1, 8):
             meeting(other, days * 7)

@@ -121,7 +121,7 @@ def test_the_secretary_of_one_committee_cannot_manage_another(
     nc: Committee, ec: Committee, people: dict[str, Member], nc_members: list[Member]
 ) -> None:
     """Ada is the NC's secretary; on a committee where she holds no secretary term she is refused."""
-    other = CommitteeFactory(name="Trade Union Committee", slug="tuc", notice_days=7)
+    other = CommitteeFactory.create(name="Trade Union Committee", slug="tuc", notice_days=7)
     services.start_term(
         actor=None,
         committee=other,

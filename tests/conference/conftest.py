@@ -31,7 +31,7 @@ def registering() -> Iterator[dt.datetime]:
 
 @pytest.fixture
 def conference(db: None) -> Conference:
-    return ConferenceFactory(
+    return ConferenceFactory.create(
         year=2027,
         title="Annual conference 2027",
         starts_on=dt.date(2027, 5, 29),
@@ -47,7 +47,7 @@ def the_next_conference(conference: Conference, *, a_year_on: bool = False) -> C
     """The 2028 conference (27 and 28 May, Conway Hall), with ``conference``'s registration window and
     cut-off, or those moved on a year (366 days) with ``a_year_on``."""
     shift = dt.timedelta(days=366 if a_year_on else 0)
-    return ConferenceFactory(
+    return ConferenceFactory.create(
         year=2028,
         title="Annual conference 2028",
         starts_on=dt.date(2028, 5, 27),

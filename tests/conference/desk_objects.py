@@ -31,7 +31,7 @@ SLUG = "desk-objects"
 
 def open_conference(slug: str = SLUG, year: int = 2091) -> Conference:
     """A conference two months ahead whose registration is open now."""
-    return ConferenceFactory(
+    return ConferenceFactory.create(
         year=year, slug=slug, fees={Band.WAGED: "30.00", Band.LOW_WAGED: "15.00", Band.UNWAGED: "5.00"}
     )
 

@@ -118,8 +118,10 @@ def ec_details(nc: Committee, ec: Committee, ro: Any, **changes: Any) -> dict[st
 
 
 def build(conference: Conference, london: Branch, delegate: Member) -> World:
-    nc = CommitteeFactory(name="National Committee", slug="nc", kind=CommitteeKind.NATIONAL)
-    ec = CommitteeFactory(name="Executive Committee", slug="ec", kind=CommitteeKind.EXECUTIVE, elected_by=nc)
+    nc = CommitteeFactory.create(name="National Committee", slug="nc", kind=CommitteeKind.NATIONAL)
+    ec = CommitteeFactory.create(
+        name="Executive Committee", slug="ec", kind=CommitteeKind.EXECUTIVE, elected_by=nc
+    )
     ann, bob, cat = (paid_up_member(london, name) for name in ("Ann Able", "Bob Baker", "Cat Cole"))
     for person in (ann, bob, cat):
         start_term(

@@ -41,7 +41,7 @@ def outcome_conference() -> Conference:
     if existing is not None:
         return existing
     now, today = timezone.now(), timezone.localdate()
-    conference = ConferenceFactory(
+    conference = ConferenceFactory.create(
         year=2094,
         slug=SLUG,
         starts_on=today,

@@ -42,7 +42,7 @@ def programme_conference(slug: str = SLUG, year: int = 2092) -> Conference:
     existing = Conference.objects.filter(slug=slug).first()
     if existing is not None:
         return existing
-    return ConferenceFactory(year=year, slug=slug, fees={Band.WAGED: "30.00"})
+    return ConferenceFactory.create(year=year, slug=slug, fees={Band.WAGED: "30.00"})
 
 
 def opening_plenary(conference: Conference) -> Session:

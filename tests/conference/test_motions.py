@@ -345,7 +345,7 @@ def test_only_this_conferences_motions_ruled_in_order_go_in_the_order_of_debate(
         ruled = seconded(delegate, seconder, conference)
         motions.rule(actor=cac, item=ruled, ruling=Ruling.IN_ORDER)
         pending = seconded(seconder, delegate, conference, title="Rent caps")
-        other = ConferenceFactory(
+        other = ConferenceFactory.create(
             year=2031,
             title="Annual conference 2031",
             starts_on=dt.date(2031, 5, 30),
@@ -521,7 +521,7 @@ def test_a_motion_referred_to_the_nc_goes_on_its_next_agenda(
 ) -> None:
     from committees.models import AgendaItem, CommitteeKind, Meeting
 
-    nc = CommitteeFactory(name="National Committee", slug="nc", kind=CommitteeKind.NATIONAL)
+    nc = CommitteeFactory.create(name="National Committee", slug="nc", kind=CommitteeKind.NATIONAL)
     starts = dt.datetime(2027, 6, 12, 11, tzinfo=LONDON_TZ)
     meeting = Meeting.objects.create(committee=nc, starts_at=starts, ends_at=starts + dt.timedelta(hours=4))
     motion, first, second = debate

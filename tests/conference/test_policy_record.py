@@ -84,7 +84,7 @@ def test_carried_but_unpublished_and_lost_motions_are_not_in_the_record(
 def test_the_record_is_searched_by_words_year_and_topic(
     client: Client, carried: Motion, conference: Conference, member: Member
 ) -> None:
-    earlier = ConferenceFactory(
+    earlier = ConferenceFactory.create(
         year=2026,
         title="Annual conference 2026",
         starts_on=dt.date(2026, 5, 30),

@@ -141,7 +141,7 @@ def test_the_cac_edits_and_removes_a_session(
 def test_a_session_of_another_conference_is_not_found(
     client: Client, conference: Conference, cac: Any
 ) -> None:
-    other = ConferenceFactory(
+    other = ConferenceFactory.create(
         year=2028,
         starts_on=dt.date(2028, 5, 27),
         venue="Hall",

@@ -49,7 +49,7 @@ def returning_officer(db: None) -> Any:
 def election(nc: Committee, standing: list[Member], returning_officer: Any) -> Election:
     return make_election(
         title="Executive Committee 2027",
-        committee=CommitteeFactory(name="Executive Committee", slug="ec", kind="executive"),
+        committee=CommitteeFactory.create(name="Executive Committee", slug="ec", kind="executive"),
         electing_committee=nc,
         returning_officer=returning_officer,
         nominees=standing,
@@ -293,7 +293,7 @@ def test_the_count_sheet_page_takes_a_constant_number_of_queries(
         actor=returning_officer,
         election=make_election(
             title="Small",
-            committee=CommitteeFactory(name="Small", kind="national"),
+            committee=CommitteeFactory.create(name="Small", kind="national"),
             electing_committee=nc,
             returning_officer=returning_officer,
             nominees=standing,
@@ -315,7 +315,7 @@ def test_the_count_sheet_page_takes_a_constant_number_of_queries(
         actor=returning_officer,
         election=make_election(
             title="Large",
-            committee=CommitteeFactory(name="Large", kind="national"),
+            committee=CommitteeFactory.create(name="Large", kind="national"),
             electing_committee=nc,
             returning_officer=returning_officer,
             nominees=many,

@@ -54,7 +54,7 @@ def nc(member: Member) -> Committee:
 
 @pytest.fixture
 def ec(db: None) -> Committee:
-    return CommitteeFactory(name="Executive Committee", slug="ec", kind="executive")
+    return CommitteeFactory.create(name="Executive Committee", slug="ec", kind="executive")
 
 
 @pytest.fixture
@@ -254,7 +254,7 @@ def test_a_count_that_is_not_the_latest_or_not_this_elections_is_refused(
     results.run_count(actor=returning_officer, election=election, seed=4)
     other = make_election(
         title="Other",
-        committee=CommitteeFactory(name="Other", kind="national"),
+        committee=CommitteeFactory.create(name="Other", kind="national"),
         electing_committee=nc,
         returning_officer=returning_officer,
         nominees=standing,

@@ -34,22 +34,22 @@ def booking_time() -> Any:
 @pytest.fixture
 def cities(london: Branch, leeds: Branch) -> dict[str, City]:
     made = {
-        "london": CityFactory(name="London", branch=london),
-        "leeds": CityFactory(name="Leeds", region=Region.NORTH, branch=leeds),
-        "sheffield": CityFactory(name="Sheffield", region=Region.NORTH),
-        "manchester": CityFactory(name="Manchester", region=Region.NORTH),
+        "london": CityFactory.create(name="London", branch=london),
+        "leeds": CityFactory.create(name="Leeds", region=Region.NORTH, branch=leeds),
+        "sheffield": CityFactory.create(name="Sheffield", region=Region.NORTH),
+        "manchester": CityFactory.create(name="Manchester", region=Region.NORTH),
     }
     return made
 
 
 @pytest.fixture
 def series(db: None) -> Series:
-    return SeriesFactory(slug="crises")
+    return SeriesFactory.create(slug="crises")
 
 
 @pytest.fixture
 def school(series: Series) -> School:
-    return SchoolFactory(
+    return SchoolFactory.create(
         series=series,
         number=1,
         description="Marx's Capital, volume one, in a day.",

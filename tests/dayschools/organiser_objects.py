@@ -52,9 +52,9 @@ def _event(school: School, city: City, *, days: int, publish: bool) -> Event:
 
 
 def organiser_objects(london: Branch) -> dict[str, Callable[[], list[Any]]]:
-    series = SeriesFactory(title="Organisers' objects", slug="organise-objects")
-    first = SchoolFactory(series=series, number=1)
-    second = SchoolFactory(series=series, number=2, title="Crises")
+    series = SeriesFactory.create(title="Organisers' objects", slug="organise-objects")
+    first = SchoolFactory.create(series=series, number=1)
+    second = SchoolFactory.create(series=series, number=2, title="Crises")
     event = _event(first, _city("London", Region.LONDON, london), days=30, publish=True)
     draft = _event(second, _city("Leeds", Region.NORTH), days=37, publish=False)
     workshop = Workshop.objects.create(

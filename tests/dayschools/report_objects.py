@@ -149,9 +149,9 @@ def build_autumn_series(
 ) -> Series3:
     """The hand-computed series (see the module's docstring and test_reports.py)."""
     cities = autumn_cities(london_branch, leeds_branch)
-    series = SeriesFactory(slug="autumn")
+    series = SeriesFactory.create(slug="autumn")
     schools = [
-        SchoolFactory(series=series, number=n, title=title)
+        SchoolFactory.create(series=series, number=n, title=title)
         for n, title in [(1, "What is capitalism?"), (2, "Why crises?"), (3, "What is socialism?")]
     ]
     events = {
@@ -250,8 +250,8 @@ def report_objects(london_branch: Branch, organiser: Any) -> dict[str, Callable[
     @cache
     def held() -> Booking:
         london_city = autumn_cities(london_branch, None)["london"]
-        series = SeriesFactory(title="Report series", slug="report-series")
-        school = SchoolFactory(series=series, number=1)
+        series = SeriesFactory.create(title="Report series", slug="report-series")
+        school = SchoolFactory.create(series=series, number=1)
         day = timezone.localdate() - dt.timedelta(days=30)
         opens_at = london_time(day.year, day.month, day.day, 9) - dt.timedelta(days=60)
         event = make_event(school, london_city, day, opens_at=opens_at)

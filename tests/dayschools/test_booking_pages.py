@@ -61,7 +61,7 @@ def nothing_written() -> bool:
 def test_the_list_shows_coming_published_events_by_school_with_places(
     client, school: School, london_event: Event, leeds_event: Event, cities: dict[str, City], booking_time
 ) -> None:
-    second = SchoolFactory(series=school.series, number=2, title="Imperialism")
+    second = SchoolFactory.create(series=school.series, number=2, title="Imperialism")
     draft = make_event(second, cities["sheffield"], 5, month=11)
     draft.status = EventStatus.DRAFT
     draft.save(update_fields=["status"])
@@ -97,7 +97,7 @@ def test_the_list_runs_a_constant_number_of_queries(
     make_event(school, cities["london"], 22)
     few = count()
     for number in range(2, 12):
-        more = SchoolFactory(series=school.series, number=number, title=f"School {number}")
+        more = SchoolFactory.create(series=school.series, number=number, title=f"School {number}")
         for day, city in enumerate(cities.values(), start=1):
             make_event(more, city, day, month=11)
 
@@ -559,7 +559,7 @@ def test_my_bookings_runs_a_constant_number_of_queries(
     services.book_member(member=member, event=make_event(school, cities["london"], 22))
     few = count()
     for number in range(2, 8):
-        more = SchoolFactory(series=school.series, number=number, title=f"School {number}")
+        more = SchoolFactory.create(series=school.series, number=number, title=f"School {number}")
         event = make_event(more, cities["leeds"], number, month=11, capacity=1)
         services.book_guest(event=event, name="First", email=f"first{number}@example.org")
         services.book_member(member=member, event=event)  # on the waiting list

@@ -372,8 +372,8 @@ def bulk_series() -> list[Event]:
             ("manchester", "Manchester", Region.NORTH),
         ]
     ]
-    series = SeriesFactory(title="Bulk", slug="bulk")
-    schools = [SchoolFactory(series=series, number=n, title=f"School {n}") for n in (1, 2)]
+    series = SeriesFactory.create(title="Bulk", slug="bulk")
+    schools = [SchoolFactory.create(series=series, number=n, title=f"School {n}") for n in (1, 2)]
     return [
         make_event(school, city, dt.date(2026, 10 + s, 10 + c), capacity=10_000)
         for s, school in enumerate(schools)

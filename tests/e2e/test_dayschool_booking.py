@@ -76,11 +76,11 @@ def inbox(settings: Any) -> Iterator[Inbox]:
 @pytest.fixture
 def london_school(db: None) -> Event:
     """School 1 in London three weeks ahead, taking bookings, with two workshops side by side."""
-    series = SeriesFactory(slug="crises")
+    series = SeriesFactory.create(slug="crises")
     school = School.objects.create(
         series=series, number=1, title="What is capitalism?", description="Capital, volume one, in a day."
     )
-    city = CityFactory(name="London")
+    city = CityFactory.create(name="London")
     return open_school_day(
         school,
         city,

@@ -52,9 +52,9 @@ def dayschool_door_organiser(db: None) -> Any:
 @pytest.fixture
 def todays_event(london: Branch) -> Event:
     """School 1 in London, begun half an hour ago, with four guests booked."""
-    series = SeriesFactory(slug="crises")
-    school = SchoolFactory(series=series, number=1)
-    city = CityFactory(name="London", branch=london)
+    series = SeriesFactory.create(slug="crises")
+    school = SchoolFactory.create(series=series, number=1)
+    city = CityFactory.create(name="London", branch=london)
     began = timezone.now() - dt.timedelta(minutes=30)
     event = Event.objects.create(
         school=school,
@@ -146,7 +146,7 @@ def test_an_organiser_sets_up_an_event_adds_a_workshop_and_copies_it_to_two_citi
     log_in: Callable[..., Page], dayschool_door_organiser: Any, todays_event: Event, viewport: str
 ) -> None:
     for name, slug in (("Leeds", "leeds"), ("Sheffield", "sheffield"), ("Glasgow", "glasgow")):
-        CityFactory(name=name, slug=slug, region=Region.NORTH)
+        CityFactory.create(name=name, slug=slug, region=Region.NORTH)
     page = log_in("dayschool_door_organiser", viewport=viewport)
     main_menu(page).get_by_role("link", name="Organise day schools").click()
 

@@ -66,11 +66,11 @@ def came(event: Event, names: list[str], organiser: Any) -> None:
 
 @pytest.fixture
 def autumn_series(london: Branch, leeds: Branch, national_office: Any) -> Series:
-    series = SeriesFactory(slug="autumn")
-    first = SchoolFactory(series=series, number=1)
-    second = SchoolFactory(series=series, number=2, title="Why crises?")
-    london_city = CityFactory(name="London", branch=london)
-    leeds_city = CityFactory(name="Leeds", region=Region.NORTH, branch=leeds)
+    series = SeriesFactory.create(slug="autumn")
+    first = SchoolFactory.create(series=series, number=1)
+    second = SchoolFactory.create(series=series, number=2, title="Why crises?")
+    london_city = CityFactory.create(name="London", branch=london)
+    leeds_city = CityFactory.create(name="Leeds", region=Region.NORTH, branch=leeds)
     came(held_event(first, london_city, 60), ["Ann A", "Bo B", "Cy C"], national_office)
     came(held_event(first, leeds_city, 53), ["Di D", "Ed E"], national_office)
     came(

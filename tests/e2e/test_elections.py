@@ -50,7 +50,7 @@ STATEMENT = "Twenty years a shop steward.\n\nI will fight for every branch to ha
 @pytest.fixture
 def national_committee(db: None) -> Committee:
     """The National Committee, elected at conference; nobody sits on it yet."""
-    return CommitteeFactory(name="National Committee", slug="nc", kind="national")
+    return CommitteeFactory.create(name="National Committee", slug="nc", kind="national")
 
 
 @pytest.fixture

@@ -54,7 +54,9 @@ def test_months_depend_on_the_members_band(
 def test_rate_in_force_on_the_payment_date_applies(new_member: Member, treasurer: Any) -> None:
     from tests.factories import DuesRateFactory
 
-    DuesRateFactory(band=DuesBand.WAGED, monthly_amount=Decimal("12.50"), valid_from=dt.date(2025, 2, 1))
+    DuesRateFactory.create(
+        band=DuesBand.WAGED, monthly_amount=Decimal("12.50"), valid_from=dt.date(2025, 2, 1)
+    )
 
     assert record(treasurer, new_member, "25.00", paid_on=dt.date(2025, 1, 31)).months == 2
     assert record(treasurer, new_member, "25.00", paid_on=dt.date(2025, 2, 1)).months == 2
