@@ -52,7 +52,21 @@ from awl.celery import app as celery_app
 
 ROOT = Path(__file__).resolve().parents[2]
 REDIS_HOST, REDIS_PORT = "127.0.0.1", 6379
-FAULTS_REDIS_URL = f"redis://{REDIS_HOST}:{REDIS_PORT}/15"  # database 15 of the shared Redis is ours
+
+
+def _faults_redis_db() -> int:
+    """Database 15 of the shared Redis, or one below it for each further xdist process (gw1: 14, ...).
+
+    Each test empties its database before and after it runs, so two processes running fault tests at
+    once must not share one: in CI's run of 2026-12-07 one test's flush took the other's unacknowledged
+    task away (two failures in test_worker_killed.py).
+    """
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
+    index = int(worker.removeprefix("gw")) if worker.removeprefix("gw").isdigit() else 0
+    return 15 - index % 8  # databases 8-15; the site and the other tests use the low ones
+
+
+FAULTS_REDIS_URL = f"redis://{REDIS_HOST}:{REDIS_PORT}/{_faults_redis_db()}"
 APPLICATION_PREFIX = "awl-fault-"
 WAIT = 30.0  # the longest any single wait in these tests may take before the test fails
 
@@ -371,7 +385,7 @@ class Broker:
 
 @pytest.fixture
 def fault_broker() -> Iterator[Broker]:
-    """Database 15 of the machine's Redis, emptied before and after the test."""
+    """This process's database of the machine's Redis (FAULTS_REDIS_URL), emptied before and after."""
     if not answers(REDIS_HOST, REDIS_PORT):
         missing(f"no Redis answers on {REDIS_HOST}:{REDIS_PORT}")
     broker = Broker(FAULTS_REDIS_URL)
