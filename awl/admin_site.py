@@ -34,6 +34,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 
+from awl.mfa import has_totp
+
 # Field names that never appear in any admin, on any model.
 WITHHELD = frozenset({"password", "token", "secret", "body_text", "body_html"})
 # And per model (app_label.model_name): fields whose name is ordinary but whose content is a secret.
@@ -55,12 +57,6 @@ def passed_second_factor(request: HttpRequest) -> bool:
 
     records = get_authentication_records(request, request.user)
     return any(record.get("method") == "mfa" for record in records)
-
-
-def _has_totp(user: Any) -> bool:
-    from allauth.mfa.models import Authenticator
-
-    return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
 
 
 def _drop(names: Iterable[Any], withheld: frozenset[str]) -> list[Any]:
@@ -111,20 +107,20 @@ class GuardedAdminMixin:
 
     # The admin calls these for every addition, change and deletion it makes, whoever wrote the admin.
     def log_addition(self, request: HttpRequest, obj: Any, message: Any) -> Any:
-        _audit(request, obj, "added", message)
+        audit_admin_change(request, obj, "added", message)
         return super().log_addition(request, obj, message)  # type: ignore[misc]
 
     def log_change(self, request: HttpRequest, obj: Any, message: Any) -> Any:
-        _audit(request, obj, "changed", message)
+        audit_admin_change(request, obj, "changed", message)
         return super().log_change(request, obj, message)  # type: ignore[misc]
 
     def log_deletions(self, request: HttpRequest, queryset: Any) -> Any:
         for obj in queryset:
-            _audit(request, obj, "deleted", [])
+            audit_admin_change(request, obj, "deleted", [])
         return super().log_deletions(request, queryset)  # type: ignore[misc]
 
 
-def _audit(request: HttpRequest, obj: Any, what: str, message: Any) -> None:
+def audit_admin_change(request: HttpRequest, obj: Any, what: str, message: Any) -> None:
     from awl.audit import log_action
 
     log_action(
@@ -156,7 +152,7 @@ class AwlAdminSite(admin.AdminSite):
             return redirect_to_login(next_url, reverse(settings.LOGIN_URL))
         if not (user.is_active and user.is_staff):
             raise PermissionDenied
-        if not _has_totp(user):
+        if not has_totp(user):
             messages.warning(request, "The admin needs two-factor authentication: set it up first.")
             return redirect("mfa_activate_totp")
         return redirect_to_login(next_url, reverse("mfa_reauthenticate"))

@@ -2,14 +2,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 
-from awl.mfa import must_use_two_factor
+from awl.mfa import has_totp, must_use_two_factor
 
 # Pages an officer without two-factor may still reach: setting it up, leaving.
 _ALLOWED_PREFIXES = ("/accounts/", "/static/", "/healthz")
@@ -27,7 +26,7 @@ class RequireOfficerTwoFactorMiddleware:
             and request.user.is_authenticated
             and not request.path.startswith(_ALLOWED_PREFIXES)
             and must_use_two_factor(request.user)
-            and not Authenticator.objects.filter(user=request.user, type=Authenticator.Type.TOTP).exists()
+            and not has_totp(request.user)
         ):
             messages.warning(request, "Officers must set up two-factor authentication before going on.")
             return redirect(reverse("mfa_activate_totp"))

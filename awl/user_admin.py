@@ -16,7 +16,7 @@ from django.forms import ModelForm
 from django.http import HttpRequest
 from django.urls import URLPattern
 
-from awl.admin_site import _audit
+from awl.admin_site import audit_admin_change
 
 
 class AwlUserAdmin(UserAdmin):
@@ -54,7 +54,7 @@ class AwlUserAdmin(UserAdmin):
             form = ResetPasswordForm({"email": user.email})
             if user.email and form.is_valid():
                 form.save(request)
-                _audit(request, user, "password_reset_sent", [])
+                audit_admin_change(request, user, "password_reset_sent", [])
                 sent += 1
         self.message_user(request, f"Password reset sent to {sent} account(s).", messages.SUCCESS)
 

@@ -17,7 +17,6 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from dateutil.rrule import rrule, rrulestr
-from django.conf import settings
 from django.db import transaction
 from django.db.models import Max, Q, QuerySet
 from django.db.models.fields.files import FieldFile
@@ -27,6 +26,7 @@ from awl import outbox
 from awl.audit import log_action
 from awl.errors import DomainError, require
 from awl.models import OutboundMessage
+from awl.timezones import london_zone
 from committees import papers
 from committees.models import (
     STANDARD_ORDER,
@@ -57,10 +57,6 @@ if TYPE_CHECKING:
 
 class CommitteeError(DomainError):
     """A committee rule refused the change; the message is shown to the person."""
-
-
-def local_zone() -> ZoneInfo:
-    return ZoneInfo(settings.TIME_ZONE)
 
 
 _require = partial(require, error=CommitteeError)
@@ -101,7 +97,7 @@ def parse_cycle(rule: str, start: dt.datetime) -> rrule:
     The rule runs on naive local times, each made aware in Europe/London
     afterwards, so a 19:00 meeting stays at 19:00 across the clocks change.
     """
-    zone = local_zone()
+    zone = london_zone()
     local_start = timezone.localtime(start, zone).replace(tzinfo=None)
     try:
         parsed = rrulestr(_until_as_local(rule, zone), dtstart=local_start)
@@ -118,7 +114,7 @@ def cycle_occurrences(committee: Committee, *, after: dt.datetime, until: dt.dat
     """Aware datetimes of the cycle's occurrences in (after, until]."""
     if not committee.cycle_rule or committee.cycle_start is None:
         raise CommitteeError(f"{committee} has no meeting cycle set.")
-    zone = local_zone()
+    zone = london_zone()
     rule = parse_cycle(committee.cycle_rule, committee.cycle_start)
     naive_after = timezone.localtime(after, zone).replace(tzinfo=None)
     naive_until = timezone.localtime(until, zone).replace(tzinfo=None)
@@ -145,7 +141,7 @@ def schedule_meetings(
         f"Only the secretary of {committee} can schedule its meetings.",
     )
     now = timezone.now()
-    horizon = dt.datetime.combine(until, dt.time.max, tzinfo=local_zone())
+    horizon = dt.datetime.combine(until, dt.time.max, tzinfo=london_zone())
     if horizon <= now:
         raise CommitteeError("The horizon must be in the future.")
     if horizon > now + SCHEDULE_AHEAD:

@@ -39,6 +39,7 @@ from django.utils import timezone
 
 from awl.audit import log_action
 from awl.models import AuditEntry, OutboundMessage
+from awl.timezones import london_zone
 from committees import services
 from committees.models import (
     AgendaItem,
@@ -93,7 +94,7 @@ def last_conference(today: dt.date) -> dt.date:
 
 
 def _local(day: dt.date, hour: int) -> dt.datetime:
-    return dt.datetime.combine(day, dt.time(hour), tzinfo=services.local_zone())
+    return dt.datetime.combine(day, dt.time(hour), tzinfo=london_zone())
 
 
 def _on(day: dt.date) -> str:

@@ -211,6 +211,8 @@ def test_no_admin_page_shows_a_withheld_field(client: Client, staff: Any, model_
         | set(model_admin.get_list_display(request))
         | set(model_admin.get_search_fields(request))
         | set(model_admin.get_readonly_fields(request, None))
+        | {name for name in model_admin.get_list_filter(request) if isinstance(name, str)}
+        | {name.split("__")[0] for name in model_admin.get_search_fields(request)}
     )
 
     assert not (shown & withheld)
