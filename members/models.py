@@ -260,6 +260,17 @@ class Application(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     reason = models.TextField(blank=True)
+    # Suspension follows the person: set when the applicant left while suspended (or is suspended now)
+    # under this record, their own or another account's with the same e-mail address. Only the national
+    # office decides such an application, seeing that record's history; the branch organiser cannot.
+    left_suspended_as = models.ForeignKey(
+        Member,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="The record under which the applicant left while suspended: the national office decides.",
+    )
 
     class Meta:
         ordering = ["submitted_at", "pk"]

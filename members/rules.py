@@ -65,6 +65,12 @@ def not_erased(user: Any, obj: Any) -> bool:
     return obj is not None and getattr(obj, "erased_at", None) is None
 
 
+@rules.predicate
+def referred_to_national_office(user: Any, obj: Any) -> bool:
+    """An application by someone who left while suspended: the national office decides it."""
+    return isinstance(obj, Application) and obj.left_suspended_as_id is not None
+
+
 # Members ----------------------------------------------------------------------
 rules.add_perm(
     "members.read_member",
@@ -81,7 +87,10 @@ rules.add_perm("members.export_branch", is_national_office | organises_branch_of
 
 # Applications -------------------------------------------------------------------
 rules.add_perm("members.queue_applications", is_national_office | is_any_branch_organiser)
-rules.add_perm("members.decide_application", is_national_office | organises_branch_of)
+rules.add_perm(
+    "members.decide_application",
+    is_national_office | (organises_branch_of & ~referred_to_national_office),
+)
 
 # Contacts -----------------------------------------------------------------------
 rules.add_perm("members.list_contacts", is_national_office | is_any_branch_organiser)

@@ -8,11 +8,14 @@ person's record they may not see (its existence is itself personal data),
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
+from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -28,6 +31,7 @@ from members.models import (
     MemberQuerySet,
     MemberStatus,
     Role,
+    StatusChange,
 )
 from members.standing import Standing, standing_for
 
@@ -160,6 +164,81 @@ def contacts_for_user(user: Any, *, query: str = "") -> QuerySet[Contact]:
             Q(full_name__icontains=query) | Q(email__icontains=query) | Q(city__icontains=query)
         )
     return contacts
+
+
+# Suspension follows the person ---------------------------------------------------------------
+@dataclass(frozen=True)
+class SuspendedDeparture:
+    """A membership that ended while suspended (``left_on``), or is suspended still (``left_on`` None)."""
+
+    member: Member
+    suspended_on: dt.date
+    suspension_reason: str
+    left_on: dt.date | None
+    left_reason: str
+
+
+def suspended_departures(members: Iterable[Member]) -> list[SuspendedDeparture]:
+    """Each time one of ``members`` left while suspended, and any suspension still in force, oldest first.
+
+    A suspension lifted (back to member) before leaving does not count. ``members`` should come with
+    their ``status_changes`` prefetched in history order (``_with_history``)."""
+    found = []
+    for member in members:
+        suspension: StatusChange | None = None
+        for change in member.status_changes.all():
+            if change.status == MemberStatus.SUSPENDED:
+                suspension = change
+            elif suspension is not None and change.status == MemberStatus.RESIGNED:
+                found.append(
+                    SuspendedDeparture(
+                        member=member,
+                        suspended_on=suspension.effective_on,
+                        suspension_reason=suspension.reason,
+                        left_on=change.effective_on,
+                        left_reason=change.reason,
+                    )
+                )
+                suspension = None
+            else:
+                suspension = None
+        if suspension is not None:
+            found.append(
+                SuspendedDeparture(
+                    member=member,
+                    suspended_on=suspension.effective_on,
+                    suspension_reason=suspension.reason,
+                    left_on=None,
+                    left_reason="",
+                )
+            )
+    return sorted(found, key=lambda d: (d.left_on or dt.date.max, d.suspended_on))
+
+
+def _with_history(members: QuerySet[Member]) -> QuerySet[Member]:
+    ordered = StatusChange.objects.order_by("effective_on", "recorded_at", "pk")
+    return members.prefetch_related(Prefetch("status_changes", queryset=ordered))
+
+
+def suspended_departures_of_person(user: Any) -> list[SuspendedDeparture]:
+    """Departures while suspended of the person behind ``user``: their own record, and any other account's
+    record sharing one of their e-mail addresses (the account's address or any address it lists)."""
+    emails = {user.email.strip().lower()} | {
+        address.strip().lower()
+        for address in EmailAddress.objects.filter(user=user).values_list("email", flat=True)
+    }
+    same_person = Q(user_id=user.pk)
+    for email in sorted(emails - {""}):
+        same_person |= Q(user__email__iexact=email) | Q(user__emailaddress__email__iexact=email)
+    return suspended_departures(_with_history(Member.objects.filter(same_person).distinct()))
+
+
+def suspended_departures_for_application(application: Application) -> list[SuspendedDeparture]:
+    """The history an application was referred to the national office for (none if it was not)."""
+    if application.left_suspended_as_id is None:
+        return []
+    ids = {application.member_id, application.left_suspended_as_id}
+    return suspended_departures(_with_history(Member.objects.filter(pk__in=ids).order_by("pk")))
 
 
 def member_standing(member: Member, on: dt.date | None = None) -> Standing:

@@ -26,7 +26,7 @@ from awl.audit import entries_for, log_action
 from awl.errors import DomainError, require
 from awl.models import OutboundMessage
 from awl.outbox import queue_email
-from members import roles
+from members import roles, selectors
 from members.models import (
     ALLOWED_TRANSITIONS,
     Application,
@@ -99,6 +99,13 @@ def _branch_organisers(branch: Branch) -> list[Any]:
         .values_list("user_id", flat=True)
     )
     return list(User.objects.filter(pk__in=user_ids, is_active=True))
+
+
+def _national_office() -> list[Any]:
+    user_ids = (
+        RoleAssignment.objects.current().filter(role=Role.NATIONAL_OFFICE).values_list("user_id", flat=True)
+    )
+    return list(User.objects.filter(pk__in=user_ids, is_active=True).order_by("pk"))
 
 
 # Consent ----------------------------------------------------------------------------
@@ -179,21 +186,36 @@ def apply_for_membership(
         member.save()
         if member.status == MemberStatus.RESIGNED:
             _set_status(member, MemberStatus.APPLICANT, actor=actor, effective_on=today, reason="Re-applied")
+    # Suspension follows the person: whoever left while suspended (or is suspended under another
+    # account) is decided by the national office, not by the organiser of the branch they now choose.
+    departures = selectors.suspended_departures_of_person(actor)
+    left_suspended_as = departures[-1].member if departures else None
     try:
         with transaction.atomic():
             application = Application.objects.create(
-                member=member, branch=branch, statement=statement, agrees_with_aims=True
+                member=member,
+                branch=branch,
+                statement=statement,
+                agrees_with_aims=True,
+                left_suspended_as=left_suspended_as,
             )
     except IntegrityError:
         raise MembershipError("Your application is already waiting for a decision.") from None
     if consents:
         record_consents(person=member, consents=consents, source="membership application")
-    log_action(actor=actor, action="application.submitted", target=member, detail={"branch": branch.name})
-    for organiser in _branch_organisers(branch):
+    detail: dict[str, Any] = {"branch": branch.name}
+    if left_suspended_as is not None:
+        detail["referred_to_national_office"] = "left while suspended"
+    log_action(actor=actor, action="application.submitted", target=member, detail=detail)
+    if left_suspended_as is None:
+        deciders, template = _branch_organisers(branch), "application-received"
+    else:
+        deciders, template = _national_office(), "application-referred"
+    for decider in deciders:
         queue_email(
-            key=f"application-{application.pk}-received-{organiser.pk}",
-            to=organiser.email,
-            template="application-received",
+            key=f"application-{application.pk}-received-{decider.pk}",
+            to=decider.email,
+            template=template,
             context={"application": application, "branch": branch},
         )
     return application
@@ -206,6 +228,10 @@ def _lock_pending_application(actor: User, application: Application) -> Applicat
         .select_related("branch", "member__user")
         .get(pk=application.pk)
     )
+    if application.left_suspended_as_id is not None and not roles.is_national_office(actor):
+        raise MembershipError(
+            "This applicant left while suspended, so only the national office can decide their application."
+        )
     _require(
         actor,
         "members.decide_application",
@@ -292,6 +318,12 @@ def change_status(
     member = _lock_member(member)
     status = MemberStatus(status)
     self_resignation = actor is not None and member.user_id == actor.pk and status == MemberStatus.RESIGNED
+    if self_resignation and member.status == MemberStatus.SUSPENDED:
+        # Suspension follows the person: resigning would end it without a decision.
+        raise MembershipError(
+            "You cannot resign while your membership is suspended: the suspension has to be resolved "
+            "first. Please contact the national office."
+        )
     if not self_resignation:
         _require(
             actor,

@@ -30,7 +30,7 @@ from awl.forms import SearchForm
 from awl.http import AuthenticatedHttpRequest
 from awl.paging import page_of, query_string_without_page
 from awl.permissions import has_rule
-from awl.views_helpers import bound, refusal_on
+from awl.views_helpers import bound, refusal_on, refusal_status
 from members import roles, selectors, services
 from members.forms import (
     ApplicationForm,
@@ -99,10 +99,9 @@ def apply(request: AuthenticatedHttpRequest) -> HttpResponse:
         form = ApplicationForm(request.POST)
         if form.is_valid():
             with refusal_on(form, MembershipError):
-                services.apply_for_membership(actor=request.user, **form.application())
-                messages.success(
-                    request, "Thank you: your application has been sent to your branch organiser."
-                )
+                application = services.apply_for_membership(actor=request.user, **form.application())
+                to = "the national office" if application.left_suspended_as_id else "your branch organiser"
+                messages.success(request, f"Thank you: your application has been sent to {to}.")
                 return redirect("members:my_membership")
     else:
         form = ApplicationForm(initial=_application_initial(member))
@@ -133,7 +132,8 @@ def my_membership(request: HttpRequest) -> HttpResponse:
         "payments": member.payments.all(),
         "applications": member.applications.select_related("branch").order_by("-submitted_at"),
         "consents": _consent_rows(services.current_consents(member)),
-        "can_resign": member.status in _HAS_MEMBERSHIP,
+        # A suspended member cannot resign themselves out of the suspension (the service refuses too).
+        "can_resign": member.status in _HAS_MEMBERSHIP and member.status != MemberStatus.SUSPENDED,
         "can_reapply": member.status == MemberStatus.RESIGNED,
     }
     return render(request, "members/my_membership.html", context)
@@ -195,7 +195,9 @@ def resign(request: AuthenticatedHttpRequest) -> HttpResponse:
             )
             messages.success(request, "Your resignation is recorded. You are welcome back any time.")
             return redirect("members:my_membership")
-    return render(request, "members/resign.html", {"form": form, "member": member})
+    return render(
+        request, "members/resign.html", {"form": form, "member": member}, status=refusal_status(form)
+    )
 
 
 # Branch lists ----------------------------------------------------------------------------
@@ -288,7 +290,8 @@ def branch_members_csv(request: AuthenticatedHttpRequest, slug: str) -> HttpResp
 def application_queue(request: HttpRequest) -> HttpResponse:
     selectors.require(request.user, "members.queue_applications")
     applications = selectors.application_queue(request.user)
-    return render(request, "members/application_queue.html", {"applications": applications})
+    context = {"applications": applications, "national_office": roles.is_national_office(request.user)}
+    return render(request, "members/application_queue.html", context)
 
 
 @login_required
@@ -329,6 +332,7 @@ def application_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpRespon
         "member": application.member,
         "decline_form": decline_form,
         "pending": application.decision == "pending",
+        "suspended_departures": selectors.suspended_departures_for_application(application),
     }
     return render(request, "members/application_detail.html", context)
 
