@@ -9,6 +9,13 @@ _officer_checks: list[Callable[[Any], bool]] = []
 
 
 def register_officer_check(check: Callable[[Any], bool]) -> Callable[[Any], bool]:
+    """Count whoever ``check(user)`` is true for among those who must use TOTP.
+
+    Each app registers, in its ``AppConfig.ready``, a check for every power it gives that a role
+    (members.RoleAssignment) does not show: a returning officer, a teller, a minutes secretary, an event's
+    organisers. The middleware asks on every request, so a check makes one query at most and keeps its
+    answer on the user object, which lives for the request.
+    """
     if check not in _officer_checks:
         _officer_checks.append(check)
     return check

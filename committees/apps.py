@@ -12,5 +12,5 @@ class CommitteesConfig(AppConfig):
             rules,
         )
 
-        # Secretaries by term of office must use two-factor like any officer.
-        register_officer_check(lambda user: bool(rules.is_any_secretary(user)))
+        # Secretaries and minutes secretaries (by term of office) must use two-factor like any officer.
+        register_officer_check(rules.holds_committee_office)

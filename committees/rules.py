@@ -99,21 +99,39 @@ def in_electing_body(user: Any, obj: Any) -> bool:
     return bool(_term_roles(user, committee.elected_by))
 
 
-@rules.predicate
-def is_any_secretary(user: Any) -> bool:
-    if roles.has_role(user, Role.COMMITTEE_SECRETARY):
-        return True
-    member_id = _member_id(user)
-    if member_id is None:
-        return False
-    from committees.models import Term
-
-    return Term.objects.filter(member_id=member_id, role="secretary").current().exists()
-
-
 manage = is_national_office | is_secretary
 rules.add_perm("committees.manage_meetings", manage)
 rules.add_perm("committees.write_minutes", manage | is_minutes_secretary)
 rules.add_perm("committees.manage_terms", is_national_office)
 rules.add_perm("committees.view_committee", manage | sits_on)
 rules.add_perm("committees.view_published_minutes", manage | sits_on | in_electing_body)
+
+
+# Two-factor (issue 14): who holds a committee office that writes its record --------------------------------
+# The secretary (by role or by term) runs meetings, agendas, attendance and the approval of minutes; the
+# minutes secretary drafts and circulates minutes, decisions and action points. Both change a democratic
+# record and see the committee's attendance and apologies, so both must use TOTP (registered in apps.py).
+# A chair or member has none of these powers and is not asked.
+_OFFICE_ROLES = ("secretary", "minutes_secretary")
+
+
+@rules.predicate
+def holds_committee_office(user: Any) -> bool:
+    """Secretary or minutes secretary of any committee today: one query, kept on the user for the request."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if roles.has_role(user, Role.COMMITTEE_SECRETARY):
+        return True
+    cached = getattr(user, "_awl_committee_office", None)  # getattr, not __dict__: request.user is lazy
+    if cached is None:
+        from committees.models import Term
+
+        cached = (
+            Term.objects.filter(
+                member__user_id=user.pk, member__erased_at__isnull=True, role__in=_OFFICE_ROLES
+            )
+            .current(timezone.localdate())
+            .exists()
+        )
+        user._awl_committee_office = cached
+    return bool(cached)

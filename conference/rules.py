@@ -95,3 +95,46 @@ def is_teller(user: Any, election: Any) -> bool:
 rules.add_perm(SET_UP_ELECTION, run)
 rules.add_perm(RETURN_ELECTION, is_returning_officer)
 rules.add_perm(ENTER_PAPER_BALLOTS, is_teller)
+
+
+# Two-factor (issue 14) ------------------------------------------------------------------------------------
+# Who holds a conference power that a role does not show: a returning officer and a teller (appointed to one
+# election by name), and a CAC member's duty (needs data). They must use TOTP (registered in apps.py).
+#
+# When does an election appointment stop needing it? When it stops giving power. The rules above do not end
+# it when the result is confirmed: the returning officer still reads every count and the tellers' pages, and
+# a teller still searches the electorate (members' names) on the issue page, so every appointment counts,
+# whatever the election's state. Should the election rules come to end those powers at confirmation, narrow
+# the query below to elections not yet confirmed (``confirmed_at__isnull=True``), and no further.
+#
+# A CAC duty gives nothing without the CAC role (``has_duty``), and the role already needs TOTP; a duty is
+# counted here too, so that a duty recorded for someone keeps asking for TOTP whatever becomes of the role.
+
+
+@rules.predicate
+def holds_conference_office(user: Any) -> bool:
+    """CAC, a CAC duty, or a returning officer's or teller's appointment: at most one query, kept on the
+    user for the request."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if roles.has_role(user, Role.CAC):
+        return True
+    cached = getattr(user, "_awl_conference_office", None)  # getattr, not __dict__: request.user is lazy
+    if cached is None:
+        from django.contrib.auth import get_user_model
+        from django.db.models import Exists, OuterRef, Q
+
+        from conference.elections.models import Election
+        from conference.registration.models import CacDuty
+
+        user_model = get_user_model()
+        appointed = Election.objects.filter(
+            Q(returning_officer_id=OuterRef("pk")) | Q(tellers__user_id=OuterRef("pk"))
+        )
+        cached = (
+            user_model._default_manager.filter(pk=user.pk)
+            .filter(Exists(appointed) | Exists(CacDuty.objects.filter(user_id=OuterRef("pk"))))
+            .exists()
+        )
+        user._awl_conference_office = cached
+    return bool(cached)
