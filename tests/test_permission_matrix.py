@@ -10,6 +10,15 @@ London contact, an import batch.
 Deny by default shows as: anonymous → login redirect on every non-public
 page; 403 for a page of a kind the role has no business with; 404 for a
 person's record the role may not see (its existence is personal data).
+
+Powers held by appointment have their own columns: the returning officer
+and the teller of the elections here, a CAC member and the NC's secretary.
+No account is above the rules, so the national office's column shows 403 on
+every page of an election it was not appointed to run.
+
+The Django admin has its own table at the end: every admin URL of a model
+holding personal data, for anonymous visitors, members, and staff without
+TOTP, with TOTP but a password-only session, and with both factors passed.
 """
 
 from __future__ import annotations
@@ -20,15 +29,17 @@ from typing import Any
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from committees.models import TermRole
 from committees.notices import apology_token
+from committees.services import start_term
 from members import services
-from members.models import ImportBatch
+from members.models import ImportBatch, Role
 from tests.committees.meeting_objects import meeting_objects
 from tests.committees.record_objects import record_objects
-from tests.conference.ballot_objects import ballot_objects
+from tests.conference.ballot_objects import TELLER_EMAIL, ballot_objects, teller_account
 from tests.conference.business_objects import business_objects
 from tests.conference.desk_objects import desk_objects
-from tests.conference.election_objects import election_objects
+from tests.conference.election_objects import election_objects, returning_officer
 from tests.conference.motion_objects import motion_objects
 from tests.conference.outcome_objects import outcome_objects
 from tests.conference.programme_objects import programme_objects
@@ -37,6 +48,7 @@ from tests.conference.result_objects import result_objects
 from tests.dayschools.booking_objects import booking_objects
 from tests.dayschools.organiser_objects import organiser_objects
 from tests.dayschools.report_objects import report_objects
+from tests.factories import ROLES_FROM, UserFactory, make_member, make_officer
 
 ROLES = (
     "anonymous",
@@ -47,6 +59,11 @@ ROLES = (
     "leeds_organiser",
     "treasurer",
     "national_office",
+    # Powers held by appointment, not by account: each is a separate person here.
+    "returning_officer",  # returning officer of every election in the matrix, no member record
+    "teller",  # teller of the ballot objects' elections, no member record
+    "cac",  # a member of the conference arrangements committee, no member record and no duty
+    "committee_secretary",  # a London member sitting on the NC as its secretary
 )
 
 # Third-party URL sets, protected by their own code, not walked one by one.
@@ -58,6 +75,9 @@ EXTERNAL = {
 LOGIN = "login"  # expected value meaning "302 to the login page"
 
 
+_UNSET: Any = object()
+
+
 def _row(
     anonymous: Any,
     outsider: int,
@@ -67,10 +87,41 @@ def _row(
     leeds: int,
     treasurer: int,
     office: int,
+    *,
+    ro: int = _UNSET,
+    teller: int = _UNSET,
+    cac: int = _UNSET,
+    secretary: int = _UNSET,
 ) -> dict[str, Any]:
+    """Expected status per role. An appointment grants nothing beyond what it names, so by default the
+    returning officer, the teller and the CAC member (accounts with no member record) get what the
+    outsider gets, and the NC's secretary what the member (who also sits on the NC) gets."""
     return dict(
-        zip(ROLES, (anonymous, outsider, applicant, member, london, leeds, treasurer, office), strict=True)
+        zip(
+            ROLES,
+            (
+                anonymous,
+                outsider,
+                applicant,
+                member,
+                london,
+                leeds,
+                treasurer,
+                office,
+                outsider if ro is _UNSET else ro,
+                outsider if teller is _UNSET else teller,
+                outsider if cac is _UNSET else cac,
+                member if secretary is _UNSET else secretary,
+            ),
+            strict=True,
+        )
     )
+
+
+def _with(row: dict[str, Any], **appointed: int) -> dict[str, Any]:
+    """``row``, with what the appointed people (``ro``, ``teller``, ``cac``, ``secretary``) get instead."""
+    names = {"ro": "returning_officer", "teller": "teller", "cac": "cac", "secretary": "committee_secretary"}
+    return {**row, **{names[key]: status for key, status in appointed.items()}}
 
 
 # The rows that recur, by who gets in.
@@ -87,6 +138,11 @@ MEMBER_AND_OFFICE = _row(LOGIN, 404, 404, 200, 404, 404, 404, 200)
 # The national office; the member sees the object but is refused (403); a 404 to the rest.
 OFFICE_MEMBER_REFUSED = _row(LOGIN, 404, 404, 403, 404, 404, 404, 200)
 
+# The CAC and the national office; everyone else refused (403) before any lookup.
+CAC_AND_OFFICE = _with(OFFICE_ONLY, cac=200)
+# The committee's secretary and the national office; the member (on the committee) is refused (403).
+SECRETARY_AND_OFFICE = _with(OFFICE_MEMBER_REFUSED, secretary=200)
+
 # url name → (argument kind, expected per role).
 MATRIX: dict[str, tuple[str | None, dict[str, Any]]] = {
     "dashboard": (None, SIGNED_IN),
@@ -101,7 +157,7 @@ MATRIX: dict[str, tuple[str | None, dict[str, Any]]] = {
     "members:branch_members_csv": ("branch", _row(LOGIN, 403, 403, 403, 200, 403, 403, 200)),
     "members:application_queue": (None, _row(LOGIN, 403, 403, 403, 200, 200, 403, 200)),
     "members:application_detail": ("application", _row(LOGIN, 404, 404, 404, 200, 404, 404, 200)),
-    "members:member_detail": ("member", _row(LOGIN, 404, 404, 200, 200, 404, 200, 200)),
+    "members:member_detail": ("member", _row(LOGIN, 404, 404, 200, 200, 404, 200, 200, secretary=404)),
     "members:record_payment": ("member", _row(LOGIN, 404, 404, 404, 404, 404, 200, 200)),
     "members:change_status": ("member", _row(LOGIN, 404, 404, 404, 200, 404, 404, 200)),
     "members:erase_member": ("member", OFFICE_ONLY_HIDDEN),
@@ -123,15 +179,15 @@ MATRIX: dict[str, tuple[str | None, dict[str, Any]]] = {
     # they see the meeting but may not change it); national office manages every committee. The NC's
     # minutes held in record_objects are circulated, not published, so only the committee reads them.
     "committees:send_apologies": ("meeting", _row(LOGIN, 404, 404, 200, 404, 404, 404, 403)),
-    "committees:attendance": ("held_meeting", OFFICE_MEMBER_REFUSED),
+    "committees:attendance": ("held_meeting", SECRETARY_AND_OFFICE),
     "committees:meeting_quorum": ("meeting", MEMBER_AND_OFFICE),
     "committees:minutes": ("held_meeting", MEMBER_AND_OFFICE),
-    "committees:minutes_draft": ("held_meeting", OFFICE_MEMBER_REFUSED),
-    "committees:minutes_circulate": ("held_meeting", OFFICE_MEMBER_REFUSED),
-    "committees:minutes_approve": ("held_meeting", OFFICE_MEMBER_REFUSED),
-    "committees:minutes_publish": ("approved_meeting", OFFICE_MEMBER_REFUSED),
-    "committees:decision_add": ("held_meeting", OFFICE_MEMBER_REFUSED),
-    "committees:action_point_add": ("held_meeting", OFFICE_MEMBER_REFUSED),
+    "committees:minutes_draft": ("held_meeting", SECRETARY_AND_OFFICE),
+    "committees:minutes_circulate": ("held_meeting", SECRETARY_AND_OFFICE),
+    "committees:minutes_approve": ("held_meeting", SECRETARY_AND_OFFICE),
+    "committees:minutes_publish": ("approved_meeting", SECRETARY_AND_OFFICE),
+    "committees:decision_add": ("held_meeting", SECRETARY_AND_OFFICE),
+    "committees:action_point_add": ("held_meeting", SECRETARY_AND_OFFICE),
     "committees:decisions": ("committee", MEMBER_AND_OFFICE),
     "committees:my_action_points": (None, SIGNED_IN),
     # The member owns the action point; national office may close any.
@@ -142,25 +198,25 @@ MATRIX: dict[str, tuple[str | None, dict[str, Any]]] = {
     "committees:member_feed": ("calendar_token", ANYONE),
     "committees:committee_calendar": ("committee", MEMBER_AND_OFFICE),
     "committees:committee_feed": ("committee_feed", ANYONE),
-    "committees:failed_messages": ("committee", OFFICE_MEMBER_REFUSED),
+    "committees:failed_messages": ("committee", SECRETARY_AND_OFFICE),
     # The secretary's scheduling, agenda and papers (meeting_views): the member sits on the NC, so sees
     # it (403 on the secretary's pages, and may download its papers); national office manages it.
-    "committees:manage_meetings": ("committee", OFFICE_MEMBER_REFUSED),
-    "committees:call_meeting": ("committee", OFFICE_MEMBER_REFUSED),
-    "committees:meeting_manage": ("meeting", OFFICE_MEMBER_REFUSED),
-    "committees:meeting_move": ("meeting", OFFICE_MEMBER_REFUSED),
-    "committees:meeting_cancel": ("meeting", OFFICE_MEMBER_REFUSED),
-    "committees:meeting_mark_held": ("meeting", OFFICE_MEMBER_REFUSED),
-    "committees:agenda_edit": ("meeting", OFFICE_MEMBER_REFUSED),
-    "committees:agenda_prepare": ("meeting", OFFICE_MEMBER_REFUSED),
-    "committees:agenda_add_item": ("meeting", OFFICE_MEMBER_REFUSED),
-    "committees:agenda_publish": ("meeting", OFFICE_MEMBER_REFUSED),
-    "committees:agenda_item_edit": ("agenda_item", OFFICE_MEMBER_REFUSED),
-    "committees:agenda_item_move": ("agenda_item", OFFICE_MEMBER_REFUSED),
-    "committees:agenda_item_delete": ("agenda_item", OFFICE_MEMBER_REFUSED),
-    "committees:paper_upload": ("agenda_item", OFFICE_MEMBER_REFUSED),
+    "committees:manage_meetings": ("committee", SECRETARY_AND_OFFICE),
+    "committees:call_meeting": ("committee", SECRETARY_AND_OFFICE),
+    "committees:meeting_manage": ("meeting", SECRETARY_AND_OFFICE),
+    "committees:meeting_move": ("meeting", SECRETARY_AND_OFFICE),
+    "committees:meeting_cancel": ("meeting", SECRETARY_AND_OFFICE),
+    "committees:meeting_mark_held": ("meeting", SECRETARY_AND_OFFICE),
+    "committees:agenda_edit": ("meeting", SECRETARY_AND_OFFICE),
+    "committees:agenda_prepare": ("meeting", SECRETARY_AND_OFFICE),
+    "committees:agenda_add_item": ("meeting", SECRETARY_AND_OFFICE),
+    "committees:agenda_publish": ("meeting", SECRETARY_AND_OFFICE),
+    "committees:agenda_item_edit": ("agenda_item", SECRETARY_AND_OFFICE),
+    "committees:agenda_item_move": ("agenda_item", SECRETARY_AND_OFFICE),
+    "committees:agenda_item_delete": ("agenda_item", SECRETARY_AND_OFFICE),
+    "committees:paper_upload": ("agenda_item", SECRETARY_AND_OFFICE),
     "committees:paper_download": ("paper", MEMBER_AND_OFFICE),
-    "committees:paper_delete": ("paper", OFFICE_MEMBER_REFUSED),
+    "committees:paper_delete": ("paper", SECRETARY_AND_OFFICE),
     # Public day-school pages (dayschools/public_views.py); objects from tests/dayschools/booking_objects.py.
     # Anyone may read them and book; a member's one-click booking needs a member record (the officers
     # here have none: 404); a booking's signed link is the key to that booking, login or not.
@@ -219,28 +275,34 @@ MATRIX: dict[str, tuple[str | None, dict[str, Any]]] = {
     "conference:detail": ("open_conference", SIGNED_IN),
     "conference:register": ("open_conference", _row(LOGIN, 404, 200, 200, 404, 404, 404, 404)),
     "conference:my_registration": ("registered_conference", _row(LOGIN, 404, 200, 200, 404, 404, 404, 404)),
-    "conference:registration_change": ("own_registration", _row(LOGIN, 404, 404, 200, 404, 404, 404, 404)),
-    "conference:registration_cancel": ("own_registration", _row(LOGIN, 404, 404, 200, 404, 404, 404, 404)),
-    "conference:setup_add": (None, OFFICE_ONLY),
-    "conference:setup_edit": ("open_conference", OFFICE_ONLY),
-    "conference:invite": ("open_conference", OFFICE_ONLY),
-    "conference:entitlement": ("open_conference", OFFICE_ONLY),
-    "conference:take_snapshot": ("open_conference", OFFICE_ONLY),
-    "conference:grant_exception": ("open_conference", OFFICE_ONLY),
+    "conference:registration_change": (
+        "own_registration",
+        _row(LOGIN, 404, 404, 200, 404, 404, 404, 404, secretary=404),
+    ),
+    "conference:registration_cancel": (
+        "own_registration",
+        _row(LOGIN, 404, 404, 200, 404, 404, 404, 404, secretary=404),
+    ),
+    "conference:setup_add": (None, CAC_AND_OFFICE),
+    "conference:setup_edit": ("open_conference", CAC_AND_OFFICE),
+    "conference:invite": ("open_conference", CAC_AND_OFFICE),
+    "conference:entitlement": ("open_conference", CAC_AND_OFFICE),
+    "conference:take_snapshot": ("open_conference", CAC_AND_OFFICE),
+    "conference:grant_exception": ("open_conference", CAC_AND_OFFICE),
     "conference:outstanding": ("registered_conference", _row(LOGIN, 403, 403, 403, 403, 403, 200, 200)),
     "conference:record_payment": ("own_registration", _row(LOGIN, 404, 404, 404, 404, 404, 200, 200)),
     # The conference check-in desk (conference/desk_views.py) and the CAC's pages (conference/cac_views.py);
-    # objects from tests/conference/desk_objects.py. Only the CAC (no column here) and the national office
+    # objects from tests/conference/desk_objects.py. Only the CAC and the national office
     # run them: everyone else is refused (403) before any lookup. Each needs list also needs its duty
     # (tests/conference/test_needs_privacy.py); assigning duties is for the national office alone.
-    "conference:desk": ("desk_conference", OFFICE_ONLY),
-    "conference:desk_counts": ("desk_conference", OFFICE_ONLY),
-    "conference:desk_person": ("desk_registration", OFFICE_ONLY),
-    "conference:desk_badge": ("desk_registration", OFFICE_ONLY),
-    "conference:cac": ("desk_conference", OFFICE_ONLY),
-    "conference:cac_branches_csv": ("desk_conference", OFFICE_ONLY),
-    "conference:cac_bands_csv": ("desk_conference", OFFICE_ONLY),
-    "conference:cac_owing_csv": ("desk_conference", OFFICE_ONLY),
+    "conference:desk": ("desk_conference", CAC_AND_OFFICE),
+    "conference:desk_counts": ("desk_conference", CAC_AND_OFFICE),
+    "conference:desk_person": ("desk_registration", CAC_AND_OFFICE),
+    "conference:desk_badge": ("desk_registration", CAC_AND_OFFICE),
+    "conference:cac": ("desk_conference", CAC_AND_OFFICE),
+    "conference:cac_branches_csv": ("desk_conference", CAC_AND_OFFICE),
+    "conference:cac_bands_csv": ("desk_conference", CAC_AND_OFFICE),
+    "conference:cac_owing_csv": ("desk_conference", CAC_AND_OFFICE),
     "conference:cac_access": ("desk_conference", OFFICE_ONLY),
     "conference:cac_access_csv": ("desk_conference", OFFICE_ONLY),
     "conference:cac_diet": ("desk_conference", OFFICE_ONLY),
@@ -250,53 +312,62 @@ MATRIX: dict[str, tuple[str | None, dict[str, Any]]] = {
     "conference:cac_accommodation": ("desk_conference", OFFICE_ONLY),
     "conference:cac_accommodation_csv": ("desk_conference", OFFICE_ONLY),
     "conference:cac_unmatch": ("cac_hosted_guest", OFFICE_ONLY),
-    "conference:cac_duties": ("desk_conference", OFFICE_ONLY),
+    "conference:cac_duties": ("desk_conference", CAC_AND_OFFICE),
     "conference:cac_duty_remove": ("cac_duty", OFFICE_ONLY),
     # The timetable and the papers (conference/programme_views.py); objects from
     # tests/conference/programme_objects.py. Members read the timetable and the documents index (those
     # with no member record, or only an application, are refused: 403); a document's file is a 404 to
     # anyone who may not see the document (it is for every member here). The CAC's pages are refused
-    # (403) to everyone but the CAC (no column here) and the national office.
-    "conference:timetable": ("programme_conference", _row(LOGIN, 403, 403, 200, 403, 403, 403, 200)),
-    "conference:documents": ("programme_conference", _row(LOGIN, 403, 403, 200, 403, 403, 403, 200)),
-    "conference:document_download": ("programme_document", MEMBER_AND_OFFICE),
-    "conference:programme_manage": ("programme_conference", OFFICE_ONLY),
-    "conference:session_add": ("programme_conference", OFFICE_ONLY),
-    "conference:session_edit": ("programme_session", OFFICE_ONLY),
-    "conference:session_delete": ("programme_session", OFFICE_ONLY),
+    # (403) to everyone but the CAC and the national office.
+    "conference:timetable": ("programme_conference", _row(LOGIN, 403, 403, 200, 403, 403, 403, 200, cac=200)),
+    "conference:documents": ("programme_conference", _row(LOGIN, 403, 403, 200, 403, 403, 403, 200, cac=200)),
+    "conference:document_download": ("programme_document", _with(MEMBER_AND_OFFICE, cac=200)),
+    "conference:programme_manage": ("programme_conference", CAC_AND_OFFICE),
+    "conference:session_add": ("programme_conference", CAC_AND_OFFICE),
+    "conference:session_edit": ("programme_session", CAC_AND_OFFICE),
+    "conference:session_delete": ("programme_session", CAC_AND_OFFICE),
     # The CAC's business pages, the CAC report and the order paper (business_views); objects from
     # tests/conference/business_objects.py. Only the CAC and the national office work them (403 to others);
     # the CAC report and the order paper are a 404 to others until they are published.
-    "conference:business_rules": ("business_conference", OFFICE_ONLY),
-    "conference:business": ("business_conference", OFFICE_ONLY),
-    "conference:rule": ("business_motion", OFFICE_ONLY),
-    "conference:composite": ("business_conference", OFFICE_ONLY),
-    "conference:business_order": ("business_conference", OFFICE_ONLY),
-    "conference:business_publish": ("business_conference", OFFICE_ONLY),
-    "conference:cac_report": ("business_conference", OFFICE_ONLY_HIDDEN),
-    "conference:order_paper": ("business_conference", OFFICE_ONLY_HIDDEN),
-    "conference:order_paper_pdf": ("business_conference", OFFICE_ONLY_HIDDEN),
-    "conference:document_add": ("programme_conference", OFFICE_ONLY),
-    "conference:document_edit": ("programme_document", OFFICE_ONLY),
-    "conference:document_delete": ("programme_document", OFFICE_ONLY),
+    "conference:business_rules": ("business_conference", CAC_AND_OFFICE),
+    "conference:business": ("business_conference", CAC_AND_OFFICE),
+    "conference:rule": ("business_motion", CAC_AND_OFFICE),
+    "conference:composite": ("business_conference", CAC_AND_OFFICE),
+    "conference:business_order": ("business_conference", CAC_AND_OFFICE),
+    "conference:business_publish": ("business_conference", CAC_AND_OFFICE),
+    "conference:cac_report": ("business_conference", _with(OFFICE_ONLY_HIDDEN, cac=200)),
+    "conference:order_paper": ("business_conference", _with(OFFICE_ONLY_HIDDEN, cac=200)),
+    "conference:order_paper_pdf": ("business_conference", _with(OFFICE_ONLY_HIDDEN, cac=200)),
+    "conference:document_add": ("programme_conference", CAC_AND_OFFICE),
+    "conference:document_edit": ("programme_document", CAC_AND_OFFICE),
+    "conference:document_delete": ("programme_document", CAC_AND_OFFICE),
     # Outcomes and the text as carried (conference/outcome_views.py; objects from outcome_objects.py):
     # the CAC and national office only. The policy record is for members (and those who run conference).
-    "conference:outcomes": ("outcome_conference", OFFICE_ONLY),
-    "conference:record_outcome": ("outcome_item", OFFICE_ONLY),
-    "conference:as_carried": ("carried_motion", OFFICE_ONLY),
-    "conference:policy": (None, _row(LOGIN, 403, 403, 200, 403, 403, 403, 200)),
+    "conference:outcomes": ("outcome_conference", CAC_AND_OFFICE),
+    "conference:record_outcome": ("outcome_item", CAC_AND_OFFICE),
+    "conference:as_carried": ("carried_motion", CAC_AND_OFFICE),
+    "conference:policy": (None, _row(LOGIN, 403, 403, 200, 403, 403, 403, 200, cac=200)),
     # Members' motions (conference/motion_views.py); objects from tests/conference/motion_objects.py. Members,
     # the CAC and national office, and anyone who may propose (branch organisers; national office, which runs
     # the NC) read the motions and propose; the rest are refused (403). Only the motion's proposer (Rosa)
     # edits, withdraws and answers its amendments, and only the named seconder (Rosa) uses a seconding link.
-    "conference:motions": ("motion_conference", _row(LOGIN, 403, 403, 200, 200, 200, 403, 200)),
+    "conference:motions": ("motion_conference", _row(LOGIN, 403, 403, 200, 200, 200, 403, 200, cac=200)),
     "conference:motion_add": ("motion_conference", _row(LOGIN, 403, 403, 200, 200, 200, 403, 200)),
-    "conference:second": ("second_token", _row(LOGIN, 403, 403, 200, 403, 403, 403, 403)),
-    "conference:motion_detail": ("member_motion", _row(LOGIN, 403, 403, 200, 200, 200, 403, 200)),
-    "conference:motion_edit": ("member_motion", _row(LOGIN, 403, 403, 200, 403, 403, 403, 403)),
-    "conference:motion_withdraw": ("member_motion", _row(LOGIN, 403, 403, 200, 403, 403, 403, 403)),
+    "conference:second": ("second_token", _row(LOGIN, 403, 403, 200, 403, 403, 403, 403, secretary=403)),
+    "conference:motion_detail": ("member_motion", _row(LOGIN, 403, 403, 200, 200, 200, 403, 200, cac=200)),
+    "conference:motion_edit": (
+        "member_motion",
+        _row(LOGIN, 403, 403, 200, 403, 403, 403, 403, secretary=403),
+    ),
+    "conference:motion_withdraw": (
+        "member_motion",
+        _row(LOGIN, 403, 403, 200, 403, 403, 403, 403, secretary=403),
+    ),
     "conference:amendment_add": ("member_motion", _row(LOGIN, 403, 403, 200, 200, 200, 403, 200)),
-    "conference:amendment_answer": ("member_amendment", _row(LOGIN, 403, 403, 200, 403, 403, 403, 403)),
+    "conference:amendment_answer": (
+        "member_amendment",
+        _row(LOGIN, 403, 403, 200, 403, 403, 403, 403, secretary=403),
+    ),
     # Elections and nominations (conference/election_views.py, nomination_views.py); objects from
     # tests/conference/election_objects.py. The list is everyone's (it shows only what they may see); the
     # national office (and the CAC) set elections up. The EC's election by the NC is the NC's business: Rosa
@@ -304,41 +375,88 @@ MATRIX: dict[str, tuple[str | None, dict[str, Any]]] = {
     # to anyone else it is a 404. The NC's election at a conference is for members: Rosa may see it but not
     # change it. A nominee's link needs no login; a nomination's own pages are its nominee's (Rosa's) alone.
     "conference:election_list": (None, SIGNED_IN),
-    "conference:election_add": ("election_setup", OFFICE_ONLY),
-    "conference:election_detail": ("ec_election", MEMBER_AND_OFFICE),
-    "conference:election_edit": ("coming_election", OFFICE_MEMBER_REFUSED),
-    "conference:nomination_add": ("ec_election", _row(LOGIN, 404, 404, 200, 404, 404, 404, 403)),
+    "conference:election_add": ("election_setup", CAC_AND_OFFICE),
+    "conference:election_detail": ("ec_election", _with(MEMBER_AND_OFFICE, ro=200, cac=200)),
+    "conference:election_edit": ("coming_election", _with(OFFICE_MEMBER_REFUSED, ro=403, cac=200)),
+    "conference:nomination_add": (
+        "ec_election",
+        _row(LOGIN, 404, 404, 200, 404, 404, 404, 403, ro=403, cac=403),
+    ),
     "conference:nomination_respond": ("nomination_token", ANYONE),
     "conference:nomination_decline": ("nomination_token", ANYONE),
-    "conference:nomination_edit": ("own_nomination", _row(LOGIN, 404, 404, 200, 404, 404, 404, 404)),
-    "conference:nomination_withdraw": ("own_nomination", _row(LOGIN, 404, 404, 200, 404, 404, 404, 404)),
+    "conference:nomination_edit": (
+        "own_nomination",
+        _row(LOGIN, 404, 404, 200, 404, 404, 404, 404, secretary=404),
+    ),
+    "conference:nomination_withdraw": (
+        "own_nomination",
+        _row(LOGIN, 404, 404, 200, 404, 404, 404, 404, secretary=404),
+    ),
     # Ballots, tellers and receipts (conference/ballot_views.py); objects from
     # tests/conference/ballot_objects.py. The Control Commission's election by the NC, voting open: Rosa sits
-    # on the NC, so votes (her ballot and receipt pages); national office, its returning officer, sees it but
-    # votes not (403); the London organiser is its teller (issues and enters papers, reads the reconciliation;
-    # 403 on voting and on the returning officer's pages). Others may not see the election at all (404).
+    # on the NC, so votes (her ballot and receipt pages); its returning officer (appointed by name) sees it
+    # but votes not (403); its teller issues and enters papers and reads the reconciliation (403 on voting
+    # and on the returning officer's pages). The national office sees the election but holds no power in it
+    # (403), however much it may do elsewhere. Others may not see the election at all (404).
     # Receipts are the electorate's and the returning officer's (published once the result is declared).
-    "conference:ballot_vote": ("ballot_election", _row(LOGIN, 404, 404, 200, 403, 404, 404, 403)),
-    "conference:ballot_receipt": ("ballot_election", _row(LOGIN, 404, 404, 200, 403, 404, 404, 403)),
-    "conference:ballot_receipts": ("ballot_election", _row(LOGIN, 404, 404, 200, 403, 404, 404, 200)),
-    "conference:teller_manage": ("ballot_election", _row(LOGIN, 404, 404, 403, 403, 404, 404, 200)),
-    "conference:teller_remove": ("ballot_teller", _row(LOGIN, 404, 404, 403, 403, 404, 404, 200)),
-    "conference:teller_issue": ("ballot_election", _row(LOGIN, 404, 404, 403, 200, 404, 404, 200)),
-    "conference:teller_issue_member": ("ballot_issue_member", _row(LOGIN, 404, 404, 403, 200, 404, 404, 200)),
-    "conference:teller_enter": ("ballot_election", _row(LOGIN, 404, 404, 403, 200, 404, 404, 403)),
-    "conference:teller_reconcile": ("ballot_election", _row(LOGIN, 404, 404, 403, 200, 404, 404, 200)),
+    "conference:ballot_vote": (
+        "ballot_election",
+        _row(LOGIN, 404, 404, 200, 404, 404, 404, 403, ro=403, teller=403, cac=403),
+    ),
+    "conference:ballot_receipt": (
+        "ballot_election",
+        _row(LOGIN, 404, 404, 200, 404, 404, 404, 403, ro=403, teller=403, cac=403),
+    ),
+    "conference:ballot_receipts": (
+        "ballot_election",
+        _row(LOGIN, 404, 404, 200, 404, 404, 404, 200, ro=200, teller=403, cac=200),
+    ),
+    "conference:teller_manage": (
+        "ballot_election",
+        _row(LOGIN, 404, 404, 403, 404, 404, 404, 403, ro=200, teller=403, cac=403),
+    ),
+    "conference:teller_remove": (
+        "ballot_teller",
+        _row(LOGIN, 404, 404, 403, 404, 404, 404, 403, ro=200, teller=403, cac=403),
+    ),
+    "conference:teller_issue": (
+        "ballot_election",
+        _row(LOGIN, 404, 404, 403, 404, 404, 404, 403, ro=200, teller=200, cac=403),
+    ),
+    "conference:teller_issue_member": (
+        "ballot_issue_member",
+        _row(LOGIN, 404, 404, 403, 404, 404, 404, 403, ro=200, teller=200, cac=403),
+    ),
+    "conference:teller_enter": (
+        "ballot_election",
+        _row(LOGIN, 404, 404, 403, 404, 404, 404, 403, ro=403, teller=200, cac=403),
+    ),
+    "conference:teller_reconcile": (
+        "ballot_election",
+        _row(LOGIN, 404, 404, 403, 404, 404, 404, 403, ro=200, teller=200, cac=403),
+    ),
     # The count and the result (conference/result_views.py); objects from tests/conference/result_objects.py.
-    # Two elections by the NC (Rosa sits on it, so is in their electorate), national office their returning
-    # officer: the count, the import and confirming are its alone (403 to Rosa, who sees the election); the
+    # Two elections by the NC (Rosa sits on it, so is in their electorate), with a returning officer appointed
+    # by name: the count, the import and confirming are theirs alone (403 to Rosa, who sees the election, and
+    # to the national office, which holds no power in an election); the
     # declared result, its count sheet and the ballots are for the electorate, candidates and officers.
     # Others may not see the elections at all (404).
-    "conference:result_count": ("counted_election", OFFICE_MEMBER_REFUSED),
-    "conference:result_import": ("counted_election", OFFICE_MEMBER_REFUSED),
-    "conference:result_confirm": ("unconfirmed_count", OFFICE_MEMBER_REFUSED),
-    "conference:result_detail": ("declared_election", MEMBER_AND_OFFICE),
-    "conference:result_blt": ("declared_election", MEMBER_AND_OFFICE),
-    "conference:result_sheet": ("declared_count", MEMBER_AND_OFFICE),
-    "conference:result_sheet_csv": ("declared_count", MEMBER_AND_OFFICE),
+    "conference:result_count": (
+        "counted_election",
+        _row(LOGIN, 404, 404, 403, 404, 404, 404, 403, ro=200, cac=403),
+    ),
+    "conference:result_import": (
+        "counted_election",
+        _row(LOGIN, 404, 404, 403, 404, 404, 404, 403, ro=200, cac=403),
+    ),
+    "conference:result_confirm": (
+        "unconfirmed_count",
+        _row(LOGIN, 404, 404, 403, 404, 404, 404, 403, ro=200, cac=403),
+    ),
+    "conference:result_detail": ("declared_election", _with(MEMBER_AND_OFFICE, ro=200, cac=200)),
+    "conference:result_blt": ("declared_election", _with(MEMBER_AND_OFFICE, ro=200, cac=200)),
+    "conference:result_sheet": ("declared_count", _with(MEMBER_AND_OFFICE, ro=200, cac=200)),
+    "conference:result_sheet_csv": ("declared_count", _with(MEMBER_AND_OFFICE, ro=200, cac=200)),
 }
 
 
@@ -407,13 +525,26 @@ def objects(member, applicant, london, national_office, nc_meeting) -> dict[str,
         **business_objects(),  # the CAC's business pages, the CAC report, the order paper
         **motion_objects(member),  # members' motions, seconding and amendments (motion_views)
         **election_objects(member, nc_meeting.committee),  # elections and nominations
-        **ballot_objects(member, nc_meeting.committee, national_office),  # ballots, tellers, receipts
-        **result_objects(member, nc_meeting.committee, national_office),  # the count and the result
+        **ballot_objects(member, nc_meeting.committee, returning_officer()),  # ballots, tellers, receipts
+        **result_objects(member, nc_meeting.committee, returning_officer()),  # the count and the result
     }
 
 
 @pytest.fixture
-def people(member, applicant, outsider, london_organiser, leeds_organiser, treasurer, national_office):
+def people(
+    member, applicant, outsider, london_organiser, leeds_organiser, treasurer, national_office, nc_meeting
+):
+    secretary = make_member(
+        member.branch, full_name="Sid Secretary", user=UserFactory.create(email="nc.secretary@example.org")
+    )
+    start_term(
+        actor=None,
+        committee=nc_meeting.committee,
+        member=secretary,
+        role=TermRole.SECRETARY,
+        starts_on=ROLES_FROM,
+        basis="conference",
+    )
     return {
         "anonymous": None,
         "outsider": outsider,
@@ -423,29 +554,41 @@ def people(member, applicant, outsider, london_organiser, leeds_organiser, treas
         "leeds_organiser": leeds_organiser,
         "treasurer": treasurer,
         "national_office": national_office,
+        "returning_officer": returning_officer(),
+        "teller": teller_account(TELLER_EMAIL),
+        "cac": make_officer(Role.CAC, email="matrix.cac@example.org"),
+        "committee_secretary": secretary.user,
     }
 
 
-CASES = [(name, role) for name in MATRIX for role in ROLES]
-
-
-@pytest.mark.parametrize(("url_name", "role"), CASES, ids=[f"{n}-{r}" for n, r in CASES])
-def test_url_gives_the_expected_status_for_each_role(client, objects, people, url_name, role):
-    kind, expected = MATRIX[url_name]
-    args = objects[kind]() if kind else []
-    url = reverse(url_name, args=args)
-    user = people[role]
+def _status_differs(client: Any, url: str, user: Any, want: Any) -> str | None:
+    """What ``user`` gets at ``url``, if it is not ``want``."""
+    client.logout()
     if user is not None:
         client.force_login(user)
-
     response = client.get(url)
-
-    want = expected[role]
     if want == LOGIN:
-        assert response.status_code == 302, f"{url} for {role}: {response.status_code}"
-        assert response["Location"].startswith(reverse("account_login")), response["Location"]
-    else:
-        assert response.status_code == want, f"GET {url} as {role}: {response.status_code}, expected {want}"
+        if response.status_code == 302 and response["Location"].startswith(reverse("account_login")):
+            return None
+        return f"{response.status_code} {response.get('Location', '')}, expected the login page"
+    if response.status_code != want:
+        return f"{response.status_code}, expected {want}"
+    return None
+
+
+@pytest.mark.parametrize("url_name", list(MATRIX))
+def test_url_gives_the_expected_status_for_each_role(client, objects, people, url_name):
+    """Every role in turn on one URL (its objects are built once): each gets what its column says."""
+    kind, expected = MATRIX[url_name]
+    url = reverse(url_name, args=objects[kind]() if kind else [])
+
+    wrong = {
+        role: problem
+        for role in ROLES
+        if (problem := _status_differs(client, url, people[role], expected[role])) is not None
+    }
+
+    assert not wrong, f"GET {url}: " + "; ".join(f"as {role}: {problem}" for role, problem in wrong.items())
 
 
 def test_a_london_organiser_cannot_read_list_or_export_a_leeds_member(
@@ -469,3 +612,163 @@ def test_a_london_organiser_cannot_read_list_or_export_a_leeds_member(
     assert export.status_code == 403
     assert "Ada Leeds" not in own_list.content.decode()
     assert "leeds.member@example.org" not in own_export.content.decode()
+
+
+# The Django admin ----------------------------------------------------------------------------------
+# Every model the admin shows is either personal data (a row per admin URL below, for every kind of
+# visitor) or named here as holding none, with the reason; a model registered in neither fails the suite.
+ADMIN_WITHOUT_PERSONAL_DATA = {
+    "auth.group": "permission groups",
+    "sites.site": "the site's domain",
+    "members.branch": "branches: names and areas",
+    "members.duesrate": "dues rates",
+    "committees.committee": "committees: names, kinds and cycles",
+    "committees.meeting": "meetings: times, places and links, no person",
+    "committees.agendaitem": "agenda items",
+    "committees.paper": "committee papers",
+    "committees.decision": "decisions of the committee",
+    "committees.noticedispatch": "that a meeting's notice went out: kind, version, how many recipients",
+}
+
+# Who visits the admin, and where each ends: the site's login, a refusal, the second factor's set-up or
+# check, or the page.
+ADMIN_VISITORS = (
+    "anonymous",
+    "member",  # signed in, not staff
+    "staff_without_totp",  # staff with the admin's model permissions, no authenticator set up
+    "staff_password_only",  # staff with TOTP set up, whose session skipped the second factor
+    "staff_with_totp",  # staff whose session passed the password and the TOTP code
+)
+ADMIN_EXPECTED = {
+    "anonymous": "login",
+    "member": "refused",  # sent to the admin's door, which refuses a signed-in person who is not staff
+    "staff_without_totp": "totp_setup",
+    "staff_password_only": "reauthenticate",
+    "staff_with_totp": 200,
+}
+
+
+def _admin_models() -> dict[str, Any]:
+    from django.contrib import admin
+
+    return {model._meta.label_lower: model for model in admin.site._registry}
+
+
+def _personal_data_admin_urls() -> list[tuple[str, str]]:
+    urls = []
+    for label in sorted(_admin_models().keys() - ADMIN_WITHOUT_PERSONAL_DATA.keys()):
+        app, model = label.split(".")
+        urls += [(label, f"admin:{app}_{model}_changelist"), (label, f"admin:{app}_{model}_change")]
+    return urls
+
+
+ADMIN_URLS = _personal_data_admin_urls()
+
+
+def test_every_admin_model_is_personal_data_or_named_as_none() -> None:
+    stale = sorted(ADMIN_WITHOUT_PERSONAL_DATA.keys() - _admin_models().keys())
+    assert not stale, f"ADMIN_WITHOUT_PERSONAL_DATA names models the admin does not show: {stale}"
+    assert len(ADMIN_URLS) >= 2 * 15  # users, members, contacts, the audit trail, the outbox, terms...
+
+
+@pytest.fixture
+def admin_world(member, applicant, national_office, nc_meeting, london) -> Any:
+    """At least one row of every personal-data model the admin shows."""
+    from allauth.account.models import EmailAddress
+    from allauth.mfa.models import Authenticator
+    from django.contrib.auth.models import Group, Permission
+
+    from awl.models import AuditEntry, OutboundMessage
+    from committees.models import ActionPoint, Apology, ApologyChannel, Attendance, Minutes
+    from members.models import Channel, Consent, LapseWarning
+
+    staff = UserFactory.create(username="admin.staff", email="admin.staff@example.org", is_staff=True)
+    group = Group.objects.create(name="Admin (matrix)")
+    group.permissions.set(Permission.objects.all())
+    staff.groups.add(group)
+    totp_staff = UserFactory.create(username="admin.totp", email="admin.totp@example.org", is_staff=True)
+    totp_staff.groups.add(group)
+    Authenticator.objects.create(user=totp_staff, type=Authenticator.Type.TOTP, data={"secret": "JBSWY3DP"})
+
+    contact = services.create_contact(
+        actor=None,
+        details={
+            "full_name": "Sam Contact",
+            "email": "sam@example.org",
+            "branch": london,
+            "how_met": "stall",
+        },
+    )
+    Consent.objects.create(contact=contact, channel=Channel.EMAIL, granted=True, source="stall")
+    ImportBatch.objects.create(uploaded_by=national_office, filename="people.csv", content="kind\n")
+    EmailAddress.objects.get_or_create(user=member.user, email=member.user.email, defaults={"verified": True})
+    OutboundMessage.objects.create(key="admin-matrix", to=member.user.email, subject="Notice", body_text="Hi")
+    AuditEntry.objects.create(action="matrix.looked", actor=national_office)
+    LapseWarning.objects.create(member=member, paid_up_to=member.dues_from)
+    Apology.objects.create(meeting=nc_meeting, member=member, channel=ApologyChannel.SITE)
+    Attendance.objects.create(meeting=nc_meeting, member=member, present=True)
+    Minutes.objects.create(meeting=nc_meeting, text="Rosa reported on the depot dispute.")
+    ActionPoint.objects.create(meeting=nc_meeting, text="Book the hall", owner=member)
+    member.calendar_tokens.create()
+    rows = {
+        label: model._default_manager.order_by("pk").first()
+        for label, model in _admin_models().items()
+        if label not in ADMIN_WITHOUT_PERSONAL_DATA
+    }
+    missing = sorted(label for label, row in rows.items() if row is None)
+    assert not missing, f"admin_world makes no row of {missing}"
+    return {"rows": rows, "member": member.user, "staff": staff, "totp_staff": totp_staff}
+
+
+def _where_it_ends(client: Any, url: str) -> tuple[int, str]:
+    response = client.get(url, follow=True)
+    return response.status_code, (response.redirect_chain[-1][0] if response.redirect_chain else url)
+
+
+def _admin_visit(admin_world: dict[str, Any], who: str, url: str) -> str | None:
+    """How ``who`` fares at ``url``, if not as ADMIN_EXPECTED says."""
+    import time
+
+    from django.test import Client
+
+    client = Client()
+    if who == "member":
+        client.force_login(admin_world["member"])
+    elif who == "staff_without_totp":
+        client.force_login(admin_world["staff"])
+    elif who in ("staff_password_only", "staff_with_totp"):
+        user = admin_world["totp_staff"]
+        client.force_login(user)
+        if who == "staff_with_totp":  # as allauth leaves the session after the password and the code
+            session = client.session
+            now = time.time()
+            session["account_authentication_methods_user"] = str(user.pk)
+            session["account_authentication_methods"] = [
+                {"method": "password", "at": now, "email": user.email},
+                {"method": "mfa", "at": now, "id": 1, "type": "totp"},
+            ]
+            session.save()
+
+    direct = client.get(url).status_code
+    status, final = _where_it_ends(client, url)
+
+    ok = {
+        "login": direct == 302 and final.startswith(reverse("account_login")),
+        "refused": direct == 302 and status == 403,
+        "totp_setup": direct == 302 and "totp%2Factivate" in final,
+        "reauthenticate": direct == 302 and final.startswith(reverse("mfa_reauthenticate")),
+        200: direct == 200,
+    }[ADMIN_EXPECTED[who]]
+    return None if ok else f"{direct}, then {status} at {final}; expected {ADMIN_EXPECTED[who]}"
+
+
+@pytest.mark.parametrize(("label", "url_name"), ADMIN_URLS, ids=[url for _, url in ADMIN_URLS])
+def test_admin_url_of_personal_data_for_each_visitor(admin_world, label, url_name) -> None:
+    row = admin_world["rows"][label]
+    url = reverse(url_name, args=[row.pk] if url_name.endswith("_change") else [])
+
+    wrong = {
+        who: problem for who in ADMIN_VISITORS if (problem := _admin_visit(admin_world, who, url)) is not None
+    }
+
+    assert not wrong, f"GET {url}: " + "; ".join(f"as {who}: {problem}" for who, problem in wrong.items())

@@ -49,10 +49,10 @@ from members.models import ImportBatch, Member
 from members.services import MembershipError
 from tests.committees.meeting_objects import meeting_objects
 from tests.committees.record_objects import record_objects
-from tests.conference.ballot_objects import ballot_objects
+from tests.conference.ballot_objects import TELLER_EMAIL, ballot_objects, teller_account
 from tests.conference.business_objects import business_objects
 from tests.conference.desk_objects import desk_objects
-from tests.conference.election_objects import NOMINEE_EMAIL, election_objects
+from tests.conference.election_objects import NOMINEE_EMAIL, election_objects, returning_officer
 from tests.conference.election_objects import SECONDER_EMAIL as ELECTION_SECONDER
 from tests.conference.motion_objects import SECONDER_EMAIL, motion_objects
 from tests.conference.outcome_objects import outcome_objects
@@ -213,32 +213,32 @@ FORMS: dict[str, tuple[str, str | None, dict[str, str]]] = {
     "conference:nomination_withdraw": ("member", "own_nomination", {}),
     # Ballots and tellers (ballot_views); objects from tests/conference/ballot_objects.py. Rosa's ballot page
     # carries her ranking as places on the paper: the baseline casts candidate 1 as her first preference. The
-    # returning officer appoints the outsider (an account with no role); the London organiser, a teller,
+    # returning officer appoints the outsider (an account with no role); the teller
     # issues Rosa a paper and enters paper 1 (Ann's, the one issued) as 1 then 2, not spoilt; the returning
     # officer accepts the closed election's agreed papers.
     "conference:ballot_vote": ("member", "ballot_election", {"do": "cast", "ranking": "1"}),
-    "conference:teller_manage": ("national_office", "ballot_election", {"email": "outsider@example.org"}),
-    "conference:teller_remove": ("national_office", "ballot_teller", {}),
-    "conference:teller_issue_member": ("london_organiser", "ballot_issue_member", {}),
+    "conference:teller_manage": ("returning_officer", "ballot_election", {"email": "outsider@example.org"}),
+    "conference:teller_remove": ("returning_officer", "ballot_teller", {}),
+    "conference:teller_issue_member": ("teller", "ballot_issue_member", {}),
     "conference:teller_enter": (
-        "london_organiser",
+        "teller",
         "ballot_election",
         {"paper_number": "1", "rank_1": "1", "rank_2": "2", "rank_3": "", "spoilt": ""},
     ),
-    "conference:teller_reconcile": ("national_office", "papers_election", {}),
-    # The count and the result (result_views); objects from tests/conference/result_objects.py. National
-    # office, the returning officer, runs the count (the page's seed), confirms the counted election's latest
+    "conference:teller_reconcile": ("returning_officer", "papers_election", {}),
+    # The count and the result (result_views); objects from tests/conference/result_objects.py. The
+    # returning officer runs the count (the page's seed), confirms the counted election's latest
     # count, and imports a BLT file of its candidates, pasted (no file chosen: the baseline file is a CSV).
-    "conference:result_count": ("national_office", "counted_election", {}),
-    "conference:result_confirm": ("national_office", "unconfirmed_count", {}),
+    "conference:result_count": ("returning_officer", "counted_election", {}),
+    "conference:result_confirm": ("returning_officer", "unconfirmed_count", {}),
     "conference:result_import": (
-        "national_office",
+        "returning_officer",
         "counted_election",
         {"blt_file": "", "text": BLT_FOR_COUNTED},
     ),
 }
 # The people who look at every page for forms the table does not name.
-SEARCHERS = ("outsider", "member", "london_organiser", "national_office")
+SEARCHERS = ("outsider", "member", "london_organiser", "national_office", "returning_officer", "teller")
 # Forms that are not the project's: allauth's log-out button in base.html.
 FOREIGN_ACTIONS = {"account_logout"}
 
@@ -488,6 +488,9 @@ def people(member, outsider, london_organiser, national_office) -> dict[str, Any
         "member": member.user,
         "london_organiser": london_organiser,
         "national_office": national_office,
+        # Appointed to the elections of the ballot and result objects, holding no other role.
+        "returning_officer": returning_officer(),
+        "teller": teller_account(TELLER_EMAIL),
     }
 
 
@@ -536,8 +539,8 @@ def objects(member, applicant, london, national_office, nc_meeting) -> dict[str,
         **business_objects(),  # the CAC's business pages, the CAC report, the order paper
         **motion_objects(member),  # members' motions, seconding and amendments (motion_views)
         **election_objects(member, nc_meeting.committee),  # elections and nominations
-        **ballot_objects(member, nc_meeting.committee, national_office),  # ballots, tellers, receipts
-        **result_objects(member, nc_meeting.committee, national_office),  # the count and the result
+        **ballot_objects(member, nc_meeting.committee, returning_officer()),  # ballots, tellers, receipts
+        **result_objects(member, nc_meeting.committee, returning_officer()),  # the count and the result
     }
 
 

@@ -3,18 +3,18 @@
 Those suites run at the real time, so the windows are set from *now*. Both
 elections are the Control Commission's, elected by the National Committee
 (the ``nc_meeting`` fixture's), on which the matrix's member Rosa sits, so
-she is in their electorate; the national office is their returning officer
-and the London organiser (found by the e-mail address its fixture gives it)
-a teller. Ann Ayres, Bob Boyd and Cat Cross, NC members too, stand. The
+she is in their electorate; their returning officer is the account the caller names
+and a teller account with no other role (``teller@example.org``) their
+teller. Ann Ayres, Bob Boyd and Cat Cross, NC members too, stand. The
 rows, made only when a URL asks for them:
 
 * ``ballot_election``: voting opened a day ago and closes in two days; Ann
   was issued a paper ballot (so there is a paper 1 to enter); Rosa has not
   voted (her ballot page, her receipt page, the tellers' pages);
-* ``ballot_teller``: the London organiser's appointment as its teller;
+* ``ballot_teller``: the teller's appointment;
 * ``ballot_issue_member``: Rosa, to whom a paper ballot may be issued;
 * ``papers_election``: voting closed an hour ago; Ann's paper was entered
-  alike by the London organiser and a second teller, so the returning
+  alike by both tellers, so the returning
   officer may accept the papers.
 """
 
@@ -35,7 +35,7 @@ from members.models import Member
 from tests.factories import UserFactory, make_member, seat
 
 CANDIDATES = ("Ann Ayres", "Bob Boyd", "Cat Cross")
-TELLER_EMAIL = "london.organiser@example.org"  # the london_organiser fixture's account
+TELLER_EMAIL = "teller@example.org"
 SECOND_TELLER_EMAIL = "second.teller@example.org"
 OPEN_TITLE = "Control Commission (ballot objects)"
 CLOSED_TITLE = "Control Commission by-election (ballot objects)"
@@ -60,7 +60,8 @@ def nc_candidates(member: Member, nc: Committee) -> list[Member]:
     return people
 
 
-def _user(email: str) -> Any:
+def teller_account(email: str) -> Any:
+    """The account with this address (made once): tellers hold no other role."""
     existing = get_user_model().objects.filter(email=email).first()
     return existing or UserFactory(username=email.split("@")[0], email=email)
 
@@ -123,7 +124,7 @@ def ballot_election(member: Member, nc: Committee, returning_officer: Any) -> El
     if existing is not None:
         return existing
     election, ann = _with_three_candidates(OPEN_TITLE, member, nc, returning_officer, opens=-24, closes=48)
-    ballots.appoint_teller(actor=returning_officer, election=election, user=_user(TELLER_EMAIL))
+    ballots.appoint_teller(actor=returning_officer, election=election, user=teller_account(TELLER_EMAIL))
     ballots.issue_paper_ballot(actor=returning_officer, election=election, member=ann)
     return election
 
@@ -133,7 +134,7 @@ def papers_election(member: Member, nc: Committee, returning_officer: Any) -> El
     if existing is not None:
         return existing
     election, ann = _with_three_candidates(CLOSED_TITLE, member, nc, returning_officer, opens=-48, closes=-1)
-    tellers = [_user(TELLER_EMAIL), _user(SECOND_TELLER_EMAIL)]
+    tellers = [teller_account(TELLER_EMAIL), teller_account(SECOND_TELLER_EMAIL)]
     for teller in tellers:
         ballots.appoint_teller(actor=returning_officer, election=election, user=teller)
     first, second = sorted(Nomination.objects.filter(election=election), key=lambda n: n.ballot_name)[:2]
