@@ -74,7 +74,10 @@ def conference_motions(conference: Conference, user: Any) -> QuerySet[Motion]:
     return (
         _unseconded_hidden(Motion.objects.filter(conference=conference), user, conference)
         .select_related("proposer", "branch")
-        .annotate(amendment_count=Count("amendments"))
+        # Amendments awaiting their seconder are not yet business: not counted, as they are not shown.
+        .annotate(
+            amendment_count=Count("amendments", filter=~Q(amendments__status=ItemStatus.AWAITING_SECONDER))
+        )
         .order_by("position", "submitted_at", "pk")
     )
 
