@@ -36,4 +36,8 @@ app.conf.beat_schedule = {
         "task": "conference.tasks.send_conference_mail",
         "schedule": timedelta(minutes=5),
     },
+    "land-referrals": {
+        "task": "conference.tasks.land_referrals",
+        "schedule": timedelta(minutes=15),
+    },
 }

@@ -339,7 +339,7 @@ def agenda_prepare(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         "meetings under matters arising. You can edit every item afterwards.",
         submit="Prepare the agenda",
         back=_agenda_url(meeting.pk),
-        unavailable="The agenda is already prepared." if meeting.items.exists() else "",
+        unavailable="The agenda is already prepared." if meeting.agenda_prepared_at is not None else "",
     )
 
 

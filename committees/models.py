@@ -163,6 +163,12 @@ class Meeting(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     called_at = models.DateTimeField(default=timezone.now, help_text="When notice of it could first go out.")
     agenda_published_at = models.DateTimeField(null=True, blank=True)
+    agenda_prepared_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the standard order of business was built."
+    )
+    agenda_version = models.PositiveIntegerField(
+        default=0, help_text="Bumped when a published agenda gains an item; a new agenda notice per version."
+    )
     cancelled_at = models.DateTimeField(null=True, blank=True)
     cancel_reason = models.CharField(max_length=500, blank=True)
 

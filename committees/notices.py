@@ -136,7 +136,13 @@ def due_notices(meeting: Meeting, now: dt.datetime) -> list[DueNotice]:
         if max(versions) < meeting.time_version:
             add(NoticeKind.MOVED, meeting.time_version, now)
     if meeting.agenda_published_at is not None:
-        add(NoticeKind.AGENDA, 0, meeting.agenda_published_at)
+        # Like the notice: the first agenda notice carries the agenda as it now stands; an item added
+        # to it since (a referral from conference) sends it again, once per version.
+        agenda_sent = [d.version for d in meeting.dispatches.all() if d.kind == NoticeKind.AGENDA]
+        if not agenda_sent:
+            add(NoticeKind.AGENDA, meeting.agenda_version, meeting.agenda_published_at)
+        elif max(agenda_sent) < meeting.agenda_version:
+            add(NoticeKind.AGENDA, meeting.agenda_version, now)
     add(
         NoticeKind.REMINDER,
         meeting.time_version,

@@ -27,7 +27,7 @@ from awl.audit import log_action
 from awl.errors import DomainError, require
 from awl.models import OutboundMessage
 from awl.timezones import london_zone
-from committees import papers
+from committees import hooks, papers
 from committees.models import (
     STANDARD_ORDER,
     ActionPoint,
@@ -178,6 +178,8 @@ def schedule_meetings(
         target=committee,
         detail={"created": len(created), "until": until.isoformat(), "too_soon": len(too_soon)},
     )
+    if created:
+        hooks.meetings_created(committee)
     return {"created": created, "too_soon": too_soon}
 
 
@@ -229,6 +231,7 @@ def call_meeting(
         emergency_reason=emergency_reason.strip() if emergency else "",
     )
     log_action(actor=actor, action="meeting.called", target=meeting, detail={"kind": meeting.kind})
+    hooks.meetings_created(committee)
     return meeting
 
 
@@ -549,7 +552,11 @@ def previous_meeting(meeting: Meeting) -> Meeting | None:
 
 @transaction.atomic
 def prepare_agenda(*, actor: User | None, meeting: Meeting) -> list[AgendaItem]:
-    """The standard order of business, with open action points and matters arising carried forward."""
+    """The standard order of business, with open action points and matters arising carried forward.
+
+    Items already on the agenda (a motion referred by conference lands before the secretary prepares
+    it) are kept, each after the standard heading of its section; preparing twice changes nothing.
+    """
     meeting = _lock_meeting(meeting)
     _require(
         actor,
@@ -557,16 +564,27 @@ def prepare_agenda(*, actor: User | None, meeting: Meeting) -> list[AgendaItem]:
         meeting.committee,
         "Only the committee's secretary prepares the agenda.",
     )
-    if meeting.items.exists():
+    if meeting.agenda_prepared_at is not None:
         return list(meeting.items.all())
+    early = list(meeting.items.order_by("position"))
+    # Park the early items past every standard position, then give each a place in its section.
+    top = max([item.position for item in early], default=0) + 1
+    for n, item in enumerate(early):
+        AgendaItem.objects.filter(pk=item.pk).update(position=top + 1000 + n)
     items = [
         AgendaItem(meeting=meeting, position=(index + 1) * 10, section=section, title=section.label)
         for index, section in enumerate(STANDARD_ORDER)
     ]
     AgendaItem.objects.bulk_create(items)
+    order = [s.value for s in STANDARD_ORDER]
+    placed: dict[str, int] = {}
+    for item in early:
+        index = order.index(item.section) if item.section in order else len(order) - 1
+        placed[item.section] = placed.get(item.section, 0) + 1
+        AgendaItem.objects.filter(pk=item.pk).update(position=(index + 1) * 10 + placed[item.section])
     before = previous_meeting(meeting)
     if before is not None:
-        matters = meeting.items.get(section=AgendaSection.MATTERS_ARISING)
+        matters = meeting.items.filter(section=AgendaSection.MATTERS_ARISING).order_by("position")[0]
         # Open points are listed afresh from every earlier meeting: the previous agenda's text is only
         # linked, not copied, since points it listed may have been done since.
         open_points = ActionPoint.objects.filter(
@@ -582,14 +600,24 @@ def prepare_agenda(*, actor: User | None, meeting: Meeting) -> list[AgendaItem]:
             matters.body = "Open action points carried forward:\n" + "\n".join(lines)
         if lines or carried is not None:
             matters.save(update_fields=["body", "carried_from"])
+    meeting.agenda_prepared_at = timezone.now()
+    meeting.save(update_fields=["agenda_prepared_at"])
     log_action(actor=actor, action="agenda.prepared", target=meeting)
     return list(meeting.items.all())
 
 
 @transaction.atomic
 def add_agenda_item(
-    *, actor: User | None, meeting: Meeting, section: str, title: str, body: str = ""
+    *,
+    actor: User | None,
+    meeting: Meeting,
+    section: str,
+    title: str,
+    body: str = "",
+    renotify: bool = False,
 ) -> AgendaItem:
+    """An item added to the agenda, in its section; ``renotify``: if the agenda is already published,
+    the members are sent it again (a referral from conference), not left to find the change."""
     meeting = _lock_meeting(meeting)
     _require(
         actor,
@@ -612,6 +640,10 @@ def add_agenda_item(
     item = AgendaItem.objects.create(
         meeting=meeting, position=position, section=section, title=title.strip(), body=body
     )
+    if renotify and meeting.agenda_published_at is not None:
+        # The members have the agenda already: the sweep sends them the new version.
+        meeting.agenda_version += 1
+        meeting.save(update_fields=["agenda_version"])
     log_action(actor=actor, action="agenda.item_added", target=meeting, detail={"item": item.pk})
     return item
 

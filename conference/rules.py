@@ -96,6 +96,24 @@ rules.add_perm(SET_UP_ELECTION, run)
 rules.add_perm(RETURN_ELECTION, is_returning_officer)
 rules.add_perm(ENTER_PAPER_BALLOTS, is_teller)
 
+# Motions and amendments (conference.business): one awaiting its seconder is not yet conference business,
+# so only its proposer (who submitted it), its named seconder and those who run conference see it.
+READ_PROPOSAL = "conference.read_proposal"
+
+
+@rules.predicate
+def seconded_or_own(user: Any, item: Any) -> bool:
+    if item is None:
+        return False
+    if item.status != "awaiting_seconder":
+        return True
+    if not getattr(user, "is_authenticated", False):
+        return False
+    seconder = item.seconder
+    return item.submitted_by_id == user.pk or (seconder is not None and seconder.user_id == user.pk)
+
+
+rules.add_perm(READ_PROPOSAL, seconded_or_own | run)
 
 # Two-factor (issue 14) ------------------------------------------------------------------------------------
 # Who holds a conference power that a role does not show: a returning officer and a teller (appointed to one

@@ -27,7 +27,8 @@ people. What it makes:
   seeded), and three motions are in: the NC's (put by its secretary,
   ``secretary@awl.example``), London branch's (put by its organiser after
   the branch meeting) and a member's, seconded from the e-mailed link; the
-  demo member can propose one;
+  demo member can propose one; London branch amends the NC's motion by
+  its numbered lines (insert after line 6);
 * a timetable of plenaries, workshops (with rooms and chairs) and meetings
   over the two days, and three documents: a bulletin for every member and
   the NC's report for those registered, both published, and a second
@@ -67,6 +68,7 @@ from conference.business.services import publication as business
 from conference.elections.models import Election
 from conference.models import (
     Amendment,
+    AmendmentKind,
     Attendee,
     Audience,
     Band,
@@ -604,6 +606,17 @@ class DemoConference:
         seconded = min(_local(self.today - dt.timedelta(days=1), 9, 15), self.now)
         Motion.objects.filter(pk=motion.pk).update(seconded_at=seconded)
         self.dated(seconded)
+        # London branch amends the NC's motion by its numbered lines: a fourth point after point 2 (line 6).
+        amendment = motions.submit_amendment(
+            motion=Motion.objects.get(conference=self.conference, proposer_kind=ProposerKind.NC),
+            kind=AmendmentKind.INSERT,
+            line_from=6,
+            insert_text="3. to send a speaker to every renters' union that invites us;",
+            **proposers[1],
+        )
+        amended_at = min(_local(self.today - dt.timedelta(days=1), 19), self.now)
+        Amendment.objects.filter(pk=amendment.pk).update(submitted_at=amended_at, updated_at=amended_at)
+        self.dated(amended_at)
         return len(MOTIONS)
 
     def documents(self) -> None:

@@ -167,39 +167,103 @@ class MotionForm(ProposerFields, MotionEditForm):
 
 
 class AmendmentForm(ProposerFields):
+    """Where the amendment acts, by the numbered lines shown above the form, and its words.
+
+    The shape is checked here (a line number for each kind, the words for an insert or a replacement);
+    whether the lines exist in the text amended is the service's rule."""
+
     kind = forms.ChoiceField(
         label="Kind of amendment", choices=AmendmentKind.choices, widget=forms.RadioSelect
     )
-    delete_text = forms.CharField(
-        label="Delete",
+    parent = forms.TypedChoiceField(
+        label="It amends",
+        coerce=int,
+        required=False,
+        empty_value=None,
+        help_text="The motion, or (where the conference allows it) one of its amendments, by that "
+        "amendment's own numbered lines.",
+    )
+    line_from = forms.IntegerField(
+        label="Line (insert after it; or the first line deleted or replaced)",
+        required=False,
+        min_value=0,
+        max_value=100_000,
+        help_text="Insert after line 0 to put the words at the start.",
+    )
+    line_to = forms.IntegerField(
+        label="Last line deleted or replaced",
+        required=False,
+        min_value=1,
+        max_value=100_000,
+        help_text="Leave empty for a single line.",
+    )
+    insert_text = forms.CharField(
+        label="Words to insert, or the replacement",
         required=False,
         max_length=5000,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="The words to delete, exactly as they are in the motion (leave empty to add only).",
-    )
-    insert_text = forms.CharField(
-        label="Insert", required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 3})
     )
     free_text = forms.CharField(
         label="Free text", required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 4})
     )
 
-    field_order = ["kind", "delete_text", "insert_text", "free_text", "proposer_kind", "seconder_email"]
+    field_order = [
+        "parent",
+        "kind",
+        "line_from",
+        "line_to",
+        "insert_text",
+        "free_text",
+        "proposer_kind",
+        "seconder_email",
+    ]
 
-    def __init__(self, *args: Any, word_limit: int, **kwargs: Any):
+    def __init__(
+        self, *args: Any, word_limit: int, parents: list[tuple[int, str]] | None = None, **kwargs: Any
+    ):
         super().__init__(*args, **kwargs)
-        self.initial.setdefault("kind", AmendmentKind.DELETE_INSERT)
+        self.initial.setdefault("kind", AmendmentKind.INSERT)
+        self.fields["insert_text"].help_text = f"At most {word_limit} words."
         self.fields["free_text"].help_text = f"At most {word_limit} words."
+        if parents:
+            cast(forms.ChoiceField, self.fields["parent"]).choices = [("", "The motion"), *parents]
+        else:
+            del self.fields["parent"]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        kind = data.get("kind")
+        positional = (AmendmentKind.INSERT, AmendmentKind.DELETE, AmendmentKind.REPLACE)
+        worded = (AmendmentKind.INSERT, AmendmentKind.REPLACE)
+        missing = {
+            "line_from": kind in positional and data.get("line_from") is None,
+            "insert_text": kind in worded and not (data.get("insert_text") or "").strip(),
+            "free_text": kind == AmendmentKind.FREE_TEXT and not (data.get("free_text") or "").strip(),
+        }
+        messages = {
+            "line_from": "Give the line number, as shown beside the text.",
+            "insert_text": "Give the words to insert, or the replacement.",
+            "free_text": "Give the amendment's text.",
+        }
+        for name, absent in missing.items():
+            if absent and name not in self.errors:
+                self.add_error(name, messages[name])
+        return data
 
     def submission(self) -> dict[str, Any]:
         data = self.cleaned_data
         return {
             "kind": data["kind"],
-            "delete_text": data["delete_text"],
+            "line_from": data.get("line_from"),
+            "line_to": data.get("line_to"),
             "insert_text": data["insert_text"],
             "free_text": data["free_text"],
             **self.proposer(),
         }
+
+    def parent_pk(self) -> int | None:
+        value = self.cleaned_data.get("parent")
+        return value if isinstance(value, int) else None
 
 
 class AmendmentAnswerForm(forms.Form):

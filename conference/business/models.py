@@ -152,19 +152,36 @@ class Motion(Proposal):
         return self.title
 
 
+DASH = "\N{EN DASH}"  # between line numbers, as the order paper prints them
+
+
 class AmendmentKind(models.TextChoices):
-    DELETE_INSERT = "delete_insert", "Delete … insert …"
+    """Where an amendment acts, by the numbered lines of the text it amends (as on the order paper)."""
+
+    INSERT = "insert", "Insert after line …"
+    DELETE = "delete", "Delete lines …"
+    REPLACE = "replace", "Replace lines … with …"
     FREE_TEXT = "free_text", "Free text"
 
 
+POSITIONAL = (AmendmentKind.INSERT, AmendmentKind.DELETE, AmendmentKind.REPLACE)
+
+
 class Amendment(Proposal):
+    """An amendment to a motion (or, with ``parent``, to another amendment's words), by line position.
+
+    ``line_from``/``line_to`` number the lines of the text amended (the motion's, or the parent
+    amendment's words), from 1; an insert goes after ``line_from`` (0: before the first line).
+    """
+
     motion = models.ForeignKey(Motion, on_delete=models.CASCADE, related_name="amendments")
     parent = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.CASCADE, related_name="sub_amendments"
     )
     kind = models.CharField(max_length=14, choices=AmendmentKind)
-    delete_text = models.TextField(blank=True)
-    insert_text = models.TextField(blank=True)
+    line_from = models.PositiveIntegerField(null=True, blank=True)
+    line_to = models.PositiveIntegerField(null=True, blank=True)
+    insert_text = models.TextField(blank=True, help_text="The words inserted, or the replacement.")
     free_text = models.TextField(blank=True)
     accepted = models.BooleanField(null=True, blank=True, help_text="Accepted by the motion's proposer.")
 
@@ -172,8 +189,19 @@ class Amendment(Proposal):
         ordering = ["motion", "position", "pk"]
         constraints = [
             models.CheckConstraint(
-                condition=~Q(kind="delete_insert") | ~Q(delete_text="") | ~Q(insert_text=""),
-                name="amendment_delete_insert_has_text",
+                condition=~Q(kind="insert")
+                | (Q(line_from__isnull=False, line_to__isnull=True) & ~Q(insert_text="")),
+                name="amendment_insert_after_a_line",
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind="delete")
+                | Q(line_from__gte=1, line_to__gte=F("line_from"), insert_text=""),
+                name="amendment_delete_lines",
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind="replace")
+                | (Q(line_from__gte=1, line_to__gte=F("line_from")) & ~Q(insert_text="")),
+                name="amendment_replace_lines",
             ),
             models.CheckConstraint(
                 condition=~Q(kind="free_text") | ~Q(free_text=""), name="amendment_free_text_has_text"
@@ -182,3 +210,42 @@ class Amendment(Proposal):
 
     def __str__(self) -> str:
         return f"Amendment to {self.motion}"
+
+    @property
+    def where(self) -> str:
+        """Where it acts, as the order paper says it: "Insert after line 3", "Delete lines 2-4"."""
+        lines = (
+            f"line {self.line_from}"
+            if self.line_to in (None, self.line_from)
+            else f"lines {self.line_from}{DASH}{self.line_to}"
+        )
+        if self.kind == AmendmentKind.INSERT:
+            return "Insert at the start" if self.line_from == 0 else f"Insert after line {self.line_from}"
+        if self.kind == AmendmentKind.DELETE:
+            return f"Delete {lines}"
+        if self.kind == AmendmentKind.REPLACE:
+            return f"Replace {lines} with"
+        return "Free text"
+
+    @property
+    def words(self) -> str:
+        """Its own words, which an amendment to it numbers by line."""
+        return self.free_text if self.kind == AmendmentKind.FREE_TEXT else self.insert_text
+
+
+class Referral(models.Model):
+    """A motion conference referred to the national committee, queued until it lands on an NC agenda."""
+
+    motion = models.OneToOneField(Motion, on_delete=models.CASCADE, related_name="referral")
+    referred_at = models.DateTimeField(default=timezone.now)
+    agenda_item = models.ForeignKey(
+        "committees.AgendaItem", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    landed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["referred_at", "pk"]
+        indexes = [models.Index(fields=["landed_at"], name="referral_landed_idx")]
+
+    def __str__(self) -> str:
+        return f"Referral of {self.motion}"

@@ -3,7 +3,8 @@
 Both read a conference's whole business in a fixed number of queries (the
 motions, their amendments, the composites' links), whatever its size. The
 order paper numbers the business in debating order: motion 1, its amendments
-1.1, 1.2, an amendment to amendment 1.1 as 1.1.1. The PDF is the order paper
+1.1, 1.2, an amendment to amendment 1.1 as 1.1.1; the motion's text (and each
+amendment's words) is printed as numbered lines, which the amendments name. The PDF is the order paper
 page's content rendered by WeasyPrint from its own print template.
 """
 
@@ -18,6 +19,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from awl.permissions import has_rule
+from conference.business.markdown import numbered_lines
 from conference.models import (
     Amendment,
     BusinessRules,
@@ -28,7 +30,7 @@ from conference.models import (
     RegistrationStatus,
     Ruling,
 )
-from conference.rules import RUN
+from conference.rules import READ_PROPOSAL, RUN
 
 
 @dataclass
@@ -48,6 +50,11 @@ class PaperAmendment:
     amendment: Amendment
     subs: list[PaperAmendment] = field(default_factory=list)
 
+    @property
+    def lines(self) -> list[tuple[int, str]]:
+        """Its words, numbered: an amendment to it refers to these lines."""
+        return numbered_lines(self.amendment.words)
+
 
 @dataclass
 class PaperMotion:
@@ -56,14 +63,19 @@ class PaperMotion:
     replaces: list[Motion]
     amendments: list[PaperAmendment]
 
+    @property
+    def lines(self) -> list[tuple[int, str]]:
+        """The motion's text, numbered as amendments refer to it."""
+        return numbered_lines(self.motion.text)
+
 
 def _motions(conference: Conference) -> list[Motion]:
-    amendments = Amendment.objects.select_related("branch", "proposer").order_by(
+    amendments = Amendment.objects.select_related("branch", "proposer", "seconder").order_by(
         "position", "submitted_at", "pk"
     )
     return list(
         Motion.objects.filter(conference=conference)
-        .select_related("branch", "proposer")
+        .select_related("branch", "proposer", "seconder")
         .prefetch_related(
             Prefetch("amendments", queryset=amendments),
             Prefetch("composite_of", queryset=Motion.objects.order_by("pk")),
@@ -115,15 +127,22 @@ def _motion_fate(motion: Motion, numbers: dict[int, int]) -> tuple[str, str]:
     return "Stands", ""
 
 
-def cac_report(conference: Conference) -> list[ReportItem]:
-    """Every motion (in order of submission) with its amendments, each with its fate."""
-    motions = _motions(conference)
+def _seen(user: Any, item: Motion | Amendment) -> bool:
+    return user is None or has_rule(user, READ_PROPOSAL, item)
+
+
+def cac_report(conference: Conference, *, user: Any = None) -> list[ReportItem]:
+    """Every motion (in order of submission) with its amendments, each with its fate.
+
+    Given a ``user``, items awaiting their seconder are left out unless the user may see them (the
+    CAC, their proposer or seconder): until seconded they are not yet conference business."""
+    motions = [m for m in _motions(conference) if _seen(user, m)]
     numbers = composite_numbers(motions)
     report = []
     for motion in motions:
         fate, reason = _motion_fate(motion, numbers)
         entry = ReportItem("motion", motion, fate, reason)
-        for amendment in motion.amendments.all():
+        for amendment in (a for a in motion.amendments.all() if _seen(user, a)):
             a_fate, a_reason = _amendment_fate(amendment)
             entry.amendments.append(ReportItem("amendment", amendment, a_fate, a_reason))
         report.append(entry)

@@ -9,13 +9,13 @@ from __future__ import annotations
 from typing import Any, cast
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
 from awl.permissions import has_rule
 from conference.models import Amendment, Conference, ItemStatus, Motion, ProposerKind, Ruling
 from conference.registration.selectors import get_conference, own_member
-from conference.rules import RUN
+from conference.rules import READ_PROPOSAL, RUN
 from members import roles
 from members.models import Branch, MemberStatus, Role
 
@@ -59,11 +59,25 @@ def get_conference_business(user: Any, slug: str) -> Conference:
     return conference
 
 
-def conference_motions(conference: Conference) -> QuerySet[Motion]:
+def _unseconded_hidden(rows: QuerySet[Any], user: Any, conference: Conference) -> QuerySet[Any]:
+    """Leave out items awaiting their seconder, except the user's own (proposed or to second);
+    the CAC sees them all. The query form of the READ_PROPOSAL rule."""
+    if has_rule(user, RUN, conference):
+        return rows
+    return rows.filter(
+        ~Q(status=ItemStatus.AWAITING_SECONDER) | Q(submitted_by_id=user.pk) | Q(seconder__user_id=user.pk)
+    )
+
+
+def conference_motions(conference: Conference, user: Any) -> QuerySet[Motion]:
+    """The conference's motions the user may see (one awaiting its seconder only to its own people)."""
     return (
-        Motion.objects.filter(conference=conference)
+        _unseconded_hidden(Motion.objects.filter(conference=conference), user, conference)
         .select_related("proposer", "branch")
-        .annotate(amendment_count=Count("amendments"))
+        # Amendments awaiting their seconder are not yet business: not counted, as they are not shown.
+        .annotate(
+            amendment_count=Count("amendments", filter=~Q(amendments__status=ItemStatus.AWAITING_SECONDER))
+        )
         .order_by("position", "submitted_at", "pk")
     )
 
@@ -79,6 +93,8 @@ def get_motion_for_user(user: Any, pk: int) -> Motion:
         raise Http404("No such motion.")
     if not may_read_business(user, motion.conference):
         raise PermissionDenied("The conference's motions are for members.")
+    if not has_rule(user, READ_PROPOSAL, motion):
+        raise Http404("No such motion.")  # awaiting its seconder: its existence is not shown
     return motion
 
 
@@ -91,17 +107,18 @@ def get_own_motion(user: Any, pk: int) -> Motion:
 
 
 def get_amendment_to_own_motion(user: Any, pk: int) -> Amendment:
-    amendment = Amendment.objects.select_related("motion").filter(pk=pk).first()
-    if amendment is None:
+    amendment = Amendment.objects.select_related("motion", "seconder").filter(pk=pk).first()
+    if amendment is None or not has_rule(user, READ_PROPOSAL, amendment):
         raise Http404("No such amendment.")
     get_own_motion(user, amendment.motion_id)
     return amendment
 
 
-def motion_amendments(motion: Motion) -> QuerySet[Amendment]:
+def motion_amendments(motion: Motion, user: Any) -> QuerySet[Amendment]:
+    """The motion's amendments the user may see (one awaiting its seconder only to its own people)."""
     return (
-        Amendment.objects.filter(motion=motion)
-        .select_related("proposer", "branch")
+        _unseconded_hidden(Amendment.objects.filter(motion=motion), user, motion.conference)
+        .select_related("proposer", "branch", "motion")
         .order_by("position", "submitted_at", "pk")
     )
 

@@ -15,6 +15,7 @@ from conference.business.models import (
     Outcome,
     Proposal,
     ProposerKind,
+    Referral,
     Ruling,
     VoteMethod,
 )
@@ -92,6 +93,7 @@ __all__ = [
     "PaperEntry",
     "Proposal",
     "ProposerKind",
+    "Referral",
     "Registration",
     "RegistrationPayment",
     "RegistrationStatus",

@@ -69,8 +69,9 @@ def bulk_business(conference: Conference, motions: int, amendments: int, *, text
             ruling_reason="" if (n + 1) % 7 else "Outside the conference's competence.",
             accepted=None if n % 3 else True,
             position=n // motions + 1,
-            kind=AmendmentKind.FREE_TEXT,
-            free_text=f"Add at the end: amendment {n}.",
+            kind=AmendmentKind.INSERT,
+            line_from=n % 2 + 1,
+            insert_text=f"Conference adds amendment {n}.",
         )
         for n in range(amendments)
     )

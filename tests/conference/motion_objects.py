@@ -6,8 +6,11 @@ twenty days and amendments for thirty. Sid Seconder is a second London
 member, so that the matrix's member, Rosa, can propose and second:
 
 * ``motion_conference``: the conference (the motions list, proposing), with Sid made;
-* ``member_motion``: Rosa's motion, seconded by Sid (its page, edit, withdraw, amend);
-* ``member_amendment``: Sid's free-text amendment to it, seconded by Rosa (Rosa answers it);
+* ``member_motion``: Rosa's motion, seconded by Sid, who has confirmed (so every member reads it: one
+  awaiting its seconder is seen only by its proposer, its seconder and the CAC) (its page, edit,
+  withdraw, amend);
+* ``member_amendment``: Sid's amendment to it (insert after line 1), seconded by Rosa, confirmed (Rosa
+  answers it);
 * ``second_token``: the seconding link of Sid's motion, which names Rosa as its seconder.
 
 The rows are made through the services, and only when a URL asks for them.
@@ -57,7 +60,7 @@ def members_motion(member: Member) -> Motion:
     existing = Motion.objects.filter(conference=conference, proposer=member).first()
     if existing is not None:
         return existing
-    return motions.submit_motion(
+    made = motions.submit_motion(
         actor=member.user,
         conference=conference,
         proposer_kind=ProposerKind.MEMBER,
@@ -66,6 +69,8 @@ def members_motion(member: Member) -> Motion:
         topic="Housing",
         seconder=sid(member),
     )
+    motions.confirm_seconding(token=motions.seconder_token(made))
+    return made
 
 
 def seconded_by_member(member: Member) -> Motion:
@@ -89,14 +94,17 @@ def amendment(member: Member) -> Any:
     existing = motion.amendments.first()
     if existing is not None:
         return existing
-    return motions.submit_amendment(
+    made = motions.submit_amendment(
         actor=sid(member).user,
         motion=motion,
         proposer_kind=ProposerKind.MEMBER,
-        kind=AmendmentKind.FREE_TEXT,
-        free_text="Conference also resolves to support tenants' unions.",
+        kind=AmendmentKind.INSERT,
+        line_from=1,
+        insert_text="Conference also resolves to support tenants' unions.",
         seconder=member,
     )
+    motions.confirm_seconding(token=motions.seconder_token(made))
+    return made
 
 
 def motion_objects(member: Member) -> dict[str, Callable[[], list[Any]]]:

@@ -159,9 +159,10 @@ def test_the_motion_page_renders_safe_markdown_numbered_lines_and_amendment_diff
             actor=other.user,
             motion=motion,
             proposer_kind="member",
-            kind=AmendmentKind.DELETE_INSERT,
-            delete_text="resolves to act",
-            insert_text="resolves to campaign",
+            kind=AmendmentKind.REPLACE,
+            line_from=3,
+            line_to=3,
+            insert_text="Conference resolves to campaign.",
             seconder=seconder,
         )
         motions.submit_amendment(
@@ -244,6 +245,7 @@ def test_the_proposer_edits_until_the_deadline_withdraws_and_answers(
             free_text="And more.",
             seconder=seconder,
         )
+        motions.confirm_seconding(token=motions.seconder_token(amendment))  # (unseconded, not yet business)
         edit = {"title": "Rent controls now", "text": TEXT, "topic": "Housing"}
         assert client.post(reverse("conference:motion_edit", args=[motion.pk]), edit).status_code == 302
         answer = client.post(
@@ -263,9 +265,10 @@ def test_the_proposer_edits_until_the_deadline_withdraws_and_answers(
 
 def amendment_post(seconder: Member, **extra: str) -> dict[str, str]:
     return {
-        "kind": "delete_insert",
-        "delete_text": "every city",
-        "insert_text": "every town and city",
+        "kind": "replace",
+        "line_from": "2",
+        "line_to": "2",
+        "insert_text": "Conference resolves to campaign for rent controls in every town and city.",
         "proposer_kind": "member",
         "seconder_email": seconder.user.email,
         **extra,
@@ -287,13 +290,14 @@ def test_a_member_proposes_an_amendment(
         assert client.get(url).status_code == 200
         assert client.post(url, amendment_post(seconder)).status_code == 302
     amendment = Amendment.objects.get()
-    assert amendment.insert_text == "every town and city" and amendment.proposer == other
+    assert amendment.insert_text.endswith("every town and city.") and amendment.proposer == other
+    assert (amendment.kind, amendment.line_from, amendment.line_to) == ("replace", 2, 2)
 
 
 @pytest.mark.parametrize(
     ("change", "message"),
     [
-        ({"delete_text": "every village"}, "not in the text being amended"),
+        ({"line_from": "3", "line_to": "4"}, "The motion has 2 lines"),
         ({"out_of_order": "1"}, "ruled out of order"),
     ],
 )

@@ -249,19 +249,19 @@ def test_a_branch_motion_is_put_by_its_organiser_with_the_meeting_date(
     assert motion.status == ItemStatus.SUBMITTED and motion.branch == london
 
 
-def test_an_amendment_must_delete_words_that_are_in_the_motion(
+def test_an_amendment_must_name_lines_that_are_in_the_motion(
     conference: Conference, rules: BusinessRules, delegate: Member, seconder: Member
 ) -> None:
     with frozen(BEFORE_DEADLINE):
         motion = seconded(delegate, seconder, conference)
-        with pytest.raises(ConferenceError, match="not in the text"):
+        with pytest.raises(ConferenceError, match="The motion has 2 lines"):
             motions.submit_amendment(
                 actor=seconder.user,
                 motion=motion,
                 proposer_kind=ProposerKind.MEMBER,
-                kind=AmendmentKind.DELETE_INSERT,
-                delete_text="in every town",
-                insert_text="x",
+                kind=AmendmentKind.DELETE,
+                line_from=3,
+                line_to=3,
                 seconder=delegate,
             )
     assert not Amendment.objects.exists()
@@ -391,25 +391,25 @@ def test_the_majority_is_computed_from_the_votes_for_and_against(
 def debate(
     conference: Conference, rules: BusinessRules, delegate: Member, seconder: Member, cac: Any
 ) -> tuple[Motion, Amendment, Amendment]:
-    """A motion with two delete-insert amendments, ruled in order and on the order paper."""
+    """A motion with two amendments replacing its lines 1 and 2, ruled in order and on the order paper."""
     with frozen(BEFORE_DEADLINE):
         motion = seconded(delegate, seconder, conference)
         first = motions.submit_amendment(
             actor=seconder.user,
             motion=motion,
             proposer_kind=ProposerKind.MEMBER,
-            kind=AmendmentKind.DELETE_INSERT,
-            delete_text="cost of living",
-            insert_text="cost-of-living crisis",
+            kind=AmendmentKind.REPLACE,
+            line_from=1,
+            insert_text="Conference notes the cost-of-living crisis.",
             seconder=delegate,
         )
         second = motions.submit_amendment(
             actor=seconder.user,
             motion=motion,
             proposer_kind=ProposerKind.MEMBER,
-            kind=AmendmentKind.DELETE_INSERT,
-            delete_text="in every city",
-            insert_text="in every town and city",
+            kind=AmendmentKind.REPLACE,
+            line_from=2,
+            insert_text="Conference resolves to campaign for rent controls in every town and city.",
             seconder=delegate,
         )
         for item in (first, second):
@@ -571,9 +571,9 @@ def test_amendments_to_amendments_only_when_the_conference_allows_and_only_to_th
             actor=seconder.user,
             motion=on,
             proposer_kind=ProposerKind.MEMBER,
-            kind=AmendmentKind.DELETE_INSERT,
-            delete_text="crisis",
-            insert_text="emergency",
+            kind=AmendmentKind.REPLACE,
+            line_from=1,
+            insert_text="Conference notes the cost-of-living emergency.",
             seconder=delegate,
             parent=first,
         )

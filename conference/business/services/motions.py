@@ -10,11 +10,14 @@ same rules:
   within the word limit; a member's motion needs another member to second it,
   who confirms from an e-mailed link; a branch's is put by its organiser after
   the branch meeting that agreed it; the NC's or EC's by its secretary;
-* amendments by their deadline, to a motion not ruled out of order; a
-  "delete … insert …" amendment's deleted words must be in the motion;
+* amendments by their deadline, to a motion not ruled out of order, saying
+  where by the numbered lines of the text they amend (the motion's, or
+  another amendment's words): insert after line N, delete lines N-M, replace
+  lines N-M (free text stays possible, for the CAC to merge by hand);
 * rulings (in order, out of order with the reason sent to the proposer,
   composited into a composite whose movers agreed), the order of debate;
-* outcomes after the item is reached: amendments before their motion; the
+* outcomes after the item is reached: amendments to an amendment before it,
+  amendments before their motion; the
   majority met is computed from the counts (abstentions aside), never typed,
   and counts cannot exceed those present and entitled.
 """
@@ -34,6 +37,7 @@ from django.utils import timezone
 from awl.audit import log_action
 from awl.outbox import queue_email
 from awl.permissions import has_rule
+from conference.business.models import DASH, POSITIONAL
 from conference.models import (
     Amendment,
     AmendmentKind,
@@ -308,6 +312,32 @@ def withdraw(*, actor: User | None, item: Motion | Amendment) -> Motion | Amendm
 
 
 # Amendments -----------------------------------------------------------------------------------------
+def _count_lines(n: int) -> str:
+    return f"{n} line" if n == 1 else f"{n} lines"
+
+
+def _where(
+    kind: str, line_from: int | None, line_to: int | None, target: str, what: str
+) -> tuple[int, int | None]:
+    """The checked line positions of a positional amendment to ``target`` (the text it amends)."""
+    count = len(target.splitlines())
+    if line_from is None:
+        raise ConferenceError("Say which line it acts on (the numbers are the text's, as shown).")
+    if kind == AmendmentKind.INSERT:
+        if not 0 <= line_from <= count:
+            raise ConferenceError(
+                f"The {what} has {_count_lines(count)}: insert after a line from 1 to {count} "
+                "(0 puts it at the start)."
+            )
+        return line_from, None
+    last = line_from if line_to is None else line_to
+    if last < line_from:
+        raise ConferenceError("The last line comes after the first line, not before it.")
+    if line_from < 1 or last > count:
+        raise ConferenceError(f"The {what} has {_count_lines(count)}: give lines from 1 to {count}.")
+    return line_from, last
+
+
 @transaction.atomic
 def submit_amendment(
     *,
@@ -315,7 +345,8 @@ def submit_amendment(
     motion: Motion,
     proposer_kind: str,
     kind: str,
-    delete_text: str = "",
+    line_from: int | None = None,
+    line_to: int | None = None,
     insert_text: str = "",
     free_text: str = "",
     seconder: Member | None = None,
@@ -323,6 +354,7 @@ def submit_amendment(
     branch_meeting_on: dt.date | None = None,
     parent: Amendment | None = None,
 ) -> Amendment:
+    """An amendment saying where, by the numbered lines of the motion (or of ``parent``'s words)."""
     motion = Motion.objects.select_related("conference").get(pk=motion.pk)
     conference = motion.conference
     rules = rules_for(conference)
@@ -335,25 +367,35 @@ def submit_amendment(
             raise ConferenceError("This conference does not take amendments to amendments.")
         if parent.motion_id != motion.pk:
             raise ConferenceError("That amendment is to another motion.")
-    if kind == AmendmentKind.DELETE_INSERT:
-        if not delete_text.strip() and not insert_text.strip():
-            raise ConferenceError("Say what to delete, what to insert, or both.")
-        target = parent.insert_text if parent is not None else motion.text
-        if delete_text.strip() and delete_text.strip() not in target:
-            raise ConferenceError("The words to delete are not in the text being amended, exactly as given.")
-        _check_words(f"{delete_text} {insert_text}", rules.amendment_word_limit, "amendment")
+        if parent.status == ItemStatus.WITHDRAWN or parent.outcome:
+            raise ConferenceError("That amendment has been withdrawn or decided.")
+        if not parent.words:
+            raise ConferenceError("That amendment only deletes lines: it has no words to amend.")
+    target, what = (parent.words, "amendment") if parent is not None else (motion.text, "motion")
+    if kind in POSITIONAL:
+        line_from, line_to = _where(kind, line_from, line_to, target, what)
+        if kind == AmendmentKind.DELETE:
+            insert_text = ""
+        elif not insert_text.strip():
+            raise ConferenceError("Give the words to insert (or the replacement for those lines).")
+        else:
+            _check_words(insert_text, rules.amendment_word_limit, "amendment")
+        free_text = ""
     elif kind == AmendmentKind.FREE_TEXT:
         _check_words(free_text, rules.amendment_word_limit, "amendment")
+        line_from = line_to = None
+        insert_text = ""
     else:
-        raise ConferenceError("Choose the kind of amendment.")
+        raise ConferenceError("Choose the kind of amendment: insert, delete or replace lines, or free text.")
     second = _seconder(proposer_kind, proposer, seconder)
     amendment = Amendment.objects.create(
         motion=motion,
         parent=parent,
         kind=kind,
-        delete_text=delete_text.strip() if kind == AmendmentKind.DELETE_INSERT else "",
-        insert_text=insert_text.strip() if kind == AmendmentKind.DELETE_INSERT else "",
-        free_text=free_text.strip() if kind == AmendmentKind.FREE_TEXT else "",
+        line_from=line_from,
+        line_to=line_to,
+        insert_text=insert_text.strip(),
+        free_text=free_text.strip(),
         proposer_kind=proposer_kind,
         proposer=proposer,
         branch=branch if proposer_kind == ProposerKind.BRANCH else None,
@@ -373,6 +415,63 @@ def submit_amendment(
     return amendment
 
 
+def label(amendment: Amendment) -> str:
+    """How the outcomes page and the refusals name it: "1.2" (motion 1's amendment 2) once ordered."""
+    if amendment.motion.position and amendment.position:
+        return f"{amendment.motion.position}.{amendment.position}"
+    return f"#{amendment.pk}"
+
+
+def _adopted(amendment: Amendment) -> bool:
+    """Part of the text it amends: accepted by the mover, or carried (never if withdrawn or out of order)."""
+    if amendment.status == ItemStatus.WITHDRAWN or amendment.ruling == Ruling.OUT_OF_ORDER:
+        return False
+    return bool(amendment.accepted) or amendment.outcome == Outcome.CARRIED
+
+
+def _span(amendment: Amendment) -> str:
+    if amendment.kind == AmendmentKind.INSERT:
+        return f"the place after line {amendment.line_from}"
+    if amendment.line_to == amendment.line_from:
+        return f"line {amendment.line_from}"
+    return f"lines {amendment.line_from}{DASH}{amendment.line_to}"
+
+
+def overlaps(one: Amendment, other: Amendment) -> bool:
+    """Whether two positional amendments to the same text touch the same lines.
+
+    Ranges overlap when they share a line; an insert clashes with a range only when it falls between
+    two of the range's lines (just before or just after the range is a different place); two inserts
+    after the same line do not clash (they go in debating order)."""
+    if one.kind not in POSITIONAL or other.kind not in POSITIONAL:
+        return False
+    a, b = one.line_from or 0, one.line_to or 0
+    c, d = other.line_from or 0, other.line_to or 0
+    if one.kind == AmendmentKind.INSERT and other.kind == AmendmentKind.INSERT:
+        return False
+    if one.kind == AmendmentKind.INSERT:
+        return c <= a < d
+    if other.kind == AmendmentKind.INSERT:
+        return a <= c < b
+    return a <= d and c <= b
+
+
+def _refuse_clash(amendment: Amendment) -> None:
+    """Standing orders' rule for carried amendments: each refers to the lines as printed, and once one has
+    changed some lines, another amendment to those lines falls. Refused here with what to do instead."""
+    siblings = Amendment.objects.filter(motion_id=amendment.motion_id, parent_id=amendment.parent_id).exclude(
+        pk=amendment.pk
+    )
+    for other in siblings.select_related("motion").order_by("position", "pk"):
+        if _adopted(other) and overlaps(amendment, other):
+            state = "accepted by the mover" if other.accepted else "carried"
+            raise ConferenceError(
+                f"Amendment {label(amendment)} would change {_span(amendment)}, but amendment "
+                f"{label(other)}, {state}, has already changed {_span(other)}: under standing orders it "
+                "falls. Record it as fell."
+            )
+
+
 @transaction.atomic
 def answer_amendment(*, actor: User | None, amendment: Amendment, accept: bool) -> Amendment:
     """The motion's proposer accepts an amendment (it becomes part of the motion) or not (voted on)."""
@@ -385,6 +484,8 @@ def answer_amendment(*, actor: User | None, amendment: Amendment, accept: bool) 
         raise ConferenceError("Only the motion's proposer accepts or declines an amendment.")
     if amendment.outcome:
         raise ConferenceError("The amendment has been debated.")
+    if accept:
+        _refuse_clash(amendment)
     amendment.accepted = accept
     amendment.save(update_fields=["accepted"])
     log_action(
@@ -396,29 +497,72 @@ def answer_amendment(*, actor: User | None, amendment: Amendment, accept: bool) 
     return amendment
 
 
-def apply_amendment(text: str, amendment: Amendment) -> str:
-    """The text with one amendment made: the deleted words replaced once, or the free text added."""
-    if amendment.kind == AmendmentKind.DELETE_INSERT:
-        if amendment.delete_text:
-            if amendment.delete_text not in text:
+def apply_amendment(text: str, amendment: Amendment, words: str | None = None) -> str:
+    """``text`` with one amendment made at its lines (``words``: its words as amended, if they were).
+
+    A free-text amendment is added at the end, for the CAC to merge when it checks the text as carried."""
+    new = (amendment.words if words is None else words).strip()
+    if amendment.kind not in POSITIONAL:
+        return f"{text.rstrip()}\n\n{new}"
+    lines = text.splitlines()
+    first, last = amendment.line_from or 0, amendment.line_to or amendment.line_from or 0
+    if amendment.kind == AmendmentKind.INSERT:
+        if first > len(lines):
+            raise ConferenceError(
+                f"Amendment {amendment.pk} no longer fits the text: it has {_count_lines(len(lines))}."
+            )
+        return "\n".join([*lines[:first], *new.splitlines(), *lines[first:]])
+    if first < 1 or last > len(lines):
+        raise ConferenceError(
+            f"Amendment {amendment.pk} no longer fits the text: it has {_count_lines(len(lines))}."
+        )
+    replacement = new.splitlines() if amendment.kind == AmendmentKind.REPLACE else []
+    return "\n".join([*lines[: first - 1], *replacement, *lines[last:]])
+
+
+def _bottom_up(item: tuple[int, Amendment]) -> tuple[int, int, int]:
+    """Sort key, largest first: where it starts (an insert after line N starts at N, a range N-M at
+    N-1), a range before an insert at the same place, and a later-debated insert before an earlier one
+    (so that, both made at the same place, the earlier-debated reads first)."""
+    order, amendment = item
+    if amendment.kind == AmendmentKind.INSERT:
+        return (amendment.line_from or 0, 0, order)
+    return ((amendment.line_from or 1) - 1, 1, order)
+
+
+def amended(text: str, amendments: list[Amendment], every: list[Amendment]) -> str:
+    """``text`` with the adopted ones of ``amendments`` (all to it, in debating order) made.
+
+    Each amendment's own words are first amended by its adopted amendments (from ``every``). All refer to
+    the lines as printed, so they are made from the bottom of the text up: none moves the lines another
+    refers to. Two adopted amendments to the same lines are refused (standing orders: the second falls).
+    Free-text amendments are added at the end, in debating order."""
+    adopted = [a for a in amendments if _adopted(a)]
+    for n, one in enumerate(adopted):
+        for other in adopted[n + 1 :]:
+            if overlaps(one, other):
                 raise ConferenceError(
-                    f"Amendment {amendment.pk} no longer fits the text: its words to delete are gone."
+                    f"Amendments {label(one)} and {label(other)} both change {_span(other)}: "
+                    "only one of them can stand. Record the second as fell."
                 )
-            return text.replace(amendment.delete_text, amendment.insert_text, 1)
-        return f"{text.rstrip()}\n\n{amendment.insert_text}"
-    return f"{text.rstrip()}\n\n{amendment.free_text}"
+
+    def words(amendment: Amendment) -> str:
+        subs = [a for a in every if a.parent_id == amendment.pk]
+        return amended(amendment.words, subs, every) if subs else amendment.words
+
+    positional = [(n, a) for n, a in enumerate(adopted) if a.kind in POSITIONAL]
+    for _, amendment in sorted(positional, key=_bottom_up, reverse=True):
+        text = apply_amendment(text, amendment, words(amendment))
+    for amendment in adopted:
+        if amendment.kind not in POSITIONAL:
+            text = apply_amendment(text, amendment, words(amendment))
+    return text
 
 
 def as_carried(motion: Motion) -> str:
-    """The motion with its accepted and carried amendments merged, in debating order."""
-    text = motion.text
-    amendments = motion.amendments.filter(parent__isnull=True).exclude(status=ItemStatus.WITHDRAWN)
-    for amendment in amendments.order_by("position", "pk"):
-        if amendment.ruling == Ruling.OUT_OF_ORDER:
-            continue
-        if amendment.accepted or amendment.outcome == Outcome.CARRIED:
-            text = apply_amendment(text, amendment)
-    return text
+    """The motion with its accepted and carried amendments merged (amendments to them first)."""
+    every = list(motion.amendments.select_related("motion").order_by("position", "pk"))
+    return amended(motion.text, [a for a in every if a.parent_id is None], every)
 
 
 # Rulings, composites, order -------------------------------------------------------------------------
@@ -594,8 +738,18 @@ def record_outcome(
         ).exclude(accepted=True)
         if waiting.exists():
             raise ConferenceError("Its amendments are decided first.")
-    elif item.accepted:
-        raise ConferenceError("The proposer accepted this amendment: it is part of the motion, not voted on.")
+    else:
+        if item.accepted:
+            raise ConferenceError(
+                "The proposer accepted this amendment: it is part of the motion, not voted on."
+            )
+        waiting_subs = item.sub_amendments.filter(
+            ruling=Ruling.IN_ORDER, status=ItemStatus.SUBMITTED, outcome=""
+        ).exclude(accepted=True)
+        if waiting_subs.exists():
+            raise ConferenceError("Its amendments are decided first.")
+        if outcome == Outcome.CARRIED:
+            _refuse_clash(item)
     chosen = majority or item.majority
     if outcome in COUNTED:
         if method not in VoteMethod.values or votes_for is None or votes_against is None:
@@ -643,27 +797,10 @@ def record_outcome(
 
 
 def _refer_to_nc(motion: Motion) -> None:
-    """A motion referred to the national committee goes on the agenda of its next meeting."""
-    from committees import services as committee_services
-    from committees.models import AgendaSection, Committee, CommitteeKind, Meeting, MeetingStatus
+    """A motion referred to the national committee is queued for the agenda of its next meeting."""
+    from conference.business.services import referrals
 
-    nc = Committee.objects.filter(kind=CommitteeKind.NATIONAL).first()
-    if nc is None:
-        return
-    meeting = (
-        Meeting.objects.filter(committee=nc, status=MeetingStatus.SCHEDULED, starts_at__gt=timezone.now())
-        .order_by("starts_at")
-        .first()
-    )
-    if meeting is None:
-        return
-    committee_services.add_agenda_item(
-        actor=None,
-        meeting=meeting,
-        section=AgendaSection.MOTIONS,
-        title=f"Referred by conference {motion.conference.year}: {motion.title}",
-        body=as_carried(motion),
-    )
+    referrals.queue_referral(actor=None, motion=motion)
 
 
 @transaction.atomic

@@ -150,7 +150,7 @@ def cac_report(request: HttpRequest, slug: str) -> HttpResponse:
     context = {
         "conference": conference,
         "rules": rules,
-        "report": order_paper.cac_report(conference),
+        "report": order_paper.cac_report(conference, user=request.user),
         "is_cac": has_rule(request.user, RUN, conference),
     }
     return render(request, "conference/cac_report.html", context)

@@ -12,7 +12,7 @@ on its form (status 409) with nothing written.
 from __future__ import annotations
 
 import difflib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib import messages
@@ -51,7 +51,7 @@ def motion_list(request: HttpRequest, slug: str) -> HttpResponse:
     context = {
         "conference": conference,
         "rules": order_paper.rules_of(conference),
-        "motions": list(business_selectors.conference_motions(conference)),
+        "motions": list(business_selectors.conference_motions(conference, request.user)),
         "may_propose": bool(business_selectors.proposer_kinds(request.user)),
     }
     return render(request, "conference/motion_list.html", context)
@@ -119,9 +119,15 @@ class DiffLine:
 
 @dataclass(frozen=True)
 class ShownAmendment:
+    """An amendment as the motion's page shows it: where it acts, the text as it would read (changed lines
+    with the numbers of the text it amends), its own words numbered (when it can be amended), and the
+    amendments to it, nested."""
+
     amendment: Amendment
     diff: list[DiffLine]
     problem: str
+    lines: list[tuple[int, str]] = field(default_factory=list)
+    subs: list[ShownAmendment] = field(default_factory=list)
 
 
 def line_diff(before: str, after: str) -> list[DiffLine]:
@@ -139,14 +145,30 @@ def line_diff(before: str, after: str) -> list[DiffLine]:
     return rows
 
 
-def _shown(motion: Motion, amendment: Amendment) -> ShownAmendment:
-    if amendment.kind == AmendmentKind.FREE_TEXT or amendment.parent_id is not None:
-        return ShownAmendment(amendment, [], "")
+def _shown(text: str, amendment: Amendment, every: list[Amendment], depth: int = 0) -> ShownAmendment:
+    """``amendment`` against ``text`` (the motion's, or its parent's words), with the amendments to it."""
+    subs = [
+        _shown(amendment.words, sub, every, depth + 1)
+        for sub in every
+        if sub.parent_id == amendment.pk and depth < 5
+    ]
+    lines = markdown.numbered_lines(amendment.words) if amendment.kind != AmendmentKind.DELETE else []
+    if amendment.kind == AmendmentKind.FREE_TEXT:
+        return ShownAmendment(amendment, [], "", lines, subs)
     try:
-        after = motions.apply_amendment(motion.text, amendment)
+        after = motions.apply_amendment(text, amendment)
     except ConferenceError as exc:
-        return ShownAmendment(amendment, [], str(exc))
-    return ShownAmendment(amendment, line_diff(motion.text, after), "")
+        return ShownAmendment(amendment, [], str(exc), lines, subs)
+    return ShownAmendment(amendment, line_diff(text, after), "", lines, subs)
+
+
+def _amendable(every: list[Amendment]) -> list[tuple[int, str]]:
+    """The amendments an amendment may amend (standing, with words of their own), for the form's choice."""
+    return [
+        (a.pk, f"Amendment {n}: {a.where}")
+        for n, a in enumerate(every, start=1)
+        if a.words and a.status != "withdrawn" and not a.outcome
+    ]
 
 
 @login_required
@@ -155,12 +177,13 @@ def motion_detail(request: HttpRequest, pk: int) -> HttpResponse:
     motion = business_selectors.get_motion_for_user(request.user, pk)
     rules = order_paper.rules_of(motion.conference)
     own = motion.submitted_by_id is not None and motion.submitted_by_id == request.user.pk
+    every = list(business_selectors.motion_amendments(motion, request.user))
     context = {
         "conference": motion.conference,
         "motion": motion,
         "rules": rules,
         "lines": markdown.numbered_lines(motion.text),
-        "amendments": [_shown(motion, a) for a in business_selectors.motion_amendments(motion)],
+        "amendments": [_shown(motion.text, a, every) for a in every if a.parent_id is None],
         "own": own,
         "may_edit": own and rules is not None and not motions.edit_refusal(motion, rules),
         "may_amend": rules is not None
@@ -272,10 +295,15 @@ def amendment_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     motion = business_selectors.get_motion_for_user(request.user, pk)
     rules = order_paper.rules_of(motion.conference)
     limit = rules.amendment_word_limit if rules else 0
-    form = bound(AmendmentForm, request, word_limit=limit, **_proposing(request))
+    every = list(business_selectors.motion_amendments(motion, request.user))
+    parents = _amendable(every) if rules is not None and rules.amendments_to_amendments else []
+    form = bound(AmendmentForm, request, word_limit=limit, parents=parents, **_proposing(request))
     if form.is_valid():
         with refusal_on(form, ConferenceError):
-            amendment = motions.submit_amendment(actor=request.user, motion=motion, **form.submission())
+            parent = next((a for a in every if a.pk == form.parent_pk()), None)
+            amendment = motions.submit_amendment(
+                actor=request.user, motion=motion, parent=parent, **form.submission()
+            )
             messages.success(request, f"Amendment submitted to {motion.title}.")
             return redirect(
                 reverse("conference:motion_detail", args=[motion.pk]) + f"#amendment-{amendment.pk}"
@@ -285,6 +313,7 @@ def amendment_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         "motion": motion,
         "rules": rules,
         "lines": markdown.numbered_lines(motion.text),
+        "amendments": [_shown(motion.text, a, every) for a in every if a.parent_id is None and parents],
         "form": form,
     }
     return render(request, "conference/motion_amendment_form.html", context, status=refusal_status(form))
