@@ -36,4 +36,9 @@ app.conf.beat_schedule = {
         "task": "conference.tasks.send_conference_mail",
         "schedule": timedelta(minutes=5),
     },
+    # A committee election's electorate is fixed when voting opens (the first reader also fixes it).
+    "freeze-electorates": {
+        "task": "conference.tasks.freeze_electorates",
+        "schedule": timedelta(minutes=1),
+    },
 }

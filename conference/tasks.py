@@ -1,5 +1,6 @@
 from celery import shared_task
 
+from conference.elections.services import electorates
 from conference.programme import notices
 
 
@@ -7,3 +8,9 @@ from conference.programme import notices
 def send_conference_mail() -> dict[str, int]:
     """Documents published or updated, and the week-before reminder: whatever is due now."""
     return notices.sweep()
+
+
+@shared_task
+def freeze_electorates() -> int:
+    """Fix the electorate of every committee election whose voting has just opened."""
+    return electorates.freeze_due()

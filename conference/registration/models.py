@@ -191,6 +191,30 @@ class EligibilityException(models.Model):
         return f"Exception for {self.conference}"
 
 
+class Delegate(models.Model):
+    """A member chosen by their branch to vote at a conference whose voting basis is delegates.
+
+    The branch's entitlement (``SnapshotBranch.delegates``) bounds how many it
+    may choose; the choosing service counts them under a lock on that row.
+    """
+
+    conference = models.ForeignKey(Conference, on_delete=models.CASCADE, related_name="delegates")
+    branch = models.ForeignKey(Branch, on_delete=models.PROTECT, related_name="+")
+    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="conference_delegacies")
+    chosen_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    chosen_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["conference", "branch", "pk"]
+        constraints = [models.UniqueConstraint(fields=["conference", "member"], name="delegate_once")]
+        indexes = [models.Index(fields=["conference", "branch"], name="delegate_conf_branch_idx")]
+
+    def __str__(self) -> str:
+        return f"Delegate to {self.conference}"
+
+
 class Attendee(models.TextChoices):
     MEMBER = "member", "Member"
     DELEGATE = "delegate", "Branch delegate"
@@ -227,7 +251,9 @@ class Registration(models.Model):
     )
     first_conference = models.BooleanField(default=False)
     consent_share_needs = models.BooleanField(default=False)
-    entitled = models.BooleanField(default=False, help_text="May vote: decided when registering.")
+    # The last decision recorded (at registering, the snapshot, an exception, a delegate chosen, check-in),
+    # for lists and e-mails; credentials and electorates ask the rule itself (selectors.entitled_members).
+    entitled = models.BooleanField(default=False, help_text="May vote, as last decided.")
     entitlement_reason = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
