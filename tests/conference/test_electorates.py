@@ -368,3 +368,56 @@ def test_a_conference_election_has_no_frozen_list(world: World) -> None:
     with at(AT_CONFERENCE):
         assert electorates.freeze(world.nc_election) is None
         assert in_electorate(world.nc_election, world.ann)
+
+
+# The delegates pages ------------------------------------------------------------------------------------
+def test_a_branch_organiser_records_delegates_on_the_branch_page_up_to_its_number(
+    client: Any, world: World, london: Branch, london_organiser: Any, cac: Any
+) -> None:
+    conference = delegates_conference(world, cac)
+    page = f"/conference/{conference.slug}/delegates/{london.pk}/"
+    with at(AT_CONFERENCE):
+        client.force_login(london_organiser)
+        listing = client.get(f"/conference/{conference.slug}/delegates/")
+        assert listing.status_code == 200
+        assert "London" in listing.content.decode()
+        for person in (world.ann, world.bob, world.cat):
+            response = client.post(page, {"member": person.pk})
+            assert response.status_code == 302, response.content.decode()
+        # A fourth is refused on the page, with the reason, and nothing is written.
+        response = client.post(page, {"member": world.dora.pk})
+        assert response.status_code == 409
+        assert "entitled to 3 delegates and has chosen 3" in response.content.decode()
+        assert "3</strong> of 3 delegates chosen" in response.content.decode()
+        # Someone not on the branch's register is not offered, and a forged choice is refused by the form.
+        response = client.post(page, {"member": world.una.pk})
+        assert response.status_code == 200
+        assert "Choose one of the members listed" in response.content.decode()
+    assert Delegate.objects.count() == 3
+
+
+def test_another_branchs_organiser_and_members_are_refused_the_branch_page(
+    client: Any, world: World, london: Branch, leeds_organiser: Any, cac: Any
+) -> None:
+    conference = delegates_conference(world, cac)
+    with at(AT_CONFERENCE):
+        for user in (leeds_organiser, world.ann.user):
+            client.force_login(user)
+            page = f"/conference/{conference.slug}/delegates/{london.pk}/"
+            assert client.get(page).status_code == 403
+            assert client.post(page, {"member": world.ann.pk}).status_code == 403
+    assert not Delegate.objects.exists()
+
+
+def test_removing_a_delegate_holding_a_credential_is_refused_on_the_page(
+    client: Any, world: World, london: Branch, london_organiser: Any, cac: Any
+) -> None:
+    conference = delegates_conference(world, cac)
+    with at(AT_CONFERENCE):
+        chosen = services.choose_delegate(actor=cac, conference=conference, branch=london, member=world.ann)
+        services.issue_credential(actor=cac, registration=checked_in(conference, world.ann, cac))
+        client.force_login(london_organiser)
+        response = client.post(f"/conference/{conference.slug}/delegates/{london.pk}/{chosen.pk}/remove/")
+    assert response.status_code == 409
+    assert "already holds a voting credential" in response.content.decode()
+    assert Delegate.objects.filter(pk=chosen.pk).exists()
