@@ -4,7 +4,8 @@ Conference elects the national committee; the national committee elects the
 executive committee from its members. An election fills ``seats`` places on
 ``committee`` and is held either at a conference (``conference``: its
 electorate is the conference's entitled registrations) or by a committee
-(``electing_committee``: its electorate is that committee's current members).
+(``electing_committee``: its electorate is that committee's members, frozen
+when voting opens as ``FrozenElectorate`` and ``ElectionElector`` rows).
 
 **Secrecy.** Who has voted (``VoterRecord``) and what was voted
 (``Ballot``) are two tables with nothing in common but the election: no

@@ -1,10 +1,25 @@
 """The annual conference and everything up to its debates.
 
-Who may vote is decided once, from data: the conference's voting basis and
-its eligibility cut-off date, through the one good-standing rule
-(``members.standing``). The snapshot of who was entitled, and why, is stored
-when the CAC takes it, so a challenge can be answered later from what was
-decided then, not from today's data.
+Who may vote at a conference is decided from data, as the standing orders
+put it (the rule in code: ``conference.registration.selectors``, "Who may
+vote"):
+
+1. the register is fixed on the eligibility cut-off date: members in good
+   standing on that date (``members.standing``); the snapshot the CAC
+   takes after the cut-off records it, and why, once; before it is taken
+   the same rule is read from the records as they are;
+2. afterwards only the CAC's recorded exceptions (``EligibilityException``,
+   each with its reason) add anyone;
+3. a member suspended or resigned since loses the vote (a lapse after the
+   cut-off does not: dues are judged on the cut-off date);
+4. with the *delegates* voting basis only the members each branch chose as
+   its delegates (``Delegate``), up to its number in the snapshot
+   (``SnapshotBranch.delegates``), vote.
+
+The credential the desk issues at check-in, the electorate of the
+conference's elections and the desk's counts all ask that rule when they
+decide; ``Registration.entitled`` only keeps the last decision for lists
+and e-mails.
 
 One registration per member per conference is a unique constraint (a
 cancelled registration is the same row, cancelled, and registering again

@@ -145,39 +145,40 @@ def _on_the_register(conference: Conference, member: Member) -> Eligibility:
     cutoff = conference.eligibility_cutoff
     exception = EligibilityException.objects.filter(conference=conference, member=member).first()
     if exception is not None:
-        return Eligibility(
-            True, f"The conference arrangements committee granted an exception: {exception.reason}"
-        )
+        return Eligibility(True, f"Exception granted: {exception.reason}")
     snapshot = Snapshot.objects.filter(conference=conference).first()
     if snapshot is not None:
+        # The snapshot's record, in the same words as before it was taken.
         row = SnapshotMember.objects.filter(snapshot=snapshot, member=member).first()
         if row is None:
-            return Eligibility(
-                False,
-                f"Not a member on the cut-off date, {_day(cutoff)}.",
-                "Only the conference arrangements committee can grant an exception.",
-            )
+            return _off_the_register(cutoff, None, None, provisional=False)
         if row.good_standing:
-            return Eligibility(True, f"{row.reason}.")
-        return Eligibility(
-            False,
-            f"Not in good standing on the cut-off date: {row.reason}.",
-            "The conference arrangements committee can consider an exception.",
-        )
+            return _on_register(cutoff, row.paid_up_to)
+        return _off_the_register(cutoff, row.status_on_cutoff or None, row.paid_up_to, provisional=False)
     standing = standing_for(member, cutoff)
     if standing.good_standing:
-        paid = f", dues paid up to {_day(standing.paid_up_to)}" if standing.paid_up_to else ""
-        return Eligibility(True, f"In good standing on the cut-off date, {_day(cutoff)}{paid}.")
+        return _on_register(cutoff, standing.paid_up_to)
     provisional = cutoff >= timezone.localdate()
-    if standing.status != MemberStatus.MEMBER:
+    return _off_the_register(cutoff, standing.status, standing.paid_up_to, provisional=provisional)
+
+
+def _on_register(cutoff: dt.date, paid_up_to: dt.date | None) -> Eligibility:
+    paid = f", dues paid up to {_day(paid_up_to)}" if paid_up_to else ""
+    return Eligibility(True, f"In good standing on the cut-off date, {_day(cutoff)}{paid}.")
+
+
+def _off_the_register(
+    cutoff: dt.date, status: str | None, paid_up_to: dt.date | None, *, provisional: bool
+) -> Eligibility:
+    if status != MemberStatus.MEMBER:
         return Eligibility(
             False,
             f"Not a member in good standing on the cut-off date, {_day(cutoff)}: "
-            f"status {_status_words(standing.status)}.",
+            f"status {_status_words(status)}.",
             "Ask your branch organiser or the national office about your membership.",
             provisional,
         )
-    paid_to = _day(standing.paid_up_to) if standing.paid_up_to else "never"
+    paid_to = _day(paid_up_to) if paid_up_to else "never"
     grace = settings.AWL_DUES_GRACE_DAYS
     return Eligibility(
         False,

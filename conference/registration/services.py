@@ -5,7 +5,10 @@ audit entry, and ``ConferenceError`` with a message fit to show. Mail goes
 through the outbox (``conference.mail``) inside the same transaction.
 
 Entitlement is decided by the one good-standing rule (``members.standing``)
-on the conference's cut-off date. Registering locks the conference's row, so
+on the conference's cut-off date, the CAC's exceptions, suspensions since
+and, with the delegates basis, the branches' delegates: the rule is read in
+``selectors`` ("Who may vote"), and the services here refresh the stored
+``Registration.entitled`` at each event that changes it. Registering locks the conference's row, so
 the capacity counter and its check constraint hold however many people
 register at once; the unique (conference, member) constraint keeps one
 registration per member even if a second request slips past every check.

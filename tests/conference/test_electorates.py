@@ -287,14 +287,18 @@ def test_parallel_choices_never_exceed_the_branch_entitlement(
 # Credentials where only those checked in may vote ------------------------------------------------------
 def test_a_present_only_election_takes_only_holders_of_a_credential(world: World, cac: Any) -> None:
     """Failed on 25054e9: being checked in was enough; the credential the desk issues was not asked for."""
+    ann = candidate(world.nc_election, world.ann)
     Election.objects.filter(pk=world.nc_election.pk).update(present_only=True)
     election = Election.objects.get(pk=world.nc_election.pk)
-    registration = checked_in(world.conference, world.ann, cac)
+    registration = checked_in(world.conference, world.bob, cac)
     with at(AT_CONFERENCE):
-        assert not in_electorate(election, world.ann)
+        assert not in_electorate(election, world.bob)
+        with pytest.raises(ElectionError, match="not in the electorate"):
+            ballots.cast_ballot(actor=world.bob.user, election=election, ranking=[ann.pk])
         services.issue_credential(actor=cac, registration=registration)
-        assert in_electorate(election, world.ann)
-        assert not in_electorate(election, world.bob)  # registered, entitled, not present
+        assert in_electorate(election, world.bob)
+        assert ballots.cast_ballot(actor=world.bob.user, election=election, ranking=[ann.pk])
+        assert not in_electorate(election, world.cat)  # registered, entitled, not present
 
 
 # A committee election's electorate, frozen when voting opens ------------------------------------------
