@@ -30,6 +30,7 @@ from conference.elections.services.elections import ElectionError, electorate, i
 from conference.models import Band, Conference, Credential, Delegate, Registration, VotingBasis
 from conference.registration import services
 from conference.registration.services import ConferenceError
+from conference.tasks import freeze_electorates
 from members.models import Branch, DuesRate, Member
 from tests.conference.conftest import paid_up_member
 from tests.conference.election_world import World, candidate, in_2027
@@ -351,7 +352,7 @@ def test_the_sweep_freezes_at_opening_once(world: World, london: Branch, nationa
     with at(in_2027(4, 10, 9)):
         assert electorates.freeze_due() == 0
     with at(in_2027(4, 10, 10, 1)):
-        assert electorates.freeze_due() == 1
+        assert freeze_electorates() == 1  # the beat task
         assert electorates.freeze_due() == 0
     dan = paid_up_member(london, "Dan Later")
     with at(in_2027(4, 12, 9)):
@@ -425,3 +426,23 @@ def test_removing_a_delegate_holding_a_credential_is_refused_on_the_page(
     assert response.status_code == 409
     assert "already holds a voting credential" in response.content.decode()
     assert Delegate.objects.filter(pk=chosen.pk).exists()
+
+
+def test_the_conference_page_tells_a_member_who_is_not_a_delegate_and_links_the_organiser(
+    client: Any, world: World, london: Branch, london_organiser: Any, cac: Any
+) -> None:
+    conference = delegates_conference(world, cac)
+    with at(AT_CONFERENCE):
+        services.choose_delegate(actor=cac, conference=conference, branch=london, member=world.ann)
+        client.force_login(world.bob.user)
+        page = client.get(f"/conference/{conference.slug}/").content.decode()
+        assert "not been chosen as one of your branch&#x27;s delegates" in page
+        assert "delegates/" not in page
+        client.force_login(world.ann.user)
+        chosen_page = client.get(f"/conference/{conference.slug}/").content.decode()
+        assert "You are registered and entitled to vote." in chosen_page
+        client.force_login(london_organiser)
+        assert (
+            f"/conference/{conference.slug}/delegates/"
+            in client.get(f"/conference/{conference.slug}/").content.decode()
+        )
