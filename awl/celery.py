@@ -40,4 +40,9 @@ app.conf.beat_schedule = {
         "task": "conference.tasks.land_referrals",
         "schedule": timedelta(minutes=15),
     },
+    # A committee election's electorate is fixed when voting opens (the first reader also fixes it).
+    "freeze-electorates": {
+        "task": "conference.tasks.freeze_electorates",
+        "schedule": timedelta(minutes=1),
+    },
 }

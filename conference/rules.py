@@ -29,6 +29,7 @@ ASSIGN_DUTIES = "conference.assign_duties"
 SET_UP_ELECTION = "conference.set_up_election"
 RETURN_ELECTION = "conference.return_election"
 ENTER_PAPER_BALLOTS = "conference.enter_paper_ballots"
+CHOOSE_DELEGATES = "conference.choose_delegates"
 
 
 @rules.predicate
@@ -75,6 +76,16 @@ rules.add_perm(VIEW_CRECHE, is_national_office | has_duty("creche"))
 rules.add_perm(VIEW_ACCOMMODATION, is_national_office | has_duty("accommodation"))
 # Who handles which needs is decided by the national office, so no CAC member can hand themselves a duty.
 rules.add_perm(ASSIGN_DUTIES, is_national_office)
+
+
+@rules.predicate
+def organises_branch(user: Any, branch: Any) -> bool:
+    return branch is not None and roles.has_role(user, Role.BRANCH_ORGANISER, branch_id=branch.pk)
+
+
+# A branch's delegates are chosen by the branch, through its organiser, or recorded by the CAC (the
+# object is the branch). The national office, as such, chooses nobody's delegates.
+rules.add_perm(CHOOSE_DELEGATES, is_cac | organises_branch)
 
 # Elections (conference.elections): the national office or the CAC sets one up; its returning
 # officer runs it (tellers, the count, confirming the result); its tellers enter paper ballots.

@@ -1,5 +1,6 @@
 from celery import shared_task
 
+from conference.elections.services import electorates
 from conference.programme import notices
 
 
@@ -15,3 +16,9 @@ def land_referrals() -> int:
     from conference.business.services import referrals
 
     return referrals.land_referrals()
+
+
+@shared_task
+def freeze_electorates() -> int:
+    """Fix the electorate of every committee election whose voting has just opened."""
+    return electorates.freeze_due()

@@ -289,6 +289,11 @@ MATRIX: dict[str, tuple[str | None, dict[str, Any]]] = {
     "conference:entitlement": ("open_conference", CAC_AND_OFFICE),
     "conference:take_snapshot": ("open_conference", CAC_AND_OFFICE),
     "conference:grant_exception": ("open_conference", CAC_AND_OFFICE),
+    # Branch delegates: the branch's organiser (and the CAC) records them; the national
+    # office as such chooses nobody's delegates; the Leeds organiser sees the list of their own branch.
+    "conference:delegates": ("delegates_conference", _row(LOGIN, 403, 403, 403, 200, 200, 403, 403)),
+    "conference:branch_delegates": ("london_delegates", _row(LOGIN, 403, 403, 403, 200, 403, 403, 403)),
+    "conference:remove_delegate": ("london_delegate", _row(LOGIN, 403, 403, 403, 200, 403, 403, 403)),
     "conference:outstanding": ("registered_conference", _row(LOGIN, 403, 403, 403, 403, 403, 200, 200)),
     "conference:record_payment": ("own_registration", _row(LOGIN, 404, 404, 404, 404, 404, 200, 200)),
     # The conference check-in desk (conference/desk_views.py) and the CAC's pages (conference/cac_views.py);

@@ -151,6 +151,9 @@ FORMS: dict[str, tuple[str, str | None, dict[str, str]]] = {
     "conference:take_snapshot": ("national_office", "open_conference", {}),
     "conference:grant_exception": ("national_office", "open_conference", {"email": "rosa@example.org"}),
     "conference:record_payment": ("national_office", "own_registration", {}),
+    # Branch delegates: London's organiser records Rosa (the one member left to choose) or removes Della.
+    "conference:branch_delegates": ("london_organiser", "london_delegates", {}),
+    "conference:remove_delegate": ("london_organiser", "london_delegate", {}),
     # Recording a follow-up (report_views); objects from tests/dayschools/report_objects.py.
     "dayschools:follow_up_record": ("national_office", "follow_up_booking", {}),
     # The conference desk and the CAC's pages (desk_views, cac_views); objects from

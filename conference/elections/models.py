@@ -4,7 +4,8 @@ Conference elects the national committee; the national committee elects the
 executive committee from its members. An election fills ``seats`` places on
 ``committee`` and is held either at a conference (``conference``: its
 electorate is the conference's entitled registrations) or by a committee
-(``electing_committee``: its electorate is that committee's current members).
+(``electing_committee``: its electorate is that committee's members, frozen
+when voting opens as ``FrozenElectorate`` and ``ElectionElector`` rows).
 
 **Secrecy.** Who has voted (``VoterRecord``) and what was voted
 (``Ballot``) are two tables with nothing in common but the election: no
@@ -296,3 +297,34 @@ class ElectionCount(models.Model):
 
     def __str__(self) -> str:
         return f"Count of {self.election}"
+
+
+class FrozenElectorate(models.Model):
+    """That a committee's election has its electorate fixed: who sat on the committee when voting opened.
+
+    Written once, by the first reader after ``voting_opens_at`` or the sweep at opening
+    (``conference.elections.services.electorates``); its one-to-one key on the election is what
+    makes two at once write it once. The members are its ``ElectionElector`` rows.
+    """
+
+    election = models.OneToOneField(Election, on_delete=models.CASCADE, related_name="frozen_electorate")
+    frozen_at = models.DateTimeField(default=timezone.now)
+    on = models.DateField(help_text="The day whose committee members were taken: the day voting opened.")
+    size = models.PositiveIntegerField()
+
+    def __str__(self) -> str:
+        return f"Electorate of {self.election}"
+
+
+class ElectionElector(models.Model):
+    """One member of a committee election's frozen electorate."""
+
+    election = models.ForeignKey(Election, on_delete=models.CASCADE, related_name="electors")
+    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["election", "member"]
+        constraints = [models.UniqueConstraint(fields=["election", "member"], name="elector_once")]
+
+    def __str__(self) -> str:
+        return f"Elector in {self.election}"

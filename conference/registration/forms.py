@@ -12,6 +12,7 @@ from typing import Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from awl.forms import (
@@ -32,6 +33,7 @@ from conference.models import (
     Rounding,
     VotingBasis,
 )
+from members.models import Member
 
 
 # The check-in desk and the CAC's pages (views/desk.py, views/reports.py) ------------------------------------
@@ -397,3 +399,22 @@ class RegistrationPaymentForm(forms.Form):
         if amount == 0:
             raise ValidationError("A payment needs an amount.")
         return amount
+
+
+class DelegateForm(forms.Form):
+    """Choose one of the branch's members who may be its delegate (the view passes who they are)."""
+
+    member = forms.ModelChoiceField(
+        label="Delegate",
+        queryset=Member.objects.none(),
+        empty_label="Choose a member",
+        help_text="Members of the branch in good standing on the cut-off date, not chosen already.",
+        error_messages={
+            "required": "Choose the member to record as a delegate.",
+            "invalid_choice": "Choose one of the members listed: that one cannot be this branch's delegate.",
+        },
+    )
+
+    def __init__(self, *args: Any, candidates: QuerySet[Member], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ModelChoiceField, self.fields["member"]).queryset = candidates

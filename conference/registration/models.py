@@ -1,10 +1,25 @@
 """The annual conference and everything up to its debates.
 
-Who may vote is decided once, from data: the conference's voting basis and
-its eligibility cut-off date, through the one good-standing rule
-(``members.standing``). The snapshot of who was entitled, and why, is stored
-when the CAC takes it, so a challenge can be answered later from what was
-decided then, not from today's data.
+Who may vote at a conference is decided from data, as the standing orders
+put it (the rule in code: ``conference.registration.selectors``, "Who may
+vote"):
+
+1. the register is fixed on the eligibility cut-off date: members in good
+   standing on that date (``members.standing``); the snapshot the CAC
+   takes after the cut-off records it, and why, once; before it is taken
+   the same rule is read from the records as they are;
+2. afterwards only the CAC's recorded exceptions (``EligibilityException``,
+   each with its reason) add anyone;
+3. a member suspended or resigned since loses the vote (a lapse after the
+   cut-off does not: dues are judged on the cut-off date);
+4. with the *delegates* voting basis only the members each branch chose as
+   its delegates (``Delegate``), up to its number in the snapshot
+   (``SnapshotBranch.delegates``), vote.
+
+The credential the desk issues at check-in, the electorate of the
+conference's elections and the desk's counts all ask that rule when they
+decide; ``Registration.entitled`` only keeps the last decision for lists
+and e-mails.
 
 One registration per member per conference is a unique constraint (a
 cancelled registration is the same row, cancelled, and registering again
@@ -191,6 +206,30 @@ class EligibilityException(models.Model):
         return f"Exception for {self.conference}"
 
 
+class Delegate(models.Model):
+    """A member chosen by their branch to vote at a conference whose voting basis is delegates.
+
+    The branch's entitlement (``SnapshotBranch.delegates``) bounds how many it
+    may choose; the choosing service counts them under a lock on that row.
+    """
+
+    conference = models.ForeignKey(Conference, on_delete=models.CASCADE, related_name="delegates")
+    branch = models.ForeignKey(Branch, on_delete=models.PROTECT, related_name="+")
+    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="conference_delegacies")
+    chosen_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    chosen_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["conference", "branch", "pk"]
+        constraints = [models.UniqueConstraint(fields=["conference", "member"], name="delegate_once")]
+        indexes = [models.Index(fields=["conference", "branch"], name="delegate_conf_branch_idx")]
+
+    def __str__(self) -> str:
+        return f"Delegate to {self.conference}"
+
+
 class Attendee(models.TextChoices):
     MEMBER = "member", "Member"
     DELEGATE = "delegate", "Branch delegate"
@@ -227,7 +266,9 @@ class Registration(models.Model):
     )
     first_conference = models.BooleanField(default=False)
     consent_share_needs = models.BooleanField(default=False)
-    entitled = models.BooleanField(default=False, help_text="May vote: decided when registering.")
+    # The last decision recorded (at registering, the snapshot, an exception, a delegate chosen, check-in),
+    # for lists and e-mails; credentials and electorates ask the rule itself (selectors.entitled_members).
+    entitled = models.BooleanField(default=False, help_text="May vote, as last decided.")
     entitlement_reason = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)

@@ -107,12 +107,14 @@ class BranchRow:
 
 
 def by_branch(conference: Conference) -> list[BranchRow]:
+    """Registered, entitled to vote now (the rule, as ``selectors.entitled_registrations``) and present."""
+    entitled = selectors.entitled_registrations(conference).values("pk")
     rows = (
         _standing(conference)
         .values("member__branch__name")
         .annotate(
             registered=Count("pk"),
-            entitled=Count("pk", filter=Q(entitled=True)),
+            entitled=Count("pk", filter=Q(pk__in=entitled)),
             present=Count("pk", filter=Q(checked_in_at__isnull=False)),
         )
         .order_by(F("member__branch__name").asc(nulls_last=True))

@@ -1,4 +1,4 @@
-"""Reads for the conference pages, and one access helper per object type.
+"""Reads for the conference pages, and one access helper per object type; and who may vote.
 
 Each part of the app adds its reads in its own section below. An access
 helper returns the object the user may see or raises 404 (a registration is
@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db.models import (
     Count,
@@ -33,6 +34,7 @@ from awl.permissions import has_rule
 from conference.models import (
     Attendee,
     Conference,
+    Delegate,
     EligibilityException,
     FeeBand,
     Registration,
@@ -41,12 +43,177 @@ from conference.models import (
     Snapshot,
     SnapshotBranch,
     SnapshotMember,
+    VotingBasis,
 )
-from conference.rules import RECORD_PAYMENT, RUN
+from conference.rules import CHOOSE_DELEGATES, RECORD_PAYMENT, RUN
+from members import roles
 from members import selectors as member_selectors
-from members.models import Member
+from members.models import Branch, Member, MemberStatus, Role
+from members.standing import standing_for
 
 MONEY = DecimalField(max_digits=10, decimal_places=2)
+
+
+# Who may vote ----------------------------------------------------------------------------------
+# The rule, as the organisation's standing orders put it, in four steps:
+#
+# 1. The register is fixed on the cut-off date. A member in good standing on that date (status
+#    *member*, dues paid within the grace period: ``members.standing``) is entitled. Before the CAC
+#    takes the snapshot this is worked out from the records as they are now (so a member who pays
+#    before the cut-off is entitled however they stood when they registered); once it is taken, the
+#    snapshot is the register and later corrections to the records do not move it.
+# 2. After that, only the CAC's recorded exceptions (``EligibilityException``, each with its reason)
+#    add anyone.
+# 3. Rights lost since are lost: a member suspended, resigned or erased after the cut-off does not
+#    vote (a suspended member takes no part in the organisation's democracy). Lapsing after the
+#    cut-off does not take the vote away: dues are judged on the cut-off date, which is what it is for.
+# 4. When the conference's voting basis is *delegates*, only the members their branch chose as its
+#    delegates (``Delegate``, up to the branch's number in the snapshot) vote; the others attend.
+#
+# ``entitled_members`` is the rule as SQL, for sets (the electorate, the desk's counts);
+# ``entitlement`` and ``registration_entitlement`` are the same rule for one person, with the reason in
+# words. ``Registration.entitled`` keeps the last decision for lists and e-mails, refreshed by the
+# services at each event that changes it; nothing that gives a vote reads it.
+VOTING_STATUSES = (MemberStatus.MEMBER, MemberStatus.LAPSED)
+VOTING_ATTENDEES = (Attendee.MEMBER, Attendee.DELEGATE)
+
+
+@dataclass(frozen=True)
+class Eligibility:
+    entitled: bool
+    reason: str
+    how_to_fix: str = ""
+    provisional: bool = False  # the cut-off is still to come: decided on the day
+
+
+def _day(value: dt.date) -> str:
+    return f"{value:%-d %B %Y}"
+
+
+def voting_basis(conference: Conference) -> str:
+    return conference.voting_basis
+
+
+def entitled_members(conference: Conference) -> QuerySet[Member]:
+    """The members entitled to vote at the conference now (steps 1 to 4 above), as one SQL query."""
+    snapshot = Snapshot.objects.filter(conference=conference).first()
+    good: QuerySet[Any]
+    if snapshot is not None:
+        good = SnapshotMember.objects.filter(
+            snapshot=snapshot, good_standing=True, member__isnull=False
+        ).values("member_id")
+    else:
+        good = Member.objects.with_standing(conference.eligibility_cutoff).standing_is(good=True).values("pk")
+    excepted = EligibilityException.objects.filter(conference=conference).values("member_id")
+    members = Member.objects.filter(
+        Q(pk__in=good) | Q(pk__in=excepted), erased_at__isnull=True, status__in=VOTING_STATUSES
+    )
+    if conference.voting_basis == VotingBasis.DELEGATES:
+        members = members.filter(pk__in=Delegate.objects.filter(conference=conference).values("member_id"))
+    return members
+
+
+def entitled_registrations(conference: Conference) -> QuerySet[Registration]:
+    """The conference's live registrations whose member is entitled to vote now."""
+    return Registration.objects.filter(
+        conference=conference,
+        status=RegistrationStatus.REGISTERED,
+        attendee__in=VOTING_ATTENDEES,
+        member__in=entitled_members(conference),
+    )
+
+
+def _status_words(status: str | None) -> str:
+    return (status or "not yet admitted").replace("_", " ")
+
+
+def eligibility(conference: Conference, member: Member) -> Eligibility:
+    """Steps 1 to 3: whether the member counts as entitled (for delegates: may be chosen), and why."""
+    verdict = _on_the_register(conference, member)
+    if verdict.entitled and (member.erased_at is not None or member.status not in VOTING_STATUSES):
+        return Eligibility(
+            False,
+            f"{verdict.reason} Since then the membership is {_status_words(member.status)}, "
+            "and a member suspended or resigned does not vote.",
+            "Ask your branch organiser or the national office about your membership.",
+        )
+    return verdict
+
+
+def _on_the_register(conference: Conference, member: Member) -> Eligibility:
+    """Steps 1 and 2: the register on the cut-off date, and the CAC's exceptions."""
+    cutoff = conference.eligibility_cutoff
+    exception = EligibilityException.objects.filter(conference=conference, member=member).first()
+    if exception is not None:
+        return Eligibility(True, f"Exception granted: {exception.reason}")
+    snapshot = Snapshot.objects.filter(conference=conference).first()
+    if snapshot is not None:
+        # The snapshot's record, in the same words as before it was taken.
+        row = SnapshotMember.objects.filter(snapshot=snapshot, member=member).first()
+        if row is None:
+            return _off_the_register(cutoff, None, None, provisional=False)
+        if row.good_standing:
+            return _on_register(cutoff, row.paid_up_to)
+        return _off_the_register(cutoff, row.status_on_cutoff or None, row.paid_up_to, provisional=False)
+    standing = standing_for(member, cutoff)
+    if standing.good_standing:
+        return _on_register(cutoff, standing.paid_up_to)
+    provisional = cutoff >= timezone.localdate()
+    return _off_the_register(cutoff, standing.status, standing.paid_up_to, provisional=provisional)
+
+
+def _on_register(cutoff: dt.date, paid_up_to: dt.date | None) -> Eligibility:
+    paid = f", dues paid up to {_day(paid_up_to)}" if paid_up_to else ""
+    return Eligibility(True, f"In good standing on the cut-off date, {_day(cutoff)}{paid}.")
+
+
+def _off_the_register(
+    cutoff: dt.date, status: str | None, paid_up_to: dt.date | None, *, provisional: bool
+) -> Eligibility:
+    if status != MemberStatus.MEMBER:
+        return Eligibility(
+            False,
+            f"Not a member in good standing on the cut-off date, {_day(cutoff)}: "
+            f"status {_status_words(status)}.",
+            "Ask your branch organiser or the national office about your membership.",
+            provisional,
+        )
+    paid_to = _day(paid_up_to) if paid_up_to else "never"
+    grace = settings.AWL_DUES_GRACE_DAYS
+    return Eligibility(
+        False,
+        f"Dues not paid up on the cut-off date, {_day(cutoff)}: paid up to {paid_to}, "
+        f"and only {grace} days' grace is allowed.",
+        "Pay your dues to your branch treasurer"
+        + (" before the cut-off date." if provisional else "; the committee can then consider an exception."),
+        provisional,
+    )
+
+
+def entitlement(conference: Conference, member: Member) -> Eligibility:
+    """Steps 1 to 4: whether the member votes at the conference, and why, in words fit to show them."""
+    verdict = eligibility(conference, member)
+    if not verdict.entitled or conference.voting_basis != VotingBasis.DELEGATES:
+        return verdict
+    chosen = Delegate.objects.filter(conference=conference, member=member).select_related("branch").first()
+    if chosen is None:
+        return Eligibility(
+            False,
+            "This conference votes by branch delegates, and you have not been chosen as one of your "
+            "branch's delegates.",
+            "Your branch chooses its delegates, up to the number the snapshot gives it.",
+            provisional=True,
+        )
+    return Eligibility(True, f"Chosen as a delegate of {chosen.branch.name}. {verdict.reason}")
+
+
+def registration_entitlement(registration: Registration) -> Eligibility:
+    """Whether this registration carries a vote now, and why (what the desk issues credentials by)."""
+    if registration.status != RegistrationStatus.REGISTERED:
+        return Eligibility(False, "The registration was cancelled.")
+    if registration.attendee not in VOTING_ATTENDEES or registration.member is None:
+        return Eligibility(False, registration.entitlement_reason or "Invited as a non-voting attendee.")
+    return entitlement(registration.conference, registration.member)
 
 
 # Members' pages, setup, entitlement and payments (views) ----------------------------------------
@@ -246,4 +413,97 @@ def payment_totals(rows: QuerySet[Registration]) -> PaymentTotals:
         totals["due"] or zero,
         totals["paid"] or zero,
         totals["outstanding"] or zero,
+    )
+
+
+# Branch delegates ----------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class BranchDelegates:
+    """A branch's number of delegates (from the snapshot) and those it has chosen."""
+
+    branch_id: int
+    name: str
+    entitled_to: int
+    chosen: int
+
+
+def delegate_branch_ids(user: Any, conference: Conference) -> set[int] | None:
+    """The branches whose delegates ``user`` may record: ``None`` for all (the CAC), else their own."""
+    if has_rule(user, CHOOSE_DELEGATES, None):
+        return None
+    return roles.branch_ids_for(user, Role.BRANCH_ORGANISER)
+
+
+def get_conference_for_delegates(user: Any, slug: str) -> Conference:
+    """The conference, for the CAC and branch organisers; 403 for everyone else."""
+    conference = get_conference(slug)
+    allowed = delegate_branch_ids(user, conference)
+    if allowed is not None and not allowed:
+        raise PermissionDenied("Only a branch's organiser, or the CAC, records the branch's delegates.")
+    return conference
+
+
+def get_branch_for_delegates(user: Any, conference: Conference, branch_pk: int) -> Branch:
+    """A branch whose delegates ``user`` may record: 404 if there is none, 403 if not theirs."""
+    branch = Branch.objects.filter(pk=branch_pk).first()
+    if branch is None:
+        raise Http404("No such branch.")
+    if not has_rule(user, CHOOSE_DELEGATES, branch):
+        raise PermissionDenied("Only the branch's organiser, or the CAC, records its delegates.")
+    return branch
+
+
+def branch_delegate_counts(conference: Conference, branch_ids: set[int] | None) -> list[BranchDelegates]:
+    """Each branch in the snapshot (those given, or all): its number of delegates and how many chosen."""
+    snapshot = Snapshot.objects.filter(conference=conference).first()
+    if snapshot is None:
+        return []
+    rows = SnapshotBranch.objects.filter(snapshot=snapshot, branch__isnull=False)
+    if branch_ids is not None:
+        rows = rows.filter(branch_id__in=branch_ids)
+    chosen = dict(
+        Delegate.objects.filter(conference=conference)
+        .values("branch_id")
+        .annotate(n=Count("pk"))
+        .values_list("branch_id", "n")
+    )
+    return [
+        BranchDelegates(row.branch_id, row.branch_name, row.delegates, chosen.get(row.branch_id, 0))
+        for row in rows.order_by("branch_name")
+        if row.branch_id is not None
+    ]
+
+
+def branch_delegates(conference: Conference, branch: Branch) -> list[Delegate]:
+    return list(
+        Delegate.objects.filter(conference=conference, branch=branch)
+        .select_related("member", "chosen_by")
+        .order_by("member__full_name", "pk")
+    )
+
+
+def delegate_in(conference: Conference, branch: Branch, pk: int) -> Delegate:
+    delegate = (
+        Delegate.objects.select_related("member", "branch")
+        .filter(conference=conference, branch=branch, pk=pk)
+        .first()
+    )
+    if delegate is None:
+        raise Http404("No such delegate.")
+    return delegate
+
+
+def delegate_candidates(conference: Conference, branch: Branch) -> QuerySet[Member]:
+    """The branch's members who may be chosen: in the snapshot for the branch, in good standing (or
+    with an exception), still members, not chosen already; by name."""
+    snapshot = Snapshot.objects.filter(conference=conference).first()
+    if snapshot is None:
+        return Member.objects.none()
+    rows = SnapshotMember.objects.filter(snapshot=snapshot, branch=branch)
+    excepted = EligibilityException.objects.filter(conference=conference).values("member_id")
+    on_register = rows.filter(Q(good_standing=True) | Q(member_id__in=excepted)).values("member_id")
+    return (
+        Member.objects.filter(pk__in=on_register, erased_at__isnull=True, status__in=VOTING_STATUSES)
+        .exclude(pk__in=Delegate.objects.filter(conference=conference).values("member_id"))
+        .order_by("full_name", "pk")
     )

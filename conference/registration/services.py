@@ -5,7 +5,10 @@ audit entry, and ``ConferenceError`` with a message fit to show. Mail goes
 through the outbox (``conference.mail``) inside the same transaction.
 
 Entitlement is decided by the one good-standing rule (``members.standing``)
-on the conference's cut-off date. Registering locks the conference's row, so
+on the conference's cut-off date, the CAC's exceptions, suspensions since
+and, with the delegates basis, the branches' delegates: the rule is read in
+``selectors`` ("Who may vote"), and the services here refresh the stored
+``Registration.entitled`` at each event that changes it. Registering locks the conference's row, so
 the capacity counter and its check constraint hold however many people
 register at once; the unique (conference, member) constraint keeps one
 registration per member even if a second request slips past every check.
@@ -14,8 +17,8 @@ registration per member even if a second request slips past every check.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import math
-from dataclasses import dataclass
 from decimal import Decimal
 from functools import partial
 from typing import TYPE_CHECKING, Any
@@ -33,6 +36,7 @@ from conference.models import (
     CacDuty,
     Conference,
     Credential,
+    Delegate,
     Duty,
     EligibilityException,
     FeeBand,
@@ -43,11 +47,13 @@ from conference.models import (
     Snapshot,
     SnapshotBranch,
     SnapshotMember,
+    VotingBasis,
 )
 from conference.registration import selectors
 from conference.rules import (
     ASSIGN_DUTIES,
     CHECK_IN,
+    CHOOSE_DELEGATES,
     RECORD_PAYMENT,
     RUN,
     VIEW_ACCESS_NEEDS,
@@ -57,10 +63,13 @@ from conference.rules import (
 )
 from members import roles
 from members.models import Branch, Member, MemberStatus, Role
-from members.standing import paid_up_to, standing_for
+from members.standing import paid_up_to
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
+
+
+logger = logging.getLogger(__name__)
 
 
 class ConferenceError(DomainError):
@@ -75,49 +84,39 @@ def _lock_conference(conference: Conference) -> Conference:
 
 
 # Entitlement ------------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class Eligibility:
-    entitled: bool
-    reason: str
-    how_to_fix: str = ""
-    provisional: bool = False  # the cut-off is still to come: decided on the day
+# The rule (who votes, and why) is read in ``selectors`` ("Who may vote"); these are its writes.
+Eligibility = selectors.Eligibility
+eligibility = selectors.eligibility
+entitlement = selectors.entitlement
 
 
 def _day(value: dt.date) -> str:
     return f"{value:%-d %B %Y}"
 
 
-def eligibility(conference: Conference, member: Member) -> Eligibility:
-    """Whether the member may vote at the conference, and why, in words fit to show them."""
-    cutoff = conference.eligibility_cutoff
-    exception = EligibilityException.objects.filter(conference=conference, member=member).first()
-    if exception is not None:
-        return Eligibility(
-            True, f"The conference arrangements committee granted an exception: {exception.reason}"
-        )
-    standing = standing_for(member, cutoff)
-    if standing.good_standing:
-        paid = f", dues paid up to {_day(standing.paid_up_to)}" if standing.paid_up_to else ""
-        return Eligibility(True, f"In good standing on the cut-off date, {_day(cutoff)}{paid}.")
-    provisional = cutoff >= timezone.localdate()
-    if standing.status != MemberStatus.MEMBER:
-        status = (standing.status or "not yet admitted").replace("_", " ")
-        return Eligibility(
-            False,
-            f"Not a member in good standing on the cut-off date, {_day(cutoff)}: status {status}.",
-            "Ask your branch organiser or the national office about your membership.",
-            provisional,
-        )
-    paid = _day(standing.paid_up_to) if standing.paid_up_to else "never"
-    grace = settings.AWL_DUES_GRACE_DAYS
-    return Eligibility(
-        False,
-        f"Dues not paid up on the cut-off date, {_day(cutoff)}: paid up to {paid}, "
-        f"and only {grace} days' grace is allowed.",
-        "Pay your dues to your branch treasurer"
-        + (" before the cut-off date." if provisional else "; the committee can then consider an exception."),
-        provisional,
-    )
+def refresh_entitlement(conference: Conference, member_ids: list[int] | None = None) -> int:
+    """Bring the stored ``Registration.entitled`` (and its reason) up to the rule; returns rows changed.
+
+    Called inside the services whose event can change a vote (the snapshot, an exception, a delegate
+    chosen or removed, check-in), so lists and e-mails show what the desk and the ballot decide.
+    """
+    rows = Registration.objects.filter(
+        conference=conference, status=RegistrationStatus.REGISTERED, attendee__in=selectors.VOTING_ATTENDEES
+    ).select_related("conference", "member")
+    if member_ids is not None:
+        rows = rows.filter(member_id__in=member_ids)
+    entitled = set(selectors.entitled_registrations(conference).values_list("pk", flat=True))
+    changed = 0
+    for registration in rows:
+        verdict = selectors.registration_entitlement(registration)
+        if verdict.entitled != (registration.pk in entitled):  # the two forms of the rule must agree
+            logger.error("Entitlement rule disagrees for registration %s", registration.pk)
+        reason = verdict.reason[:300]
+        if registration.entitled != verdict.entitled or registration.entitlement_reason != reason:
+            registration.entitled, registration.entitlement_reason = verdict.entitled, reason
+            registration.save(update_fields=["entitled", "entitlement_reason"])
+            changed += 1
+    return changed
 
 
 def delegates_for(conference: Conference, in_good_standing: int) -> int:
@@ -209,6 +208,7 @@ def take_snapshot(*, actor: User | None, conference: Conference) -> Snapshot:
         )
         for branch in Branch.objects.order_by("name")
     )
+    refresh_entitlement(conference)
     log_action(
         actor=actor,
         action="conference.snapshot_taken",
@@ -237,14 +237,117 @@ def grant_exception(
             )
     except IntegrityError:
         raise ConferenceError(f"{member} already has an exception for this conference.") from None
-    # A registration already made is entitled from now on.
-    Registration.objects.filter(conference=conference, member=member, attendee=Attendee.MEMBER).update(
-        entitled=True, entitlement_reason=f"Exception granted: {exception.reason}"[:300]
-    )
+    # A registration already made carries the vote from now on (unless the member has since lost it).
+    refresh_entitlement(conference, [member.pk])
     log_action(
         actor=actor, action="conference.exception_granted", target=conference, detail={"member": member.pk}
     )
     return exception
+
+
+# Branch delegates -------------------------------------------------------------------------------
+def _delegate_refusal(conference: Conference) -> str:
+    if conference.voting_basis != VotingBasis.DELEGATES:
+        return "This conference's voting basis is every member in good standing: it has no delegates."
+    if conference.ends_on < timezone.localdate():
+        return "The conference is over; its delegates stay as they were."
+    return ""
+
+
+def _lock_branch_entitlement(conference: Conference, branch: Branch) -> SnapshotBranch:
+    """The branch's row in the snapshot, locked: every choice or removal for the branch waits on it, so
+    the delegates counted under it are the delegates there are."""
+    row = (
+        SnapshotBranch.objects.select_for_update()
+        .filter(snapshot__conference=conference, branch=branch)
+        .first()
+    )
+    if row is None:
+        if not Snapshot.objects.filter(conference=conference).exists():
+            raise ConferenceError(
+                "Delegates are chosen once the entitlement snapshot is taken: it fixes each branch's number."
+            )
+        raise ConferenceError(f"{branch.name} has no delegates in the snapshot.")
+    return row
+
+
+@transaction.atomic
+def choose_delegate(
+    *, actor: User | None, conference: Conference, branch: Branch, member: Member
+) -> Delegate:
+    """The branch records one of its delegates, up to the number the snapshot gives it."""
+    _require(
+        actor, CHOOSE_DELEGATES, branch, "Only the branch's organiser, or the CAC, records its delegates."
+    )
+    refusal = _delegate_refusal(conference)
+    if refusal:
+        raise ConferenceError(refusal)
+    entitlement_row = _lock_branch_entitlement(conference, branch)
+    if not selectors.delegate_candidates(conference, branch).filter(pk=member.pk).exists():
+        if Delegate.objects.filter(conference=conference, member=member).exists():
+            raise ConferenceError(f"{member} is already a delegate to this conference.")
+        raise ConferenceError(
+            f"{member} was not a member of {branch.name} in good standing on the cut-off date "
+            "(or is no longer a member), so cannot be its delegate."
+        )
+    chosen = Delegate.objects.filter(conference=conference, branch=branch).count()
+    if chosen >= entitlement_row.delegates:
+        raise ConferenceError(
+            f"{branch.name} is entitled to {entitlement_row.delegates} "
+            f"delegate{'s' if entitlement_row.delegates != 1 else ''} and has chosen {chosen}: "
+            "remove one before choosing another."
+        )
+    try:
+        with transaction.atomic():
+            delegate = Delegate.objects.create(
+                conference=conference,
+                branch=branch,
+                member=member,
+                chosen_by=actor if getattr(actor, "is_authenticated", False) else None,
+            )
+    except IntegrityError:
+        raise ConferenceError(f"{member} is already a delegate to this conference.") from None
+    refresh_entitlement(conference, [member.pk])
+    log_action(
+        actor=actor,
+        action="conference.delegate_chosen",
+        target=conference,
+        detail={
+            "branch": branch.pk,
+            "member": member.pk,
+            "chosen": chosen + 1,
+            "of": entitlement_row.delegates,
+        },
+    )
+    return delegate
+
+
+@transaction.atomic
+def remove_delegate(*, actor: User | None, delegate: Delegate) -> None:
+    """The branch takes back a delegate not yet given a voting credential."""
+    conference, branch = delegate.conference, delegate.branch
+    _require(
+        actor, CHOOSE_DELEGATES, branch, "Only the branch's organiser, or the CAC, records its delegates."
+    )
+    refusal = _delegate_refusal(conference)
+    if refusal:
+        raise ConferenceError(refusal)
+    _lock_branch_entitlement(conference, branch)
+    if Credential.objects.filter(
+        registration__conference=conference, registration__member_id=delegate.member_id
+    ).exists():
+        raise ConferenceError(
+            f"{delegate.member} already holds a voting credential as a delegate; they stay a delegate."
+        )
+    deleted, _ = Delegate.objects.filter(pk=delegate.pk).delete()
+    if deleted:
+        refresh_entitlement(conference, [delegate.member_id])
+        log_action(
+            actor=actor,
+            action="conference.delegate_removed",
+            target=conference,
+            detail={"branch": branch.pk, "member": delegate.member_id},
+        )
 
 
 # Registration -----------------------------------------------------------------------------------
@@ -324,7 +427,7 @@ def register(*, member: Member, conference: Conference, fee_band: str, **needs: 
         raise ConferenceError("You are already registered for this conference.")
     if conference.capacity is not None and conference.registered >= conference.capacity:
         raise ConferenceError("The conference is full.")
-    verdict = eligibility(conference, member)
+    verdict = selectors.entitlement(conference, member)
     fields = {
         "name": member.full_name,
         "email": member.user.email,
@@ -530,7 +633,9 @@ def check_in(*, actor: User | None, registration: Registration) -> Registration:
     if registration.checked_in_at is None:
         registration.checked_in_at = timezone.now()
         registration.checked_in_by = actor
-        registration.save(update_fields=["checked_in_at", "checked_in_by"])
+        verdict = selectors.registration_entitlement(registration)
+        registration.entitled, registration.entitlement_reason = verdict.entitled, verdict.reason[:300]
+        registration.save(update_fields=["checked_in_at", "checked_in_by", "entitled", "entitlement_reason"])
         log_action(
             actor=actor,
             action="conference.checked_in",
@@ -552,10 +657,9 @@ def issue_credential(*, actor: User | None, registration: Registration) -> Crede
         return existing
     if registration.status != RegistrationStatus.REGISTERED:
         raise ConferenceError("This registration was cancelled.")
-    if not registration.entitled:
-        raise ConferenceError(
-            f"{registration.name} is not entitled to vote: {registration.entitlement_reason}"
-        )
+    verdict = selectors.registration_entitlement(registration)
+    if not verdict.entitled:
+        raise ConferenceError(f"{registration.name} is not entitled to vote: {verdict.reason}")
     if registration.checked_in_at is None:
         raise ConferenceError("Check them in first.")
     credential = Credential.objects.create(registration=registration, issued_by=actor)
@@ -570,10 +674,11 @@ def issue_credential(*, actor: User | None, registration: Registration) -> Crede
 
 def counts(conference: Conference) -> dict[str, int]:
     """Registered, present, and entitled-and-present: what votes and elections are measured against."""
+    entitled = selectors.entitled_registrations(conference).values("pk")
     row = Registration.objects.filter(conference=conference, status=RegistrationStatus.REGISTERED).aggregate(
         registered=Count("pk"),
         present=Count("pk", filter=Q(checked_in_at__isnull=False)),
-        entitled_present=Count("pk", filter=Q(checked_in_at__isnull=False, entitled=True)),
+        entitled_present=Count("pk", filter=Q(checked_in_at__isnull=False, pk__in=entitled)),
         credentials=Count("credential"),
     )
     return {key: int(value or 0) for key, value in row.items()}

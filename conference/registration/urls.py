@@ -1,10 +1,10 @@
 """The URLs of registration: the conference page, registering and one's registration; the CAC's set-up,
-entitlement and payments; the check-in desk and credentials; the CAC's reports.
+entitlement and payments; branch delegates; the check-in desk and credentials; the CAC's reports.
 """
 
 from django.urls import URLPattern, path
 
-from conference.registration.views import desk, registration, reports
+from conference.registration.views import delegates, desk, registration, reports
 
 urlpatterns: list[URLPattern] = [
     # registration
@@ -32,6 +32,18 @@ urlpatterns: list[URLPattern] = [
         "conference/<slug:slug>/entitlement/exception/", registration.grant_exception, name="grant_exception"
     ),
     path("conference/<slug:slug>/payments/", registration.outstanding, name="outstanding"),
+    # delegates
+    path("conference/<slug:slug>/delegates/", delegates.delegates, name="delegates"),
+    path(
+        "conference/<slug:slug>/delegates/<int:branch_pk>/",
+        delegates.branch_delegates,
+        name="branch_delegates",
+    ),
+    path(
+        "conference/<slug:slug>/delegates/<int:branch_pk>/<int:pk>/remove/",
+        delegates.remove_delegate,
+        name="remove_delegate",
+    ),
     # desk
     path("conference/<slug:slug>/desk/", desk.desk, name="desk"),
     path("conference/<slug:slug>/desk/counts/", desk.desk_counts, name="desk_counts"),

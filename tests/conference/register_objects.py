@@ -11,6 +11,11 @@ is in good standing on it).
 * ``open_conference``: the member (Rosa Lund) is not registered;
 * ``registered_conference``: Rosa registered (waged, £30, nothing paid yet),
   so it lists her as owing; ``own_registration`` is her registration.
+* ``delegates_conference``: a conference voting by branch delegates, its
+  snapshot taken: London (Rosa and Della Delegate, both in good standing) is
+  entitled to 2 + 2 ÷ 10 = 2 delegates and has chosen Della, so Rosa can
+  still be chosen; ``london_delegates`` is London's page there and
+  ``london_delegate`` Della's row.
 """
 
 from __future__ import annotations
@@ -22,13 +27,15 @@ from typing import Any
 
 from django.utils import timezone
 
-from conference.models import Band, Conference, FeeBand, Registration
+from conference.models import Band, Conference, Delegate, FeeBand, Registration, VotingBasis
 from conference.registration import services
-from members.models import Member
+from members.models import Member, Role
+from tests.factories import UserFactory, make_member, make_officer, pay
 
 # Years of their own, so these conferences never meet another part's rows.
 OPEN_YEAR_AHEAD = 20
 REGISTERED_YEAR_AHEAD = 21
+DELEGATES_YEAR_AHEAD = 22
 FEES = {Band.WAGED: "30.00", Band.LOW_WAGED: "15.00", Band.UNWAGED: "5.00", Band.SOLIDARITY: "50.00"}
 
 
@@ -73,7 +80,31 @@ def register_objects(member: Member) -> dict[str, Callable[[], list[Any]]]:
             )
         return made["registration"]
 
+    def delegate() -> Delegate:
+        if "delegate" not in made:
+            conference = conference_taking_registrations(timezone.localdate().year + DELEGATES_YEAR_AHEAD)
+            conference.voting_basis = VotingBasis.DELEGATES
+            conference.delegate_base = 2
+            conference.save(update_fields=["voting_basis", "delegate_base"])
+            today = timezone.localdate()
+            della = make_member(
+                member.branch,
+                joined_on=today - dt.timedelta(days=200),
+                user=UserFactory(username="della", email="della@example.org"),
+                full_name="Della Delegate",
+            )
+            pay(della, "130.00", paid_on=today - dt.timedelta(days=5))
+            cac = make_officer(Role.CAC, email="delegates.cac@example.org")
+            services.take_snapshot(actor=cac, conference=conference)
+            made["delegate"] = services.choose_delegate(
+                actor=cac, conference=conference, branch=member.branch, member=della
+            )
+        return made["delegate"]
+
     return {
+        "delegates_conference": lambda: [delegate().conference.slug],
+        "london_delegates": lambda: [delegate().conference.slug, delegate().branch_id],
+        "london_delegate": lambda: [delegate().conference.slug, delegate().branch_id, delegate().pk],
         "open_conference": lambda: [open_conference().slug],
         "registered_conference": lambda: [registration().conference.slug],
         "own_registration": lambda: [registration().pk],

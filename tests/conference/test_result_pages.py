@@ -22,7 +22,7 @@ from committees.models import Committee, Term
 from conference.elections.counting import blt
 from conference.elections.models import Ballot, BallotSource, Election, ElectionCount
 from conference.elections.services import results
-from conference.models import Registration
+from conference.models import EligibilityException, Registration
 from members.models import Member
 from tests.conference.result_objects import candidate_members, make_election
 from tests.factories import CommitteeFactory, UserFactory, make_member, national_committee, seat
@@ -232,6 +232,9 @@ def test_at_a_conference_a_member_who_was_not_in_the_electorate_is_refused_the_r
         fee_band="waged",
         entitled=True,
     )
+    # Entitlement is the conference's rule, not the stored flag: the CAC's exception gives Rosa the vote
+    # whatever the 2091 cut-off makes of her dues.
+    EligibilityException.objects.create(conference=conference, member=member, reason="Entitled in this test")
     Election.objects.filter(pk=election.pk).update(conference=conference, electing_committee=None)
     _declare(election, returning_officer)
     absent = make_member(

@@ -38,7 +38,7 @@ from conference.elections.models import (
 )
 from conference.elections.services import results
 from conference.elections.services.elections import ElectionError
-from conference.models import Registration
+from conference.models import EligibilityException, Registration
 from members.models import Member, Role
 from tests.conference.result_objects import make_election
 from tests.factories import CommitteeFactory, UserFactory, make_member, make_officer, national_committee, seat
@@ -352,6 +352,9 @@ def test_an_election_at_a_conference_gives_terms_elected_at_that_conference(
         fee_band="waged",
         entitled=True,
     )
+    # Entitlement is the conference's rule, not the stored flag: the CAC's exception gives Rosa the vote
+    # whatever the 2091 cut-off makes of her dues.
+    EligibilityException.objects.create(conference=conference, member=member, reason="Entitled in this test")
     election = make_election(
         title="National Committee 2091",
         committee=ec,

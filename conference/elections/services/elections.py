@@ -7,10 +7,14 @@ Models are in ``conference.election_models``; permissions in
 ``conference.rules``.
 
 The electorate of an election held at a conference is its registrations
-that are entitled to vote (``Registration.entitled``, decided by the
-conference's voting basis) and not cancelled, and, if the election says
-``present_only``, checked in. The electorate of an election held by a
-committee is that committee's current members on the day. Who may stand:
+that are entitled to vote now by the conference's rule (the register on the
+cut-off date, the CAC's exceptions, less those suspended or resigned since;
+with the delegates basis, only the branches' chosen delegates: see
+``conference.registration.selectors``), not cancelled, and, if the
+election says ``present_only``, holding the voting credential issued at
+check-in. The electorate of an election held by a committee is that
+committee's members, frozen when voting opens
+(``conference.elections.services.electorates``). Who may stand:
 at a conference, a member in good standing; in a committee's election, one
 of its current members.
 
@@ -40,7 +44,9 @@ from awl.permissions import has_rule
 from committees.models import Term
 from committees.services import current_members
 from conference.elections.models import Election, Nomination, NominationStatus
+from conference.elections.services import electorates
 from conference.models import Registration, RegistrationStatus
+from conference.registration import selectors as registration_selectors
 from conference.rules import RETURN_ELECTION, SET_UP_ELECTION
 from members import selectors as member_selectors
 from members.models import Member, MemberStatus
@@ -79,17 +85,24 @@ def phase(election: Election, now: dt.datetime | None = None) -> Phase:
 
 
 def electorate(election: Election, on: dt.date | None = None) -> QuerySet[Member]:
-    """The members who may vote in the election (not erased), by name."""
+    """The members who may vote in the election (not erased), by name.
+
+    At a conference: the registrations entitled to vote now, by the conference's rule (the cut-off
+    register, exceptions, suspensions since, delegates: ``registration.selectors.entitled_registrations``),
+    and with ``present_only`` those holding the voting credential the desk issues at check-in. By a
+    committee: once voting has opened, the members written down when it opened
+    (``electorates.frozen_members``; ``on`` no longer matters); before, the committee's members on ``on``.
+    """
     if election.electing_committee is not None:
+        frozen = electorates.frozen_members(election)
+        if frozen is not None:
+            return frozen
         return current_members(election.electing_committee, on)
-    registrations = Registration.objects.filter(
-        conference=election.conference,
-        status=RegistrationStatus.REGISTERED,
-        entitled=True,
-        member__isnull=False,
-    )
+    if election.conference is None:  # the check constraint: held at a conference or by a committee
+        return Member.objects.none()
+    registrations = registration_selectors.entitled_registrations(election.conference)
     if election.present_only:
-        registrations = registrations.filter(checked_in_at__isnull=False)
+        registrations = registrations.filter(checked_in_at__isnull=False, credential__isnull=False)
     return (
         Member.objects.filter(pk__in=registrations.values("member_id"), erased_at__isnull=True)
         .select_related("user")

@@ -34,7 +34,7 @@ from awl.http import AuthenticatedHttpRequest
 from awl.paging import page_of, query_string_without_page
 from awl.permissions import has_rule
 from awl.views_helpers import bound, refusal_on, refusal_status
-from conference.models import Conference, Registration, RegistrationStatus
+from conference.models import Conference, Registration, RegistrationStatus, VotingBasis
 from conference.registration import selectors, services
 from conference.registration.forms import (
     ConferenceForm,
@@ -60,6 +60,15 @@ def _own_member(request: HttpRequest) -> Any:
     return member
 
 
+def _as_decided_now(registration: Registration | None) -> Registration | None:
+    """The member's registration showing whether it carries a vote now, by the rule the desk and the
+    ballot decide by (the stored flag is the last decision, which a suspension may have changed)."""
+    if registration is not None and registration.status == RegistrationStatus.REGISTERED:
+        verdict = selectors.registration_entitlement(registration)
+        registration.entitled, registration.entitlement_reason = verdict.entitled, verdict.reason
+    return registration
+
+
 def _window_note(conference: Conference) -> str:
     """Why registration is not open now, or "" when it is (the rule the services refuse by)."""
     return services.window_refusal(conference)
@@ -80,20 +89,23 @@ def conference_detail(request: HttpRequest, slug: str) -> HttpResponse:
     """The conference, and for a member: registered or not, entitled to vote or not, and why."""
     conference = selectors.get_conference(slug)
     member = selectors.own_member(request.user)
-    registration = selectors.own_registration(member, conference) if member else None
+    registration = _as_decided_now(selectors.own_registration(member, conference) if member else None)
+    delegate_branches = selectors.delegate_branch_ids(request.user, conference)
     context = {
         "conference": conference,
         "bands": band_choices(conference, selectors.fee_bands(conference)),
         "member": member,
         "registration": registration,
         "registered": registration is not None and registration.status == RegistrationStatus.REGISTERED,
-        "verdict": services.eligibility(conference, member) if member else None,
+        "verdict": services.entitlement(conference, member) if member else None,
         "window_note": _window_note(conference),
         "places_left": (
             max(conference.capacity - conference.registered, 0) if conference.capacity is not None else None
         ),
         "can_run": has_rule(request.user, RUN, conference),
         "can_record_payments": has_rule(request.user, RECORD_PAYMENT, conference),
+        "can_record_delegates": conference.voting_basis == VotingBasis.DELEGATES
+        and (delegate_branches is None or bool(delegate_branches)),
     }
     return render(request, "conference/register_conference.html", context)
 
@@ -131,7 +143,7 @@ def register(request: HttpRequest, slug: str) -> HttpResponse:
     context = {
         "conference": conference,
         "form": form,
-        "verdict": services.eligibility(conference, member),
+        "verdict": services.entitlement(conference, member),
         "unavailable": (
             "Only members register for conference."
             if member.status != MemberStatus.MEMBER
@@ -148,7 +160,7 @@ def register(request: HttpRequest, slug: str) -> HttpResponse:
 def my_registration(request: HttpRequest, slug: str) -> HttpResponse:
     conference = selectors.get_conference(slug)
     member = _own_member(request)
-    registration = selectors.own_registration(member, conference)
+    registration = _as_decided_now(selectors.own_registration(member, conference))
     paid = selectors.paid_so_far(registration) if registration else None
     context = {
         "conference": conference,
