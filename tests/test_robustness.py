@@ -214,15 +214,15 @@ FORMS: dict[str, tuple[str, str | None, dict[str, str]]] = {
     # Ballots and tellers (ballot_views); objects from tests/conference/ballot_objects.py. Rosa's ballot page
     # carries her ranking as places on the paper: the baseline casts candidate 1 as her first preference. The
     # returning officer appoints the outsider (an account with no role); the London organiser, a teller,
-    # issues Rosa a paper and enters paper 1 (Ann's, the one issued) as 1 then 2, not spoilt; the returning
-    # officer accepts the closed election's agreed papers.
+    # issues Rosa a paper and, once voting has closed, enters paper 1 (Ann's) as 1 then 2, not spoilt; the
+    # returning officer accepts the closed election's agreed papers.
     "conference:ballot_vote": ("member", "ballot_election", {"do": "cast", "ranking": "1"}),
     "conference:teller_manage": ("national_office", "ballot_election", {"email": "outsider@example.org"}),
     "conference:teller_remove": ("national_office", "ballot_teller", {}),
     "conference:teller_issue_member": ("london_organiser", "ballot_issue_member", {}),
     "conference:teller_enter": (
         "london_organiser",
-        "ballot_election",
+        "entry_election",
         {"paper_number": "1", "rank_1": "1", "rank_2": "2", "rank_3": "", "spoilt": ""},
     ),
     "conference:teller_reconcile": ("national_office", "papers_election", {}),

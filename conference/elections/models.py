@@ -8,15 +8,24 @@ electorate is the conference's entitled registrations) or by a committee
 
 **Secrecy.** Who has voted (``VoterRecord``) and what was voted
 (``Ballot``) are two tables with nothing in common but the election: no
-foreign key between them, no timestamp on either, and a ballot's key is a
-random UUID, so neither the keys nor any column orders one table by the
-other. A voter's receipt code is stored on the ballot only, shown to the
-voter once when casting, and published in the list of receipts counted,
-never beside a ranking. A ballot's ranking is a list of candidate
+foreign key between them, no timestamp on either, and both keys are
+random UUIDs, so neither the keys nor any column orders one table by the
+other, or the voters among themselves (the order of the voter records
+would be the order in which paper ballots were handed out). A voter's
+receipt code is stored on the ballot only, shown to the voter once when
+casting, and published in the list of receipts counted, never beside a
+ranking. A ballot's ranking is a list of candidate
 (``Nomination``) keys; the count reads them in key order, which is random.
 
 One ballot per voter is the unique constraint on ``VoterRecord`` (election,
 member), written in the same transaction as the ballot.
+
+**A limit, documented, not fixed.** PostgreSQL keeps traces the
+application does not: the two rows of one online vote are written by the
+same transaction (the same ``xmin``), sit at adjacent places in their
+tables' heaps and follow each other in the write-ahead log. Someone with
+the database files or a superuser connection could link them; no query
+the application makes does (see ``conference.elections.services.ballots``).
 """
 
 from __future__ import annotations
@@ -186,8 +195,12 @@ class VotedBy(models.TextChoices):
 
 
 class VoterRecord(models.Model):
-    """That a member has voted (or was issued a paper ballot) in an election: never what, never when."""
+    """That a member has voted (or was issued a paper ballot) in an election: never what, never when.
 
+    Its key is a random UUID: a sequence would order the records, and so the issue of paper ballots.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     election = models.ForeignKey(Election, on_delete=models.CASCADE, related_name="voter_records")
     member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="+")
     method = models.CharField(max_length=8, choices=VotedBy)

@@ -13,6 +13,10 @@ rows, made only when a URL asks for them:
   voted (her ballot page, her receipt page, the tellers' pages);
 * ``ballot_teller``: the London organiser's appointment as its teller;
 * ``ballot_issue_member``: Rosa, to whom a paper ballot may be issued;
+* ``entry_election``: voting closed an hour ago; Ann was issued a paper
+  while it was open, and nobody has entered it yet (papers are entered
+  only once voting has closed), so the London organiser, its teller, may
+  enter paper 1;
 * ``papers_election``: voting closed an hour ago; Ann's paper was entered
   alike by the London organiser and a second teller, so the returning
   officer may accept the papers.
@@ -39,6 +43,7 @@ TELLER_EMAIL = "london.organiser@example.org"  # the london_organiser fixture's 
 SECOND_TELLER_EMAIL = "second.teller@example.org"
 OPEN_TITLE = "Control Commission (ballot objects)"
 CLOSED_TITLE = "Control Commission by-election (ballot objects)"
+ENTRY_TITLE = "Control Commission casual vacancy (ballot objects)"
 
 
 def _at(hours: float) -> dt.datetime:
@@ -128,6 +133,17 @@ def ballot_election(member: Member, nc: Committee, returning_officer: Any) -> El
     return election
 
 
+def entry_election(member: Member, nc: Committee, returning_officer: Any) -> Election:
+    existing = Election.objects.filter(title=ENTRY_TITLE).first()
+    if existing is not None:
+        return existing
+    election, ann = _with_three_candidates(ENTRY_TITLE, member, nc, returning_officer, opens=-48, closes=-1)
+    ballots.appoint_teller(actor=returning_officer, election=election, user=_user(TELLER_EMAIL))
+    with time_machine.travel(_at(-2), tick=False):  # while voting was open
+        ballots.issue_paper_ballot(actor=returning_officer, election=election, member=ann)
+    return election
+
+
 def papers_election(member: Member, nc: Committee, returning_officer: Any) -> Election:
     existing = Election.objects.filter(title=CLOSED_TITLE).first()
     if existing is not None:
@@ -156,4 +172,5 @@ def ballot_objects(
         "ballot_teller": teller,
         "ballot_issue_member": lambda: [ballot_election(member, nc, returning_officer).pk, member.pk],
         "papers_election": lambda: [papers_election(member, nc, returning_officer).pk],
+        "entry_election": lambda: [entry_election(member, nc, returning_officer).pk],
     }

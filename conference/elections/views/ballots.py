@@ -449,6 +449,7 @@ def teller_enter(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             for entry in ballots.own_entries(teller)
         ],
         "closed": election.papers_accepted_at is not None or election.confirmed_at is not None,
+        "waiting": ballots.entry_refusal(election),
         "is_teller": True,
         "is_officer": has_rule(request.user, RETURN_ELECTION, election),
     }
