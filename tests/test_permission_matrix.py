@@ -312,6 +312,9 @@ MATRIX: dict[str, tuple[str | None, dict[str, Any]]] = {
     "conference:nomination_decline": ("nomination_token", ANYONE),
     "conference:nomination_edit": ("own_nomination", _row(LOGIN, 404, 404, 200, 404, 404, 404, 404)),
     "conference:nomination_withdraw": ("own_nomination", _row(LOGIN, 404, 404, 200, 404, 404, 404, 404)),
+    # A candidate's request for another ballot name (tests/conference/ballot_objects.py): the returning
+    # officer (national office) decides; Rosa, on the NC, sees the election but may not (403); others 404.
+    "conference:nomination_ballot_name": ("name_request", _row(LOGIN, 404, 404, 403, 404, 404, 404, 200)),
     # Ballots, tellers and receipts (conference/ballot_views.py); objects from
     # tests/conference/ballot_objects.py. The Control Commission's election by the NC, voting open: Rosa sits
     # on the NC, so votes (her ballot and receipt pages); national office, its returning officer, sees it but

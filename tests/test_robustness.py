@@ -211,6 +211,8 @@ FORMS: dict[str, tuple[str, str | None, dict[str, str]]] = {
     "conference:nomination_decline": ("outsider", "nomination_token", {}),
     "conference:nomination_edit": ("member", "own_nomination", {}),
     "conference:nomination_withdraw": ("member", "own_nomination", {}),
+    # The returning officer approves Cat's request to stand as Catherine Cross (ballot_objects.name_request).
+    "conference:nomination_ballot_name": ("national_office", "name_request", {"decision": "approve"}),
     # Ballots and tellers (ballot_views); objects from tests/conference/ballot_objects.py. Rosa's ballot page
     # carries her ranking as places on the paper: the baseline casts candidate 1 as her first preference. The
     # returning officer appoints the outsider (an account with no role); the London organiser, a teller,

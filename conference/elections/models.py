@@ -48,6 +48,11 @@ class ElectionMethod(models.TextChoices):
     SCOTTISH_STV = "scottish-stv", "Scottish STV"
 
 
+class BallotOrder(models.TextChoices):
+    SURNAME = "surname", "By surname"
+    RANDOM = "random", "Random, drawn with a recorded seed"
+
+
 class Election(models.Model):
     title = models.CharField(max_length=200)
     committee = models.ForeignKey(
@@ -84,6 +89,13 @@ class Election(models.Model):
     voting_closes_at = models.DateTimeField()
     statement_word_limit = models.PositiveSmallIntegerField(default=250, validators=[MinValueValidator(10)])
     self_nomination = models.BooleanField(default=True, help_text="Members may nominate themselves.")
+    # The order of the candidates on the ballot paper, published with it; never the ballot names alone.
+    ballot_order = models.CharField(max_length=8, choices=BallotOrder, default=BallotOrder.SURNAME)
+    ballot_seed = models.BigIntegerField(
+        null=True,
+        blank=True,
+        help_text="For a random order: the seed it was drawn with (drawn by the system).",
+    )
     returning_officer = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="elections_returned"
     )
@@ -156,8 +168,16 @@ class Nomination(models.Model):
     # Self-nomination: proposer is the nominee and there is no seconder.
     proposer = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="+")
     seconder = models.ForeignKey(Member, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    # The name as it stands on the ballot paper (kept if the member is later erased).
+    # The name as it stands on the ballot paper (kept if the member is later erased): the member's own
+    # name, or a variant the returning officer approved (conference.elections.services.nominations).
     ballot_name = models.CharField(max_length=200)
+    # A variant the nominee asked for, awaiting the returning officer ("" when none is waiting).
+    requested_ballot_name = models.CharField(max_length=200, blank=True)
+    ballot_name_approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # The member's name, surname first and folded, for the ballot's surname order (kept if erased).
+    sort_name = models.CharField(max_length=200, blank=True)
     statement = models.TextField(blank=True)
     status = models.CharField(max_length=10, choices=NominationStatus, default=NominationStatus.PENDING)
     token = models.CharField(max_length=32, unique=True, default=new_nomination_token, editable=False)

@@ -19,7 +19,9 @@ rows, made only when a URL asks for them:
   enter paper 1;
 * ``papers_election``: voting closed an hour ago; Ann's paper was entered
   alike by the London organiser and a second teller, so the returning
-  officer may accept the papers.
+  officer may accept the papers;
+* ``name_request``: in an election whose nominations are open, Cat asks to
+  stand as "Catherine Cross", for the returning officer to decide.
 """
 
 from __future__ import annotations
@@ -34,7 +36,7 @@ from django.utils import timezone
 
 from committees.models import Committee, CommitteeKind
 from conference.elections.models import Election, Nomination, NominationStatus, Teller
-from conference.elections.services import ballots
+from conference.elections.services import ballots, nominations
 from members.models import Member
 from tests.factories import UserFactory, make_member, seat
 
@@ -44,6 +46,7 @@ SECOND_TELLER_EMAIL = "second.teller@example.org"
 OPEN_TITLE = "Control Commission (ballot objects)"
 CLOSED_TITLE = "Control Commission by-election (ballot objects)"
 ENTRY_TITLE = "Control Commission casual vacancy (ballot objects)"
+NAMES_TITLE = "Control Commission re-run (ballot objects)"
 
 
 def _at(hours: float) -> dt.datetime:
@@ -101,6 +104,7 @@ def make_ballot_election(
             nominee=nominee,
             proposer=nominee,
             ballot_name=nominee.full_name,
+            sort_name=nominations.sort_name_for(nominee.full_name),
             status=NominationStatus.ACCEPTED,
         )
     return election
@@ -144,6 +148,17 @@ def entry_election(member: Member, nc: Committee, returning_officer: Any) -> Ele
     return election
 
 
+def name_request(member: Member, nc: Committee, returning_officer: Any) -> Nomination:
+    found = Nomination.objects.filter(election__title=NAMES_TITLE, nominee__full_name="Cat Cross").first()
+    if found is not None:
+        return found
+    election, _ = _with_three_candidates(NAMES_TITLE, member, nc, returning_officer, opens=72, closes=96)
+    found = Nomination.objects.get(election=election, nominee__full_name="Cat Cross")
+    found.requested_ballot_name = "Catherine Cross"
+    found.save(update_fields=["requested_ballot_name"])
+    return found
+
+
 def papers_election(member: Member, nc: Committee, returning_officer: Any) -> Election:
     existing = Election.objects.filter(title=CLOSED_TITLE).first()
     if existing is not None:
@@ -173,4 +188,5 @@ def ballot_objects(
         "ballot_issue_member": lambda: [ballot_election(member, nc, returning_officer).pk, member.pk],
         "papers_election": lambda: [papers_election(member, nc, returning_officer).pk],
         "entry_election": lambda: [entry_election(member, nc, returning_officer).pk],
+        "name_request": lambda: [name_request(member, nc, returning_officer).pk],
     }

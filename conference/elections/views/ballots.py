@@ -147,6 +147,7 @@ def _ballot_context(
         "paper": paper.key,
         "review": review and bool(ranking),
         "error": error,
+        "ballot_order": nominations.ballot_order_text(election),
     }
 
 
