@@ -397,6 +397,12 @@ MATRIX: dict[str, tuple[str | None, dict[str, Any]]] = {
         "own_nomination",
         _row(LOGIN, 404, 404, 200, 404, 404, 404, 404, secretary=404),
     ),
+    # A candidate's request for another ballot name (tests/conference/ballot_objects.py): the returning
+    # officer decides; Rosa, on the NC, sees the election but may not (403); others 404.
+    "conference:nomination_ballot_name": (
+        "name_request",
+        _row(LOGIN, 404, 404, 403, 404, 404, 404, 403, ro=200),
+    ),
     # Ballots, tellers and receipts (conference/ballot_views.py); objects from
     # tests/conference/ballot_objects.py. The Control Commission's election by the NC, voting open: Rosa sits
     # on the NC, so votes (her ballot and receipt pages); its returning officer (appointed by name) sees it

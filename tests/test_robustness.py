@@ -214,18 +214,20 @@ FORMS: dict[str, tuple[str, str | None, dict[str, str]]] = {
     "conference:nomination_decline": ("outsider", "nomination_token", {}),
     "conference:nomination_edit": ("member", "own_nomination", {}),
     "conference:nomination_withdraw": ("member", "own_nomination", {}),
+    # The returning officer approves Cat's request to stand as Catherine Cross (ballot_objects.name_request).
+    "conference:nomination_ballot_name": ("returning_officer", "name_request", {"decision": "approve"}),
     # Ballots and tellers (ballot_views); objects from tests/conference/ballot_objects.py. Rosa's ballot page
     # carries her ranking as places on the paper: the baseline casts candidate 1 as her first preference. The
-    # returning officer appoints the outsider (an account with no role); the teller
-    # issues Rosa a paper and enters paper 1 (Ann's, the one issued) as 1 then 2, not spoilt; the returning
-    # officer accepts the closed election's agreed papers.
+    # returning officer appoints the outsider (an account with no role); the teller issues Rosa a paper
+    # and, once voting has closed, enters paper 1 (Ann's) as 1 then 2, not spoilt; the returning officer
+    # accepts the closed election's agreed papers.
     "conference:ballot_vote": ("member", "ballot_election", {"do": "cast", "ranking": "1"}),
     "conference:teller_manage": ("returning_officer", "ballot_election", {"email": "outsider@example.org"}),
     "conference:teller_remove": ("returning_officer", "ballot_teller", {}),
     "conference:teller_issue_member": ("teller", "ballot_issue_member", {}),
     "conference:teller_enter": (
         "teller",
-        "ballot_election",
+        "entry_election",
         {"paper_number": "1", "rank_1": "1", "rank_2": "2", "rank_3": "", "spoilt": ""},
     ),
     "conference:teller_reconcile": ("returning_officer", "papers_election", {}),

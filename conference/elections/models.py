@@ -9,15 +9,24 @@ when voting opens as ``FrozenElectorate`` and ``ElectionElector`` rows).
 
 **Secrecy.** Who has voted (``VoterRecord``) and what was voted
 (``Ballot``) are two tables with nothing in common but the election: no
-foreign key between them, no timestamp on either, and a ballot's key is a
-random UUID, so neither the keys nor any column orders one table by the
-other. A voter's receipt code is stored on the ballot only, shown to the
-voter once when casting, and published in the list of receipts counted,
-never beside a ranking. A ballot's ranking is a list of candidate
+foreign key between them, no timestamp on either, and both keys are
+random UUIDs, so neither the keys nor any column orders one table by the
+other, or the voters among themselves (the order of the voter records
+would be the order in which paper ballots were handed out). A voter's
+receipt code is stored on the ballot only, shown to the voter once when
+casting, and published in the list of receipts counted, never beside a
+ranking. A ballot's ranking is a list of candidate
 (``Nomination``) keys; the count reads them in key order, which is random.
 
 One ballot per voter is the unique constraint on ``VoterRecord`` (election,
 member), written in the same transaction as the ballot.
+
+**A limit, documented, not fixed.** PostgreSQL keeps traces the
+application does not: the two rows of one online vote are written by the
+same transaction (the same ``xmin``), sit at adjacent places in their
+tables' heaps and follow each other in the write-ahead log. Someone with
+the database files or a superuser connection could link them; no query
+the application makes does (see ``conference.elections.services.ballots``).
 """
 
 from __future__ import annotations
@@ -38,6 +47,11 @@ from members.models import Member
 
 class ElectionMethod(models.TextChoices):
     SCOTTISH_STV = "scottish-stv", "Scottish STV"
+
+
+class BallotOrder(models.TextChoices):
+    SURNAME = "surname", "By surname"
+    RANDOM = "random", "Random, drawn with a recorded seed"
 
 
 class Election(models.Model):
@@ -76,6 +90,13 @@ class Election(models.Model):
     voting_closes_at = models.DateTimeField()
     statement_word_limit = models.PositiveSmallIntegerField(default=250, validators=[MinValueValidator(10)])
     self_nomination = models.BooleanField(default=True, help_text="Members may nominate themselves.")
+    # The order of the candidates on the ballot paper, published with it; never the ballot names alone.
+    ballot_order = models.CharField(max_length=8, choices=BallotOrder, default=BallotOrder.SURNAME)
+    ballot_seed = models.BigIntegerField(
+        null=True,
+        blank=True,
+        help_text="For a random order: the seed it was drawn with (drawn by the system).",
+    )
     returning_officer = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="elections_returned"
     )
@@ -148,8 +169,16 @@ class Nomination(models.Model):
     # Self-nomination: proposer is the nominee and there is no seconder.
     proposer = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="+")
     seconder = models.ForeignKey(Member, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    # The name as it stands on the ballot paper (kept if the member is later erased).
+    # The name as it stands on the ballot paper (kept if the member is later erased): the member's own
+    # name, or a variant the returning officer approved (conference.elections.services.nominations).
     ballot_name = models.CharField(max_length=200)
+    # A variant the nominee asked for, awaiting the returning officer ("" when none is waiting).
+    requested_ballot_name = models.CharField(max_length=200, blank=True)
+    ballot_name_approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # The member's name, surname first and folded, for the ballot's surname order (kept if erased).
+    sort_name = models.CharField(max_length=200, blank=True)
     statement = models.TextField(blank=True)
     status = models.CharField(max_length=10, choices=NominationStatus, default=NominationStatus.PENDING)
     token = models.CharField(max_length=32, unique=True, default=new_nomination_token, editable=False)
@@ -187,8 +216,12 @@ class VotedBy(models.TextChoices):
 
 
 class VoterRecord(models.Model):
-    """That a member has voted (or was issued a paper ballot) in an election: never what, never when."""
+    """That a member has voted (or was issued a paper ballot) in an election: never what, never when.
 
+    Its key is a random UUID: a sequence would order the records, and so the issue of paper ballots.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     election = models.ForeignKey(Election, on_delete=models.CASCADE, related_name="voter_records")
     member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="+")
     method = models.CharField(max_length=8, choices=VotedBy)

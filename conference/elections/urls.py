@@ -21,6 +21,11 @@ urlpatterns: list[URLPattern] = [
         nominations.nomination_withdraw,
         name="nomination_withdraw",
     ),
+    path(
+        "elections/nominations/<int:pk>/ballot-name/",
+        nominations.nomination_ballot_name,
+        name="nomination_ballot_name",
+    ),
     path("elections/respond/<str:token>/", nominations.nomination_respond, name="nomination_respond"),
     path("elections/respond/<str:token>/decline/", nominations.nomination_decline, name="nomination_decline"),
     # ballots

@@ -13,9 +13,15 @@ rows, made only when a URL asks for them:
   voted (her ballot page, her receipt page, the tellers' pages);
 * ``ballot_teller``: the teller's appointment;
 * ``ballot_issue_member``: Rosa, to whom a paper ballot may be issued;
+* ``entry_election``: voting closed an hour ago; Ann was issued a paper
+  while it was open, and nobody has entered it yet (papers are entered
+  only once voting has closed), so its teller may
+  enter paper 1;
 * ``papers_election``: voting closed an hour ago; Ann's paper was entered
   alike by both tellers, so the returning
-  officer may accept the papers.
+  officer may accept the papers;
+* ``name_request``: in an election whose nominations are open, Cat asks to
+  stand as "Catherine Cross", for the returning officer to decide.
 """
 
 from __future__ import annotations
@@ -30,7 +36,7 @@ from django.utils import timezone
 
 from committees.models import Committee, CommitteeKind
 from conference.elections.models import Election, Nomination, NominationStatus, Teller
-from conference.elections.services import ballots
+from conference.elections.services import ballots, nominations
 from members.models import Member
 from tests.factories import UserFactory, make_member, seat
 
@@ -39,6 +45,8 @@ TELLER_EMAIL = "teller@example.org"
 SECOND_TELLER_EMAIL = "second.teller@example.org"
 OPEN_TITLE = "Control Commission (ballot objects)"
 CLOSED_TITLE = "Control Commission by-election (ballot objects)"
+ENTRY_TITLE = "Control Commission casual vacancy (ballot objects)"
+NAMES_TITLE = "Control Commission re-run (ballot objects)"
 
 
 def _at(hours: float) -> dt.datetime:
@@ -97,6 +105,7 @@ def make_ballot_election(
             nominee=nominee,
             proposer=nominee,
             ballot_name=nominee.full_name,
+            sort_name=nominations.sort_name_for(nominee.full_name),
             status=NominationStatus.ACCEPTED,
         )
     return election
@@ -129,6 +138,28 @@ def ballot_election(member: Member, nc: Committee, returning_officer: Any) -> El
     return election
 
 
+def entry_election(member: Member, nc: Committee, returning_officer: Any) -> Election:
+    existing = Election.objects.filter(title=ENTRY_TITLE).first()
+    if existing is not None:
+        return existing
+    election, ann = _with_three_candidates(ENTRY_TITLE, member, nc, returning_officer, opens=-48, closes=-1)
+    ballots.appoint_teller(actor=returning_officer, election=election, user=teller_account(TELLER_EMAIL))
+    with time_machine.travel(_at(-2), tick=False):  # while voting was open
+        ballots.issue_paper_ballot(actor=returning_officer, election=election, member=ann)
+    return election
+
+
+def name_request(member: Member, nc: Committee, returning_officer: Any) -> Nomination:
+    found = Nomination.objects.filter(election__title=NAMES_TITLE, nominee__full_name="Cat Cross").first()
+    if found is not None:
+        return found
+    election, _ = _with_three_candidates(NAMES_TITLE, member, nc, returning_officer, opens=72, closes=96)
+    found = Nomination.objects.get(election=election, nominee__full_name="Cat Cross")
+    found.requested_ballot_name = "Catherine Cross"
+    found.save(update_fields=["requested_ballot_name"])
+    return found
+
+
 def papers_election(member: Member, nc: Committee, returning_officer: Any) -> Election:
     existing = Election.objects.filter(title=CLOSED_TITLE).first()
     if existing is not None:
@@ -157,4 +188,6 @@ def ballot_objects(
         "ballot_teller": teller,
         "ballot_issue_member": lambda: [ballot_election(member, nc, returning_officer).pk, member.pk],
         "papers_election": lambda: [papers_election(member, nc, returning_officer).pk],
+        "entry_election": lambda: [entry_election(member, nc, returning_officer).pk],
+        "name_request": lambda: [name_request(member, nc, returning_officer).pk],
     }

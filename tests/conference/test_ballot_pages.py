@@ -291,28 +291,29 @@ def test_a_teller_enters_papers_by_their_marks_or_as_spoilt(
     ballots.issue_paper_ballot(actor=teller, election=election, member=member)
     client.force_login(teller)
     url = reverse("conference:teller_enter", args=[election.pk])
-    form = client.get(url)
-    paper = hidden(form, "paper")
-    marks = {"paper": paper, "paper_number": "1", "rank_1": "2", "rank_2": "", "rank_3": "1"}
+    with after_closing(election):  # papers are entered once voting has closed
+        form = client.get(url)
+        paper = hidden(form, "paper")
+        marks = {"paper": paper, "paper_number": "1", "rank_1": "2", "rank_2": "", "rank_3": "1"}
 
-    entered = client.post(url, marks)
-    void = client.post(url, {**marks, "paper_number": "2", "rank_1": "1", "rank_3": "1"})
-    both = client.post(url, {**marks, "paper_number": "2", "spoilt": "on"})
-    spoilt = client.post(url, {"paper": paper, "paper_number": "2", "spoilt": "on"})
-    twice = client.post(url, {**marks, "rank_1": "1", "rank_3": ""})
+        entered = client.post(url, marks)
+        void = client.post(url, {**marks, "paper_number": "2", "rank_1": "1", "rank_3": "1"})
+        both = client.post(url, {**marks, "paper_number": "2", "spoilt": "on"})
+        spoilt = client.post(url, {"paper": paper, "paper_number": "2", "spoilt": "on"})
+        twice = client.post(url, {**marks, "rank_1": "1", "rank_3": ""})
 
-    assert entered.status_code == 302 and spoilt.status_code == 302
-    assert "no single first preference" in void.content.decode()
-    assert "not both" in both.content.decode()
-    assert twice.status_code == 409 and "already entered paper 1" in twice.content.decode()
-    assert {(e.paper_number, tuple(e.preferences), e.spoilt) for e in PaperEntry.objects.all()} == {
-        (1, (ids[2], ids[0]), False),
-        (2, (), True),
-    }
-    corrected = client.post(url, {**marks, "rank_1": "1", "rank_3": "", "correct": "on"})
-    assert corrected.status_code == 302
-    assert PaperEntry.objects.get(paper_number=1).preferences == [ids[0]]
-    listed = client.get(url).content.decode()
+        assert entered.status_code == 302 and spoilt.status_code == 302
+        assert "no single first preference" in void.content.decode()
+        assert "not both" in both.content.decode()
+        assert twice.status_code == 409 and "already entered paper 1" in twice.content.decode()
+        assert {(e.paper_number, tuple(e.preferences), e.spoilt) for e in PaperEntry.objects.all()} == {
+            (1, (ids[2], ids[0]), False),
+            (2, (), True),
+        }
+        corrected = client.post(url, {**marks, "rank_1": "1", "rank_3": "", "correct": "on"})
+        assert corrected.status_code == 302
+        assert PaperEntry.objects.get(paper_number=1).preferences == [ids[0]]
+        listed = client.get(url).content.decode()
     assert "Ann Ayres" in listed and "Spoilt" in listed
 
 
@@ -326,11 +327,11 @@ def test_the_reconciliation_shows_differences_and_refuses_acceptance_until_they_
     ids: list[int],
 ) -> None:
     ballots.issue_paper_ballot(actor=teller, election=election, member=ann)
-    ballots.enter_paper(actor=teller, election=election, paper_number=1, ranking=[ids[0], ids[1]])
-    ballots.enter_paper(actor=second_teller, election=election, paper_number=1, ranking=[ids[0], ids[2]])
     url = reverse("conference:teller_reconcile", args=[election.pk])
     client.force_login(national_office)
     with after_closing(election):
+        ballots.enter_paper(actor=teller, election=election, paper_number=1, ranking=[ids[0], ids[1]])
+        ballots.enter_paper(actor=second_teller, election=election, paper_number=1, ranking=[ids[0], ids[2]])
         page = client.get(url).content.decode()
         assert "The tellers&#x27; entries differ: paper 1." in page and "Accept the paper ballots" not in page
         refused = client.post(url)

@@ -486,7 +486,12 @@ def test_the_candidate_edits_their_statement_until_voting_opens(world: World) ->
         )
 
     mine.refresh_from_db()
-    assert (mine.statement, mine.ballot_name) == ("New words.", "Cat C.")
+    # A name other than her own is a request for the returning officer (test_ballot_names.py).
+    assert (mine.statement, mine.ballot_name, mine.requested_ballot_name) == (
+        "New words.",
+        "Cat Cole",
+        "Cat C.",
+    )
 
 
 def test_a_candidate_withdraws_before_voting_opens_and_the_proposer_is_told(world: World) -> None:

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from awl.forms import LondonDateTimeField, LowercaseEmailField, MultilineTextField, PlainTextField
 from committees.models import Committee
-from conference.elections.models import Election
+from conference.elections.models import BallotOrder, Election
 from conference.elections.services import nominations
 from conference.models import Conference
 from conference.registration.forms import ConferenceDateField, check_conference_date
@@ -74,6 +74,13 @@ class ElectionForm(forms.Form):
         widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
     )
     self_nomination = forms.BooleanField(label="Members may nominate themselves", required=False)
+    ballot_order = forms.ChoiceField(
+        label="Order of the candidates on the ballot paper",
+        choices=BallotOrder.choices,
+        required=False,  # by surname unless random is chosen
+        widget=forms.RadioSelect,
+        help_text="Published with the ballot. A random order is drawn by the system, and its seed recorded.",
+    )
     returning_officer_email = LowercaseEmailField(
         label="Returning officer's e-mail address",
         max_length=254,
@@ -122,6 +129,7 @@ class ElectionForm(forms.Form):
                 "seats",
                 "statement_word_limit",
                 "self_nomination",
+                "ballot_order",
                 "term_starts_on",
                 "term_ends_on",
             )
@@ -168,6 +176,7 @@ class ElectionForm(forms.Form):
             )
         }
         details.update(
+            ballot_order=data.get("ballot_order") or BallotOrder.SURNAME,
             committee=self.committees.get(data["committee"]),
             conference=self.conferences.get(held_at) if kind == CONFERENCE else None,
             electing_committee=self.committees.get(held_at) if kind == COMMITTEE else None,
@@ -194,6 +203,7 @@ def initial_for_new(
         "seats": 1,
         "statement_word_limit": 250,
         "self_nomination": True,
+        "ballot_order": BallotOrder.SURNAME,
         "returning_officer_email": getattr(user, "email", ""),
     }
     if national is not None:
@@ -257,7 +267,8 @@ class StatementForm(forms.Form):
     ballot_name = PlainTextField(
         label="Your name on the ballot paper",
         max_length=nominations.BALLOT_NAME_MAX,
-        help_text="As voters will know you.",
+        help_text="Your name as a member. Another name (a middle name, the name you are known by) goes to "
+        "the returning officer to approve; it may not be close to another candidate's.",
     )
     statement = MultilineTextField(
         label="Your statement to the voters",
@@ -273,3 +284,16 @@ class StatementForm(forms.Form):
         ].help_text = (
             f"At most {word_limit} words. Plain text: line breaks are kept, nothing else is formatted."
         )
+
+
+class BallotNameDecisionForm(forms.Form):
+    """The returning officer's answer to a candidate's request for another ballot name."""
+
+    decision = forms.ChoiceField(
+        label="Your decision",
+        choices=[("approve", "Approve this name"), ("refuse", "Refuse it: their own name stays")],
+        widget=forms.RadioSelect,
+    )
+    reason = PlainTextField(
+        label="Reason (optional)", max_length=500, required=False, help_text="Kept in the audit trail."
+    )

@@ -16,11 +16,14 @@ on the ballot only.
 audit entry. An entry "member X voted at T" would be the one timestamp in
 the whole chain, and with the ballots' physical order it would put voters
 and ballots in the same sequence; the ``VoterRecord`` (which has neither a
-time nor an order) is the whole record that someone voted. Paper ballots
-are different: issuing one is audited (who issued a paper to whom) because
-nothing links a paper to its voter: the tellers number the papers when they
-enter them from the ballot box, and the paper number is never recorded
-against a member.
+time nor an order) is the whole record that someone voted. Issuing a paper
+ballot is audited as "a teller issued a paper ballot", with no member:
+the entry has a time and the audit trail an order, so naming the member
+would list who received the papers in the order they went into the box,
+and a box is a stack. Who received a paper is the ``VoterRecord`` with
+method "paper", which has neither a time nor an order (its key is a random
+UUID, not a sequence). The teller who issued it is on the entry, so an
+officer can still ask how many papers each teller handed out.
 
 **A limit, noted, not fixed.** PostgreSQL itself keeps traces the
 application does not: the two rows of one online vote are written by the
@@ -36,9 +39,14 @@ returning officer and the national office.
 to a member of the electorate during voting (``issue_paper_ballot``), which
 records a ``VoterRecord`` with method "paper": that member cannot then vote
 online, nor be issued a second paper, and someone who voted online is
-refused a paper. The tellers number the papers 1 to N and each enters every
-paper once (``enter_paper``; they may enter during voting or after it, and
-may correct their own entry until the papers are accepted). The
+refused a paper. Only once voting has closed do the tellers open the box,
+mix the papers, number them 1 to N and each enter every paper once
+(``enter_paper``; they may correct their own entry until the papers are
+accepted). Entering during voting is refused: paper N could then be entered
+only after N papers had been issued, so the numbers would follow the order
+of issue. The reconciliation shows a paper's ranking only where the
+tellers' entries differ (what they need to find the paper and agree);
+an agreed paper is a number and its tellers, no ranking. The
 ``reconciliation`` compares, per paper number, every teller's entry. Once
 voting has closed the returning officer accepts the papers
 (``accept_papers``), which is refused unless every paper from 1 to N was
@@ -306,7 +314,8 @@ def issue_paper_ballot(*, actor: User, election: Election, member: Member) -> Vo
                 record = VoterRecord.objects.create(election=election, member=member, method=VotedBy.PAPER)
         except IntegrityError:
             raise ElectionError(f"{member} has already voted in this election.") from None
-        log_action(actor=actor, action="election.paper_issued", target=election, detail={"member": member.pk})
+        # Not the member: see the module docstring (the voter record says who, with no time or order).
+        log_action(actor=actor, action="election.paper_issued", target=election, detail={})
     return record
 
 
@@ -344,6 +353,16 @@ def preferences_from_marks(marks: Mapping[int, int]) -> tuple[list[int], str]:
     return preferences, note
 
 
+def entry_refusal(election: Election, now: dt.datetime | None = None) -> str:
+    """Why no paper can be entered yet, or "" once voting has closed: see the module docstring."""
+    if phase(election, now) in (Phase.CLOSED, Phase.CONFIRMED):
+        return ""
+    return (
+        f"Paper ballots are entered once voting has closed, on {_moment(election.voting_closes_at)}: "
+        "then open the box, mix the papers, and number them."
+    )
+
+
 def enter_paper(
     *,
     actor: User,
@@ -370,8 +389,9 @@ def enter_paper(
         _share_lock(election)
         election.refresh_from_db(fields=["papers_accepted_at", "confirmed_at"])
         _require_papers_open(election)
-        if phase(election) not in (Phase.VOTING, Phase.CLOSED):
-            raise ElectionError("Paper ballots are entered once voting has opened.")
+        refusal = entry_refusal(election)
+        if refusal:
+            raise ElectionError(refusal)
         if spoilt and ranking:
             raise ElectionError("Either mark the paper spoilt or enter its preferences, not both.")
         issued = VoterRecord.objects.filter(election=election, method=VotedBy.PAPER).count()
@@ -415,9 +435,11 @@ def enter_paper(
 # The reconciliation ---------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class EntryRow:
+    """One teller's entry of a paper; its reading only where the tellers differ (see the module docstring)."""
+
     teller: str
-    preferences: list[str]  # candidates' names, first preference first
-    spoilt: bool
+    preferences: list[str]  # candidates' names, first preference first ([] unless the entries differ)
+    spoilt: bool  # False unless the entries differ
 
 
 @dataclass
@@ -474,18 +496,21 @@ def reconciliation(election: Election) -> Reconciliation:
         by_number.setdefault(entry.paper_number, []).append(entry)
     papers: list[PaperRow] = []
     for number, found in by_number.items():
+        readings = {(tuple(entry.preferences), entry.spoilt) for entry in found}
+        differing = len(found) >= 2 and len(readings) > 1
         shown = [
             EntryRow(
                 teller=_teller_name(entry.teller),
-                preferences=[names.get(pk, "(not a candidate)") for pk in entry.preferences],
-                spoilt=entry.spoilt,
+                preferences=[names.get(pk, "(not a candidate)") for pk in entry.preferences]
+                if differing
+                else [],
+                spoilt=entry.spoilt and differing,
             )
             for entry in found
         ]
-        readings = {(tuple(entry.preferences), entry.spoilt) for entry in found}
         if len(found) < 2:
             row = PaperRow(number, shown, "single")
-        elif len(readings) > 1:
+        elif differing:
             row = PaperRow(number, shown, "differ")
         else:
             row = PaperRow(number, shown, "agreed", list(found[0].preferences), found[0].spoilt)

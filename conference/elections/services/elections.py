@@ -35,7 +35,8 @@ from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied
 from django.db import models
-from django.db.models import Q, QuerySet
+from django.db.models import CharField, Q, QuerySet, Value
+from django.db.models.functions import MD5, Cast, Concat
 from django.http import Http404
 from django.utils import timezone
 
@@ -43,7 +44,7 @@ from awl.errors import DomainError
 from awl.permissions import has_rule
 from committees.models import Term
 from committees.services import current_members
-from conference.elections.models import Election, Nomination, NominationStatus
+from conference.elections.models import BallotOrder, Election, Nomination, NominationStatus
 from conference.elections.services import electorates
 from conference.models import Registration, RegistrationStatus
 from conference.registration import selectors as registration_selectors
@@ -129,12 +130,20 @@ def standing_refusal(election: Election, member: Member, on: dt.date | None = No
 
 
 def candidates(election: Election) -> QuerySet[Nomination]:
-    """The accepted nominations, in ballot-paper order (by name)."""
-    return (
-        Nomination.objects.filter(election=election, status=NominationStatus.ACCEPTED)
-        .select_related("nominee")
-        .order_by("ballot_name", "pk")
+    """The accepted nominations, in ballot-paper order, as the election says and publishes.
+
+    By surname (``Nomination.sort_name``, the member's name surname first: a ballot name never decides
+    the order by itself); or at random, drawn with the election's recorded seed: by the MD5 of
+    "seed:member number", which anyone holding the seed and the numbers can recompute, and which no
+    candidate can steer (the member number is fixed long before they stand).
+    """
+    found = Nomination.objects.filter(election=election, status=NominationStatus.ACCEPTED).select_related(
+        "nominee"
     )
+    if election.ballot_order == BallotOrder.RANDOM and election.ballot_seed is not None:
+        draw = MD5(Concat(Value(f"{election.ballot_seed}:"), Cast("nominee_id", CharField())))
+        return found.annotate(ballot_draw=draw).order_by("ballot_draw", "pk")
+    return found.order_by("sort_name", "ballot_name", "pk")
 
 
 def get_election(pk: int) -> Election:

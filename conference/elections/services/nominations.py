@@ -24,8 +24,8 @@ Nominations, during the nominations window:
   random bits, stored on the nomination: it is the key, no login needed, as
   with a committee's apology link); from it they accept, giving the
   candidate statement (within the word limit) and the name for the ballot
-  paper (their own name unless they choose another), or decline; the
-  proposer is told either way. Accepting after nominations close is refused;
+  paper, or decline; the proposer is told either way. Accepting after
+  nominations close is refused;
 * signed in, a nominee edits their statement and may withdraw until voting
   opens; after that, withdrawal is refused (the ballot papers are out).
 
@@ -41,6 +41,28 @@ minute without adding a check the returning officer does not already have.
 If the organisation later wants the seconder to confirm, the motions'
 seconding link (``conference.motions.confirm_seconding``) is the pattern.
 
+**Ballot names.** A candidate's ballot name is their own name as a member.
+Another name (a middle name, the name they are known by, a branch to tell
+namesakes apart) is a request: it is recorded on the nomination and the
+returning officer approves or refuses it (``decide_ballot_name``); until
+then the ballot shows the member's own name. No ballot name may be another
+candidate's, and no variant a near copy of another candidate's ballot name
+or member name. Names are compared folded (``fold_name``: accents, case,
+punctuation and spacing ignored) and a variant is refused when, folded,
+it is equal to the other, has the same words in another order ("Able,
+Ann"), or is within ``NEAR_EDITS`` letter edits of it ("Anne Able", "Ann
+Abel"; one edit for names of under six letters, none under three). A
+member's own name is refused only when it is, folded, another candidate's
+ballot name (namesakes): then they ask for a variant that tells them
+apart. Name claims lock the election row, so two candidates cannot
+take the same name at once.
+
+**Ballot order** is the election's (``Election.ballot_order``, chosen when it
+is set up and published on its page and the ballot): by surname (the
+member's name, surname first, recorded on the nomination as ``sort_name``)
+or random, by the seed the system draws and records when the election is
+set up (see ``elections.candidates``).
+
 Every write is one transaction with an ``actor``, an audit entry and mail
 through the outbox; a refusal is an ``ElectionError`` with a message fit to
 show, and nothing is written.
@@ -49,7 +71,9 @@ show, and nothing is written.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+import secrets
+import unicodedata
+from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
@@ -69,6 +93,7 @@ from committees.models import Committee
 from conference.business.services.motions import words
 from conference.elections.models import (
     LIVE_NOMINATION,
+    BallotOrder,
     Election,
     Nomination,
     NominationStatus,
@@ -94,6 +119,10 @@ MAX_SEATS = 200
 WORD_LIMIT_RANGE = (10, 2000)
 STATEMENT_MAX_CHARS = 20_000
 BALLOT_NAME_MAX = 200
+# A variant within this many letter edits of another candidate's name is a near copy of it.
+NEAR_EDITS = 2
+# A random ballot order's seed is drawn below this bound (it fits a signed 64-bit column).
+SEED_BOUND = 10**12
 # What an election is, as the set-up form and the services pass it.
 DETAILS = (
     "title",
@@ -108,6 +137,7 @@ DETAILS = (
     "voting_closes_at",
     "statement_word_limit",
     "self_nomination",
+    "ballot_order",
     "returning_officer",
     "term_starts_on",
     "term_ends_on",
@@ -160,6 +190,8 @@ def _check_details(details: Mapping[str, Any]) -> None:
     low, high = WORD_LIMIT_RANGE
     if not isinstance(limit, int) or not low <= limit <= high:
         raise ElectionError(f"The statement word limit must be between {low} and {high} words.")
+    if details.get("ballot_order") not in BallotOrder.values:
+        raise ElectionError("Choose the order of the ballot paper: by surname, or random.")
     officer = details.get("returning_officer")
     if officer is None or not officer.is_active:
         raise ElectionError("Choose a returning officer with an active account on this site.")
@@ -198,14 +230,29 @@ def create_election(*, actor: User | None, fields: Mapping[str, Any]) -> Electio
     details["title"] = str(details["title"] or "").strip()
     details["present_only"] = bool(details["present_only"])
     details["self_nomination"] = bool(fields.get("self_nomination", True))
+    details["ballot_order"] = details["ballot_order"] or BallotOrder.SURNAME
     _check_details(details)
     if details["voting_closes_at"] <= timezone.now():
         raise ElectionError("Voting would already have closed: choose windows still to come.")
     election = Election.objects.create(
-        **details, created_by=actor if getattr(actor, "is_authenticated", False) else None
+        **details,
+        ballot_seed=_draw_seed(details["ballot_order"]),
+        created_by=actor if getattr(actor, "is_authenticated", False) else None,
     )
     log_action(actor=actor, action="election.created", target=election, detail=_detail(details))
     return election
+
+
+def _draw_seed(order: str) -> int | None:
+    """The seed of a random ballot order, drawn by the system (nobody chooses it); None by surname."""
+    return secrets.randbelow(SEED_BOUND) if order == BallotOrder.RANDOM else None
+
+
+def ballot_order_text(election: Election) -> str:
+    """The ballot order as the election's page and the ballot publish it."""
+    if election.ballot_order == BallotOrder.RANDOM and election.ballot_seed is not None:
+        return f"Candidates are listed in random order, drawn with seed {election.ballot_seed}."
+    return "Candidates are listed by surname."
 
 
 def editor_refusal(user: User | None, election: Election, now: dt.datetime | None = None) -> str:
@@ -269,6 +316,9 @@ def update_election(*, actor: User | None, election: Election, fields: Mapping[s
         return election
     for name, value in changed.items():
         setattr(election, name, value)
+    if "ballot_order" in changed:  # a new draw for a random order; none by surname
+        election.ballot_seed = _draw_seed(election.ballot_order)
+        changed["ballot_seed"] = election.ballot_seed
     election.save(update_fields=list(changed))
     log_action(actor=actor, action="election.updated", target=election, detail=_detail(changed))
     return election
@@ -375,6 +425,7 @@ def nominate(
                 proposer=proposer,
                 seconder=None if nominee.pk == proposer.pk else seconder,
                 ballot_name=nominee.full_name[:BALLOT_NAME_MAX],
+                sort_name=sort_name_for(nominee.full_name),
             )
     except IntegrityError:  # nomination_once_live: a parallel submit got there first
         raise ElectionError(already) from None
@@ -411,13 +462,104 @@ def _check_statement(election: Election, statement: str) -> str:
     return statement
 
 
-def _check_ballot_name(ballot_name: str) -> str:
+# Ballot names ------------------------------------------------------------------------------------
+def fold_name(name: str) -> str:
+    """A name as the near-copy rule compares it: no accents, case, punctuation or extra spaces.
+
+    A comma separates words ("Able, Ann"); other punctuation is dropped ("A-nn" is "ann").
+    """
+    text = "".join(c for c in unicodedata.normalize("NFKD", name) if not unicodedata.combining(c))
+    text = "".join(c if c.isalnum() or c.isspace() else " " if c == "," else "" for c in text.casefold())
+    return " ".join(text.split())
+
+
+def sort_name_for(full_name: str) -> str:
+    """A member's name for the surname order: the last word first, then the others, folded."""
+    words = fold_name(full_name).split()
+    return " ".join(words[-1:] + words[:-1])[:BALLOT_NAME_MAX]
+
+
+def _edits(a: str, b: str) -> int:
+    """The Levenshtein distance between two short strings."""
+    previous = list(range(len(b) + 1))
+    for i, x in enumerate(a, start=1):
+        current = [i]
+        for j, y in enumerate(b, start=1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (x != y)))
+        previous = current
+    return previous[-1]
+
+
+def near_copy(name: str, other: str) -> bool:
+    """Whether ``name`` equals or nearly copies ``other`` (see the module docstring)."""
+    a, b = fold_name(name), fold_name(other)
+    if not a or not b:
+        return False
+    if a == b or sorted(a.split()) == sorted(b.split()):
+        return True
+    x, y = a.replace(" ", ""), b.replace(" ", "")
+    # Short names allow fewer edits: "C0" and "C1" are two names, "Ann Able" and "Ann Abel" one.
+    return _edits(x, y) <= min(NEAR_EDITS, min(len(x), len(y)) // 3)
+
+
+def _others(nomination: Nomination) -> Iterable[tuple[str, str]]:
+    """Every other candidate's (ballot name, member name), and any variant they are waiting for."""
+    rows = (
+        Nomination.objects.filter(election_id=nomination.election_id, status=NominationStatus.ACCEPTED)
+        .exclude(pk=nomination.pk)
+        .values_list("ballot_name", "nominee__full_name", "requested_ballot_name")
+    )
+    for ballot_name, full_name, requested in rows:
+        yield ballot_name, full_name or ""
+        if requested:
+            yield requested, ballot_name
+
+
+def _check_ballot_name(nomination: Nomination, ballot_name: str) -> tuple[str, str]:
+    """The ballot name the nomination takes now, and the variant it asks for ("" if none).
+
+    The member's own name (or a variant already approved) stands unless another candidate already
+    stands under it; any other name is a request for the returning officer, refused here if it
+    nearly copies another candidate's. Call with the election row locked (``_lock_names``).
+    """
     name = " ".join(ballot_name.split())
     if not name:
         raise ElectionError("Give the name to print on the ballot paper.")
     if len(name) > BALLOT_NAME_MAX:
         raise ElectionError(f"The name on the ballot paper can have at most {BALLOT_NAME_MAX} characters.")
-    return name
+    own = " ".join(nomination.nominee.full_name.split())[:BALLOT_NAME_MAX]
+    current = nomination.ballot_name if nomination.ballot_name_approved_by_id else own
+    if fold_name(name) in (fold_name(own), fold_name(current)):
+        taken = current if fold_name(name) == fold_name(current) else own
+        for other, _ in _others(nomination):
+            if fold_name(other) == fold_name(taken):
+                raise ElectionError(
+                    f"Another candidate stands as {other}. Ask for a name that tells you apart (with a "
+                    "middle name, say, or your branch): the returning officer approves it."
+                )
+        return taken, ""
+    for other, whose in _others(nomination):
+        if near_copy(name, other) or near_copy(name, whose):
+            raise ElectionError(
+                f"“{name}” is too close to another candidate's name ({other}): choose a name that "
+                "voters cannot mistake for theirs."
+            )
+    return current, name
+
+
+def _lock_names(election: Election) -> None:
+    """Hold the election row while a ballot name is claimed: two candidates cannot take one name at once."""
+    Election.objects.select_for_update().filter(pk=election.pk).values_list("pk").first()
+
+
+def _record_request(actor: Any, nomination: Nomination, requested: str) -> None:
+    if requested:
+        log_action(
+            actor=actor,
+            action="election.ballot_name_requested",
+            target=nomination.election,
+            detail={"nomination": nomination.pk, "name": requested},
+        )
 
 
 def _tell_proposer(nomination: Nomination, kind: str) -> None:
@@ -445,11 +587,15 @@ def accept_nomination(
     if refusal:
         raise ElectionError(refusal)
     nomination.statement = _check_statement(election, statement)
-    nomination.ballot_name = _check_ballot_name(ballot_name)
+    _lock_names(election)
+    nomination.ballot_name, nomination.requested_ballot_name = _check_ballot_name(nomination, ballot_name)
     nomination.status = NominationStatus.ACCEPTED
     nomination.responded_at = now
-    nomination.save(update_fields=["statement", "ballot_name", "status", "responded_at"])
+    nomination.save(
+        update_fields=["statement", "ballot_name", "requested_ballot_name", "status", "responded_at"]
+    )
     _tell_proposer(nomination, "accepted")
+    _record_request(actor, nomination, nomination.requested_ballot_name)
     log_action(
         actor=actor,
         action="election.nomination_accepted",
@@ -519,8 +665,16 @@ def edit_statement(
     if nomination.status != NominationStatus.ACCEPTED:
         raise ElectionError("Accept the nomination first, from the link you were e-mailed.")
     nomination.statement = _check_statement(nomination.election, statement)
-    nomination.ballot_name = _check_ballot_name(ballot_name)
-    nomination.save(update_fields=["statement", "ballot_name"])
+    _lock_names(nomination.election)
+    nomination.ballot_name, requested = _check_ballot_name(nomination, ballot_name)
+    if fold_name(nomination.ballot_name) == fold_name(nomination.nominee.full_name):
+        nomination.ballot_name_approved_by = None  # their own name needs no approval
+    if requested and requested != nomination.requested_ballot_name:
+        _record_request(actor, nomination, requested)
+    nomination.requested_ballot_name = requested
+    nomination.save(
+        update_fields=["statement", "ballot_name", "requested_ballot_name", "ballot_name_approved_by"]
+    )
     log_action(
         actor=actor,
         action="election.statement_edited",
@@ -528,6 +682,65 @@ def edit_statement(
         detail={"nomination": nomination.pk},
     )
     return nomination
+
+
+@transaction.atomic
+def decide_ballot_name(
+    *, actor: User | None, nomination: Nomination, approve: bool, reason: str = ""
+) -> Nomination:
+    """The returning officer approves or refuses the ballot name a candidate asked for, until voting opens.
+
+    Approving is refused, even to the returning officer, if the name has come to nearly copy another
+    candidate's since it was asked for.
+    """
+    nomination = (
+        Nomination.objects.select_for_update(of=("self",))
+        .select_related("election", "nominee")
+        .get(pk=nomination.pk)
+    )
+    election = nomination.election
+    require(
+        actor,
+        RETURN_ELECTION,
+        election,
+        "Only the returning officer approves or refuses a ballot name.",
+        error=ElectionError,
+        system_may_act=False,
+    )
+    refusal = change_refusal(nomination)
+    if refusal:
+        raise ElectionError(refusal)
+    requested = nomination.requested_ballot_name
+    if not requested:
+        raise ElectionError("This candidate has not asked for another ballot name.")
+    _lock_names(election)
+    if approve:
+        for other, whose in _others(nomination):
+            if near_copy(requested, other) or near_copy(requested, whose):
+                raise ElectionError(
+                    f"“{requested}” is too close to another candidate's name ({other}), so it cannot be "
+                    "approved: refuse it."
+                )
+        nomination.ballot_name, nomination.ballot_name_approved_by = requested, actor
+    nomination.requested_ballot_name = ""
+    nomination.save(update_fields=["ballot_name", "requested_ballot_name", "ballot_name_approved_by"])
+    log_action(
+        actor=actor,
+        action="election.ballot_name_approved" if approve else "election.ballot_name_refused",
+        target=election,
+        detail={"nomination": nomination.pk, "name": requested, "reason": reason.strip()},
+    )
+    return nomination
+
+
+def ballot_name_requests(election: Election) -> QuerySet[Nomination]:
+    """The candidates waiting for the returning officer's answer on a ballot name."""
+    return (
+        Nomination.objects.filter(election=election, status=NominationStatus.ACCEPTED)
+        .exclude(requested_ballot_name="")
+        .select_related("nominee")
+        .order_by("sort_name", "pk")
+    )
 
 
 @transaction.atomic
@@ -626,6 +839,18 @@ def get_own_nomination(user: User, pk: int) -> Nomination:
     if nomination is None or member is None or nomination.nominee_id != member.pk:
         raise Http404("No such nomination.")
     return nomination
+
+
+def nomination_for_officer(user: User, pk: int) -> Nomination:
+    """A nomination, for its election's returning officer: 404 if they may not see it, 403 if they may."""
+    found = Nomination.objects.select_related("election", "nominee").filter(pk=pk).first()
+    if found is None:
+        raise Http404("No such nomination.")
+    election = get_election_for_user(user, found.election_id)
+    if not has_rule(user, RETURN_ELECTION, election):
+        raise PermissionDenied("Only the election's returning officer decides a ballot name.")
+    found.election = election
+    return found
 
 
 def returning_officer_name(election: Election) -> str:

@@ -24,9 +24,22 @@ travels to it in a short-lived signed cookie for that page alone, shown once
 and deleted, so the server never stores a receipt beside a voter. Once a
 member has voted the ballot page says so and shows nothing of the ballot.
 Nothing here is cached by the browser.
+
+**No side channel in the size.** Someone who sees only the sizes of the
+responses (TLS records on the conference Wi-Fi, an access log) must learn
+nothing of the ranking. Each step page shows the names ranked so far, so
+its natural length depends on them; every response of the ballot page is
+therefore padded to one length for the election (``_padded``): the largest
+the page can be for these candidates (every one ranked, and the review of
+every one ranked, nobody ranked, each with the longest message the page
+shows), plus a margin, rounded up to ``PAD_BLOCK``. That length depends on
+the candidates' names, never on what the voter ranked. The redirect after
+casting has no body, and the receipt page shows a code of fixed length.
 """
 
 from __future__ import annotations
+
+import logging
 
 from django.conf import settings
 from django.contrib import messages
@@ -62,6 +75,15 @@ from members.selectors import own_member
 
 RECEIPT_COOKIE = "awl_ballot_receipt"
 RECEIPT_SECONDS = 15 * 60
+# Ballot pages are padded to a multiple of this many bytes, above the largest the page can be.
+PAD_BLOCK = 1024
+# Room above the largest page rendered for the bound, for what varies besides the names: digits of a
+# preference number, the wording of a refusal from the service (voting closed, already voted, ...).
+PAD_MARGIN = 1024
+# The longest message the step pages show themselves (the bound renders with it).
+_LONGEST_STEP_ERROR = "Your ranking could not be read (the page may be out of date): please rank again."
+
+logger = logging.getLogger(__name__)
 
 
 # Access ------------------------------------------------------------------------------------------------
@@ -108,18 +130,11 @@ def _receipt_salt(election: Election, request: HttpRequest) -> str:
     return f"ballot-receipt:{election.pk}:{request.user.pk}"
 
 
-def _ballot_page(
-    request: HttpRequest,
-    election: Election,
-    paper: BallotPaper,
-    ranking: list[int],
-    *,
-    review: bool = False,
-    error: str = "",
-    status: int = 200,
-) -> HttpResponse:
+def _ballot_context(
+    election: Election, paper: BallotPaper, ranking: list[int], *, review: bool, error: str
+) -> dict[str, object]:
     ranked = paper.nominations(ranking)
-    context = {
+    return {
         "election": election,
         "ranked": ranked,
         "unranked": [
@@ -132,8 +147,52 @@ def _ballot_page(
         "paper": paper.key,
         "review": review and bool(ranking),
         "error": error,
+        "ballot_order": nominations.ballot_order_text(election),
     }
-    return render(request, "conference/elections/ballot_vote.html", context, status=status)
+
+
+def _padded_size(request: HttpRequest, election: Election, paper: BallotPaper) -> int:
+    """The one length of every ballot page of this election: see the module docstring.
+
+    It is worked out from the candidates alone, by rendering the largest pages the ranking can make.
+    """
+    everyone = list(range(1, len(paper.candidates) + 1))
+    error = _LONGEST_STEP_ERROR
+    largest = max(
+        len(render(request, "conference/elections/ballot_vote.html", context).content)
+        for context in (
+            _ballot_context(election, paper, everyone, review=False, error=error),
+            _ballot_context(election, paper, everyone, review=True, error=error),
+            _ballot_context(election, paper, [], review=False, error=error),
+        )
+    )
+    return -(-(largest + PAD_MARGIN) // PAD_BLOCK) * PAD_BLOCK
+
+
+def _padded(response: HttpResponse, size: int) -> HttpResponse:
+    """``response`` with its body padded by trailing whitespace (after ``</html>``) to ``size`` bytes."""
+    body = response.content
+    if len(body) > size:  # the bound failed: still pad, to a block, and say so
+        logger.error("A ballot page of %d bytes exceeds its padded size %d.", len(body), size)
+        size = -(-len(body) // PAD_BLOCK) * PAD_BLOCK
+    response.content = body + b"\n" * (size - len(body))
+    return response
+
+
+def _ballot_page(
+    request: HttpRequest,
+    election: Election,
+    paper: BallotPaper,
+    ranking: list[int],
+    *,
+    review: bool = False,
+    error: str = "",
+    status: int = 200,
+) -> HttpResponse:
+    """The ballot page for this step, padded to the election's one length."""
+    context = _ballot_context(election, paper, ranking, review=review, error=error)
+    response = render(request, "conference/elections/ballot_vote.html", context, status=status)
+    return _padded(response, _padded_size(request, election, paper))
 
 
 def _step(ranking: list[int], do: str, size: int) -> tuple[list[int], bool, str]:
@@ -191,7 +250,7 @@ def ballot_vote(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             election,
             paper,
             [],
-            error="Your ranking could not be read (the page may be out of date): please rank again.",
+            error=_LONGEST_STEP_ERROR,
             status=400,
         )
     do = form.cleaned_data["do"]
@@ -391,6 +450,7 @@ def teller_enter(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             for entry in ballots.own_entries(teller)
         ],
         "closed": election.papers_accepted_at is not None or election.confirmed_at is not None,
+        "waiting": ballots.entry_refusal(election),
         "is_teller": True,
         "is_officer": has_rule(request.user, RETURN_ELECTION, election),
     }

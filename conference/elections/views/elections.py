@@ -116,6 +116,7 @@ def election_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         "phase": current,
         "Phase": {p.name: p.value for p in Phase},
         "candidates": list(elections.candidates(election)),
+        "ballot_order": nominations.ballot_order_text(election),
         "nominations": list(nominations.nominations_of(election)) if officer else None,
         "own_nominations": mine,
         "live_own": [n for n in mine if not nominations.change_refusal(n)],

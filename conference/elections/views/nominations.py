@@ -6,7 +6,9 @@ its electorate). The nominee's link carries the nomination's token and
 needs no login: anyone holding it may answer, as with a committee's apology
 link; a link that names no nomination is a 400. Editing the statement and
 withdrawing are the signed-in nominee's alone (404 for anyone else's
-nomination). The rules are in ``conference.nominations``; a refusal comes
+nomination). A candidate's request for another ballot name is answered by
+the returning officer alone (``nomination_ballot_name``: 404 to those who
+may not see the election, 403 to the rest). The rules are in ``conference.nominations``; a refusal comes
 back on the form (status 409) with nothing written.
 """
 
@@ -22,7 +24,12 @@ from django.views.decorators.http import require_http_methods
 from awl.forms import ConfirmForm
 from awl.http import AuthenticatedHttpRequest
 from awl.views_helpers import bound, refusal_on, refusal_status
-from conference.elections.forms.elections import NominationForm, SelfNominationForm, StatementForm
+from conference.elections.forms.elections import (
+    BallotNameDecisionForm,
+    NominationForm,
+    SelfNominationForm,
+    StatementForm,
+)
 from conference.elections.models import NominationStatus
 from conference.elections.services import elections, nominations
 from conference.elections.services.elections import ElectionError
@@ -70,6 +77,17 @@ def nomination_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return render(request, "conference/elections/nomination_form.html", context, status=status)
 
 
+def _awaiting(token: str) -> str:
+    """What to add when the nominee asked for a name other than their own."""
+    found = nominations.nomination_by_token(token)
+    if found is None or not found.requested_ballot_name:
+        return ""
+    return (
+        f" You asked to stand as {found.requested_ballot_name}: the returning officer decides; "
+        f"until then the ballot shows {found.ballot_name}."
+    )
+
+
 def _invalid_link(request: HttpRequest) -> HttpResponse:
     return render(request, "conference/elections/nomination_invalid.html", status=400)
 
@@ -85,7 +103,10 @@ def nomination_respond(request: HttpRequest, token: str) -> HttpResponse:
         StatementForm,
         request,
         word_limit=election.statement_word_limit,
-        initial={"ballot_name": nomination.ballot_name, "statement": nomination.statement},
+        initial={
+            "ballot_name": nomination.requested_ballot_name or nomination.ballot_name,
+            "statement": nomination.statement,
+        },
     )
     if form.is_valid():
         with refusal_on(form, ElectionError):
@@ -95,7 +116,7 @@ def nomination_respond(request: HttpRequest, token: str) -> HttpResponse:
                 ballot_name=form.cleaned_data["ballot_name"],
                 actor=request.user,
             )
-            messages.success(request, f"You are a candidate in {election.title}.")
+            messages.success(request, f"You are a candidate in {election.title}.{_awaiting(token)}")
             return redirect("conference:nomination_respond", token)
     context = {
         "election": election,
@@ -150,7 +171,10 @@ def nomination_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         StatementForm,
         request,
         word_limit=election.statement_word_limit,
-        initial={"ballot_name": nomination.ballot_name, "statement": nomination.statement},
+        initial={
+            "ballot_name": nomination.requested_ballot_name or nomination.ballot_name,
+            "statement": nomination.statement,
+        },
     )
     if form.is_valid():
         with refusal_on(form, ElectionError):
@@ -160,7 +184,7 @@ def nomination_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
                 statement=form.cleaned_data["statement"],
                 ballot_name=form.cleaned_data["ballot_name"],
             )
-            messages.success(request, "Your statement is saved.")
+            messages.success(request, "Your statement is saved." + _awaiting(nomination.token))
             return redirect("conference:election_detail", election.pk)
     unavailable = nominations.change_refusal(nomination)
     if not unavailable and nomination.status != NominationStatus.ACCEPTED:
@@ -203,6 +227,41 @@ def nomination_withdraw(request: AuthenticatedHttpRequest, pk: int) -> HttpRespo
         "danger": True,
         "back": "election",
         "unavailable": nominations.change_refusal(nomination),
+    }
+    return render(
+        request, "conference/elections/nomination_action.html", context, status=refusal_status(form)
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def nomination_ballot_name(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """The returning officer approves or refuses the ballot name a candidate asked for."""
+    found = nominations.nomination_for_officer(request.user, pk)
+    election = found.election
+    form = bound(BallotNameDecisionForm, request)
+    if form.is_valid():
+        approve = form.cleaned_data["decision"] == "approve"
+        with refusal_on(form, ElectionError):
+            decided = nominations.decide_ballot_name(
+                actor=request.user, nomination=found, approve=approve, reason=form.cleaned_data["reason"]
+            )
+            messages.success(request, f"{decided.nominee.full_name} stands as {decided.ballot_name}.")
+            return redirect("conference:election_detail", election.pk)
+    unavailable = nominations.change_refusal(found)
+    if not unavailable and not found.requested_ballot_name:
+        unavailable = "This candidate has not asked for another ballot name."
+    context = {
+        "election": election,
+        "nomination": found,
+        "form": form,
+        "heading": f"Ballot name: {found.nominee.full_name}",
+        "intro": f"{found.nominee.full_name} asks to stand as “{found.requested_ballot_name}” "
+        f"instead of their own name. A name that nearly copies another candidate's cannot be approved.",
+        "submit": "Record the decision",
+        "danger": False,
+        "back": "election",
+        "unavailable": unavailable,
     }
     return render(
         request, "conference/elections/nomination_action.html", context, status=refusal_status(form)
