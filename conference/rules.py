@@ -14,6 +14,7 @@ from typing import Any
 
 import rules
 
+from committees.rules import is_secretary
 from members import roles
 from members.models import Role
 
@@ -29,6 +30,7 @@ ASSIGN_DUTIES = "conference.assign_duties"
 SET_UP_ELECTION = "conference.set_up_election"
 RETURN_ELECTION = "conference.return_election"
 ENTER_PAPER_BALLOTS = "conference.enter_paper_ballots"
+APPOINT_RETURNING_OFFICER = "conference.appoint_returning_officer"
 
 
 @rules.predicate
@@ -95,3 +97,20 @@ def is_teller(user: Any, election: Any) -> bool:
 rules.add_perm(SET_UP_ELECTION, run)
 rules.add_perm(RETURN_ELECTION, is_returning_officer)
 rules.add_perm(ENTER_PAPER_BALLOTS, is_teller)
+
+
+@rules.predicate
+def appoints_returning_officer(user: Any, election: Any) -> bool:
+    """The CAC for an election at a conference; the electing committee's secretary for a committee's.
+
+    Nobody else, whatever their office: the national office sets elections up but appoints nobody.
+    """
+    if election is None or not getattr(user, "is_authenticated", False):
+        return False
+    if election.conference_id is not None:
+        return bool(is_cac(user))
+    committee = election.electing_committee
+    return committee is not None and bool(is_secretary(user, committee))
+
+
+rules.add_perm(APPOINT_RETURNING_OFFICER, appoints_returning_officer)

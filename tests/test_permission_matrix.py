@@ -307,6 +307,9 @@ MATRIX: dict[str, tuple[str | None, dict[str, Any]]] = {
     "conference:election_add": ("election_setup", OFFICE_ONLY),
     "conference:election_detail": ("ec_election", MEMBER_AND_OFFICE),
     "conference:election_edit": ("coming_election", OFFICE_MEMBER_REFUSED),
+    # The returning officer is appointed by the electing committee's secretary (here the NC's): not the
+    # national office, not an NC member.
+    "conference:election_returning_officer": ("ec_election", _row(LOGIN, 404, 404, 403, 404, 404, 404, 403)),
     "conference:nomination_add": ("ec_election", _row(LOGIN, 404, 404, 200, 404, 404, 404, 403)),
     "conference:nomination_respond": ("nomination_token", ANYONE),
     "conference:nomination_decline": ("nomination_token", ANYONE),
@@ -334,6 +337,7 @@ MATRIX: dict[str, tuple[str | None, dict[str, Any]]] = {
     # Others may not see the elections at all (404).
     "conference:result_count": ("counted_election", OFFICE_MEMBER_REFUSED),
     "conference:result_import": ("counted_election", OFFICE_MEMBER_REFUSED),
+    "conference:result_off_system": ("counted_election", OFFICE_MEMBER_REFUSED),
     "conference:result_confirm": ("unconfirmed_count", OFFICE_MEMBER_REFUSED),
     "conference:result_detail": ("declared_election", MEMBER_AND_OFFICE),
     "conference:result_blt": ("declared_election", MEMBER_AND_OFFICE),

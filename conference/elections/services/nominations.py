@@ -76,8 +76,10 @@ from conference.elections.models import (
 from conference.elections.services.elections import (
     ElectionError,
     Phase,
+    appointer_refusal,
     get_election_for_user,
     in_electorate,
+    nominee_refusal,
     phase,
     standing_refusal,
     visible_elections,
@@ -111,6 +113,7 @@ DETAILS = (
     "returning_officer",
     "term_starts_on",
     "term_ends_on",
+    "counted_off_system",
 )
 # What may still change once nominations are open: the closing times, later only.
 EXTENDABLE = ("nominations_close_at", "voting_closes_at")
@@ -160,8 +163,8 @@ def _check_details(details: Mapping[str, Any]) -> None:
     low, high = WORD_LIMIT_RANGE
     if not isinstance(limit, int) or not low <= limit <= high:
         raise ElectionError(f"The statement word limit must be between {low} and {high} words.")
-    officer = details.get("returning_officer")
-    if officer is None or not officer.is_active:
+    officer = details.get("returning_officer")  # may wait: appointed later by whoever appoints it
+    if officer is not None and not officer.is_active:
         raise ElectionError("Choose a returning officer with an active account on this site.")
     starts, ends = details.get("term_starts_on"), details.get("term_ends_on")
     if starts is None:
@@ -198,12 +201,23 @@ def create_election(*, actor: User | None, fields: Mapping[str, Any]) -> Electio
     details["title"] = str(details["title"] or "").strip()
     details["present_only"] = bool(details["present_only"])
     details["self_nomination"] = bool(fields.get("self_nomination", True))
+    details["counted_off_system"] = bool(details["counted_off_system"])
     _check_details(details)
     if details["voting_closes_at"] <= timezone.now():
         raise ElectionError("Voting would already have closed: choose windows still to come.")
+    # Naming the returning officer at set-up is an appointment: only whoever appoints may make it.
+    officer = details["returning_officer"]
+    refusal = appointer_refusal(actor, Election(**details)) if officer is not None else ""
+    if refusal:
+        raise ElectionError(f"{refusal} Leave the returning officer empty for them to appoint.")
+    by = actor if getattr(actor, "is_authenticated", False) else None
     election = Election.objects.create(
-        **details, created_by=actor if getattr(actor, "is_authenticated", False) else None
+        **details,
+        created_by=by,
+        returning_officer_appointed_at=timezone.now() if officer is not None else None,
+        returning_officer_appointed_by=by if officer is not None else None,
     )
+    # The entry names the returning officer among the details: their appointment, by the actor.
     log_action(actor=actor, action="election.created", target=election, detail=_detail(details))
     return election
 
@@ -255,6 +269,8 @@ def update_election(*, actor: User | None, election: Election, fields: Mapping[s
     }
     if "title" in changed:
         changed["title"] = str(changed["title"] or "").strip()
+    if "returning_officer" in changed:  # an appointment, audited by its own service
+        raise ElectionError("Change the returning officer with “Change the returning officer”.")
     if only_extending(election, now):
         if set(changed) - set(EXTENDABLE):
             raise ElectionError("Nominations have opened: only the closing times can be extended now.")
@@ -362,8 +378,9 @@ def nominate(
     refusal = standing_refusal(election, nominee)
     if refusal:
         raise ElectionError(refusal)
-    if nominee.user_id is not None and nominee.user_id == election.returning_officer_id:
-        raise ElectionError("The returning officer cannot stand in the election they run.")
+    refusal = nominee_refusal(election, nominee)  # the returning officer and tellers do not stand
+    if refusal:
+        raise ElectionError(refusal)
     already = f"{nominee} is already nominated in this election."
     if already_nominated(election, nominee):
         raise ElectionError(already)
@@ -441,7 +458,7 @@ def accept_nomination(
         raise ElectionError(
             f"Nominations closed on {when(election.nominations_close_at)}: it is too late to accept."
         )
-    refusal = standing_refusal(election, nomination.nominee)
+    refusal = standing_refusal(election, nomination.nominee) or nominee_refusal(election, nomination.nominee)
     if refusal:
         raise ElectionError(refusal)
     nomination.statement = _check_statement(election, statement)
@@ -631,6 +648,8 @@ def get_own_nomination(user: User, pk: int) -> Nomination:
 def returning_officer_name(election: Election) -> str:
     """How the election page names its returning officer: their member name, account name or address."""
     officer = election.returning_officer
+    if officer is None:
+        return "Not yet appointed"
     member = Member.objects.filter(user_id=officer.pk, erased_at__isnull=True).only("full_name").first()
     return member.full_name if member else officer.get_full_name() or officer.email
 
