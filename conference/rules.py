@@ -14,6 +14,7 @@ from typing import Any
 
 import rules
 
+from committees.rules import is_secretary
 from members import roles
 from members.models import Role
 
@@ -30,6 +31,7 @@ SET_UP_ELECTION = "conference.set_up_election"
 RETURN_ELECTION = "conference.return_election"
 ENTER_PAPER_BALLOTS = "conference.enter_paper_ballots"
 CHOOSE_DELEGATES = "conference.choose_delegates"
+APPOINT_RETURNING_OFFICER = "conference.appoint_returning_officer"
 
 
 @rules.predicate
@@ -167,3 +169,20 @@ def holds_conference_office(user: Any) -> bool:
         )
         user._awl_conference_office = cached
     return bool(cached)
+
+
+@rules.predicate
+def appoints_returning_officer(user: Any, election: Any) -> bool:
+    """The CAC for an election at a conference; the electing committee's secretary for a committee's.
+
+    Nobody else, whatever their office: the national office sets elections up but appoints nobody.
+    """
+    if election is None or not getattr(user, "is_authenticated", False):
+        return False
+    if election.conference_id is not None:
+        return bool(is_cac(user))
+    committee = election.electing_committee
+    return committee is not None and bool(is_secretary(user, committee))
+
+
+rules.add_perm(APPOINT_RETURNING_OFFICER, appoints_returning_officer)

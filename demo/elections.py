@@ -63,9 +63,10 @@ from committees import services as committee_services
 from committees.models import Committee, Term, TermRole
 from committees.services import current_members
 from conference.elections.models import Ballot, Election, Nomination, VoterRecord
-from conference.elections.services import ballots, nominations, results
+from conference.elections.services import ballots, elections, nominations, results
 from conference.elections.services.elections import candidates, standing_refusal
 from conference.models import Conference, Registration, RegistrationStatus
+from demo import committees as committees_demo
 from demo import conference as conference_demo
 from members.models import Member
 
@@ -305,10 +306,16 @@ class DemoElections:
                     "voting_closes_at": voting_closes_at,
                     "statement_word_limit": 150,
                     "self_nomination": True,
-                    "returning_officer": self.office,
+                    "returning_officer": None,
                     "term_starts_on": closes_on + dt.timedelta(days=1),
                     "term_ends_on": None,
                 },
+            )
+            # The NC's secretary appoints the returning officer by name (the office sets up, appoints nobody).
+            election = elections.appoint_returning_officer(
+                actor=get_user_model().objects.get(email=committees_demo.SECRETARY_EMAIL),
+                election=election,
+                user=self.office,
             )
         on = nominations_open_at.date()
         logins = Q(user__email__iendswith=f"@{DEMO_DOMAIN}")

@@ -387,6 +387,12 @@ MATRIX: dict[str, tuple[str | None, dict[str, Any]]] = {
         "ec_election",
         _row(LOGIN, 404, 404, 200, 404, 404, 404, 403, ro=403, cac=403),
     ),
+    # The returning officer is appointed by the electing committee's secretary (here the NC's): not the
+    # national office, not an NC member.
+    "conference:election_returning_officer": (
+        "ec_election",
+        _row(LOGIN, 404, 404, 403, 404, 404, 404, 403, ro=403, cac=403, secretary=200),
+    ),
     "conference:nomination_respond": ("nomination_token", ANYONE),
     "conference:nomination_decline": ("nomination_token", ANYONE),
     "conference:nomination_edit": (
@@ -457,6 +463,10 @@ MATRIX: dict[str, tuple[str | None, dict[str, Any]]] = {
         _row(LOGIN, 404, 404, 403, 404, 404, 404, 403, ro=200, cac=403),
     ),
     "conference:result_import": (
+        "counted_election",
+        _row(LOGIN, 404, 404, 403, 404, 404, 404, 403, ro=200, cac=403),
+    ),
+    "conference:result_off_system": (
         "counted_election",
         _row(LOGIN, 404, 404, 403, 404, 404, 404, 403, ro=200, cac=403),
     ),

@@ -203,7 +203,13 @@ FORMS: dict[str, tuple[str, str | None, dict[str, str]]] = {
     # tests/conference/election_objects.py. The set-up pages fill in their windows and the returning
     # officer; the terms' end is left empty (it would be today, before they start). Rosa nominates Nina,
     # seconded by Sam (the page's other form nominates herself); the nominee's link is used signed out.
-    "conference:election_add": ("national_office", "election_setup", {"term_ends_on": ""}),
+    # The national office sets up with no returning officer: the CAC or the electing committee's secretary
+    # appoints one (conference.rules APPOINT_RETURNING_OFFICER).
+    "conference:election_add": (
+        "national_office",
+        "election_setup",
+        {"term_ends_on": "", "returning_officer_email": ""},
+    ),
     "conference:election_edit": ("national_office", "coming_election", {"term_ends_on": ""}),
     "conference:nomination_add": (
         "member",

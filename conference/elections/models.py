@@ -97,8 +97,24 @@ class Election(models.Model):
         blank=True,
         help_text="For a random order: the seed it was drawn with (drawn by the system).",
     )
+    # Appointed by name (conference.rules APPOINT_RETURNING_OFFICER: the CAC for an election at a
+    # conference, the electing committee's secretary for a committee's); empty until then.
     returning_officer = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="elections_returned"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="elections_returned",
+    )
+    returning_officer_appointed_at = models.DateTimeField(null=True, blank=True)
+    returning_officer_appointed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # Declared before voting opens: the ballots are cast on paper off this system and come in as one
+    # BLT file (capped by the papers recorded as issued). Only such an election takes an import.
+    counted_off_system = models.BooleanField(
+        default=False,
+        help_text="Counted from ballots cast off this system (imported as a BLT file).",
     )
     term_starts_on = models.DateField(help_text="The elected members' terms of office start on this day.")
     term_ends_on = models.DateField(null=True, blank=True)
@@ -277,6 +293,10 @@ class Teller(models.Model):
 
     election = models.ForeignKey(Election, on_delete=models.CASCADE, related_name="tellers")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    appointed_at = models.DateTimeField(default=timezone.now)
+    appointed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["election", "user"], name="teller_once")]
@@ -321,6 +341,8 @@ class ElectionCount(models.Model):
     )
     seed = models.BigIntegerField(help_text="The seed of the lot, should a tie need one.")
     ballots = models.PositiveIntegerField()
+    # Why the returning officer counted again (required for every count after the first).
+    reason = models.CharField(max_length=500, blank=True)
     result = models.JSONField()
     # The candidates elected, as Nomination keys in order of election.
     elected = ArrayField(models.PositiveIntegerField())
@@ -361,3 +383,26 @@ class ElectionElector(models.Model):
 
     def __str__(self) -> str:
         return f"Elector in {self.election}"
+
+
+class BallotImport(models.Model):
+    """One BLT file imported into an election: kept, with its hash, even once a later file replaces it."""
+
+    election = models.ForeignKey(Election, on_delete=models.CASCADE, related_name="imports")
+    sha256 = models.CharField(max_length=64)
+    papers = models.PositiveIntegerField()
+    imported_at = models.DateTimeField(default=timezone.now)
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    replaced_by = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="replaces"
+    )
+    replaced_reason = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        # One current (unreplaced) import per election: import_blt holds the election row locked.
+        ordering = ["election", "imported_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"Import of {self.papers} papers into {self.election}"

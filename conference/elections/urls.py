@@ -13,6 +13,11 @@ urlpatterns: list[URLPattern] = [
     path("elections/new/", elections.election_add, name="election_add"),
     path("elections/<int:pk>/", elections.election_detail, name="election_detail"),
     path("elections/<int:pk>/edit/", elections.election_edit, name="election_edit"),
+    path(
+        "elections/<int:pk>/returning-officer/",
+        elections.returning_officer_change,
+        name="election_returning_officer",
+    ),
     # nominations
     path("elections/<int:pk>/nominate/", nominations.nomination_add, name="nomination_add"),
     path("elections/nominations/<int:pk>/statement/", nominations.nomination_edit, name="nomination_edit"),
@@ -45,6 +50,7 @@ urlpatterns: list[URLPattern] = [
     # results
     path("elections/<int:pk>/count/", results.count_page, name="result_count"),
     path("elections/<int:pk>/import/", results.import_ballots, name="result_import"),
+    path("elections/<int:pk>/counted-off-system/", results.off_system, name="result_off_system"),
     path("elections/<int:pk>/result/", results.result_detail, name="result_detail"),
     path("elections/<int:pk>/ballots.blt", results.ballots_file, name="result_blt"),
     path("elections/counts/<int:pk>/", results.sheet, name="result_sheet"),

@@ -8,7 +8,8 @@ by the National Committee, on which the matrix's member Rosa sits, so she
 is in their electorate, with national office as returning officer:
 
 * ``counted_election``: the Standing Orders Committee's election (2 seats),
-  counted once, not confirmed (the count page, the import form);
+  counted from ballots cast off this system (three papers issued), counted
+  once, not confirmed (the count page, the import form);
 * ``unconfirmed_count``: that count (its confirm page);
 * ``declared_election``: the Appeals Committee's election (2 seats),
   counted and confirmed (the result page, the ballots file);
@@ -26,6 +27,7 @@ from typing import Any
 from django.utils import timezone
 
 from committees.models import Committee
+from committees.services import current_members
 from conference.elections.models import (
     Ballot,
     BallotSource,
@@ -89,6 +91,41 @@ def make_election(
             source=BallotSource.ONLINE,
             receipt=new_receipt_code(),
         )
+    # Every ballot has its voter: the totals must add up (results.totals_refusal) for a count.
+    for voter in electorate_of(electing_committee, nominees[0].branch, len(rankings)):
+        VoterRecord.objects.create(election=election, member=voter, method=VotedBy.ONLINE)
+    return election
+
+
+def electorate_of(committee: Committee, branch: Any, size: int) -> list[Member]:
+    """``size`` members sitting on ``committee``: those already on it, then new ones seated (made once)."""
+    people = list(current_members(committee).order_by("pk"))
+    number = 0
+    while len(people) < size:
+        number += 1
+        email = f"voter{number}.{committee.slug}@example.org"
+        if Member.objects.filter(user__email=email).exists():
+            continue
+        user = UserFactory(username=email.split("@")[0], email=email)
+        person = make_member(branch, full_name=f"Voter {number} {committee.slug}", user=user)
+        seat(committee, person)
+        people.append(person)
+    return people[:size]
+
+
+def counted_off_system(election: Election, papers_issued: int) -> Election:
+    """Declare ``election`` counted from ballots cast off this system, ``papers_issued`` paper ballots
+    issued (to members of its electorate who have not voted)."""
+    Election.objects.filter(pk=election.pk).update(counted_off_system=True)
+    election.refresh_from_db()
+    committee = election.electing_committee
+    assert committee is not None
+    voted = set(VoterRecord.objects.filter(election=election).values_list("member_id", flat=True))
+    branch = Member.objects.filter(pk__in=voted).first() or Member.objects.filter(user__isnull=False).first()
+    assert branch is not None
+    people = electorate_of(committee, branch.branch, len(voted) + papers_issued)
+    for person in [p for p in people if p.pk not in voted][:papers_issued]:
+        VoterRecord.objects.create(election=election, member=person, method=VotedBy.PAPER)
     return election
 
 
@@ -145,7 +182,8 @@ def counted_election(member: Member, nc: Committee, returning_officer: Any) -> E
         returning_officer,
         rankings=[[0, 1], [0, 1], [0, 2], [1], [2, 1], [1, 0]],
     )
-    VoterRecord.objects.create(election=election, member=member, method=VotedBy.ONLINE)
+    # Declared counted off this system with three papers issued, so the import form takes BLT_FOR_COUNTED.
+    counted_off_system(election, 3)
     results.run_count(actor=returning_officer, election=election, seed=7)
     return election
 

@@ -372,6 +372,7 @@ def test_the_demo_elects_the_nc_at_conference_from_twelve_and_the_nc_holds_two_e
     national = Election.objects.get(conference=conference)
     declared, voting = Election.objects.filter(electing_committee__slug="nc").order_by("voting_closes_at")
 
+    assert national.returning_officer is not None
     assert (national.committee.slug, national.returning_officer.email) == ("nc", CAC)
     assert timezone.localdate(national.voting_opens_at) == conference.starts_on
     assert timezone.localdate(national.voting_closes_at) == conference.ends_on
@@ -383,6 +384,7 @@ def test_the_demo_elects_the_nc_at_conference_from_twelve_and_the_nc_holds_two_e
     assert (phase(declared), phase(voting)) == (Phase.CONFIRMED, Phase.VOTING)
     for by_election in (declared, voting):
         assert by_election.committee.slug == "ec"
+        assert by_election.returning_officer is not None  # appointed by the NC's secretary
         assert by_election.returning_officer.email == "office@awl.example"
         standing = by_election.nominations.filter(status=NominationStatus.ACCEPTED)
         assert standing.count() > by_election.seats and all(n.statement for n in standing)  # contested

@@ -80,6 +80,7 @@ def test_the_demo_member_can_vote_now_in_the_ec_by_election(moment: str, client:
         member = Member.objects.select_related("user").get(user__email=MEMBER)
 
         assert phase(election) == Phase.VOTING
+        assert election.returning_officer is not None
         assert election.returning_officer.email == RETURNING_OFFICER
         assert in_electorate(election, member)
         assert not ballots.has_voted(election, member)

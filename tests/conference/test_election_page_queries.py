@@ -37,6 +37,7 @@ def add_voters(election: Election, nc: Any, member: Member, ids: list[int], star
         )
         seat(nc, voter)
         ballots.cast_ballot(actor=voter.user, election=election, ranking=[ids[n % len(CANDIDATES)]])
+        assert election.returning_officer is not None
         ballots.appoint_teller(
             actor=election.returning_officer,
             election=election,

@@ -40,7 +40,7 @@ from conference.elections.services import results
 from conference.elections.services.elections import ElectionError
 from conference.models import EligibilityException, Registration
 from members.models import Member, Role
-from tests.conference.result_objects import make_election
+from tests.conference.result_objects import counted_off_system, electorate_of, make_election
 from tests.factories import CommitteeFactory, UserFactory, make_member, make_officer, national_committee, seat
 
 NAMES = ("Ada Adams", "Ben Brown", "Cai Carter", "Dee Doyle")
@@ -89,6 +89,14 @@ def election(nc: Committee, ec: Committee, standing: list[Member], returning_off
     )
 
 
+@pytest.fixture
+def off_system(election: Election) -> Election:
+    """The election declared counted off this system, twelve paper ballots issued."""
+    done = counted_off_system(election, 12)
+    election.counted_off_system = done.counted_off_system
+    return election
+
+
 def _direct(election: Election, seed: int) -> stv.CountResult:
     return stv.count(NAMES, 2, [(tuple(r), 1) for r in RANKINGS], seed=seed)
 
@@ -116,17 +124,18 @@ def test_the_count_of_the_ballots_in_the_database_is_the_count_of_the_same_ballo
 
 
 def test_without_a_seed_one_is_drawn_and_recorded_so_the_count_can_be_repeated(
-    election: Election, returning_officer: Any
+    nc: Committee, ec: Committee, standing: list[Member], returning_officer: Any
 ) -> None:
     # Ada and Ben tie on every stage for the last seat, so the lot decides.
-    Ballot.objects.filter(election=election).delete()
-    nominations = {n.ballot_name: n.pk for n in election.nominations.all()}
-    for ranking in (["Ada Adams"], ["Ben Brown"], ["Cai Carter"]):
-        Ballot.objects.create(
-            election=election,
-            preferences=[nominations[name] for name in ranking],
-            source=BallotSource.PAPER,
-        )
+    election = make_election(
+        title="Tied",
+        committee=ec,
+        electing_committee=nc,
+        returning_officer=returning_officer,
+        nominees=standing,
+        rankings=[[0], [1], [2]],
+        seats=2,
+    )
 
     count = results.run_count(actor=returning_officer, election=election)
 
@@ -140,7 +149,7 @@ def test_each_recount_is_a_new_row_and_the_latest_is_the_one_offered(
     election: Election, returning_officer: Any
 ) -> None:
     first = results.run_count(actor=returning_officer, election=election, seed=1)
-    second = results.run_count(actor=returning_officer, election=election, seed=2)
+    second = results.run_count(actor=returning_officer, election=election, seed=2, reason="A check")
 
     assert ElectionCount.objects.filter(election=election).count() == 2
     assert results.latest_count(election) == second
@@ -213,7 +222,9 @@ def test_confirming_mails_every_candidate_and_everyone_in_the_electorate_once(
 
     mail = OutboundMessage.objects.filter(key__startswith=f"election-{election.pk}-result-")
     # The candidates sit on the NC, so are in the electorate too: one message each all the same.
-    assert sorted(m.to for m in mail) == sorted(p.user.email for p in [member, *standing])
+    voters = VoterRecord.objects.filter(election=election).values_list("member__user__email", flat=True)
+    assert sorted(m.to for m in mail) == sorted(voters)
+    assert {p.user.email for p in [member, *standing]} <= set(voters)
     by_to = {m.to: m for m in mail}
     assert "You were elected" in by_to["ada@example.org"].body_text
     assert "You were not elected" in by_to["ben@example.org"].body_text
@@ -251,7 +262,7 @@ def test_a_count_that_is_not_the_latest_or_not_this_elections_is_refused(
     election: Election, returning_officer: Any, nc: Committee, standing: list[Member]
 ) -> None:
     older = results.run_count(actor=returning_officer, election=election, seed=3)
-    results.run_count(actor=returning_officer, election=election, seed=4)
+    results.run_count(actor=returning_officer, election=election, seed=4, reason="A check")
     other = make_election(
         title="Other",
         committee=CommitteeFactory.create(name="Other", kind="national"),
@@ -273,9 +284,10 @@ def test_a_count_the_ballots_have_changed_since_is_refused(
     election: Election, returning_officer: Any
 ) -> None:
     count = results.run_count(actor=returning_officer, election=election, seed=3)
-    Ballot.objects.create(
-        election=election, preferences=_pks(election, "Ben Brown"), source=BallotSource.PAPER
-    )
+    # One ballot's ranking altered: the totals still add up, the count does not.
+    ballot = Ballot.objects.filter(election=election).order_by("pk").first()
+    assert ballot is not None
+    Ballot.objects.filter(pk=ballot.pk).update(preferences=_pks(election, "Dee Doyle"))
 
     with pytest.raises(ElectionError, match="changed since this count"):
         results.confirm_result(actor=returning_officer, election=election, count=count)
@@ -310,7 +322,8 @@ def test_paper_ballots_issued_but_not_yet_entered_block_the_confirmation(
 ) -> None:
     """A teller handed out a paper ballot: the count cannot be declared before the papers are in."""
     count = results.run_count(actor=returning_officer, election=election, seed=3)
-    VoterRecord.objects.create(election=election, member=standing[0], method=VotedBy.PAPER)
+    voter = electorate_of(election.electing_committee, standing[0].branch, 12)[-1]  # type: ignore[arg-type]
+    VoterRecord.objects.create(election=election, member=voter, method=VotedBy.PAPER)
 
     with pytest.raises(ElectionError, match="paper entries have not been accepted"):
         results.confirm_result(actor=returning_officer, election=election, count=count)
@@ -366,6 +379,17 @@ def test_an_election_at_a_conference_gives_terms_elected_at_that_conference(
     )
     Election.objects.filter(pk=election.pk).update(conference=conference, electing_committee=None)
     election.refresh_from_db()
+    for voter in Member.objects.filter(pk__in=election.voter_records.values("member_id")).exclude(
+        pk=member.pk
+    ):
+        Registration.objects.create(
+            conference=conference,
+            member=voter,
+            name=voter.full_name,
+            email=voter.user.email,
+            fee_band="waged",
+            entitled=True,
+        )
     count = results.run_count(actor=returning_officer, election=election, seed=3)
 
     results.confirm_result(actor=returning_officer, election=election, count=count)
@@ -379,7 +403,8 @@ def test_an_election_at_a_conference_gives_terms_elected_at_that_conference(
             "to", flat=True
         )
     )
-    assert mailed == {"rosa@example.org", *(p.user.email for p in standing)}
+    voters = set(election.voter_records.values_list("member__user__email", flat=True))
+    assert mailed == voters | {p.user.email for p in standing}
 
 
 def test_an_uncontested_election_elects_everyone_standing_without_ballots(
@@ -448,6 +473,7 @@ def _imported(election: Election) -> list[list[int]]:
 GOOD = '4 2\n3 2 1 0\n1 4 0\n0\n"Ada Adams"\n"Ben Brown"\n"Cai Carter"\n"Dee Doyle"\n"Paper count"\n'
 
 
+@pytest.mark.usefixtures("off_system")
 def test_an_imported_file_adds_its_ballots_one_row_per_paper(
     election: Election, returning_officer: Any
 ) -> None:
@@ -460,6 +486,7 @@ def test_an_imported_file_adds_its_ballots_one_row_per_paper(
     assert AuditEntry.objects.get(action="election.ballots_imported").detail["papers"] == 4
 
 
+@pytest.mark.usefixtures("off_system")
 def test_candidates_are_matched_by_name_whatever_the_order_and_case(
     election: Election, returning_officer: Any
 ) -> None:
@@ -498,6 +525,7 @@ def test_candidates_are_matched_by_name_whatever_the_order_and_case(
         ("", "empty"),
     ],
 )
+@pytest.mark.usefixtures("off_system")
 def test_a_bad_file_is_refused_with_a_clear_message_and_nothing_written(
     election: Election, returning_officer: Any, text: str, message: str
 ) -> None:
@@ -511,6 +539,7 @@ def test_a_bad_file_is_refused_with_a_clear_message_and_nothing_written(
     assert not AuditEntry.objects.filter(action="election.ballots_imported").exists()
 
 
+@pytest.mark.usefixtures("off_system")
 def test_a_second_import_replaces_the_first_only_when_asked(
     election: Election, returning_officer: Any
 ) -> None:
@@ -519,19 +548,23 @@ def test_a_second_import_replaces_the_first_only_when_asked(
 
     with pytest.raises(ElectionError, match="imported already"):
         results.import_blt(actor=returning_officer, election=election, text=again)
-    results.import_blt(actor=returning_officer, election=election, text=again, replace=True)
+    results.import_blt(
+        actor=returning_officer, election=election, text=again, replace=True, reason="The wrong ward's file"
+    )
 
     cai, dee = _pks(election, "Cai Carter", "Dee Doyle")
     assert _imported(election) == sorted([[cai], [cai], [dee]])
     assert Ballot.objects.filter(election=election).exclude(source=BallotSource.IMPORTED).count() == 11
 
 
+@pytest.mark.usefixtures("off_system")
 def test_importing_the_elections_own_export_is_refused(election: Election, returning_officer: Any) -> None:
     with pytest.raises(ElectionError, match="count every ballot twice"):
         results.import_blt(actor=returning_officer, election=election, text=results.export_blt(election))
     assert not _imported(election)
 
 
+@pytest.mark.usefixtures("off_system")
 def test_import_is_refused_before_voting_closes_after_the_result_and_to_anyone_but_the_ro(
     election: Election, returning_officer: Any, national_office: Any
 ) -> None:

@@ -82,9 +82,18 @@ class ElectionForm(forms.Form):
         help_text="Published with the ballot. A random order is drawn by the system, and its seed recorded.",
     )
     returning_officer_email = LowercaseEmailField(
-        label="Returning officer's e-mail address",
+        label="Returning officer's e-mail address (optional)",
         max_length=254,
-        help_text="The address they log in with. They run the count and confirm the result.",
+        required=False,
+        help_text="The address they log in with. They run the count and confirm the result. The CAC "
+        "appoints the returning officer of an election at a conference, the electing committee's "
+        "secretary that of a committee's election: anyone else leaves this empty for them.",
+    )
+    counted_off_system = forms.BooleanField(
+        label="Counted from ballots cast off this system",
+        required=False,
+        help_text="The ballots are cast on paper away from this system and come in as one BLT file, no "
+        "more papers than were recorded as issued. Only such an election takes an import.",
     )
     term_starts_on = ConferenceDateField(label="Terms of office start on")
     term_ends_on = ConferenceDateField(
@@ -99,10 +108,13 @@ class ElectionForm(forms.Form):
         committees: list[Committee],
         conferences: list[Conference],
         extending: bool = False,
+        editing: bool = False,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         self.extending = extending
+        if editing:  # the returning officer changes through its own action ("Change the returning officer")
+            del self.fields["returning_officer_email"]
         if extending:
             for name in list(self.fields):
                 if name not in nominations.EXTENDABLE:
@@ -132,6 +144,7 @@ class ElectionForm(forms.Form):
                 "ballot_order",
                 "term_starts_on",
                 "term_ends_on",
+                "counted_off_system",
             )
         }
         for name in ("nominations_open_at", "nominations_close_at", "voting_opens_at", "voting_closes_at"):
@@ -142,11 +155,12 @@ class ElectionForm(forms.Form):
             if election.conference_id
             else _held_value(COMMITTEE, election.electing_committee_id or 0)
         )
-        initial["returning_officer_email"] = election.returning_officer.email
         return initial
 
     def clean_returning_officer_email(self) -> Any:
         email = self.cleaned_data["returning_officer_email"]
+        if not email:
+            return None
         user = nominations.user_with_email(email)
         if user is None:
             raise ValidationError("No account has this e-mail address: they need to sign up first.")
@@ -173,6 +187,7 @@ class ElectionForm(forms.Form):
                 "self_nomination",
                 "term_starts_on",
                 "term_ends_on",
+                "counted_off_system",
             )
         }
         details.update(
@@ -180,8 +195,9 @@ class ElectionForm(forms.Form):
             committee=self.committees.get(data["committee"]),
             conference=self.conferences.get(held_at) if kind == CONFERENCE else None,
             electing_committee=self.committees.get(held_at) if kind == COMMITTEE else None,
-            returning_officer=data["returning_officer_email"],
         )
+        if "returning_officer_email" in data:
+            details["returning_officer"] = data["returning_officer_email"]
         return details
 
 
@@ -204,7 +220,6 @@ def initial_for_new(
         "statement_word_limit": 250,
         "self_nomination": True,
         "ballot_order": BallotOrder.SURNAME,
-        "returning_officer_email": getattr(user, "email", ""),
     }
     if national is not None:
         initial["committee"] = national.pk
@@ -297,3 +312,25 @@ class BallotNameDecisionForm(forms.Form):
     reason = PlainTextField(
         label="Reason (optional)", max_length=500, required=False, help_text="Kept in the audit trail."
     )
+
+
+class ReturningOfficerForm(forms.Form):
+    """Appoint (or replace) an election's returning officer by their e-mail address."""
+
+    email = LowercaseEmailField(
+        label="The returning officer's e-mail address",
+        max_length=254,
+        help_text="The address they log in with. Not a nominee, candidate or teller in this election.",
+    )
+    reason = PlainTextField(
+        label="Why (when replacing a returning officer)",
+        max_length=500,
+        required=False,
+        help_text="Required when someone is already appointed: it is kept in the election's record.",
+    )
+
+    def clean_email(self) -> Any:
+        user = nominations.user_with_email(self.cleaned_data["email"])
+        if user is None:
+            raise ValidationError("No account has this e-mail address: they need to sign up first.")
+        return user

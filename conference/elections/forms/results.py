@@ -23,6 +23,12 @@ class CountForm(forms.Form):
             "give an earlier count's seed to repeat that count exactly."
         ),
     )
+    reason = forms.CharField(
+        required=False,
+        max_length=500,
+        label="Why you are counting again (for a recount)",
+        help_text="Required for every count after the first: the published result shows it.",
+    )
 
 
 class ImportForm(forms.Form):
@@ -40,6 +46,12 @@ class ImportForm(forms.Form):
         required=False,
         label="Replace the ballots imported before",
         help_text="Only the imported ballots are replaced; ballots cast online or entered by tellers stay.",
+    )
+    reason = forms.CharField(
+        required=False,
+        max_length=500,
+        label="Why the earlier import is replaced",
+        help_text="Required when replacing: the published result shows every import, and why.",
     )
 
     def clean(self) -> dict[str, Any]:
@@ -60,3 +72,16 @@ class ImportForm(forms.Form):
         else:
             data["blt"] = pasted + "\n"
         return data
+
+
+class OffSystemForm(forms.Form):
+    """How the ballots are counted: on this system, or from ballots cast off it (a BLT import)."""
+
+    counted_off_system = forms.BooleanField(
+        required=False,
+        label="Counted from ballots cast off this system",
+        help_text=(
+            "The ballots are cast on paper away from this system and come in as one BLT file, no more "
+            "papers than were recorded as issued. Decided before voting opens."
+        ),
+    )

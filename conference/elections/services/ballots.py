@@ -256,7 +256,7 @@ def appoint_teller(*, actor: User, election: Election, user: User) -> Teller:
             raise ElectionError("A candidate in this election cannot be one of its tellers.")
         try:
             with transaction.atomic():
-                teller = Teller.objects.create(election=election, user=user)
+                teller = Teller.objects.create(election=election, user=user, appointed_by=actor)
         except IntegrityError:
             raise ElectionError(f"{user.email} is already a teller for this election.") from None
         log_action(actor=actor, action="election.teller_appointed", target=election, detail={"user": user.pk})

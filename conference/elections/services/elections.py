@@ -31,30 +31,39 @@ so to other members its page is a 404, as if it did not exist.
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied
-from django.db import models
+from django.db import models, transaction
 from django.db.models import CharField, Q, QuerySet, Value
 from django.db.models.functions import MD5, Cast, Concat
 from django.http import Http404
 from django.utils import timezone
 
+from awl.audit import log_action
 from awl.errors import DomainError
 from awl.permissions import has_rule
 from committees.models import Term
 from committees.services import current_members
-from conference.elections.models import BallotOrder, Election, Nomination, NominationStatus
+from conference.elections.models import (
+    LIVE_NOMINATION,
+    BallotOrder,
+    Election,
+    Nomination,
+    NominationStatus,
+    Teller,
+)
 from conference.elections.services import electorates
 from conference.models import Registration, RegistrationStatus
 from conference.registration import selectors as registration_selectors
-from conference.rules import RETURN_ELECTION, SET_UP_ELECTION
+from conference.rules import APPOINT_RETURNING_OFFICER, RETURN_ELECTION, SET_UP_ELECTION
 from members import selectors as member_selectors
 from members.models import Member, MemberStatus
 from members.standing import standing_for
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import User
+    from django.contrib.auth.models import AbstractBaseUser, User
 
 
 class ElectionError(DomainError):
@@ -149,7 +158,12 @@ def candidates(election: Election) -> QuerySet[Nomination]:
 def get_election(pk: int) -> Election:
     try:
         return Election.objects.select_related(
-            "committee", "conference", "electing_committee", "returning_officer", "confirmed_count"
+            "committee",
+            "conference",
+            "electing_committee",
+            "returning_officer",
+            "returning_officer_appointed_by",
+            "confirmed_count",
         ).get(pk=pk)
     except Election.DoesNotExist:
         raise Http404("No such election.") from None
@@ -199,3 +213,173 @@ def get_election_to_return(user: User, pk: int) -> Election:
     if not has_rule(user, RETURN_ELECTION, election):
         raise PermissionDenied("Only the election's returning officer does this.")
     return election
+
+
+# Appointments: who runs the election, and who may not also stand or tell ---------------------------
+#
+# The returning officer is appointed by name: by the CAC for an election at a conference, by the
+# electing committee's secretary for a committee's (``conference.rules.APPOINT_RETURNING_OFFICER``);
+# the national office sets elections up but appoints nobody. The returning officer appoints the
+# tellers (``services.ballots.appoint_teller``). Nobody holds two of these parts in one election:
+# the returning officer is not a nominee or a teller, a teller is not a nominee. Every path that
+# could join two parts (appointing the returning officer, appointing a teller, nominating, accepting
+# a nomination) asks the refusals below.
+
+
+def person_name(user: AbstractBaseUser | None) -> str:
+    """How the election pages name an account: its member's name, else its own name or address."""
+    if user is None:
+        return ""
+    member = Member.objects.filter(user_id=user.pk, erased_at__isnull=True).only("full_name").first()
+    if member is not None:
+        return member.full_name
+    full = getattr(user, "get_full_name", lambda: "")()
+    return str(full or getattr(user, "email", "") or "")
+
+
+def _is_live_nominee(election: Election, user_id: int) -> bool:
+    return Nomination.objects.filter(LIVE_NOMINATION, election=election, nominee__user_id=user_id).exists()
+
+
+def returning_officer_refusal(election: Election, user: AbstractBaseUser | None) -> str:
+    """Why ``user`` cannot be this election's returning officer ("" if they can)."""
+    if user is None or not getattr(user, "is_active", False):
+        return "Choose a returning officer with an active account on this site."
+    if election.pk is None:
+        return ""
+    name = person_name(user)
+    if _is_live_nominee(election, user.pk):
+        return f"{name} is nominated in this election, so cannot be its returning officer."
+    if Teller.objects.filter(election=election, user_id=user.pk).exists():
+        return f"{name} is a teller in this election, so cannot be its returning officer."
+    return ""
+
+
+def nominee_refusal(election: Election, member: Member) -> str:
+    """Why ``member`` may not stand, for a part they hold in this election ("" if they hold none)."""
+    if member.user_id is None:
+        return ""
+    if member.user_id == election.returning_officer_id:
+        return "The returning officer cannot stand in the election they run."
+    if Teller.objects.filter(election=election, user_id=member.user_id).exists():
+        return f"{member} is a teller in this election, so cannot stand in it."
+    return ""
+
+
+def appointer_refusal(actor: User | None, election: Election) -> str:
+    """Why ``actor`` may not appoint the election's returning officer ("" if they may; None: the system)."""
+    if actor is None or has_rule(actor, APPOINT_RETURNING_OFFICER, election):
+        return ""
+    if election.conference_id is not None:
+        return (
+            "Only the conference arrangements committee appoints the returning officer "
+            "of an election at a conference."
+        )
+    return (
+        f"Only the secretary of the {election.electing_committee} appoints the returning officer "
+        "of its election."
+    )
+
+
+@transaction.atomic
+def appoint_returning_officer(
+    *, actor: User | None, election: Election, user: AbstractBaseUser | None, reason: str = ""
+) -> Election:
+    """Appoint (or replace) the returning officer by name; a replacement needs a reason. Audited."""
+    refusal = appointer_refusal(actor, election)
+    if refusal:
+        raise ElectionError(refusal)
+    election = (
+        Election.objects.select_for_update(of=("self",))
+        .select_related("conference", "electing_committee")
+        .get(pk=election.pk)
+    )
+    if election.confirmed_at is not None:
+        raise ElectionError("The result has been declared: the returning officer can no longer change.")
+    if user is not None and user.pk == election.returning_officer_id:
+        raise ElectionError(f"{person_name(user)} is already the returning officer.")
+    refusal = returning_officer_refusal(election, user)
+    if refusal or user is None:
+        raise ElectionError(refusal)
+    reason = " ".join(reason.split())[:500]
+    previous = election.returning_officer_id
+    if previous is not None and not reason:
+        raise ElectionError("Say why the returning officer is being replaced.")
+    election.returning_officer = user  # type: ignore[assignment]
+    election.returning_officer_appointed_at = timezone.now()
+    election.returning_officer_appointed_by = actor if getattr(actor, "is_authenticated", False) else None
+    election.save(
+        update_fields=[
+            "returning_officer",
+            "returning_officer_appointed_at",
+            "returning_officer_appointed_by",
+        ]
+    )
+    log_action(
+        actor=actor,
+        action="election.returning_officer_appointed",
+        target=election,
+        detail={"user": user.pk, "previous": previous, "reason": reason},
+    )
+    return election
+
+
+@dataclass(frozen=True)
+class Appointment:
+    part: str  # "Returning officer" or "Teller"
+    name: str
+    appointed_by: str
+    appointed_at: dt.datetime | None
+
+
+def appointments(election: Election) -> list[Appointment]:
+    """Who holds a part in the election, who appointed them and when: for the election's page.
+
+    Three queries whatever the number of tellers: the tellers, the names of everyone involved.
+    """
+    tellers = list(
+        Teller.objects.filter(election=election)
+        .select_related("user", "appointed_by")
+        .order_by("appointed_at", "pk")
+    )
+    users: dict[int, Any] = {}
+    if election.returning_officer_id is not None:
+        users[election.returning_officer_id] = election.returning_officer
+        by = election.returning_officer_appointed_by
+        if by is not None:
+            users[by.pk] = by
+    for teller in tellers:
+        users[teller.user_id] = teller.user
+        if teller.appointed_by is not None:
+            users[teller.appointed_by.pk] = teller.appointed_by
+    members = dict(
+        Member.objects.filter(user_id__in=list(users), erased_at__isnull=True).values_list(
+            "user_id", "full_name"
+        )
+    )
+
+    def name(user: Any) -> str:
+        if user is None:
+            return ""
+        return str(members.get(user.pk) or user.get_full_name() or user.email)
+
+    shown: list[Appointment] = []
+    if election.returning_officer_id is not None:
+        shown.append(
+            Appointment(
+                "Returning officer",
+                name(election.returning_officer),
+                name(election.returning_officer_appointed_by) or "set up by the system",
+                election.returning_officer_appointed_at,
+            )
+        )
+    for teller in tellers:
+        shown.append(
+            Appointment(
+                "Teller",
+                name(teller.user),
+                name(teller.appointed_by) or "set up by the system",
+                teller.appointed_at,
+            )
+        )
+    return shown

@@ -101,8 +101,10 @@ from conference.elections.models import (
 from conference.elections.services.elections import (
     ElectionError,
     Phase,
+    appointer_refusal,
     get_election_for_user,
     in_electorate,
+    nominee_refusal,
     phase,
     standing_refusal,
     visible_elections,
@@ -141,6 +143,7 @@ DETAILS = (
     "returning_officer",
     "term_starts_on",
     "term_ends_on",
+    "counted_off_system",
 )
 # What may still change once nominations are open: the closing times, later only.
 EXTENDABLE = ("nominations_close_at", "voting_closes_at")
@@ -192,8 +195,8 @@ def _check_details(details: Mapping[str, Any]) -> None:
         raise ElectionError(f"The statement word limit must be between {low} and {high} words.")
     if details.get("ballot_order") not in BallotOrder.values:
         raise ElectionError("Choose the order of the ballot paper: by surname, or random.")
-    officer = details.get("returning_officer")
-    if officer is None or not officer.is_active:
+    officer = details.get("returning_officer")  # may wait: appointed later by whoever appoints it
+    if officer is not None and not officer.is_active:
         raise ElectionError("Choose a returning officer with an active account on this site.")
     starts, ends = details.get("term_starts_on"), details.get("term_ends_on")
     if starts is None:
@@ -231,14 +234,24 @@ def create_election(*, actor: User | None, fields: Mapping[str, Any]) -> Electio
     details["present_only"] = bool(details["present_only"])
     details["self_nomination"] = bool(fields.get("self_nomination", True))
     details["ballot_order"] = details["ballot_order"] or BallotOrder.SURNAME
+    details["counted_off_system"] = bool(details["counted_off_system"])
     _check_details(details)
     if details["voting_closes_at"] <= timezone.now():
         raise ElectionError("Voting would already have closed: choose windows still to come.")
+    # Naming the returning officer at set-up is an appointment: only whoever appoints may make it.
+    officer = details["returning_officer"]
+    refusal = appointer_refusal(actor, Election(**details)) if officer is not None else ""
+    if refusal:
+        raise ElectionError(f"{refusal} Leave the returning officer empty for them to appoint.")
+    by = actor if getattr(actor, "is_authenticated", False) else None
     election = Election.objects.create(
         **details,
         ballot_seed=_draw_seed(details["ballot_order"]),
-        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        created_by=by,
+        returning_officer_appointed_at=timezone.now() if officer is not None else None,
+        returning_officer_appointed_by=by if officer is not None else None,
     )
+    # The entry names the returning officer among the details: their appointment, by the actor.
     log_action(actor=actor, action="election.created", target=election, detail=_detail(details))
     return election
 
@@ -302,6 +315,8 @@ def update_election(*, actor: User | None, election: Election, fields: Mapping[s
     }
     if "title" in changed:
         changed["title"] = str(changed["title"] or "").strip()
+    if "returning_officer" in changed:  # an appointment, audited by its own service
+        raise ElectionError("Change the returning officer with “Change the returning officer”.")
     if only_extending(election, now):
         if set(changed) - set(EXTENDABLE):
             raise ElectionError("Nominations have opened: only the closing times can be extended now.")
@@ -412,8 +427,9 @@ def nominate(
     refusal = standing_refusal(election, nominee)
     if refusal:
         raise ElectionError(refusal)
-    if nominee.user_id is not None and nominee.user_id == election.returning_officer_id:
-        raise ElectionError("The returning officer cannot stand in the election they run.")
+    refusal = nominee_refusal(election, nominee)  # the returning officer and tellers do not stand
+    if refusal:
+        raise ElectionError(refusal)
     already = f"{nominee} is already nominated in this election."
     if already_nominated(election, nominee):
         raise ElectionError(already)
@@ -583,7 +599,7 @@ def accept_nomination(
         raise ElectionError(
             f"Nominations closed on {when(election.nominations_close_at)}: it is too late to accept."
         )
-    refusal = standing_refusal(election, nomination.nominee)
+    refusal = standing_refusal(election, nomination.nominee) or nominee_refusal(election, nomination.nominee)
     if refusal:
         raise ElectionError(refusal)
     nomination.statement = _check_statement(election, statement)
@@ -856,6 +872,8 @@ def nomination_for_officer(user: User, pk: int) -> Nomination:
 def returning_officer_name(election: Election) -> str:
     """How the election page names its returning officer: their member name, account name or address."""
     officer = election.returning_officer
+    if officer is None:
+        return "Not yet appointed"
     member = Member.objects.filter(user_id=officer.pk, erased_at__isnull=True).only("full_name").first()
     return member.full_name if member else officer.get_full_name() or officer.email
 

@@ -55,6 +55,7 @@ from committees.services import CommitteeError, start_elected_terms
 from conference.elections.counting import blt, stv
 from conference.elections.models import (
     Ballot,
+    BallotImport,
     BallotSource,
     Election,
     ElectionCount,
@@ -147,16 +148,110 @@ def confirm_refused(election: Election, count: ElectionCount, now: dt.datetime |
             "The tellers' paper entries have not been accepted as ballots yet: accept them, "
             "run the count again, then confirm."
         )
-    return ""
+    return totals_refusal(election)
 
 
 def papers_pending(election: Election) -> bool:
     """Whether paper ballots were issued or entered and the returning officer has not yet accepted them."""
     if election.papers_accepted_at is not None:
         return False
-    issued = VoterRecord.objects.filter(election=OuterRef("pk"), method=VotedBy.PAPER)
     entered = PaperEntry.objects.filter(election=OuterRef("pk"))
+    if election.counted_off_system:  # its issued papers come back as the import, not the tellers' entries
+        return Election.objects.filter(Exists(entered), pk=election.pk).exists()
+    issued = VoterRecord.objects.filter(election=OuterRef("pk"), method=VotedBy.PAPER)
     return Election.objects.filter(Exists(issued) | Exists(entered), pk=election.pk).exists()
+
+
+@dataclass(frozen=True)
+class Reconciled:
+    """The election's ballot papers set against who voted: the numbers a result must add up to."""
+
+    ballots: int  # every Ballot row
+    by_source: dict[str, int]
+    online_records: int  # VoterRecord online
+    paper_issued: int  # VoterRecord paper
+    papers_accepted: int  # papers the returning officer accepted that became ballots (not spoilt)
+    imported: int  # papers in the current import (0 if none)
+    electorate: int
+    off_system: bool
+
+    @property
+    def voter_records(self) -> int:
+        return self.online_records + self.paper_issued
+
+    @property
+    def expected(self) -> int:
+        return self.online_records + self.papers_accepted + (self.imported if self.off_system else 0)
+
+
+def accepted_papers(election: Election) -> int:
+    """Paper ballots that became ballots on acceptance: the agreed paper numbers not spoilt, read from the
+    tellers' entries (acceptance is refused while any paper is in dispute), or 0 before acceptance."""
+    if election.papers_accepted_at is None:
+        return 0
+    return (
+        PaperEntry.objects.filter(election=election, spoilt=False)
+        .order_by()
+        .values("paper_number")
+        .distinct()
+        .count()
+    )
+
+
+def reconciled(election: Election) -> Reconciled:
+    records = dict(
+        VoterRecord.objects.filter(election=election).order_by().values_list("method").annotate(n=Count("pk"))
+    )
+    current = BallotImport.objects.filter(election=election, replaced_by__isnull=True).first()
+    totals = ballot_totals(election)
+    return Reconciled(
+        ballots=sum(totals.values()),
+        by_source=totals,
+        online_records=records.get(VotedBy.ONLINE, 0),
+        paper_issued=records.get(VotedBy.PAPER, 0),
+        papers_accepted=accepted_papers(election),
+        imported=current.papers if current is not None else 0,
+        electorate=electorate(election, voting_day(election)).count(),
+        off_system=election.counted_off_system,
+    )
+
+
+def _papers(n: int) -> str:
+    return f"{n} ballot paper{'s' if n != 1 else ''}"
+
+
+def totals_refusal(election: Election) -> str:
+    """Why the ballots do not add up ("" when they do): no count and no result until they do.
+
+    Ballots = online voter records + accepted paper ballots (+ the imported papers, in an election
+    counted off this system, never more than the papers issued), and voter records <= the electorate.
+    """
+    t = reconciled(election)
+    if t.voter_records > t.electorate:
+        return (
+            f"{t.voter_records} members are recorded as having voted but the electorate has "
+            f"{t.electorate}: no count and no result until that is explained."
+        )
+    if t.off_system and t.imported > t.paper_issued:
+        return (
+            f"The import holds {_papers(t.imported)} but {t.paper_issued} paper ballots were "
+            "recorded as issued."
+        )
+    imported = t.by_source.get(BallotSource.IMPORTED, 0)
+    if not t.off_system and imported:
+        return (
+            f"{_papers(imported)} were imported into an election not declared as counted from ballots cast "
+            "off this system: no count and no result."
+        )
+    if t.ballots != t.expected:
+        parts = [f"{t.online_records} online voter records", f"{t.papers_accepted} accepted paper ballots"]
+        if t.off_system:
+            parts.append(f"{t.imported} imported papers")
+        return (
+            f"There are {_papers(t.ballots)} but {' + '.join(parts)} = {t.expected}: "
+            "the totals do not add up, so there is no count and no result."
+        )
+    return ""
 
 
 def ballot_totals(election: Election) -> dict[str, int]:
@@ -217,13 +312,26 @@ def _check_seed(seed: int | None) -> int:
 
 # The count and the result ------------------------------------------------------------------------
 @transaction.atomic
-def run_count(*, actor: User | None, election: Election, seed: int | None = None) -> ElectionCount:
-    """Count the ballots by Scottish STV and keep the count sheet; a seed is drawn if none is given."""
+def run_count(
+    *, actor: User | None, election: Election, seed: int | None = None, reason: str = ""
+) -> ElectionCount:
+    """Count the ballots by Scottish STV and keep the count sheet; a seed is drawn if none is given.
+
+    Refused unless the ballots add up (``totals_refusal``); a recount needs its reason, which the
+    result shows ("count 2 of 2; count 1 replaced because …").
+    """
     _require_returning_officer(actor, election, "Only the election's returning officer runs the count.")
     election = Election.objects.select_for_update().get(pk=election.pk)
-    refused = count_refused(election)
+    refused = count_refused(election) or totals_refusal(election)
     if refused:
         raise ElectionError(refused)
+    reason = " ".join(reason.split())[:500]
+    earlier = ElectionCount.objects.filter(election=election).count()
+    if earlier and not reason:
+        raise ElectionError(
+            f"The ballots have been counted {'once' if earlier == 1 else f'{earlier} times'} already: "
+            "say why you are counting again (the result shows it)."
+        )
     seed = _check_seed(seed)
     result, standing, papers_read = _counted(election, seed)
     count = ElectionCount.objects.create(
@@ -231,6 +339,7 @@ def run_count(*, actor: User | None, election: Election, seed: int | None = None
         run_by=actor if getattr(actor, "is_authenticated", False) else None,
         seed=seed,
         ballots=papers_read,
+        reason=reason,
         result=result.as_dict(),
         elected=[standing[i].pk for i in result.elected],
     )
@@ -238,7 +347,13 @@ def run_count(*, actor: User | None, election: Election, seed: int | None = None
         actor=actor,
         action="election.counted",
         target=election,
-        detail={"count": count.pk, "seed": seed, "ballots": papers_read, "elected": count.elected},
+        detail={
+            "count": count.pk,
+            "seed": seed,
+            "ballots": papers_read,
+            "elected": count.elected,
+            "reason": reason,
+        },
     )
     return count
 
@@ -342,6 +457,65 @@ def _mail_result(election: Election, standing: list[Nomination], elected: list[N
     return sent
 
 
+# Counted off this system --------------------------------------------------------------------------
+def off_system_refusal(election: Election, now: dt.datetime | None = None) -> str:
+    """Why the returning officer can no longer say how the election is counted ("" while they can)."""
+    if (now or timezone.now()) >= election.voting_opens_at or election.confirmed_at is not None:
+        return "Voting has opened: how the ballots are counted can no longer change."
+    return ""
+
+
+@transaction.atomic
+def declare_counted_off_system(*, actor: User | None, election: Election, off_system: bool) -> Election:
+    """The returning officer declares, before voting opens, whether the ballots are cast off this system
+    (and come in as one BLT file, capped by the papers issued) or on it."""
+    _require_returning_officer(
+        actor, election, "Only the election's returning officer says how the ballots are counted."
+    )
+    election = Election.objects.select_for_update().get(pk=election.pk)
+    refusal = off_system_refusal(election)
+    if refusal:
+        raise ElectionError(refusal)
+    if election.counted_off_system == off_system:
+        return election
+    election.counted_off_system = off_system
+    election.save(update_fields=["counted_off_system"])
+    log_action(
+        actor=actor, action="election.counted_off_system", target=election, detail={"off_system": off_system}
+    )
+    return election
+
+
+# The record the electorate sees ---------------------------------------------------------------------
+@dataclass(frozen=True)
+class CountRecord:
+    number: int  # 1, 2, ...
+    count: ElectionCount
+    replaced_because: str  # the reason the next count gave; "" for the last
+
+
+def count_record(election: Election) -> list[CountRecord]:
+    """Every count in the order run, each with why it was replaced ("count 1 replaced because …")."""
+    runs = list(ElectionCount.objects.filter(election=election).order_by("run_at", "pk"))
+    return [
+        CountRecord(
+            number=i + 1,
+            count=run,
+            replaced_because=runs[i + 1].reason if i + 1 < len(runs) else "",
+        )
+        for i, run in enumerate(runs)
+    ]
+
+
+def import_record(election: Election) -> list[BallotImport]:
+    """Every BLT file imported, first first, with who imported it and what replaced it."""
+    return list(
+        BallotImport.objects.filter(election=election)
+        .select_related("imported_by", "replaced_by")
+        .order_by("imported_at", "pk")
+    )
+
+
 # BLT files ---------------------------------------------------------------------------------------
 def blt_refused(user: User, election: Election, now: dt.datetime | None = None) -> str:
     """Why ``user`` may not download the ballots now ("" when they may)."""
@@ -407,16 +581,25 @@ def _file_to_candidates(election: Election, read: blt.BltElection) -> dict[int, 
 
 
 @transaction.atomic
-def import_blt(*, actor: User | None, election: Election, text: str, replace: bool = False) -> int:
+def import_blt(
+    *, actor: User | None, election: Election, text: str, replace: bool = False, reason: str = ""
+) -> int:
     """Add a BLT file's ballots to the election; returns the number of papers imported.
 
-    Read and checked whole before anything is written. ``replace`` replaces
-    the ballots an earlier import added (and only those).
+    Only for an election declared, before voting opened, as counted from ballots cast off this system,
+    and never more papers than were recorded as issued. Read and checked whole before anything is
+    written. ``replace`` (with its ``reason``) replaces the ballots an earlier import added (and only
+    those); every import stays on record (``BallotImport``), the replaced one marked so, with why.
     """
     _require_returning_officer(actor, election, "Only the election's returning officer imports ballots.")
     election = Election.objects.select_for_update().get(pk=election.pk)
     if election.confirmed_at is not None:
         raise ElectionError("The result has been declared: no more ballots can be imported.")
+    if not election.counted_off_system:
+        raise ElectionError(
+            "This election was not declared, before voting opened, as counted from ballots cast off this "
+            "system, so no ballots can be imported into it."
+        )
     if timezone.now() < election.voting_closes_at:
         raise ElectionError("Ballots can be imported once voting has closed.")
     try:
@@ -439,6 +622,12 @@ def import_blt(*, actor: User | None, election: Election, text: str, replace: bo
         raise ElectionError(
             f"The file holds {total} papers, more than {MAX_IMPORTED_PAPERS} can be imported."
         )
+    issued = VoterRecord.objects.filter(election=election, method=VotedBy.PAPER).count()
+    if total > issued:
+        raise ElectionError(
+            f"The file holds {_papers(total)} but only {_papers(issued)} "
+            f"{'were' if issued != 1 else 'was'} recorded as issued: nothing was imported."
+        )
 
     imported = Ballot.objects.filter(election=election, source=BallotSource.IMPORTED)
     already = imported.count()
@@ -453,8 +642,23 @@ def import_blt(*, actor: User | None, election: Election, text: str, replace: bo
             "The file holds exactly the ballots already in this election (it looks like this election's own "
             "ballots file): importing it would count every ballot twice."
         )
+    reason = " ".join(reason.split())[:500]
+    if already and not reason:
+        raise ElectionError("Say why the earlier import is replaced: the result shows it.")
     if already:
         imported.delete()
+    digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+    previous = BallotImport.objects.filter(election=election, replaced_by__isnull=True).first()
+    record = BallotImport.objects.create(
+        election=election,
+        sha256=digest,
+        papers=total,
+        imported_by=actor if getattr(actor, "is_authenticated", False) else None,
+    )
+    if previous is not None:
+        previous.replaced_by = record
+        previous.replaced_reason = reason
+        previous.save(update_fields=["replaced_by", "replaced_reason"])
     Ballot.objects.bulk_create(
         (
             Ballot(election=election, preferences=list(preferences), source=BallotSource.IMPORTED)
@@ -470,7 +674,9 @@ def import_blt(*, actor: User | None, election: Election, text: str, replace: bo
         detail={
             "papers": total,
             "replaced": already,
-            "sha256": hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest(),
+            "reason": reason,
+            "import": record.pk,
+            "sha256": digest,
         },
     )
     return total

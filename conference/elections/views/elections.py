@@ -31,13 +31,13 @@ from awl.http import AuthenticatedHttpRequest
 from awl.permissions import has_rule
 from awl.views_helpers import bound, refusal_on, refusal_status
 from committees.models import Committee
-from conference.elections.forms.elections import ElectionForm, initial_for_new
+from conference.elections.forms.elections import ElectionForm, ReturningOfficerForm, initial_for_new
 from conference.elections.selectors import ballot_links, result_links
 from conference.elections.services import elections, nominations
 from conference.elections.services.elections import ElectionError, Phase
 from conference.models import Conference
 from conference.registration import selectors
-from conference.rules import SET_UP_ELECTION
+from conference.rules import APPOINT_RETURNING_OFFICER, RETURN_ELECTION, SET_UP_ELECTION
 
 
 def _choices(held_at: Conference | None = None) -> tuple[list[Committee], list[Conference]]:
@@ -89,6 +89,7 @@ def election_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         committees=committees,
         conferences=conferences,
         extending=extending,
+        editing=True,
         initial=ElectionForm.initial_for(election),
     )
     closed = nominations.edit_window_refusal(election)
@@ -126,8 +127,43 @@ def election_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         and not nominations.edit_window_refusal(election),
         "officer": officer,
         "returning_officer": nominations.returning_officer_name(election),
+        "appointments": elections.appointments(election),
+        "may_appoint": has_rule(user, APPOINT_RETURNING_OFFICER, election) and election.confirmed_at is None,
+        "may_declare_off_system": has_rule(user, RETURN_ELECTION, election)
+        and current in (Phase.BEFORE, Phase.NOMINATIONS, Phase.BETWEEN),
         "electorate_note": "" if in_electorate else nominations.electorate_refusal(election),
         "ballot": ballot_links(user, election),
         "result": result_links(user, election),
     }
     return render(request, "conference/elections/election_detail.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def returning_officer_change(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """Appoint or replace the returning officer: the CAC (at a conference) or the electing committee's
+    secretary (a committee's election); 403 to others who may see the election."""
+    election = elections.get_election_for_user(request.user, pk)
+    refusal = elections.appointer_refusal(request.user, election)
+    if refusal:
+        raise PermissionDenied(refusal)
+    form = bound(ReturningOfficerForm, request)
+    if form.is_valid():
+        with refusal_on(form, ElectionError):
+            elections.appoint_returning_officer(
+                actor=request.user,
+                election=election,
+                user=form.cleaned_data["email"],
+                reason=form.cleaned_data["reason"],
+            )
+            messages.success(request, "The returning officer is appointed.")
+            return redirect("conference:election_detail", election.pk)
+    context = {
+        "election": election,
+        "form": form,
+        "current": nominations.returning_officer_name(election),
+        "appointments": elections.appointments(election),
+    }
+    return render(
+        request, "conference/elections/returning_officer_form.html", context, status=refusal_status(form)
+    )

@@ -32,7 +32,7 @@ from awl.forms import ConfirmForm
 from awl.http import AuthenticatedHttpRequest
 from awl.permissions import has_rule
 from awl.views_helpers import bound, refusal_on, refusal_status
-from conference.elections.forms.results import CountForm, ImportForm
+from conference.elections.forms.results import CountForm, ImportForm, OffSystemForm
 from conference.elections.models import Election, ElectionCount
 from conference.elections.services import elections, results
 from conference.elections.services.elections import ElectionError
@@ -73,7 +73,12 @@ def count_page(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     form = bound(CountForm, request)
     if form.is_valid():
         with refusal_on(form, ElectionError):
-            count = results.run_count(actor=request.user, election=election, seed=form.cleaned_data["seed"])
+            count = results.run_count(
+                actor=request.user,
+                election=election,
+                seed=form.cleaned_data["seed"],
+                reason=form.cleaned_data["reason"],
+            )
             elected = ", ".join(count.result["elected"]) or "nobody"
             messages.success(
                 request, f"Counted {count.ballots} ballot papers (seed {count.seed}). Elected: {elected}."
@@ -84,6 +89,7 @@ def count_page(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         "election": election,
         "phase": elections.phase(election),
         "refused": results.count_refused(election),
+        "totals_refused": results.totals_refusal(election),
         "counts": counts,
         "latest": counts[0] if counts else None,
         "totals": results.ballot_totals(election),
@@ -134,16 +140,36 @@ def import_ballots(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
                 election=election,
                 text=form.cleaned_data["blt"],
                 replace=form.cleaned_data["replace"],
+                reason=form.cleaned_data["reason"],
             )
             messages.success(request, f"Imported {papers} ballot paper{'s' if papers != 1 else ''}.")
             return redirect("conference:result_count", election.pk)
     context = {
         "election": election,
         "totals": results.ballot_totals(election),
+        "reconciled": results.reconciled(election),
+        "imports": results.import_record(election),
         "candidates": list(elections.candidates(election)),
         "form": form,
     }
     return render(request, "conference/elections/result_import.html", context, status=refusal_status(form))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def off_system(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """The returning officer declares, before voting opens, whether the ballots are cast off this system."""
+    election = elections.get_election_to_return(request.user, pk)
+    form = bound(OffSystemForm, request, initial={"counted_off_system": election.counted_off_system})
+    if form.is_valid():
+        with refusal_on(form, ElectionError):
+            results.declare_counted_off_system(
+                actor=request.user, election=election, off_system=form.cleaned_data["counted_off_system"]
+            )
+            messages.success(request, "How the ballots are counted is saved.")
+            return redirect("conference:election_detail", election.pk)
+    context = {"election": election, "form": form, "refused": results.off_system_refusal(election)}
+    return render(request, "conference/elections/off_system.html", context, status=refusal_status(form))
 
 
 # The count sheet, the result and the ballots ---------------------------------------------------------------
@@ -183,6 +209,9 @@ def result_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         "sheet": results.count_sheet(count.result) if count is not None else None,
         "declared": election.confirmed_at is not None,
         "ballots_ready": results.blt_refused(request.user, election) == "",
+        "count_record": results.count_record(election),
+        "imports": results.import_record(election),
+        "reconciled": results.reconciled(election),
     }
     return render(request, "conference/elections/result_detail.html", context)
 
