@@ -291,9 +291,15 @@ MATRIX: dict[str, tuple[str | None, dict[str, Any]]] = {
     "conference:grant_exception": ("open_conference", CAC_AND_OFFICE),
     # Branch delegates: the branch's organiser (and the CAC) records them; the national
     # office as such chooses nobody's delegates; the Leeds organiser sees the list of their own branch.
-    "conference:delegates": ("delegates_conference", _row(LOGIN, 403, 403, 403, 200, 200, 403, 403)),
-    "conference:branch_delegates": ("london_delegates", _row(LOGIN, 403, 403, 403, 200, 403, 403, 403)),
-    "conference:remove_delegate": ("london_delegate", _row(LOGIN, 403, 403, 403, 200, 403, 403, 403)),
+    "conference:delegates": ("delegates_conference", _row(LOGIN, 403, 403, 403, 200, 200, 403, 403, cac=200)),
+    "conference:branch_delegates": (
+        "london_delegates",
+        _row(LOGIN, 403, 403, 403, 200, 403, 403, 403, cac=200),
+    ),
+    "conference:remove_delegate": (
+        "london_delegate",
+        _row(LOGIN, 403, 403, 403, 200, 403, 403, 403, cac=200),
+    ),
     "conference:outstanding": ("registered_conference", _row(LOGIN, 403, 403, 403, 403, 403, 200, 200)),
     "conference:record_payment": ("own_registration", _row(LOGIN, 404, 404, 404, 404, 404, 200, 200)),
     # The conference check-in desk (conference/desk_views.py) and the CAC's pages (conference/cac_views.py);
@@ -407,7 +413,7 @@ MATRIX: dict[str, tuple[str | None, dict[str, Any]]] = {
     # officer decides; Rosa, on the NC, sees the election but may not (403); others 404.
     "conference:nomination_ballot_name": (
         "name_request",
-        _row(LOGIN, 404, 404, 403, 404, 404, 404, 403, ro=200),
+        _row(LOGIN, 404, 404, 403, 404, 404, 404, 403, ro=200, cac=403),
     ),
     # Ballots, tellers and receipts (conference/ballot_views.py); objects from
     # tests/conference/ballot_objects.py. The Control Commission's election by the NC, voting open: Rosa sits

@@ -29,13 +29,22 @@ __all__ = ["election", "ids", "nc", "standing", "teller"]  # fixtures used here
 N = 4
 
 
-def add_voters(election: Election, nc: Any, member: Member, ids: list[int], start: int, count: int) -> None:
-    """NC members who have voted online, and as many tellers."""
-    for n in range(start, start + count):
+def seat_voters(nc: Any, member: Member, count: int) -> list[Member]:
+    """NC members, seated before voting opens: a committee's electorate is fixed when it opens."""
+    voters = []
+    for n in range(count):
         voter = make_member(
             member.branch, full_name=f"Voter {n}", user=UserFactory(email=f"voter{n}@example.org")
         )
         seat(nc, voter)
+        voters.append(voter)
+    return voters
+
+
+def add_voters(election: Election, voters: list[Member], ids: list[int], start: int, count: int) -> None:
+    """NC members who have voted online, and as many tellers."""
+    for n in range(start, start + count):
+        voter = voters[n]
         ballots.cast_ballot(actor=voter.user, election=election, ranking=[ids[n % len(CANDIDATES)]])
         assert election.returning_officer is not None
         ballots.appoint_teller(
@@ -57,8 +66,9 @@ def test_the_election_page_reads_the_same_queries_for_n_and_3n_voters_and_teller
     django_assert_max_num_queries: Any,
     who: str,
 ) -> None:
+    voters = seat_voters(nc, member, 3 * N)
     ballots.cast_ballot(actor=member.user, election=election, ranking=[ids[0]])
-    add_voters(election, nc, member, ids, 0, N)
+    add_voters(election, voters, ids, 0, N)
     viewer = {"returning officer": national_office, "teller": teller, "voter": member.user}[who]
     client.force_login(viewer)
     url = reverse("conference:election_detail", args=[election.pk])
@@ -70,7 +80,7 @@ def test_the_election_page_reads_the_same_queries_for_n_and_3n_voters_and_teller
 
     client.get(url)  # warm the per-process caches (content types, roles)
     with_n = queries(40)
-    add_voters(election, nc, member, ids, N, 2 * N)
+    add_voters(election, voters, ids, N, 2 * N)
     with_3n = queries(with_n)
     response = client.get(url)
 

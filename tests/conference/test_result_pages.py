@@ -251,6 +251,9 @@ def test_at_a_conference_a_member_who_was_not_in_the_electorate_is_refused_the_r
             fee_band="waged",
             entitled=True,
         )
+        EligibilityException.objects.create(
+            conference=conference, member=voter, reason="Voted in this test: entitled"
+        )
     election.refresh_from_db()
     _declare(election, returning_officer)
     absent = make_member(

@@ -390,6 +390,9 @@ def test_an_election_at_a_conference_gives_terms_elected_at_that_conference(
             fee_band="waged",
             entitled=True,
         )
+        EligibilityException.objects.create(
+            conference=conference, member=voter, reason="Voted in this test: entitled"
+        )
     count = results.run_count(actor=returning_officer, election=election, seed=3)
 
     results.confirm_result(actor=returning_officer, election=election, count=count)
