@@ -218,3 +218,24 @@ def result_objects(
         "declared_election": lambda: [declared_election(member, nc, returning_officer).pk],
         "declared_count": lambda: [latest(declared_election(member, nc, returning_officer)).pk],
     }
+
+
+def register_conference_voters(conference: Any, election: Election, *, besides: Member) -> None:
+    """Everyone with a voter record in ``election`` (but ``besides``) registered for ``conference`` and
+    entitled by the CAC's exception: the stored flag alone gives no vote, the conference's rule does."""
+    from conference.models import EligibilityException, Registration
+
+    for voter in Member.objects.filter(pk__in=election.voter_records.values("member_id")).exclude(
+        pk=besides.pk
+    ):
+        Registration.objects.create(
+            conference=conference,
+            member=voter,
+            name=voter.full_name,
+            email=voter.user.email,
+            fee_band="waged",
+            entitled=True,
+        )
+        EligibilityException.objects.create(
+            conference=conference, member=voter, reason="Voted in this test: entitled"
+        )

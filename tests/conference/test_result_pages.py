@@ -24,7 +24,12 @@ from conference.elections.models import Ballot, BallotSource, Election, Election
 from conference.elections.services import results
 from conference.models import EligibilityException, Registration
 from members.models import Member
-from tests.conference.result_objects import candidate_members, counted_off_system, make_election
+from tests.conference.result_objects import (
+    candidate_members,
+    counted_off_system,
+    make_election,
+    register_conference_voters,
+)
 from tests.factories import CommitteeFactory, UserFactory, make_member, national_committee, seat
 
 RANKINGS = [[0, 1], [0, 1], [0, 1], [0, 2], [1], [2, 1], [2], [1, 0]]
@@ -240,20 +245,7 @@ def test_at_a_conference_a_member_who_was_not_in_the_electorate_is_refused_the_r
     # whatever the 2091 cut-off makes of her dues.
     EligibilityException.objects.create(conference=conference, member=member, reason="Entitled in this test")
     Election.objects.filter(pk=election.pk).update(conference=conference, electing_committee=None)
-    for voter in Member.objects.filter(pk__in=election.voter_records.values("member_id")).exclude(
-        pk=member.pk
-    ):
-        Registration.objects.create(
-            conference=conference,
-            member=voter,
-            name=voter.full_name,
-            email=voter.user.email,
-            fee_band="waged",
-            entitled=True,
-        )
-        EligibilityException.objects.create(
-            conference=conference, member=voter, reason="Voted in this test: entitled"
-        )
+    register_conference_voters(conference, election, besides=member)
     election.refresh_from_db()
     _declare(election, returning_officer)
     absent = make_member(

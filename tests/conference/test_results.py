@@ -40,7 +40,12 @@ from conference.elections.services import results
 from conference.elections.services.elections import ElectionError
 from conference.models import EligibilityException, Registration
 from members.models import Member, Role
-from tests.conference.result_objects import counted_off_system, electorate_of, make_election
+from tests.conference.result_objects import (
+    counted_off_system,
+    electorate_of,
+    make_election,
+    register_conference_voters,
+)
 from tests.factories import CommitteeFactory, UserFactory, make_member, make_officer, national_committee, seat
 
 NAMES = ("Ada Adams", "Ben Brown", "Cai Carter", "Dee Doyle")
@@ -379,20 +384,7 @@ def test_an_election_at_a_conference_gives_terms_elected_at_that_conference(
     )
     Election.objects.filter(pk=election.pk).update(conference=conference, electing_committee=None)
     election.refresh_from_db()
-    for voter in Member.objects.filter(pk__in=election.voter_records.values("member_id")).exclude(
-        pk=member.pk
-    ):
-        Registration.objects.create(
-            conference=conference,
-            member=voter,
-            name=voter.full_name,
-            email=voter.user.email,
-            fee_band="waged",
-            entitled=True,
-        )
-        EligibilityException.objects.create(
-            conference=conference, member=voter, reason="Voted in this test: entitled"
-        )
+    register_conference_voters(conference, election, besides=member)
     count = results.run_count(actor=returning_officer, election=election, seed=3)
 
     results.confirm_result(actor=returning_officer, election=election, count=count)
