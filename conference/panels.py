@@ -25,7 +25,7 @@ def coming_conference_panel(request: HttpRequest) -> Panel | None:
         template="conference/register_panel.html",
         context={
             "coming_conference": conference,
-            "conference_registration": registration if registered else None,
+            "conference_registration": selectors.as_decided_now(registration) if registered else None,
             "conference_verdict": None if registered else services.eligibility(conference, member),
             "conference_open": selectors.registration_is_open(conference),
         },

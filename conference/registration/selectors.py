@@ -216,6 +216,15 @@ def registration_entitlement(registration: Registration) -> Eligibility:
     return entitlement(registration.conference, registration.member)
 
 
+def as_decided_now(registration: Registration | None) -> Registration | None:
+    """The registration showing whether it carries a vote now, by the rule the desk and the ballot
+    decide by: the stored flag is the last decision, which a suspension since may have changed."""
+    if registration is not None and registration.status == RegistrationStatus.REGISTERED:
+        verdict = registration_entitlement(registration)
+        registration.entitled, registration.entitlement_reason = verdict.entitled, verdict.reason
+    return registration
+
+
 # Members' pages, setup, entitlement and payments (views) ----------------------------------------
 def get_conference(slug: str) -> Conference:
     """Any signed-in person may read a conference's dates, venue and fees."""

@@ -20,6 +20,7 @@ from typing import Any
 
 import pytest
 import time_machine
+from django.urls import reverse
 
 from awl.models import AuditEntry
 from committees.models import Term
@@ -446,3 +447,18 @@ def test_the_conference_page_tells_a_member_who_is_not_a_delegate_and_links_the_
             f"/conference/{conference.slug}/delegates/"
             in client.get(f"/conference/{conference.slug}/").content.decode()
         )
+
+
+def test_the_dashboard_tells_a_member_suspended_after_registering_that_they_have_no_vote(
+    client: Any, world: World
+) -> None:
+    """The stored flag still said 'entitled' (nothing refreshes it on a suspension): the member's
+    dashboard must say what the desk and the ballot decide, by the rule."""
+    change_status(world.dora, "suspended", on=dt.date(2027, 4, 1))
+
+    with at(dt.datetime(2027, 4, 2, 12, tzinfo=LONDON_TZ)):
+        client.force_login(world.dora.user)
+        page = client.get(reverse("dashboard")).content.decode()
+
+    assert "You are registered, without a vote." in page
+    assert "entitled to vote" not in page

@@ -50,14 +50,6 @@ def _person_url(conference: Conference, registration: Registration) -> str:
     return reverse("conference:desk_person", args=[conference.slug, registration.pk])
 
 
-def _as_decided_now(registration: Registration) -> Registration:
-    """The registration showing whether it carries a vote now, by the rule the credential is issued by
-    (the stored flag is the last decision, which a suspension or a delegate chosen may have changed)."""
-    verdict = selectors.registration_entitlement(registration)
-    registration.entitled, registration.entitlement_reason = verdict.entitled, verdict.reason
-    return registration
-
-
 def _credential_of(registration: Registration) -> Credential | None:
     try:
         return registration.credential
@@ -143,7 +135,7 @@ def desk_person(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     credential = _credential_of(registration)
     context = {
         "conference": conference,
-        "registration": _as_decided_now(registration),
+        "registration": selectors.as_decided_now(registration),
         "credential": credential,
         "qr": qr_svg_data_uri(credential.code) if credential else "",
         "error": error,
@@ -162,7 +154,7 @@ def desk_badge(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     credential = _credential_of(registration)
     context = {
         "conference": conference,
-        "registration": _as_decided_now(registration),
+        "registration": selectors.as_decided_now(registration),
         "credential": credential,
         "qr": qr_svg_data_uri(credential.code) if credential else "",
         "branch": registration.member.branch.name

@@ -60,15 +60,6 @@ def _own_member(request: HttpRequest) -> Any:
     return member
 
 
-def _as_decided_now(registration: Registration | None) -> Registration | None:
-    """The member's registration showing whether it carries a vote now, by the rule the desk and the
-    ballot decide by (the stored flag is the last decision, which a suspension may have changed)."""
-    if registration is not None and registration.status == RegistrationStatus.REGISTERED:
-        verdict = selectors.registration_entitlement(registration)
-        registration.entitled, registration.entitlement_reason = verdict.entitled, verdict.reason
-    return registration
-
-
 def _window_note(conference: Conference) -> str:
     """Why registration is not open now, or "" when it is (the rule the services refuse by)."""
     return services.window_refusal(conference)
@@ -89,7 +80,8 @@ def conference_detail(request: HttpRequest, slug: str) -> HttpResponse:
     """The conference, and for a member: registered or not, entitled to vote or not, and why."""
     conference = selectors.get_conference(slug)
     member = selectors.own_member(request.user)
-    registration = _as_decided_now(selectors.own_registration(member, conference) if member else None)
+    own = selectors.own_registration(member, conference) if member else None
+    registration = selectors.as_decided_now(own)
     delegate_branches = selectors.delegate_branch_ids(request.user, conference)
     context = {
         "conference": conference,
@@ -160,7 +152,7 @@ def register(request: HttpRequest, slug: str) -> HttpResponse:
 def my_registration(request: HttpRequest, slug: str) -> HttpResponse:
     conference = selectors.get_conference(slug)
     member = _own_member(request)
-    registration = _as_decided_now(selectors.own_registration(member, conference))
+    registration = selectors.as_decided_now(selectors.own_registration(member, conference))
     paid = selectors.paid_so_far(registration) if registration else None
     context = {
         "conference": conference,
