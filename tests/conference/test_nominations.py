@@ -231,6 +231,20 @@ def test_a_member_of_the_electorate_nominates_another_with_a_seconder(world: Wor
     assert audit_actions(world.ec_election) == ["election.created", "election.nominated"]
 
 
+def test_the_seconder_is_not_given_an_empty_address_while_no_returning_officer_is_appointed(
+    world: World,
+) -> None:
+    Election.objects.filter(pk=world.ec_election.pk).update(returning_officer=None)
+    world.ec_election.refresh_from_db()
+
+    nomination = nominate(world, world.ec_election, world.cat, proposer=world.ann, seconder=world.bob)
+
+    told = OutboundMessage.objects.get(key__endswith=f"nomination-{nomination.pk}-seconder")
+    for body in (told.body_text, told.body_html):
+        assert "tell the returning officer (not appointed yet: the election's page will name them)" in body
+        assert "()" not in body and 'mailto:"' not in body
+
+
 def test_a_member_nominates_themself_where_the_election_allows_it(world: World, nominating: Any) -> None:
     mine = nominations.nominate(actor=world.ann.user, election=world.ec_election, nominee=world.ann)
     assert mine.self_nominated and mine.seconder is None
