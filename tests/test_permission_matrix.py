@@ -29,9 +29,7 @@ from typing import Any
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from committees.models import TermRole
 from committees.notices import apology_token
-from committees.services import start_term
 from members import services
 from members.models import ImportBatch, Role
 from tests.committees.meeting_objects import meeting_objects
@@ -39,7 +37,7 @@ from tests.committees.record_objects import record_objects
 from tests.conference.ballot_objects import TELLER_EMAIL, ballot_objects, teller_account
 from tests.conference.business_objects import business_objects
 from tests.conference.desk_objects import desk_objects
-from tests.conference.election_objects import election_objects, returning_officer
+from tests.conference.election_objects import election_objects, nc_secretary, returning_officer
 from tests.conference.motion_objects import motion_objects
 from tests.conference.outcome_objects import outcome_objects
 from tests.conference.programme_objects import programme_objects
@@ -48,7 +46,7 @@ from tests.conference.result_objects import result_objects
 from tests.dayschools.booking_objects import booking_objects
 from tests.dayschools.organiser_objects import organiser_objects
 from tests.dayschools.report_objects import report_objects
-from tests.factories import ROLES_FROM, UserFactory, make_member, make_officer
+from tests.factories import UserFactory, make_member, make_officer
 
 ROLES = (
     "anonymous",
@@ -561,17 +559,6 @@ def objects(member, applicant, london, national_office, nc_meeting) -> dict[str,
 def people(
     member, applicant, outsider, london_organiser, leeds_organiser, treasurer, national_office, nc_meeting
 ):
-    secretary = make_member(
-        member.branch, full_name="Sid Secretary", user=UserFactory.create(email="nc.secretary@example.org")
-    )
-    start_term(
-        actor=None,
-        committee=nc_meeting.committee,
-        member=secretary,
-        role=TermRole.SECRETARY,
-        starts_on=ROLES_FROM,
-        basis="conference",
-    )
     return {
         "anonymous": None,
         "outsider": outsider,
@@ -584,7 +571,7 @@ def people(
         "returning_officer": returning_officer(),
         "teller": teller_account(TELLER_EMAIL),
         "cac": make_officer(Role.CAC, email="matrix.cac@example.org"),
-        "committee_secretary": secretary.user,
+        "committee_secretary": nc_secretary(member, nc_meeting.committee),
     }
 
 
@@ -621,7 +608,7 @@ def test_url_gives_the_expected_status_for_each_role(client, objects, people, ur
 def test_a_london_organiser_cannot_read_list_or_export_a_leeds_member(
     client, london_organiser, leeds, dues_rates
 ):
-    from tests.factories import UserFactory, make_member
+    from tests.factories import UserFactory
 
     leeds_member = make_member(
         leeds, user=UserFactory(email="leeds.member@example.org"), full_name="Ada Leeds"

@@ -52,7 +52,7 @@ from tests.committees.record_objects import record_objects
 from tests.conference.ballot_objects import TELLER_EMAIL, ballot_objects, teller_account
 from tests.conference.business_objects import business_objects
 from tests.conference.desk_objects import desk_objects
-from tests.conference.election_objects import NOMINEE_EMAIL, election_objects, returning_officer
+from tests.conference.election_objects import NOMINEE_EMAIL, election_objects, nc_secretary, returning_officer
 from tests.conference.election_objects import SECONDER_EMAIL as ELECTION_SECONDER
 from tests.conference.motion_objects import SECONDER_EMAIL, motion_objects
 from tests.conference.outcome_objects import outcome_objects
@@ -211,6 +211,13 @@ FORMS: dict[str, tuple[str, str | None, dict[str, str]]] = {
         {"term_ends_on": "", "returning_officer_email": ""},
     ),
     "conference:election_edit": ("national_office", "coming_election", {"term_ends_on": ""}),
+    # The NC's secretary appoints the EC election's returning officer: the outsider, an account with no
+    # part in it, in place of the one appointed (a replacement gives its reason).
+    "conference:election_returning_officer": (
+        "committee_secretary",
+        "ec_election",
+        {"email": "outsider@example.org", "reason": "The returning officer stood down."},
+    ),
     "conference:nomination_add": (
         "member",
         "ec_election",
@@ -493,7 +500,7 @@ def _raw_body(data: dict[str, Any], target: str | None) -> bytes:
 
 # People and objects --------------------------------------------------------------------------------
 @pytest.fixture
-def people(member, outsider, london_organiser, national_office) -> dict[str, Any]:
+def people(member, outsider, london_organiser, national_office, nc_meeting) -> dict[str, Any]:
     return {
         "outsider": outsider,
         "member": member.user,
@@ -502,6 +509,7 @@ def people(member, outsider, london_organiser, national_office) -> dict[str, Any
         # Appointed to the elections of the ballot and result objects, holding no other role.
         "returning_officer": returning_officer(),
         "teller": teller_account(TELLER_EMAIL),
+        "committee_secretary": nc_secretary(member, nc_meeting.committee),
     }
 
 

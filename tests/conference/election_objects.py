@@ -64,6 +64,29 @@ def nc_member(member: Member, nc: Committee, email: str) -> Member:
     return Member.objects.select_related("user").get(pk=person.pk)
 
 
+def nc_secretary(member: Member, nc: Committee) -> Any:
+    """The account of Sid Secretary, a London member sitting on the NC as its secretary (made once): who
+    appoints the returning officer of an election the NC holds."""
+    from committees.models import TermRole
+    from committees.services import start_term
+    from tests.factories import ROLES_FROM
+
+    email = "nc.secretary@example.org"
+    existing = Member.objects.filter(user__email=email).select_related("user").first()
+    if existing is not None:
+        return existing.user
+    secretary = make_member(member.branch, full_name="Sid Secretary", user=UserFactory.create(email=email))
+    start_term(
+        actor=None,
+        committee=nc,
+        member=secretary,
+        role=TermRole.SECRETARY,
+        starts_on=ROLES_FROM,
+        basis="conference",
+    )
+    return secretary.user
+
+
 def returning_officer() -> Any:
     from django.contrib.auth import get_user_model
 
