@@ -145,9 +145,11 @@ def test_a_motion_goes_from_proposal_to_the_policy_record(
     # Sid proposes an amendment, which Rosa seconds from her link.
     sid.goto(reverse("conference:motion_detail", args=[motion.pk]))
     sid.get_by_role("link", name="Propose an amendment").click()
-    sid.get_by_label("Delete … insert …").check()
-    sid.get_by_label("Delete", exact=True).fill("in every city")
-    sid.get_by_label("Insert", exact=True).fill("in every town and city")
+    sid.get_by_label("Replace lines … with …").check()
+    sid.get_by_label("Line (insert after it; or the first line deleted or replaced)").fill("3")
+    sid.get_by_label("Words to insert, or the replacement").fill(
+        "Conference resolves to campaign for rent controls in every town and city."
+    )
     sid.get_by_label("Myself, as a member").check()
     sid.get_by_label("Seconder's e-mail address").fill(member.user.email)
     sid.get_by_role("button", name="Submit the amendment").click()
