@@ -462,3 +462,49 @@ def test_the_dashboard_tells_a_member_suspended_after_registering_that_they_have
 
     assert "You are registered, without a vote." in page
     assert "entitled to vote" not in page
+
+
+def _more_branches_in_the_snapshot(conference: Conference, start: int, count: int) -> None:
+    """Branches the snapshot counted (as taking it with their members would), for the list's size."""
+    from conference.models import Snapshot, SnapshotBranch
+    from tests.factories import BranchFactory
+
+    snapshot = Snapshot.objects.get(conference=conference)
+    for n in range(start, start + count):
+        branch = BranchFactory.create(name=f"Branch {n:03}", slug=f"branch-{n:03}")
+        SnapshotBranch.objects.create(
+            snapshot=snapshot, branch=branch, branch_name=branch.name, in_good_standing=4, delegates=3
+        )
+
+
+def test_the_delegate_pages_read_the_same_queries_for_n_and_3n_rows(
+    client: Any,
+    world: World,
+    london: Branch,
+    cac: Any,
+    django_assert_max_num_queries: Any,
+) -> None:
+    """The CAC's list of branches and a branch's list of delegates: no query per row."""
+    conference = delegates_conference(world, cac)
+    listing = reverse("conference:delegates", args=[conference.slug])
+    branch_page = reverse("conference:branch_delegates", args=[conference.slug, london.pk])
+
+    def queries(url: str, bound: int) -> int:
+        with django_assert_max_num_queries(bound) as captured:
+            assert client.get(url).status_code == 200
+        return len(captured.captured_queries)
+
+    with at(AT_CONFERENCE):
+        client.force_login(cac)
+        _more_branches_in_the_snapshot(conference, 0, 3)
+        services.choose_delegate(actor=cac, conference=conference, branch=london, member=world.ann)
+        client.get(listing)  # warm the per-process caches (content types, roles)
+        list_with_n, branch_with_1 = queries(listing, 30), queries(branch_page, 30)
+        _more_branches_in_the_snapshot(conference, 3, 6)
+        for person in (world.bob, world.cat):
+            services.choose_delegate(actor=cac, conference=conference, branch=london, member=person)
+
+        assert queries(listing, list_with_n) == list_with_n
+        assert queries(branch_page, branch_with_1) == branch_with_1
+        page = client.get(listing).content.decode()
+    assert "Branch 008" in page
