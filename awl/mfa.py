@@ -29,4 +29,9 @@ def has_totp(user: Any) -> bool:
 
 
 def must_use_two_factor(user: Any) -> bool:
-    return bool(getattr(user, "is_staff", False)) or any(check(user) for check in _officer_checks)
+    """Officers (the apps' checks) and the accounts the admin lets in, staff and superusers.
+
+    The account flags appear here and in the admin's door only: they ask for more (a second factor),
+    never grant a power, which comes from a role or an appointment checked by ``rules``."""
+    account_flags = bool(getattr(user, "is_staff", False) or getattr(user, "is_superuser", False))
+    return account_flags or any(check(user) for check in _officer_checks)

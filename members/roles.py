@@ -59,4 +59,4 @@ def is_national_office(user: Any) -> bool:
 
 def is_officer(user: Any) -> bool:
     """Holds any role at all: these people must use two-factor where it is required."""
-    return bool(getattr(user, "is_superuser", False)) or bool(current_roles(user))
+    return bool(current_roles(user))

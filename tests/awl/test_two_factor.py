@@ -232,3 +232,15 @@ def test_an_ordinary_committee_member_is_not_asked_for_totp(client, mfa_required
     response = client.get(reverse("committees:meeting_detail", args=[nc_meeting.pk]))
 
     assert response.status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("flags", "must"),
+    [({}, False), ({"is_staff": True}, True), ({"is_superuser": True}, True)],
+    ids=["plain account", "staff", "superuser"],
+)
+def test_the_accounts_the_admin_lets_in_must_use_two_factor(
+    db: None, flags: dict[str, bool], must: bool
+) -> None:
+    """A superuser (an emergency account) asks for a second factor like staff; the flag grants no power."""
+    assert must_use_two_factor(UserFactory.create(**flags)) is must
