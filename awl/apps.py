@@ -7,6 +7,7 @@ class AwlConfig(AppConfig):
     verbose_name = "Site: audit trail and outbox"
 
     def ready(self) -> None:
+        from awl import holdings  # noqa: F401  (registers the outbox and audit trail as personal data)
         from awl.sites import sync_site_after_migrate
 
         # Sent for this app after django.contrib.sites' (earlier in INSTALLED_APPS) has made its record.

@@ -40,6 +40,11 @@ app.conf.beat_schedule = {
         "task": "conference.tasks.land_referrals",
         "schedule": timedelta(minutes=15),
     },
+    # Each app's retention rules (awl.personal_data): anonymise what is due, one audit entry per run.
+    "run-retention": {
+        "task": "awl.tasks.run_retention",
+        "schedule": timedelta(hours=24),
+    },
     # A committee election's electorate is fixed when voting opens (the first reader also fixes it).
     "freeze-electorates": {
         "task": "conference.tasks.freeze_electorates",

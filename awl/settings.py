@@ -178,6 +178,18 @@ AWL_LAPSE_WARNING_DAYS = envint("AWL_LAPSE_WARNING_DAYS", 14, minimum=1)
 # Lapsed/resigned members and contacts older than this are listed for review.
 AWL_RETENTION_DAYS = envint("AWL_RETENTION_DAYS", 730, minimum=1)
 
+# --- Retention: what the daily job (awl.tasks.run_retention) anonymises, and after how long ---------
+# Access, dietary and childcare needs given with a conference registration: days after it ends.
+AWL_RETAIN_CONFERENCE_NEEDS_DAYS = envint("AWL_RETAIN_CONFERENCE_NEEDS_DAYS", 30, minimum=0)
+# Day-school bookings by guests (not members): days after the event.
+AWL_RETAIN_GUEST_BOOKINGS_DAYS = envint("AWL_RETAIN_GUEST_BOOKINGS_DAYS", 730, minimum=1)
+# The bodies (and attachments) of e-mail sent or given up on: days after it was written.
+AWL_RETAIN_SENT_MAIL_DAYS = envint("AWL_RETAIN_SENT_MAIL_DAYS", 90, minimum=1)
+# Organisers' follow-up notes about people met at events: days after the note.
+AWL_RETAIN_FOLLOW_UP_DAYS = envint("AWL_RETAIN_FOLLOW_UP_DAYS", 730, minimum=1)
+# The details of audit entries (who did what stays; the particulars go): days after the entry.
+AWL_RETAIN_AUDIT_DETAIL_DAYS = envint("AWL_RETAIN_AUDIT_DETAIL_DAYS", 2190, minimum=1)
+
 # --- Committees -------------------------------------------------------------------
 # The largest paper (in bytes) a secretary may attach to an agenda item.
 PAPER_MAX_BYTES = envint("PAPER_MAX_BYTES", 10 * 1024 * 1024, minimum=1)

@@ -26,3 +26,11 @@ def send_pending_messages() -> int:
     for message_id in outbox.pending_message_ids():
         sent += outbox.send_message_now(message_id)
     return sent
+
+
+@shared_task
+def run_retention() -> dict[str, int]:
+    """Anonymise what every app's retention rules say is due (daily, from beat)."""
+    from awl.personal_data import run_retention as run
+
+    return run()

@@ -6,4 +6,7 @@ class MembersConfig(AppConfig):
     verbose_name = "Members"
 
     def ready(self) -> None:
-        from members import panels  # noqa: F401  (registers the dashboard panels)
+        from members import (
+            panels,  # noqa: F401  (registers the dashboard panels)
+            personal_data,  # noqa: F401  (registers what this app holds about people)
+        )

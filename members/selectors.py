@@ -276,77 +276,8 @@ def audit_trail(*, query: str = "", action: str = "") -> QuerySet[AuditEntry]:
 
 
 def export_member_data(member: Member) -> dict[str, Any]:
-    """Everything we hold about one member, for their own download."""
-    standing = member_standing(member)
-    return {
-        "exported_at": timezone.now().isoformat(),
-        "account": {
-            "email": member.user.email,
-            "date_joined": member.user.date_joined.isoformat(),
-            "last_login": member.user.last_login.isoformat() if member.user.last_login else None,
-        },
-        "member": {
-            "full_name": member.full_name,
-            "preferred_name": member.preferred_name,
-            "pronouns": member.pronouns,
-            "phone": member.phone,
-            "branch": member.branch.name,
-            "status": member.status,
-            "joined_on": member.joined_on.isoformat() if member.joined_on else None,
-            "dues_band": member.dues_band,
-            "workplace": member.workplace,
-            "industry": member.industry,
-            "trade_union": member.trade_union,
-            "union_role": member.union_role,
-        },
-        "standing": {
-            "on": standing.on.isoformat(),
-            "good_standing": standing.good_standing,
-            "paid_up_to": standing.paid_up_to.isoformat() if standing.paid_up_to else None,
-        },
-        "status_history": [
-            {"status": c.status, "effective_on": c.effective_on.isoformat(), "reason": c.reason}
-            for c in member.status_changes.order_by("effective_on", "pk")
-        ],
-        "payments": [
-            {
-                "paid_on": p.paid_on.isoformat(),
-                "amount": str(p.amount),
-                "method": p.method,
-                "months": p.months,
-                "covers_to": p.covers_to.isoformat(),
-            }
-            for p in member.payments.order_by("paid_on", "pk")
-        ],
-        "applications": [
-            {
-                "branch": a.branch.name,
-                "submitted_at": a.submitted_at.isoformat(),
-                "statement": a.statement,
-                "decision": a.decision,
-                "reason": a.reason,
-            }
-            for a in member.applications.select_related("branch").order_by("submitted_at")
-        ],
-        "consents": [
-            {
-                "channel": c.channel,
-                "granted": c.granted,
-                "recorded_at": c.recorded_at.isoformat(),
-                "source": c.source,
-            }
-            for c in member.consents.order_by("recorded_at", "pk")
-        ],
-        "roles": [
-            {
-                "role": r.role,
-                "branch": r.branch.name if r.branch else None,
-                "starts_on": r.starts_on.isoformat(),
-                "ends_on": r.ends_on.isoformat() if r.ends_on else None,
-            }
-            for r in member.user.roles.select_related("branch")
-        ],
-        "records_viewed_by_officers": AuditEntry.objects.filter(
-            target_type__app_label="members", target_type__model="member", target_id=str(member.pk)
-        ).count(),
-    }
+    """Everything held about one member in every app, for their own download (the registry's export)."""
+    from awl.personal_data import export_person
+    from members.personal_data import person_for_member
+
+    return export_person(person_for_member(member))

@@ -14,7 +14,6 @@ from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from allauth.account.models import EmailAddress
-from allauth.mfa.models import Authenticator
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -22,10 +21,11 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from awl.audit import entries_for, log_action
+from awl import personal_data
+from awl.audit import log_action
 from awl.errors import DomainError, require
-from awl.models import OutboundMessage
 from awl.outbox import queue_email
+from awl.personal_data import Erasure, Person
 from members import roles, selectors
 from members.models import (
     ALLOWED_TRANSITIONS,
@@ -44,6 +44,7 @@ from members.models import (
     RoleAssignment,
     StatusChange,
 )
+from members.personal_data import person_for_contact, person_for_email, person_for_member
 from members.standing import paid_up_to
 
 if TYPE_CHECKING:
@@ -609,13 +610,30 @@ def record_data_exported(*, actor: User | None, member: Member) -> None:
 
 
 # Erasure --------------------------------------------------------------------------------------
+def _erase(
+    *, actor: User, person: Person, reason: str, placeholder: str, erased_email: str, action: str, target: Any
+) -> Erasure:
+    """Every app's holding erases its part, in the caller's transaction; one audit entry says why."""
+    if not reason.strip():
+        raise MembershipError("Record why the data is being erased (e.g. 'erasure request of 3 May').")
+    erasure = personal_data.erase_person(person, placeholder=placeholder, erased_email=erased_email)
+    if target is not None:
+        target.refresh_from_db()  # the entry is written under the placeholder, not the erased name
+    log_action(
+        actor=actor,
+        action=action,
+        target=target,
+        detail={"reason": reason.strip()[:500], "counts": erasure.counts},
+    )
+    return erasure
+
+
 @transaction.atomic
 def erase_member(*, actor: User, member: Member, reason: str) -> Member:
-    """Anonymise a person on request: nothing personal left, counts unchanged.
+    """Anonymise a person on request, in every app: nothing personal left, counts unchanged.
 
-    Payments, status history, applications (their dates and decisions) and
-    whatever other apps hang off the member row stay, so totals still add
-    up; names, contact details and free text go.
+    Payments, status history, attendance, votes cast and bookings stay, so
+    totals still add up; names, contact details and free text go.
     """
     member = _lock_member(member)
     _require(
@@ -623,52 +641,19 @@ def erase_member(*, actor: User, member: Member, reason: str) -> Member:
     )
     if member.erased_at is not None:
         raise MembershipError("This person's data has already been erased.")
-    if not reason.strip():
-        raise MembershipError("Record why the data is being erased (e.g. 'erasure request of 3 May').")
     user = member.user
     if user.is_superuser or roles.current_roles(user):
         raise MembershipError("Remove this person's roles before erasing their data.")
     placeholder = f"Erased member {member.pk}"
-    for field in (
-        "preferred_name",
-        "pronouns",
-        "phone",
-        "workplace",
-        "industry",
-        "trade_union",
-        "union_role",
-    ):
-        setattr(member, field, "")
-    member.full_name = placeholder
-    member.erased_at = timezone.now()
-    member.updated_at = member.erased_at
-    member.save()
-    member.status_changes.update(reason="")
-    member.applications.update(statement="", reason="")
-    member.payments.update(note="")
-    member.consents.all().delete()
-    member.lapse_warnings.all().delete()
-    Contact.objects.filter(became_member=member).update(
-        full_name=placeholder, email="", phone="", city="", how_met="", notes="", erased_at=member.erased_at
+    _erase(
+        actor=actor,
+        person=person_for_member(member),
+        reason=reason,
+        placeholder=placeholder,
+        erased_email=f"erased-{user.pk}@erased.invalid",
+        action="member.erased",
+        target=member,
     )
-    # The audit trail keeps what was done, not the name it was done to; mail
-    # already sent or still waiting to this person keeps its date and kind only.
-    entries_for(member).update(target_repr=placeholder)
-    erased_email = f"erased-{user.pk}@erased.invalid"
-    mail = OutboundMessage.objects.filter(to__iexact=user.email)
-    mail.filter(status=OutboundMessage.Status.PENDING).update(
-        status=OutboundMessage.Status.FAILED, last_error="Not sent: the recipient's data was erased."
-    )
-    mail.update(to=erased_email, body_text="", body_html="")
-    EmailAddress.objects.filter(user=user).delete()
-    user.email = erased_email
-    user.username = f"erased-{user.pk}"
-    user.first_name = user.last_name = ""
-    user.is_active = False
-    user.set_unusable_password()
-    user.save()
-    Authenticator.objects.filter(user=user).delete()
-    log_action(actor=actor, action="member.erased", target=member, detail={"reason": reason.strip()[:500]})
     return member
 
 
@@ -680,16 +665,51 @@ def erase_contact(*, actor: User, contact: Contact, reason: str) -> Contact:
     )
     if contact.erased_at is not None:
         raise MembershipError("This contact's data has already been erased.")
-    if not reason.strip():
-        raise MembershipError("Record why the data is being erased.")
-    contact.full_name = f"Erased contact {contact.pk}"
-    contact.email = contact.phone = contact.city = contact.how_met = contact.notes = ""
-    contact.erased_at = timezone.now()
-    contact.updated_at = contact.erased_at
-    contact.save()
-    contact.consents.all().delete()
-    log_action(actor=actor, action="contact.erased", target=contact, detail={"reason": reason.strip()[:500]})
+    if contact.became_member_id is not None:
+        raise MembershipError("This contact became a member: erase the member's data instead.")
+    _erase(
+        actor=actor,
+        person=person_for_contact(contact),
+        reason=reason,
+        placeholder=f"Erased contact {contact.pk}",
+        erased_email=f"erased-contact-{contact.pk}@erased.invalid",
+        action="contact.erased",
+        target=contact,
+    )
     return contact
+
+
+@transaction.atomic
+def erase_by_email(*, actor: User, email: str, reason: str) -> Person:
+    """Erase whoever the office knows by this address: a member, a contact or a guest."""
+    _require(actor, "members.erase_personal_data", None, "Only the national office can erase personal data.")
+    person = person_for_email(email)
+    if person.member_id is not None:
+        erase_member(actor=actor, member=Member.objects.get(pk=person.member_id), reason=reason)
+    elif person.kind == "contact":
+        erase_contact(actor=actor, contact=Contact.objects.get(pk=min(person.contact_ids)), reason=reason)
+    else:
+        _erase(
+            actor=actor,
+            person=person,
+            reason=reason,
+            placeholder="Erased guest",
+            erased_email="erased-guest@erased.invalid",
+            action="guest.erased",
+            target=None,
+        )
+    return person
+
+
+def export_person(*, actor: User, person: Person) -> dict[str, Any]:
+    """A subject-access export for someone else (national office): audited."""
+    _require(
+        actor, "members.erase_personal_data", None, "Only the national office can export a person's data."
+    )
+    data = personal_data.export_person(person)
+    # The entry names a member or contact by its row; a guest's address is in it until they are erased.
+    log_action(actor=actor, action=f"{person.kind}.data_exported", detail={"person": person.key})
+    return data
 
 
 # Roles --------------------------------------------------------------------------------------------

@@ -1,0 +1,150 @@
+"""What awl itself holds about people: the outbox, the audit trail, the admin's log."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.conf import settings
+from django.contrib.admin.models import LogEntry
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Q
+
+from awl.models import AuditEntry, OutboundMessage
+from awl.personal_data import Erasure, Holding, Person, RetentionRule, register_holding, register_retention
+
+# Audit actions that are someone looking, not changing: what "who viewed my record" lists.
+VIEW_SUFFIXES = (".viewed", ".exported", ".data_exported", ".listed")
+
+
+def _mail_to(person: Person) -> Any:
+    query = Q(pk__in=[])
+    for email in person.emails:
+        query |= Q(to__iexact=email)
+    return OutboundMessage.objects.filter(query)
+
+
+def _entries_about(targets: Any) -> Any:
+    """Audit entries whose target is one of ``targets`` ((app_label.model, pk) pairs)."""
+    query = Q(pk__in=[])
+    by_label: dict[str, list[str]] = {}
+    for label, pk in targets:
+        by_label.setdefault(label, []).append(pk)
+    types = {f"{ct.app_label}.{ct.model}": ct for ct in ContentType.objects.all()}
+    for label, pks in by_label.items():
+        if label in types:
+            query |= Q(target_type=types[label], target_id__in=pks)
+    return query, types, by_label
+
+
+def export(person: Person) -> dict[str, Any]:
+    query, _types, _by_label = _entries_about(person.targets)
+    entries = AuditEntry.objects.filter(query).select_related("actor").order_by("at", "pk")
+    if person.user_id is not None:
+        entries = entries.exclude(actor_id=person.user_id)
+    return {
+        "mail_sent_to_you": [
+            {
+                "written_at": m.created_at.isoformat(),
+                "to": m.to,
+                "subject": m.subject,
+                "status": m.status,
+                "sent_at": m.sent_at.isoformat() if m.sent_at else None,
+            }
+            for m in _mail_to(person).order_by("created_at", "pk")
+        ],
+        "your_record_viewed_by": [
+            {
+                "at": e.at.isoformat(),
+                "by": e.actor.email if e.actor else "the system",
+                "as": e.detail.get("role", "") if isinstance(e.detail, dict) else "",
+                "what": e.action,
+            }
+            for e in entries
+            if e.action.endswith(VIEW_SUFFIXES)
+        ],
+        "changes_to_your_record": [
+            {"at": e.at.isoformat(), "by": e.actor.email if e.actor else "the system", "what": e.action}
+            for e in entries
+            if not e.action.endswith(VIEW_SUFFIXES)
+        ],
+    }
+
+
+def erase(erasure: Erasure) -> None:
+    mail = _mail_to(erasure.person)
+    erasure.count(
+        "mail not sent",
+        mail.filter(status=OutboundMessage.Status.PENDING).update(
+            status=OutboundMessage.Status.FAILED, last_error="Not sent: the recipient's data was erased."
+        ),
+    )
+    erasure.count(
+        "mail",
+        mail.update(to=erasure.erased_email, subject="(erased)", body_text="", body_html="", attachments=[]),
+    )
+    # The audit trail keeps what was done and by whom, not the name it was done to.
+    query, types, by_label = _entries_about(erasure.targets)
+    erasure.count("audit entries", AuditEntry.objects.filter(query).update(target_repr=erasure.placeholder))
+    # Entries that name the person by address in their particulars (a guest's export, a booking) lose them.
+    named = Q(pk__in=[])
+    for email in erasure.person.emails:
+        named |= Q(detail__icontains=email) | Q(target_repr__icontains=email)
+    erasure.count(
+        "audit particulars",
+        AuditEntry.objects.filter(named).update(detail={"erased": True}, target_repr=erasure.placeholder),
+    )
+    log_query = Q(pk__in=[])
+    for label, pks in by_label.items():
+        if label in types:
+            log_query |= Q(content_type=types[label], object_id__in=pks)
+    LogEntry.objects.filter(log_query).update(object_repr=erasure.placeholder, change_message="")
+
+
+def _sent_mail_bodies(now: dt.datetime, days: int) -> int:
+    return (
+        OutboundMessage.objects.filter(created_at__lt=now - dt.timedelta(days=days))
+        .exclude(status=OutboundMessage.Status.PENDING)
+        .exclude(body_text="", body_html="", attachments=[])
+        .update(body_text="", body_html="", attachments=[])
+    )
+
+
+def _audit_details(now: dt.datetime, days: int) -> int:
+    return (
+        AuditEntry.objects.filter(at__lt=now - dt.timedelta(days=days))
+        .exclude(detail={})
+        .exclude(action="retention.run")
+        .update(detail={})
+    )
+
+
+register_holding(
+    Holding(
+        name="site",
+        covers={
+            "awl.OutboundMessage": "mail to the person: address replaced, subject and body emptied",
+            "awl.AuditEntry": "entries about the person keep the action and officer, lose the name",
+            "admin.LogEntry": "the admin's log of the person's rows loses the name and the message",
+        },
+        export=export,
+        erase=erase,
+        order=1000,
+    )
+)
+register_retention(
+    RetentionRule(
+        key="site.sent_mail",
+        label="Bodies and attachments of e-mail sent or given up on",
+        days=lambda: settings.AWL_RETAIN_SENT_MAIL_DAYS,
+        run=_sent_mail_bodies,
+    )
+)
+register_retention(
+    RetentionRule(
+        key="site.audit_detail",
+        label="Particulars of audit entries (who did what stays)",
+        days=lambda: settings.AWL_RETAIN_AUDIT_DETAIL_DAYS,
+        run=_audit_details,
+    )
+)
