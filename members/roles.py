@@ -22,7 +22,7 @@ def current_roles(user: Any) -> list[RoleAssignment]:
         return []
     cached = getattr(user, _CACHE_ATTR, None)
     if cached is None:
-        cached = list(RoleAssignment.objects.current().filter(user_id=user.pk))
+        cached = list(RoleAssignment.objects.current().filter(user_id=user.pk).select_related("branch"))
         setattr(user, _CACHE_ATTR, cached)
     return cached
 
@@ -60,3 +60,14 @@ def is_national_office(user: Any) -> bool:
 def is_officer(user: Any) -> bool:
     """Holds any role at all: these people must use two-factor where it is required."""
     return bool(current_roles(user))
+
+
+def describe(user: Any) -> str:
+    """The roles a user holds today, as the audit trail names them: "Branch organiser (Leeds)"."""
+    names = []
+    for assignment in current_roles(user):
+        name = Role(assignment.role).label
+        if assignment.branch_id is not None:
+            name += f" ({assignment.branch})"
+        names.append(name)
+    return ", ".join(sorted(names)) or "member"

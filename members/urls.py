@@ -1,6 +1,6 @@
 from django.urls import path
 
-from members import views
+from members import office_views, views
 from members.import_views import import_preview, import_upload
 
 app_name = "members"
@@ -30,6 +30,7 @@ urlpatterns = [
     # National office
     path("office/retention/", views.retention, name="retention"),
     path("office/audit/", views.audit, name="audit"),
+    path("office/people/", office_views.person_data, name="person_data"),
     path("office/import/", import_upload, name="import_upload"),
     path("office/import/<int:pk>/", import_preview, name="import_preview"),
 ]
