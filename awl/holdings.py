@@ -10,7 +10,7 @@ from django.contrib.admin.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q
 
-from awl.models import AuditEntry, OutboundMessage
+from awl.models import AuditEntry, OutboundMessage, RetentionHold
 from awl.personal_data import Erasure, Holding, Person, RetentionRule, register_holding, register_retention
 
 # Audit actions that are someone looking, not changing: what "who viewed my record" lists.
@@ -35,6 +35,14 @@ def _entries_about(targets: Any) -> Any:
         if label in types:
             query |= Q(target_type=types[label], target_id__in=pks)
     return query, types, by_label
+
+
+def _holds(person: Person) -> Any:
+    subjects = {person.key} | {f"guest:{email}" for email in person.emails}
+    if person.member_id is not None:
+        subjects.add(f"applicant:{person.member_id}")
+    subjects |= {f"contact:{pk}" for pk in person.contact_ids}
+    return RetentionHold.objects.filter(subject__in=subjects)
 
 
 def export(person: Person) -> dict[str, Any]:
@@ -63,6 +71,10 @@ def export(person: Person) -> dict[str, Any]:
             for e in entries
             if e.action.endswith(VIEW_SUFFIXES)
         ],
+        "kept_past_retention": [
+            {"decided_at": h.decided_at.isoformat(), "until": h.until.isoformat(), "reason": h.reason}
+            for h in _holds(person)
+        ],
         "changes_to_your_record": [
             {"at": e.at.isoformat(), "by": e.actor.email if e.actor else "the system", "what": e.action}
             for e in entries
@@ -83,6 +95,7 @@ def erase(erasure: Erasure) -> None:
         "mail",
         mail.update(to=erasure.erased_email, subject="(erased)", body_text="", body_html="", attachments=[]),
     )
+    _holds(erasure.person).delete()
     # The audit trail keeps what was done and by whom, not the name it was done to.
     query, types, by_label = _entries_about(erasure.targets)
     erasure.count("audit entries", AuditEntry.objects.filter(query).update(target_repr=erasure.placeholder))
@@ -126,6 +139,7 @@ register_holding(
             "awl.OutboundMessage": "mail to the person: address replaced, subject and body emptied",
             "awl.AuditEntry": "entries about the person keep the action and officer, lose the name",
             "admin.LogEntry": "the admin's log of the person's rows loses the name and the message",
+            "awl.RetentionHold": "deleted (the person is gone, so is the reason to keep them)",
         },
         export=export,
         erase=erase,

@@ -86,3 +86,25 @@ class OutboundMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.subject} → {self.to} ({self.status})"
+
+
+class RetentionHold(models.Model):
+    """National office decided to keep someone past the retention period, for a reason, until a date.
+
+    ``subject`` is the registry's key for the person (``member:12``, ``contact:3``,
+    ``guest:a@example.org``); the retention review leaves them out until ``until``.
+    """
+
+    subject = models.CharField(max_length=320, db_index=True)
+    reason = models.CharField(max_length=500)
+    until = models.DateField(help_text="They come back to the review on this date.")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-decided_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"Kept until {self.until:%Y-%m-%d}"

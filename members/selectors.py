@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from allauth.account.models import EmailAddress
-from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
@@ -243,27 +242,6 @@ def suspended_departures_for_application(application: Application) -> list[Suspe
 
 def member_standing(member: Member, on: dt.date | None = None) -> Standing:
     return standing_for(member, on or timezone.localdate())
-
-
-def retention_candidates(today: dt.date | None = None) -> dict[str, Any]:
-    """Lapsed and resigned members, and contacts, untouched for longer than the retention period."""
-    today = today or timezone.localdate()
-    cutoff = today - dt.timedelta(days=settings.AWL_RETENTION_DAYS)
-    members = (
-        Member.objects.not_erased()
-        .filter(status__in=[MemberStatus.LAPSED, MemberStatus.RESIGNED])
-        .exclude(status_changes__effective_on__gt=cutoff)
-        .select_related("branch", "user")
-        .order_by("branch__name", "full_name")
-    )
-    contacts = (
-        Contact.objects.filter(
-            erased_at__isnull=True, became_member__isnull=True, updated_at__date__lt=cutoff
-        )
-        .select_related("branch")
-        .order_by("full_name")
-    )
-    return {"cutoff": cutoff, "members": members, "contacts": contacts}
 
 
 def audit_trail(*, query: str = "", action: str = "") -> QuerySet[AuditEntry]:

@@ -28,7 +28,7 @@ urlpatterns = [
     path("contacts/<int:pk>/", views.contact_detail, name="contact_detail"),
     path("contacts/<int:pk>/erase/", views.erase_contact, name="erase_contact"),
     # National office
-    path("office/retention/", views.retention, name="retention"),
+    path("office/retention/", office_views.retention, name="retention"),
     path("office/audit/", views.audit, name="audit"),
     path("office/people/", office_views.person_data, name="person_data"),
     path("office/import/", import_upload, name="import_upload"),

@@ -483,13 +483,6 @@ def erase_contact(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 # National office ----------------------------------------------------------------------------------
 @login_required
 @require_GET
-def retention(request: HttpRequest) -> HttpResponse:
-    selectors.require(request.user, "members.review_retention")
-    return render(request, "members/retention.html", selectors.retention_candidates())
-
-
-@login_required
-@require_GET
 def audit(request: HttpRequest) -> HttpResponse:
     selectors.require(request.user, "members.read_audit")
     form = AuditFilterForm(request.GET)
