@@ -48,11 +48,16 @@ def person_for_member(member: Member) -> Person:
     user = member.user
     emails = {user.email.lower()} if user.email else set()
     emails |= {e.lower() for e in EmailAddress.objects.filter(user=user).values_list("email", flat=True)}
-    contacts = {c.pk for c in Contact.objects.filter(became_member=member)}
+    emails.discard("")
+    # The contact rows that became this member, and any others under one of their addresses.
+    same_address = Q(became_member=member)
+    for email in emails:
+        same_address |= Q(email__iexact=email)
+    contacts = set(Contact.objects.filter(same_address).values_list("pk", flat=True))
     return Person(
         kind="member",
         label=member.full_name,
-        emails=frozenset(e for e in emails if e),
+        emails=frozenset(emails),
         member_id=member.pk,
         user_id=user.pk,
         contact_ids=frozenset(contacts),
