@@ -106,7 +106,7 @@ def test_a_cac_member_without_the_duty_is_refused_even_with_every_other_duty(
 
     for user in (no_duty, other_duties):
         assert_refused_without_the_data(get(client, user, conference, name), shared, private)
-    assert not AuditEntry.objects.filter(action__startswith="conference.needs_").exists()
+    assert not AuditEntry.objects.filter(action__startswith="conference.needs.").exists()
 
 
 @pytest.mark.parametrize("name", URLS)
