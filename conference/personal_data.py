@@ -344,15 +344,19 @@ register_holding(
     Holding(
         name="conference",
         covers={
-            "conference.Registration": "kept for the counts: name replaced, address, needs, diet, children, "
-            "accommodation and entitlement reason emptied",
+            "conference.Registration": "kept for the counts (fee, status, check-in): name replaced, address, "
+            "needs, diet, children, accommodation and entitlement reason emptied; checked_in_by kept, the "
+            "officer's account anonymised by the members holding",
             "conference.RegistrationPayment": "kept for the accounts (amount, date, method); the officer "
             "who recorded it is kept and their account anonymised by the members holding",
-            "conference.Credential": "kept (the code votes were checked against); issued_by kept",
+            "conference.Credential": "kept (the code votes were checked against); issued_by kept, the "
+            "account anonymised by the members holding",
             "conference.Snapshot": "kept: the officer who took it is kept, their account anonymised",
             "conference.SnapshotMember": "kept for the counts, reason emptied",
-            "conference.EligibilityException": "kept (the CAC's decision), reason replaced; granted_by kept",
-            "conference.Delegate": "kept (the branch's delegate count); chosen_by kept",
+            "conference.EligibilityException": "kept (the CAC's decision), reason replaced; granted_by kept, "
+            "the account anonymised by the members holding",
+            "conference.Delegate": "kept (the branch's delegate count); chosen_by kept, the account "
+            "anonymised by the members holding",
             "conference.CacDuty": "deleted (an erased account handles nothing)",
             "conference.Motion": "kept (the organisation's record): proposer, seconder and submitter are "
             "the anonymised member and account; their name in the emergency reason replaced",
@@ -364,10 +368,11 @@ register_holding(
             "replaced, any request for another ballot name dropped",
             "conference.VoterRecord": "kept (votes cast stay countable; never what was voted)",
             "conference.ElectionElector": "kept (the electorate's size)",
-            "conference.Teller": "kept with the papers they entered; the account is anonymised",
+            "conference.Teller": "kept with the papers they entered; the teller's and appointer's accounts "
+            "are anonymised by the members holding",
             "conference.PaperEntry": "kept (anonymous papers); its teller is kept",
             "conference.ElectionCount": "kept: the erased candidate's name replaced in the result and "
-            "reason; run_by kept",
+            "reason; run_by kept, the account anonymised by the members holding",
             "conference.BallotImport": "kept: imported_by kept, the account anonymised",
             "conference.Session": "a chair named as the person is replaced",
         },
