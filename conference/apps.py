@@ -10,6 +10,7 @@ class ConferenceConfig(AppConfig):
         from committees import hooks
         from conference import (
             panels,  # noqa: F401  (registers the dashboard panel: the coming conference)
+            personal_data,  # noqa: F401  (registers the conference's holding and its retention rule)
             rules,
         )
         from conference.business.services import referrals

@@ -12,6 +12,7 @@ from django import forms
 from django.db.models import QuerySet
 
 from awl.forms import LondonDateTimeField, MultilineTextField, SearchForm
+from conference.business.services import motions
 from conference.models import AmendmentKind, Majority, Outcome, ProposerKind, VoteMethod
 from conference.registration import selectors
 from members.models import Branch, Member
@@ -102,8 +103,9 @@ class ProposerFields(forms.Form):
                     self.add_error("seconder_email", "Give the e-mail address of the member seconding it.")
             else:
                 seconder = selectors.member_by_email(email)
-                if seconder is None:
-                    self.add_error("seconder_email", "No member has that e-mail address.")
+                # One answer for no such member and for a member who may not second (no oracle).
+                if seconder is None or not motions.may_second(seconder):
+                    self.add_error("seconder_email", motions.SECONDER_NOT_ACCEPTED)
                 data["seconder"] = seconder
         if kind == ProposerKind.BRANCH:
             if data.get("branch") is None and "branch" not in self.errors:

@@ -146,9 +146,9 @@ def conferences_to_remind(now: dt.datetime) -> list[Conference]:
 def remind(conference: Conference) -> int:
     """Queue the reminder to each current registration that has not had it; returns how many queued."""
     registrations = list(
-        Registration.objects.filter(conference=conference, status=RegistrationStatus.REGISTERED).order_by(
-            "pk"
-        )
+        Registration.objects.filter(conference=conference, status=RegistrationStatus.REGISTERED)
+        .exclude(email="")  # erased: no address to write to
+        .order_by("pk")
     )
     keys = {r.pk: reminder_key(r) for r in registrations}
     sent = set(OutboundMessage.objects.filter(key__in=keys.values()).values_list("key", flat=True))

@@ -295,7 +295,10 @@ class Registration(models.Model):
                 condition=Q(member__isnull=False),
                 name="registration_once_per_member",
             ),
-            models.UniqueConstraint(F("conference"), Lower("email"), name="registration_once_per_email"),
+            # An erased registration keeps no address, and there may be several of those.
+            models.UniqueConstraint(
+                F("conference"), Lower("email"), condition=~Q(email=""), name="registration_once_per_email"
+            ),
             models.CheckConstraint(
                 condition=Q(children=0) | ~Q(children_ages=""), name="registration_children_have_ages"
             ),

@@ -24,11 +24,12 @@ from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.db import IntegrityError, transaction
 from django.db.models import Count, F, Q
 from django.utils import timezone
 
-from awl.audit import log_action
+from awl.audit import log_action, log_view
 from awl.errors import DomainError, require
 from conference.models import (
     Attendee,
@@ -820,13 +821,25 @@ NEEDS_PERMS = {
 def record_needs_read(
     *, actor: User | None, conference: Conference, kind: str, rows: int, exported: bool
 ) -> None:
-    """Someone read (or downloaded as CSV) a list of people's needs: who, which list, how many rows."""
+    """Someone read (or downloaded as CSV) a list of people's needs: who, in which role, which list, how
+    many rows (``awl.audit.log_view``: once an hour per officer and list)."""
     _require(actor, NEEDS_PERMS[kind], conference, "You do not handle these needs.")
-    log_action(
+    log_view(
         actor=actor,
-        action="conference.needs_exported" if exported else "conference.needs_viewed",
+        action=f"conference.needs.{kind}.{'exported' if exported else 'viewed'}",
         target=conference,
+        role=roles.describe(actor),
         detail={"list": kind, "rows": rows},
+    )
+
+
+def record_desk_person_viewed(*, actor: User | AnonymousUser | None, registration: Registration) -> None:
+    """The desk opened one person's registration (their name, address, entitlement)."""
+    log_view(
+        actor=actor,
+        action="conference.registration.viewed",
+        target=registration,
+        role=roles.describe(actor),
     )
 
 

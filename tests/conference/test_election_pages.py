@@ -245,8 +245,8 @@ def test_a_member_nominates_through_the_page(world: World, nominating: Any) -> N
 @pytest.mark.parametrize(
     ("nominee", "seconder", "status", "message"),
     [
-        ("nobody@example.org", "bob.baker@example.org", 200, "No member has this e-mail address."),
-        ("dora.delegate@example.org", "bob.baker@example.org", 409, "Only members of the National Committee"),
+        ("nobody@example.org", "bob.baker@example.org", 200, "could not accept this address for the nominee"),
+        ("dora.delegate@example.org", "bob.baker@example.org", 200, "could not accept this address for the"),
         ("cat.cole@example.org", "ann.able@example.org", 409, "another member, not the proposer"),
     ],
     ids=["not-a-member", "not-on-the-nc", "seconded-by-the-proposer"],

@@ -68,8 +68,13 @@ def test_a_member_proposes_a_motion_and_the_seconder_is_emailed(
         (AFTER_DEADLINE, {}, "seconder", "deadline for motions has passed"),
         (BEFORE_DEADLINE, {"text": " ".join(["word"] * 41)}, "seconder", "41 words; the limit is 40"),
         (BEFORE_DEADLINE, {}, "self", "another member, not the proposer"),
-        (BEFORE_DEADLINE, {"seconder_email": "nobody@example.org"}, "seconder", "No member has that e-mail"),
-        (BEFORE_DEADLINE, {}, "resigned", "must be a member"),
+        (
+            BEFORE_DEADLINE,
+            {"seconder_email": "nobody@example.org"},
+            "seconder",
+            "could not accept this address",
+        ),
+        (BEFORE_DEADLINE, {}, "resigned", "could not accept this address"),
     ],
 )
 def test_a_refused_motion_comes_back_with_a_clear_message_and_nothing_written(

@@ -106,7 +106,7 @@ def test_a_cac_member_without_the_duty_is_refused_even_with_every_other_duty(
 
     for user in (no_duty, other_duties):
         assert_refused_without_the_data(get(client, user, conference, name), shared, private)
-    assert not AuditEntry.objects.filter(action__startswith="conference.needs_").exists()
+    assert not AuditEntry.objects.filter(action__startswith="conference.needs.").exists()
 
 
 @pytest.mark.parametrize("name", URLS)
@@ -135,9 +135,10 @@ def test_the_duty_holder_sees_the_needs_of_those_who_consented_only_and_is_audit
     assert shared in body
     assert private not in body
     assert "Pat Private" in body and "Did not consent to share their needs" in body
-    entry = AuditEntry.objects.get(action__startswith="conference.needs_")
+    entry = AuditEntry.objects.get(action__startswith="conference.needs.")
     exported = name.endswith("_csv")
-    assert entry.action == ("conference.needs_exported" if exported else "conference.needs_viewed")
+    list_kind = kind.removeprefix("cac_")
+    assert entry.action == f"conference.needs.{list_kind}.{'exported' if exported else 'viewed'}"
     assert entry.actor == user
     assert entry.detail["list"] == kind.removeprefix("cac_")
     if exported:
@@ -149,7 +150,7 @@ def test_the_national_office_sees_every_list(
 ) -> None:
     for name in URLS:
         assert get(client, national_office, conference, name).status_code == 200
-    assert AuditEntry.objects.filter(action__startswith="conference.needs_").count() == len(URLS)
+    assert AuditEntry.objects.filter(action__startswith="conference.needs.").count() == len(URLS)
 
 
 def test_the_cac_overview_links_only_the_lists_the_member_handles(

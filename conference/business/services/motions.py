@@ -158,6 +158,19 @@ def _ask_seconder(item: Motion | Amendment, conference: Conference) -> None:
     )
 
 
+# Whether an address is a member's, and whether that member may second, is not the proposer's to
+# learn: an address no member has and a member who may not second get this one answer.
+SECONDER_NOT_ACCEPTED = (
+    "We could not accept this address as a seconder: it must be the address of a member in good "
+    "standing who can second this motion."
+)
+
+
+def may_second(member: Member) -> bool:
+    """Whether ``member`` may second a motion or an amendment (the form's check; ``_seconder`` again)."""
+    return member.status == MemberStatus.MEMBER and member.erased_at is None
+
+
 def _seconder(proposer_kind: str, proposer: Member | None, seconder: Member | None) -> Member | None:
     if proposer_kind != ProposerKind.MEMBER:
         return None
@@ -165,7 +178,7 @@ def _seconder(proposer_kind: str, proposer: Member | None, seconder: Member | No
         raise ConferenceError("A member's motion needs another member to second it.")
     if proposer is not None and seconder.pk == proposer.pk:
         raise ConferenceError("The seconder must be another member, not the proposer.")
-    if seconder.status != MemberStatus.MEMBER or seconder.erased_at is not None:
+    if not may_second(seconder):  # the form has already given its one answer (SECONDER_NOT_ACCEPTED)
         raise ConferenceError("The seconder must be a member.")
     return seconder
 

@@ -21,6 +21,7 @@ from conference.elections.services import nominations
 from conference.models import Conference
 from conference.registration.forms import ConferenceDateField, check_conference_date
 from members import selectors as member_selectors
+from members.models import Member
 
 CONFERENCE = "conference"
 COMMITTEE = "committee"
@@ -258,16 +259,34 @@ class NominationForm(forms.Form):
         help_text="Another member of the electorate; they are e-mailed to say you named them.",
     )
 
+    def __init__(self, *args: Any, election: Election, proposer: Member, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.election = election
+        self.proposer = proposer
+
     def clean(self) -> dict[str, Any]:
+        """One answer for an address no member has and for a member who may not be named: which it
+        was is not the proposer's to learn (the proposer's own address goes on to the service)."""
         data = super().clean() or {}
-        for name, who in (("nominee_email", "nominee"), ("seconder_email", "seconder")):
-            email = data.get(name)
-            if email:
-                member = member_selectors.member_with_email(email)
-                if member is None:
-                    self.add_error(name, "No member has this e-mail address.")
-                data[who] = member
+        nominee = self._member(data.get("nominee_email"))
+        if data.get("nominee_email") and (
+            nominee is None
+            or (nominee.pk != self.proposer.pk and not nominations.may_be_nominated(self.election, nominee))
+        ):
+            self.add_error("nominee_email", nominations.NOMINEE_NOT_ACCEPTED)
+        seconder = self._member(data.get("seconder_email"))
+        named = {self.proposer.pk, nominee.pk if nominee else None}
+        if data.get("seconder_email") and (
+            seconder is None
+            or (seconder.pk not in named and not nominations.may_second(self.election, seconder))
+        ):
+            self.add_error("seconder_email", nominations.SECONDER_NOT_ACCEPTED)
+        data["nominee"], data["seconder"] = nominee, seconder
         return data
+
+    @staticmethod
+    def _member(email: str | None) -> Member | None:
+        return member_selectors.member_with_email(email) if email else None
 
 
 class SelfNominationForm(forms.Form):

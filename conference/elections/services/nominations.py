@@ -389,6 +389,34 @@ def _mail(nomination: Nomination, kind: str, to: Member, **context: Any) -> None
     )
 
 
+# Whom an address names, and why they may not be nominated or second, is not the proposer's to learn:
+# a non-member's address and an ineligible member's get the same answer (no membership oracle).
+NOMINEE_NOT_ACCEPTED = (
+    "We could not accept this address for the nominee: it must be the address of a member who may "
+    "stand in this election and is not already nominated."
+)
+SECONDER_NOT_ACCEPTED = (
+    "We could not accept this address as a seconder: it must be the address of a member of this "
+    "election's electorate who can second this nomination."
+)
+
+
+def may_be_nominated(election: Election, member: Member) -> bool:
+    """Whether another member may nominate ``member`` now (the form's check; ``nominate`` checks again)."""
+    return (
+        not standing_refusal(election, member)
+        and not nominee_refusal(election, member)
+        and not already_nominated(election, member)
+    )
+
+
+def may_second(election: Election, member: Member) -> bool:
+    """Whether ``member`` may second a nomination in this election."""
+    return (
+        member.status == MemberStatus.MEMBER and member.erased_at is None and in_electorate(election, member)
+    )
+
+
 def already_nominated(election: Election, nominee: Member) -> bool:
     """A live (pending or accepted) nomination of ``nominee``: the friendly check before the constraint."""
     return Nomination.objects.filter(LIVE_NOMINATION, election=election, nominee=nominee).exists()
@@ -422,7 +450,7 @@ def nominate(
             raise ElectionError("The seconder must be another member, not the proposer.")
         if seconder.pk == nominee.pk:
             raise ElectionError("The nominee cannot second their own nomination.")
-        if seconder.status != MemberStatus.MEMBER or not in_electorate(election, seconder):
+        if not may_second(election, seconder):  # the page's form has given its one answer already
             raise ElectionError(f"{seconder} is not in this election's electorate, so cannot second.")
     refusal = standing_refusal(election, nominee)
     if refusal:

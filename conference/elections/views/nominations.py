@@ -46,7 +46,7 @@ def nomination_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         raise PermissionDenied(nominations.electorate_refusal(election))
     posted_self = request.method == "POST" and "nominate_self" in request.POST
     posted_other = request.method == "POST" and not posted_self
-    form = NominationForm(request.POST if posted_other else None)
+    form = NominationForm(request.POST if posted_other else None, election=election, proposer=member)
     self_form = SelfNominationForm(request.POST if posted_self else None)
     if posted_other and form.is_valid():
         with refusal_on(form, ElectionError):

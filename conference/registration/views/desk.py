@@ -132,6 +132,7 @@ def desk_person(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
                 return redirect(_person_url(conference, registration))
         else:
             error, status = "Choose check in or issue the credential.", 400
+    services.record_desk_person_viewed(actor=request.user, registration=registration)
     credential = _credential_of(registration)
     context = {
         "conference": conference,
@@ -151,6 +152,7 @@ def desk_badge(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     """A badge to print: name, branch, voting or not, and the credential's code and QR code once issued."""
     conference = selectors.get_conference_with_perm(request.user, slug, CHECK_IN)
     registration = reports.registration_in(conference, pk)
+    services.record_desk_person_viewed(actor=request.user, registration=registration)
     credential = _credential_of(registration)
     context = {
         "conference": conference,

@@ -7,9 +7,10 @@ national office). Each needs list needs its own perm (``view_access_needs``,
 CAC members given that duty for the conference, and the national office. A
 CAC member without it gets the plain 403 page, which says nothing of the
 data. Every view and every CSV download of a needs list is written to the
-audit trail (``services.record_needs_read``), and so is every other CSV
-download. Needs are shown only for people who consented to share them; the
-rest are listed as "did not consent" without the text (``reports``).
+audit trail with the role it was read in (``services.record_needs_read``,
+once an hour per officer and list), and so is every other CSV download.
+Needs are shown only for people who consented to share them; the rest are
+listed as "did not consent" without the text (``reports``).
 
 Duties are assigned on a page every CAC member can read; only the national
 office may change them (``conference.assign_duties``).
