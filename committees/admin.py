@@ -26,7 +26,6 @@ class CommitteeAdmin(admin.ModelAdmin):
     list_filter = ["kind"]
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}
-    exclude = ["feed_token"]
 
 
 @admin.register(Term)

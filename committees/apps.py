@@ -9,6 +9,7 @@ class CommitteesConfig(AppConfig):
         from awl.mfa import register_officer_check
         from committees import (
             panels,  # noqa: F401  (registers the dashboard panels)
+            personal_data,  # noqa: F401  (registers the committees' holding of personal data)
             rules,
         )
 

@@ -3,9 +3,12 @@
 Feeds are read by calendar programs, which cannot log in: the address
 carries a secret token instead. A member's own feed (``member_feed``) uses
 a revocable ``CalendarToken`` and lists the meetings of every committee the
-member sits on today; a committee's feed (``committee_feed``) uses the
-committee's ``feed_token``, which its secretary can replace. Both answer
-404 for a wrong or revoked token, are never cached, and carry each
+member sits on today, with their online links. A committee's feed
+(``committee_feed``) is per member too: the same token opens it, only while
+the member holds a current term on that committee (410 Gone once it ended),
+and it carries no online meeting links, so an address that gets passed on
+gives nobody a way into a meeting. There is no shared committee address.
+Both answer 404 for a wrong or revoked token, are never cached, and carry each
 meeting's stable UID and SEQUENCE, so a moved or cancelled meeting updates
 the event a calendar already holds.
 """
@@ -13,7 +16,6 @@ the event a calendar already holds.
 from __future__ import annotations
 
 import datetime as dt
-import secrets
 from typing import Any
 
 from django.contrib import messages
@@ -91,29 +93,29 @@ def member_feed(request: HttpRequest, token: str) -> HttpResponse:
     return _ics_response(body, "awl-committees.ics")
 
 
-# A committee's feed ---------------------------------------------------------------------------------
+# A committee's feed, one per member ------------------------------------------------------------------
 @login_required
 @require_http_methods(["GET", "POST"])
 def committee_calendar(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
-    """The committee's feed address for its members; its secretary can replace it."""
+    """The reader's own address for the committee's feed, while they sit on it; they can make one."""
     committee = _committee_for(request.user, slug, "committees.view_committee")
-    can_manage = has_rule(request.user, "committees.manage_meetings", committee)
+    sits_on = selectors.member_on_committee(request.user, committee, timezone.localdate())
     error = ""
     if request.method == "POST":
-        if not can_manage:
+        if sits_on is None:
             raise PermissionDenied
         try:
-            services.regenerate_committee_feed(actor=request.user, committee=committee)
+            services.new_calendar_token(actor=request.user, member=sits_on)
         except services.CommitteeError as exc:
             error = str(exc)
         else:
-            messages.success(request, "The feed has a new address; the old one has stopped working.")
+            messages.success(request, "Your feed has a new address; the old one has stopped working.")
             return redirect("committees:committee_calendar", slug=committee.slug)
     context = {
         "committee": committee,
-        "can_manage": can_manage,
+        "sits_on": sits_on is not None,
         "error": error,
-        **feed_urls(reverse("committees:committee_feed", args=[committee.slug, committee.feed_token])),
+        **selectors.committee_feed_urls(request.user, committee),
     }
     return render(request, "committees/calendar_committee.html", context, status=409 if error else 200)
 
@@ -121,13 +123,23 @@ def committee_calendar(request: AuthenticatedHttpRequest, slug: str) -> HttpResp
 @never_cache
 @require_GET
 def committee_feed(request: HttpRequest, slug: str, token: str) -> HttpResponse:
-    """The committee's meetings as iCalendar; only the committee's current token opens it."""
+    """One member's feed of the committee's meetings, with no online links; only while they sit on it.
+
+    The token is the member's own calendar token; their terms are checked at every request, so the
+    feed answers 410 Gone once their term on the committee has ended.
+    """
     committee = Committee.objects.filter(slug=slug).first()
-    # Compared in constant time, so the token cannot be guessed a character at a time.
-    if committee is None or not secrets.compare_digest(token.encode(), committee.feed_token.encode()):
+    if committee is None:
         raise Http404("No such calendar feed.")
+    try:
+        selectors.member_for_committee_feed(token, committee)
+    except selectors.FeedGone:
+        return HttpResponse("This calendar feed has ended.", status=410, content_type="text/plain")
     body = notices.calendar_for(
-        selectors.committee_feed_meetings(committee), name=f"{committee.name} meetings", refresh=FEED_REFRESH
+        selectors.committee_feed_meetings(committee),
+        name=f"{committee.name} meetings",
+        refresh=FEED_REFRESH,
+        links=False,
     )
     return _ics_response(body, f"{committee.slug}.ics")
 

@@ -63,7 +63,6 @@ class Committee(models.Model):
         null=True, blank=True, help_text="First occurrence; its local time of day is kept."
     )
     meeting_minutes = models.PositiveSmallIntegerField(default=120, help_text="Usual length of a meeting.")
-    feed_token = models.CharField(max_length=43, unique=True, default=secrets.token_urlsafe)
 
     class Meta:
         ordering = ["name"]

@@ -13,6 +13,7 @@ still useful (the meeting has not started) and records the rest as skipped.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -50,24 +51,47 @@ class DueNotice:
 
 
 # iCalendar -------------------------------------------------------------------------------------
-def meeting_event(meeting: Meeting) -> Event:
+_WEB_ADDRESS = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
+
+
+def _without_links(venue: str, *links: str) -> str:
+    """The venue with the online link, and any web address at all, taken out."""
+    for link in links:
+        if link:
+            venue = venue.replace(link, "")
+    return " ".join(_WEB_ADDRESS.sub("", venue).split()).strip(" ,;:-")
+
+
+def meeting_event(meeting: Meeting, *, links: bool = True) -> Event:
+    """The meeting as an event; ``links=False`` leaves out its online link wherever it could appear."""
+    venue = meeting.venue
+    if not links:
+        venue = _without_links(venue, meeting.online_link, meeting.committee.default_online_link)
     return ical.event(
         uid=meeting.uid,
         start=meeting.starts_at,
         end=meeting.ends_at,
         summary=f"{meeting.committee.name} meeting",
-        location=meeting.venue,
-        url=meeting.online_link,
+        location=venue,
+        url=meeting.online_link if links else "",
         cancelled=meeting.status == MeetingStatus.CANCELLED,
         sequence=meeting.sequence,
     )
 
 
 def calendar_for(
-    meetings: list[Meeting], *, name: str, cancel: bool = False, refresh: dt.timedelta | None = None
+    meetings: list[Meeting],
+    *,
+    name: str,
+    cancel: bool = False,
+    refresh: dt.timedelta | None = None,
+    links: bool = True,
 ) -> bytes:
-    """An iCalendar of the meetings; ``refresh`` tells a subscribed feed's reader how often to look."""
-    events = (meeting_event(meeting) for meeting in meetings)
+    """An iCalendar of the meetings; ``refresh`` tells a subscribed feed's reader how often to look.
+
+    ``links=False`` (a committee's feed) carries no online meeting link anywhere in the file.
+    """
+    events = (meeting_event(meeting, links=links) for meeting in meetings)
     return ical.calendar(events, product="committees", cancel=cancel, name=name, refresh=refresh)
 
 

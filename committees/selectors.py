@@ -157,34 +157,82 @@ def feed_urls(path_: str) -> dict[str, str]:
 class FeedPanel:
     """What the committee page offers about its calendar feed and its undelivered mail."""
 
-    feed_url: str
+    feed_url: str  # the reader's own feed of this committee; "" unless they sit on it and have an address
     webcal_url: str
     manage: bool  # the secretary's link to the mail that was not delivered
     failed: int  # how many of the committee's messages failed (counted for the secretary only)
 
 
+def committee_feed_urls(user: Any, committee: Committee) -> dict[str, str]:
+    """The user's own address for the committee's feed: only while they sit on it and have a live token.
+
+    There is no shared committee address any more: each member's feed is opened by their own
+    calendar token and stops giving the committee's meetings when their term ends.
+    """
+    blank = {"feed_url": "", "webcal_url": ""}
+    if not getattr(user, "is_authenticated", False):
+        return blank
+    if not Term.objects.current().filter(member__user_id=user.pk, committee=committee).exists():
+        return blank
+    token = CalendarToken.objects.filter(
+        member__user_id=user.pk, revoked_at__isnull=True, member__erased_at__isnull=True
+    ).first()
+    if token is None:
+        return blank
+    return feed_urls(reverse("committees:committee_feed", args=[committee.slug, token.token]))
+
+
 def committee_feed_panel(user: Any, committee: Committee) -> FeedPanel | None:
-    """The feed's webcal address for the committee's members; the failed-mail count for its secretary."""
+    """The reader's own webcal address for the committee; the failed-mail count for its secretary."""
     if not has_rule(user, "committees.view_committee", committee):
         return None
     manage = has_rule(user, "committees.manage_meetings", committee)
     return FeedPanel(
-        **feed_urls(reverse("committees:committee_feed", args=[committee.slug, committee.feed_token])),
+        **committee_feed_urls(user, committee),
         manage=manage,
         failed=outbox.failed_count(mail_group(committee)) if manage else 0,
     )
 
 
-def member_for_feed(token: str) -> Member:
-    """The member a live calendar token belongs to; 404 for a revoked or unknown token."""
-    found = (
+def _live_token(token: str) -> CalendarToken | None:
+    return (
         CalendarToken.objects.filter(token=token, revoked_at__isnull=True, member__erased_at__isnull=True)
         .select_related("member")
         .first()
     )
-    if found is None:
+
+
+def member_for_feed(token: str) -> Member:
+    """The member a live calendar token belongs to, while they sit on some committee.
+
+    404 for a revoked or unknown token, and for a member who holds no current term: the feed is
+    checked against their terms at every request, so it stops when their last term ends.
+    """
+    found = _live_token(token)
+    if found is None or not Term.objects.current().filter(member_id=found.member_id).exists():
         raise Http404("No such calendar feed.")
     return found.member
+
+
+class FeedGone(Exception):
+    """The token is the member's, but their term on the committee has ended: the feed is gone (410)."""
+
+
+def member_for_committee_feed(token: str, committee: Committee) -> Member:
+    """The member whose live token opens their feed of ``committee``: only while they sit on it.
+
+    Raises Http404 for an unknown or revoked token or a member who never sat on the committee,
+    and FeedGone once every term they held on it has ended.
+    """
+    found = _live_token(token)
+    if found is None:
+        raise Http404("No such calendar feed.")
+    terms = Term.objects.filter(member_id=found.member_id, committee=committee)
+    if terms.current().exists():
+        return found.member
+    if terms.filter(ends_on__lt=timezone.localdate()).exists():
+        raise FeedGone
+    raise Http404("No such calendar feed.")
 
 
 def active_calendar_token(member: Member) -> CalendarToken | None:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-import secrets
 from functools import partial
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
@@ -1099,19 +1098,3 @@ def _revoke_calendar_tokens(member: Member) -> int:
     return CalendarToken.objects.filter(member=member, revoked_at__isnull=True).update(
         revoked_at=timezone.now()
     )
-
-
-@transaction.atomic
-def regenerate_committee_feed(*, actor: User | None, committee: Committee) -> Committee:
-    """A new address for the committee's feed; the old one stops working at once."""
-    committee = Committee.objects.select_for_update().get(pk=committee.pk)
-    _require(
-        actor,
-        "committees.manage_meetings",
-        committee,
-        f"Only the secretary of {committee} can change its calendar feed address.",
-    )
-    committee.feed_token = secrets.token_urlsafe()
-    committee.save(update_fields=["feed_token"])
-    log_action(actor=actor, action="committee.feed_regenerated", target=committee)
-    return committee

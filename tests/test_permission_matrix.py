@@ -537,7 +537,7 @@ def objects(member, applicant, london, national_office, nc_meeting) -> dict[str,
         "meeting": lambda: [nc_meeting.pk],
         "apology_token": lambda: [apology_token(nc_meeting, member)],
         "calendar_token": lambda: [member.calendar_tokens.create().token],
-        "committee_feed": lambda: [nc_meeting.committee.slug, nc_meeting.committee.feed_token],
+        "committee_feed": lambda: [nc_meeting.committee.slug, member.calendar_tokens.create().token],
         **record_objects(nc_meeting, member),  # on the day and after (record_views)
         **meeting_objects(nc_meeting),  # scheduling, agenda and papers (meeting_views)
         **register_objects(member),  # members' conference pages, setup, entitlement, payments

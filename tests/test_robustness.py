@@ -97,7 +97,7 @@ FORMS: dict[str, tuple[str, str | None, dict[str, str]]] = {
     "committees:action_point_done": ("member", "action_point", {}),
     "committees:my_action_points": ("member", None, {}),
     "committees:my_calendar": ("member", None, {}),
-    "committees:committee_calendar": ("national_office", "committee", {}),
+    "committees:committee_calendar": ("member", "committee", {}),  # the member's own feed address
     "committees:failed_messages": ("national_office", "committee", {}),  # the objects' failed NC notice
     # The secretary's scheduling, agenda and papers (meeting_views); objects from
     # tests/committees/meeting_objects.py. The date and time inputs come filled in by the pages; the
@@ -545,7 +545,7 @@ def objects(member, applicant, london, national_office, nc_meeting) -> dict[str,
         "meeting": lambda: [nc_meeting.pk],
         "apology_token": lambda: [apology_token(nc_meeting, member)],
         "calendar_token": lambda: [member.calendar_tokens.create().token],
-        "committee_feed": lambda: [nc_meeting.committee.slug, nc_meeting.committee.feed_token],
+        "committee_feed": lambda: [nc_meeting.committee.slug, member.calendar_tokens.create().token],
         **record_objects(nc_meeting, member),  # on the day and after (record_views)
         **meeting_objects(nc_meeting),  # scheduling, agenda and papers (meeting_views)
         **register_objects(member),  # members' conference pages, setup, entitlement, payments

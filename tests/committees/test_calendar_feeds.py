@@ -1,4 +1,4 @@
-"""Calendar feeds: a member's private, revocable feed of their committees, and each committee's feed.
+"""Calendar feeds: a member's private, revocable feed of their committees, and their feed of each one.
 
 Feeds are parsed back with icalendar: a moved meeting keeps its UID with a
 higher SEQUENCE, a cancelled one says STATUS:CANCELLED, and a member whose
@@ -214,23 +214,82 @@ def test_the_feed_runs_the_same_queries_for_few_and_many_meetings_and_committees
     assert len(many.captured_queries) == len(few.captured_queries)
 
 
-# The committee's feed ----------------------------------------------------------------------------------
+# The committee's feed: one per member, no online links -----------------------------------------------
 def committee_feed(client: Client, committee: Committee, token: str) -> Response:
     return client.get(reverse("committees:committee_feed", args=[committee.slug, token]))
 
 
-def test_the_committee_feed_opens_with_its_own_token_only(
-    client: Client, nc: Committee, ec: Committee, nc_and_ec_meetings: dict[str, Meeting]
+def test_the_committee_feed_opens_with_a_current_members_own_token_only(
+    client: Client, nc: Committee, ec: Committee, nc_and_ec_meetings: dict[str, Meeting], people
 ) -> None:
-    response = committee_feed(client, nc, nc.feed_token)
+    token = token_for(people["Ben Plain"])
+
+    response = committee_feed(client, nc, token)
 
     assert set(events(response)) == {nc_and_ec_meetings["nc"].uid, nc_and_ec_meetings["nc_last_month"].uid}
     assert response["Content-Type"] == "text/calendar; charset=utf-8"
     assert "no-store" in response["Cache-Control"]
-    assert committee_feed(client, nc, ec.feed_token).status_code == 404
-    assert committee_feed(client, nc, nc.feed_token[:-1]).status_code == 404
+    assert committee_feed(client, nc, token[:-1]).status_code == 404
     assert committee_feed(client, nc, "x").status_code == 404
-    assert client.get(reverse("committees:committee_feed", args=["nope", nc.feed_token])).status_code == 404
+    assert client.get(reverse("committees:committee_feed", args=["nope", token])).status_code == 404
+    # Efa sits on the NC but not on the EC: her token opens the NC's feed, not the EC's.
+    efa = token_for(people["Efa Morgan"])
+    assert committee_feed(client, nc, efa).status_code == 200
+    assert committee_feed(client, ec, efa).status_code == 404
+
+
+def test_a_members_committee_feed_stops_when_their_term_ends(
+    client: Client, plain_member: Member, nc: Committee, ec: Committee, nc_and_ec_meetings: dict[str, Meeting]
+) -> None:
+    token = token_for(plain_member)
+    assert nc_and_ec_meetings["ec"].uid in events(committee_feed(client, ec, token))
+    [term] = plain_member.committee_terms.filter(committee=ec)
+
+    services.end_term(
+        actor=None, term=term, ends_on=timezone.localdate() - dt.timedelta(days=1), reason="resigned"
+    )
+
+    assert committee_feed(client, ec, token).status_code == 410
+    # The term on the NC is still current: that committee's feed goes on.
+    assert nc_and_ec_meetings["nc"].uid in events(committee_feed(client, nc, token))
+
+
+def test_a_member_with_no_current_term_left_has_no_feed_at_all(
+    client: Client, plain_member: Member, nc: Committee, ec: Committee, nc_and_ec_meetings: dict[str, Meeting]
+) -> None:
+    token = token_for(plain_member)
+    yesterday = timezone.localdate() - dt.timedelta(days=1)
+    for term in plain_member.committee_terms.all():
+        services.end_term(actor=None, term=term, ends_on=yesterday, reason="left both committees")
+
+    assert feed(client, token).status_code == 404
+    assert committee_feed(client, nc, token).status_code == 410
+    assert committee_feed(client, ec, token).status_code == 410
+
+
+def test_the_committee_feed_carries_no_online_meeting_link(
+    client: Client, plain_member: Member, ec: Committee, nc_and_ec_meetings: dict[str, Meeting]
+) -> None:
+    """The link may sit in the meeting, the committee's default, or typed into the venue: none leaks."""
+    ec_meeting = nc_and_ec_meetings["ec"]
+    ec_meeting.online_link = "https://meet.example.org/ec-secret-room"
+    ec_meeting.venue = "Online: https://meet.example.org/ec-secret-room or the Red Lion"
+    ec_meeting.save()
+    by_default = meeting(ec, 10)
+    by_default.venue = f"{ec.default_online_link} (password in the notice)"
+    by_default.save()
+    token = token_for(plain_member)
+
+    response = committee_feed(client, ec, token)
+
+    body = response.content.decode()
+    assert ec_meeting.uid in events(response)
+    assert "meet.example.org" not in body
+    assert "https://" not in body.replace("\r\n ", "")
+    assert "Red Lion" in body
+    # The member's own feed may carry the link: they sit on the EC today.
+    own = feed(client, token).content.decode().replace("\r\n ", "")
+    assert "https://meet.example.org/ec-secret-room" in own
 
 
 def test_the_committee_page_offers_the_feed_to_its_members_only(
@@ -239,44 +298,56 @@ def test_the_committee_page_offers_the_feed_to_its_members_only(
     """Efa sits on the NC, which elects the EC: she may see the EC's page, but not its feed."""
     url = reverse("committees:committee_detail", args=[ec.slug])
     calendar_page = reverse("committees:committee_calendar", args=[ec.slug])
+    ben = token_for(people["Ben Plain"])
+    efa = token_for(people["Efa Morgan"])
 
     client.force_login(people["Ben Plain"].user)
-    assert ec.feed_token in client.get(url).content.decode()
+    assert reverse("committees:committee_feed", args=[ec.slug, ben]) in client.get(url).content.decode()
     assert client.get(calendar_page).status_code == 200
 
     client.force_login(people["Efa Morgan"].user)
     page = client.get(url)
     assert page.status_code == 200
-    assert ec.feed_token not in page.content.decode()
+    assert reverse("committees:committee_feed", args=[ec.slug, efa]) not in page.content.decode()
+    assert ben not in page.content.decode()
     assert client.get(calendar_page).status_code == 403
 
 
-def test_the_secretary_gives_the_committee_feed_a_new_address(
-    client: Client, nc: Committee, secretary: Member, nc_and_ec_meetings: dict[str, Meeting]
+def test_a_member_makes_their_own_committee_feed_address(
+    client: Client, nc: Committee, plain_member: Member, nc_and_ec_meetings: dict[str, Meeting]
 ) -> None:
-    old = nc.feed_token
-    client.force_login(secretary.user)
+    client.force_login(plain_member.user)
+    page = client.get(reverse("committees:committee_calendar", args=[nc.slug]))
+    assert page.context["feed_url"] == ""
 
     response = client.post(reverse("committees:committee_calendar", args=[nc.slug]))
 
     assert response.status_code == 302
-    nc.refresh_from_db()
-    assert nc.feed_token != old
-    assert committee_feed(client, nc, old).status_code == 404
-    assert committee_feed(client, nc, nc.feed_token).status_code == 200
+    token = CalendarToken.objects.get(member=plain_member, revoked_at__isnull=True).token
+    page = client.get(reverse("committees:committee_calendar", args=[nc.slug]))
+    assert page.context["feed_url"].endswith(reverse("committees:committee_feed", args=[nc.slug, token]))
+    assert committee_feed(client, nc, token).status_code == 200
+
+    client.post(reverse("committees:committee_calendar", args=[nc.slug]))
+
+    assert committee_feed(client, nc, token).status_code == 404
+    new = CalendarToken.objects.get(member=plain_member, revoked_at__isnull=True).token
+    assert committee_feed(client, nc, new).status_code == 200
 
 
-def test_a_member_who_is_not_the_secretary_cannot_replace_the_address(
-    client: Client, nc: Committee, plain_member: Member
+def test_someone_who_does_not_sit_on_the_committee_cannot_make_it_a_feed_address(
+    client: Client, ec: Committee, people: dict[str, Member], ec_members: list[Member], national_office
 ) -> None:
-    old = nc.feed_token
-    client.force_login(plain_member.user)
+    client.force_login(national_office)
 
-    response = client.post(reverse("committees:committee_calendar", args=[nc.slug]))
+    response = client.post(reverse("committees:committee_calendar", args=[ec.slug]))
 
     assert response.status_code == 403
-    nc.refresh_from_db()
-    assert nc.feed_token == old
+    assert not CalendarToken.objects.exists()
+
+
+def test_there_is_no_shared_committee_feed_address_any_more(nc: Committee) -> None:
+    assert not hasattr(nc, "feed_token")
 
 
 def test_a_newly_elected_member_gets_the_committees_meetings(
@@ -284,8 +355,10 @@ def test_a_newly_elected_member_gets_the_committees_meetings(
 ) -> None:
     newcomer = admit(london, "Nia Newcomer")
     token = token_for(newcomer)
-    assert events(feed(client, token)) == {}
+    assert feed(client, token).status_code == 404
+    assert committee_feed(client, nc, token).status_code == 404
 
     elect(nc, newcomer)
 
     assert nc_and_ec_meetings["nc"].uid in events(feed(client, token))
+    assert nc_and_ec_meetings["nc"].uid in events(committee_feed(client, nc, token))
