@@ -196,6 +196,10 @@ def booking_claim(request: AuthenticatedHttpRequest, token: str) -> HttpResponse
         booking, member_id = selectors.get_booking_for_claim(token)
     except BadBookingLink as error:
         return render(request, "dayschools/booking_claim.html", {"error": str(error)}, status=400)
+    member = own_member(request.user)
+    if member is None or member.pk != member_id:
+        # The link was made for another member: nothing about the booking is shown.
+        raise Http404("This link is for another member's account: log in as them to use it.")
     form = bound(ConfirmForm, request)
     if form.is_valid():
         with refusal_on(form, DaySchoolError):
