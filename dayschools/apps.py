@@ -10,6 +10,7 @@ class DayschoolsConfig(AppConfig):
         from dayschools import (
             organiser_panels,  # noqa: F401  (registers the dashboard panel: the events a person runs)
             panels,  # noqa: F401  (registers the dashboard panel: a member's coming bookings)
+            personal_data,  # noqa: F401  (registers what day schools hold about people)
             rules,
         )
 

@@ -10,6 +10,7 @@ scan, the signed link to see or cancel the booking, and the event as an
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 from typing import Any
 
 from django.conf import settings
@@ -24,8 +25,10 @@ from awl.codes import qr_png_data_uri
 from awl.models import OutboundMessage
 from awl.outbox import queue_email
 from dayschools.models import ACTIVE, Booking, BookingStatus, Event, EventStatus
+from members.models import Member
 
 CANCEL_SALT = "dayschools.cancel"
+CLAIM_SALT = "dayschools.claim"
 
 
 def booking_token(booking: Booking) -> str:
@@ -39,6 +42,23 @@ def read_booking_token(token: str) -> tuple[int, str]:
     if not isinstance(data, dict) or not isinstance(data.get("b"), int) or not isinstance(data.get("c"), str):
         raise signing.BadSignature("Malformed booking link.")
     return data["b"], data["c"]
+
+
+CLAIM_FIELDS = (("b", int), ("c", str), ("m", int))
+
+
+def claim_token(booking: Booking, member_id: int) -> str:
+    """The signed token of the link with which a member adds a booking made with their address to
+    their record; it is sent only to that address."""
+    return signing.dumps({"b": booking.pk, "c": booking.code, "m": member_id}, salt=CLAIM_SALT)
+
+
+def read_claim_token(token: str) -> tuple[int, str, int]:
+    """The (booking, code, member) a claim link was made for; raises BadSignature when tampered with."""
+    data = signing.loads(token, salt=CLAIM_SALT, max_age=dt.timedelta(days=400))
+    if not isinstance(data, dict) or not all(isinstance(data.get(k), t) for k, t in CLAIM_FIELDS):
+        raise signing.BadSignature("Malformed link.")
+    return data["b"], data["c"], data["m"]
 
 
 def event_ics(event: Event) -> str:
@@ -75,15 +95,17 @@ def _context(booking: Booking) -> dict[str, Any]:
     }
 
 
-def _queue(booking: Booking, kind: str, key: str = "") -> bool:
+def _queue(
+    booking: Booking, kind: str, key: str = "", extra: dict[str, Any] | None = None, template: str = ""
+) -> bool:
     """Queue one message about ``booking``; False when it has no address or was queued before."""
     if not booking.email:
         return False
     message = queue_email(
         key=key or f"dayschool-booking-{booking.pk}-{kind}",
         to=booking.email,
-        template=f"dayschool-{kind}",
-        context={**_context(booking), "kind": kind},
+        template=template or f"dayschool-{kind}",
+        context={**_context(booking), "kind": kind, **(extra or {})},
         attachments=[
             {
                 "filename": "dayschool.ics",
@@ -96,8 +118,20 @@ def _queue(booking: Booking, kind: str, key: str = "") -> bool:
     return message is not None
 
 
-def queue_confirmation(booking: Booking) -> None:
-    _queue(booking, "confirmation")
+def queue_confirmation(booking: Booking, claimant: Member | None = None) -> None:
+    """The booking's details; when its address is a member's (``claimant``), the link to claim it."""
+    extra: dict[str, Any] = {}
+    if claimant is not None:
+        link = reverse("dayschools:booking_claim", args=[claim_token(booking, claimant.pk)])
+        extra["claim_url"] = f"{settings.SITE_URL}{link}"
+    _queue(booking, "confirmation", extra=extra)
+
+
+def queue_already_booked(booking: Booking) -> None:
+    """Someone used the public form again with the address of ``booking``: its holder is told, with its link.
+
+    One message per attempt (the public form's answer never says which case it was)."""
+    _queue(booking, "already-booked", key=f"dayschool-booking-{booking.pk}-again-{secrets.token_hex(8)}")
 
 
 def queue_promotion(booking: Booking) -> None:

@@ -31,6 +31,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.views.decorators.http import require_GET, require_http_methods
 
+from awl.audit import log_view
 from awl.forms import ConfirmForm
 from awl.http import AuthenticatedHttpRequest
 from awl.permissions import has_rule
@@ -48,6 +49,7 @@ from dayschools.forms import (
 )
 from dayschools.models import Booking, BookingStatus, City, Event, School, Series
 from dayschools.services import DaySchoolError
+from members import roles
 
 MANAGE_SERIES = selectors.MANAGE_SERIES
 
@@ -58,6 +60,12 @@ WORKSHOP_LENGTH = dt.timedelta(minutes=90)
 
 
 # Helpers ----------------------------------------------------------------------------------------
+def _log_view(request: HttpRequest, action: str, event: Event) -> None:
+    """An organiser looked at the names on an event's booking or door list: the audit trail says who,
+    as what (once an hour per organiser and event, by ``log_view``)."""
+    log_view(actor=request.user, action=action, target=event, role=roles.describe(request.user))
+
+
 def _require_series_manager(user: Any) -> None:
     if not has_rule(user, MANAGE_SERIES):
         raise PermissionDenied("Only day-school organisers can do this.")
@@ -528,6 +536,7 @@ def event_bookings(request: HttpRequest, pk: int) -> HttpResponse:
         "counts": selectors.booking_counts(event),
         **selectors.event_bookings(event, q),
     }
+    _log_view(request, "dayschools.booking_list.viewed", event)
     return render(request, "dayschools/organise_bookings.html", context)
 
 
@@ -612,6 +621,7 @@ def door(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         "confirmed": BookingStatus.CONFIRMED,
         "on_the_day": timezone.localtime(event.starts_at).date() == timezone.localdate(),
     }
+    _log_view(request, "dayschools.door_list.viewed", event)
     return render(request, "dayschools/door_list.html", context, status=status)
 
 

@@ -23,6 +23,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from awl.codes import qr_png_data_uri
+from awl.forms import ConfirmForm
+from awl.http import AuthenticatedHttpRequest
 from awl.views_helpers import bound, refusal_on, refusal_status
 from dayschools import mail, ratelimit, selectors, services
 from dayschools.forms import HONEYPOT, CancelBookingForm, GuestBookingForm, MemberBookingForm
@@ -48,8 +50,13 @@ def _event_page(event: Event) -> dict[str, Any]:
     }
 
 
+# The public form's one answer, whether the address is new, a past guest's, a member's, or has booked
+# already: what happened goes to the address (see services.book_from_public_form).
+CHECK_EMAIL = "Check your e-mail: we have sent you a message about this booking."
+
+
 def _booked_message(booking: Booking | None) -> str:
-    """What the person is told after booking (a bot caught by the honeypot is told the same)."""
+    """What a member is told after booking for themselves, logged in."""
     if booking is not None and booking.status == BookingStatus.WAITING:
         return (
             f"The day school is full, so you are number {selectors.waiting_number(booking)} on the "
@@ -94,13 +101,13 @@ def book(request: HttpRequest, pk: int) -> HttpResponse:
             return render(request, "dayschools/public_rate_limited.html", page, status=429)
         if request.POST.get(HONEYPOT, "").strip():
             # A bot filled in the field people cannot see: answer as for a booking, write nothing.
-            messages.success(request, _booked_message(None))
+            messages.success(request, CHECK_EMAIL)
             return redirect("dayschools:booked", pk=event.pk)
     form = bound(GuestBookingForm, request, slots=page["slots"])
     if form.is_valid():
         with refusal_on(form, DaySchoolError):
-            booking = services.book_guest(event=event, **form.booking_details())
-            messages.success(request, _booked_message(booking))
+            services.book_from_public_form(event=event, **form.booking_details())
+            messages.success(request, CHECK_EMAIL)
             return redirect("dayschools:booked", pk=event.pk)
     status = refusal_status(form)
     return render(request, "dayschools/booking_form.html", {**page, "form": form}, status=status)
@@ -177,6 +184,30 @@ def booking_cancel(request: HttpRequest, token: str) -> HttpResponse:
             return redirect("dayschools:booking_link", token=token)
     status = refusal_status(form)
     return render(request, "dayschools/booking_cancel.html", {**page, "form": form}, status=status)
+
+
+# A member claims a booking made with their address ------------------------------------------------
+@login_required
+@require_http_methods(["GET", "POST"])
+def booking_claim(request: AuthenticatedHttpRequest, token: str) -> HttpResponse:
+    """Add a booking made on the public form to the member's record: the link from the e-mail sent to
+    the member's address, and the login as that member, both (``services.claim_booking``)."""
+    try:
+        booking, member_id = selectors.get_booking_for_claim(token)
+    except BadBookingLink as error:
+        return render(request, "dayschools/booking_claim.html", {"error": str(error)}, status=400)
+    member = own_member(request.user)
+    if member is None or member.pk != member_id:
+        # The link was made for another member: nothing about the booking is shown.
+        raise Http404("This link is for another member's account: log in as them to use it.")
+    form = bound(ConfirmForm, request)
+    if form.is_valid():
+        with refusal_on(form, DaySchoolError):
+            services.claim_booking(actor=request.user, booking=booking, member_id=member_id)
+            messages.success(request, "The booking is now on your membership record.")
+            return redirect("dayschools:my_bookings")
+    page = {"booking": booking, "event": booking.event, "form": form}
+    return render(request, "dayschools/booking_claim.html", page, status=refusal_status(form))
 
 
 # A member's bookings ----------------------------------------------------------------------------------

@@ -315,3 +315,20 @@ def coming_bookings(member: Member, now: dt.datetime, limit: int) -> list[Bookin
         .annotate(waiting_number=_waiting_number())
         .order_by("event__starts_at", "pk")[:limit]
     )
+
+
+def get_booking_for_claim(token: str) -> tuple[Booking, int]:
+    """The booking a claim link (sent to a member's address) was made for, and the member it is for."""
+    from dayschools.mail import read_claim_token
+
+    try:
+        pk, code, member_id = read_claim_token(token)
+    except signing.SignatureExpired:
+        raise BadBookingLink("This link has expired.") from None
+    except signing.BadSignature:
+        raise BadBookingLink("This link is not valid; it may have been copied incompletely.") from None
+    booking = Booking.objects.select_related("event__school__series", "event__city").filter(pk=pk, code=code)
+    found = booking.first()
+    if found is None:
+        raise BadBookingLink("This link is not valid: there is no such booking.")
+    return found, member_id

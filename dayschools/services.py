@@ -49,6 +49,13 @@ class DaySchoolError(DomainError):
     """A day-school rule refused the change; the message is shown to the person."""
 
 
+class AlreadyBooked(DaySchoolError):
+    """The member or the address already holds an active booking for the event.
+
+    The public form never shows this (it would tell anyone whether an address
+    has booked): ``book_from_public_form`` e-mails the address instead."""
+
+
 _require = partial(require, error=DaySchoolError)
 
 
@@ -243,12 +250,17 @@ def _book(
     if not walk_in:
         _check_open(event, now)
     chosen = _check_workshops(event, workshops or [])
+    confirmed = event.confirmed < event.capacity
+    if confirmed:
+        # Refused before the duplicate check, so this answer is the same whoever's address it is.
+        full = Workshop.objects.filter(pk__in=[w.pk for w in chosen], confirmed__gte=F("capacity")).first()
+        if full is not None:
+            raise DaySchoolError(f"The workshop “{full.title}” is full; choose another.")
     active = event.bookings.filter(status__in=ACTIVE)
     if member is not None and active.filter(member=member).exists():
-        raise DaySchoolError("You have already booked for this event.")
+        raise AlreadyBooked("You have already booked for this event.")
     if email and active.filter(email__iexact=email).exists():
-        raise DaySchoolError("Someone with this e-mail address has already booked for this event.")
-    confirmed = event.confirmed < event.capacity
+        raise AlreadyBooked("Someone with this e-mail address has already booked for this event.")
     booking = Booking(
         event=event,
         member=member,
@@ -311,15 +323,21 @@ def book_guest(
     consent_to_contact: bool = False,
     workshops: list[Workshop] | None = None,
 ) -> Booking:
-    """Anyone books from the public page; a member's e-mail address is linked to their record."""
+    """Anyone books without logging in: the booking is a guest's, whoever's address it gives.
+
+    It is never attached to a member's record here (anyone can type anyone's
+    address): when the address is a member's, the confirmation carries a link
+    with which that member, logged in, claims it (``claim_booking``).
+    Raises ``AlreadyBooked`` when the address already holds a place.
+    """
     from dayschools import mail
 
     if not name.strip() or not email.strip():
         raise DaySchoolError("Give your name and e-mail address.")
-    member = member_with_email(email)
+    owner = member_with_email(email)
     booking = _book(
         event=event,
-        member=member,
+        member=None,
         name=name,
         email=email,
         phone=phone,
@@ -329,7 +347,82 @@ def book_guest(
         now=timezone.now(),
     )
     log_action(actor=None, action="dayschool.booked", target=booking.event, detail=_detail(booking))
-    mail.queue_confirmation(booking)
+    mail.queue_confirmation(booking, claimant=owner)
+    return booking
+
+
+@transaction.atomic
+def book_from_public_form(
+    *,
+    event: Event,
+    name: str,
+    email: str,
+    phone: str = "",
+    how_heard: str = "",
+    consent_to_contact: bool = False,
+    workshops: list[Workshop] | None = None,
+) -> Booking | None:
+    """The public form's booking: the same answer whether the address is a member's, a past guest's or new.
+
+    What happened goes to the address, one e-mail each time: the booking (with,
+    for a member's address, the link to claim it), or "you have already
+    booked" with the existing booking's link. Returns the new booking, or None
+    when the address had one already. Refusals that do not depend on the
+    address (closed, a full workshop, a clash) are raised as before.
+    """
+    from dayschools import mail
+
+    try:
+        with transaction.atomic():
+            return book_guest(
+                event=event,
+                name=name,
+                email=email,
+                phone=phone,
+                how_heard=how_heard,
+                consent_to_contact=consent_to_contact,
+                workshops=workshops,
+            )
+    except AlreadyBooked:
+        existing = (
+            Booking.objects.filter(event=event, status__in=ACTIVE, email__iexact=email.strip())
+            .select_related("event__school", "event__city")
+            .first()
+        )
+        if existing is not None:
+            log_action(
+                actor=None, action="dayschool.booked_again", target=existing.event, detail=_detail(existing)
+            )
+            mail.queue_already_booked(existing)
+        return None
+
+
+@transaction.atomic
+def claim_booking(*, actor: User, booking: Booking, member_id: int) -> Booking:
+    """A member attaches a booking made with their address on the public form to their record.
+
+    Both proofs are asked for: the link (signed for this booking and this
+    member, sent only to the booking's address, so its holder reads that
+    mailbox) and the login as that member. Someone who merely typed a
+    member's address never sees the link; someone who forwards it cannot use
+    it without the member's login.
+    """
+    event = _lock_event(booking.event_id)
+    booking = Booking.objects.select_for_update(of=("self",)).get(pk=booking.pk)
+    member = Member.objects.select_related("user").filter(pk=member_id, erased_at__isnull=True).first()
+    if member is None or member.user_id != actor.pk:
+        raise DaySchoolError("This link is for another member's account: log in as them to use it.")
+    if booking.member_id == member.pk:
+        return booking
+    if booking.member_id is not None or booking.status not in ACTIVE:
+        raise DaySchoolError("This booking can no longer be added to your record.")
+    if member_with_email(booking.email) != member:
+        raise DaySchoolError("This booking was not made with your e-mail address.")
+    if event.bookings.filter(status__in=ACTIVE, member=member).exists():
+        raise DaySchoolError("You already have a booking for this event on your record.")
+    booking.member = member
+    booking.save(update_fields=["member"])
+    log_action(actor=actor, action="dayschool.booking_claimed", target=event, detail=_detail(booking))
     return booking
 
 

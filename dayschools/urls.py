@@ -12,6 +12,7 @@ urlpatterns = [
     path("dayschools/events/<int:pk>/booked/", public_views.booked, name="booked"),
     path("dayschools/booking/<str:token>/", public_views.booking_link, name="booking_link"),
     path("dayschools/booking/<str:token>/cancel/", public_views.booking_cancel, name="booking_cancel"),
+    path("dayschools/booking/<str:token>/claim/", public_views.booking_claim, name="booking_claim"),
     path("dayschools/my-bookings/", public_views.my_bookings, name="my_bookings"),
     # Organisers: series, schools, events, workshops, the door list (organiser_views).
     path("dayschools/organise/", organiser_views.organise, name="organise"),

@@ -225,6 +225,11 @@ MATRIX: dict[str, tuple[str | None, dict[str, Any]]] = {
     "dayschools:booked": ("open_event", ANYONE),
     "dayschools:booking_link": ("booking_token", ANYONE),
     "dayschools:booking_cancel": ("booking_token", ANYONE),
+    # The link to claim a booking made with Rosa's address: Rosa, logged in, and nobody else.
+    "dayschools:booking_claim": (
+        "claim_token",
+        _row(LOGIN, 404, 404, 200, 404, 404, 404, 404, secretary=404),
+    ),
     "dayschools:my_bookings": (None, SIGNED_IN),
     # Day-school organisers' pages and the door list (dayschools/organiser_views.py); objects from
     # tests/dayschools/organiser_objects.py. No role here organises day schools or an event but the
@@ -541,7 +546,7 @@ def objects(member, applicant, london, national_office, nc_meeting) -> dict[str,
         **record_objects(nc_meeting, member),  # on the day and after (record_views)
         **meeting_objects(nc_meeting),  # scheduling, agenda and papers (meeting_views)
         **register_objects(member),  # members' conference pages, setup, entitlement, payments
-        **booking_objects(),  # public day-school pages and a booking's link
+        **booking_objects(member),  # public day-school pages, a booking's link, a claim link
         **organiser_objects(london),  # day-school organisers' pages and the door list
         **report_objects(london, national_office),  # attendance reports and follow-ups (report_views)
         **desk_objects(london),  # the conference check-in desk and the CAC's pages

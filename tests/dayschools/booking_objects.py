@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from dayschools import mail, services
 from dayschools.models import Booking, City, Event, Region, School, Series, Workshop
+from members.models import Member
 
 
 def open_event() -> Event:
@@ -93,7 +94,9 @@ def guest_booking(event: Event) -> Booking:
     )
 
 
-def booking_objects() -> dict[str, Callable[[], list[Any]]]:
+def booking_objects(member: Member | None = None) -> dict[str, Callable[[], list[Any]]]:
+    """The public pages' objects; with ``member``, a booking made with their address on the public
+    form, and the link (for them) to claim it."""
     made: dict[str, Any] = {}
 
     def event() -> Event:
@@ -106,7 +109,13 @@ def booking_objects() -> dict[str, Callable[[], list[Any]]]:
             made["booking"] = guest_booking(event())
         return mail.booking_token(made["booking"])
 
+    def claim() -> str:
+        assert member is not None
+        booking = services.book_guest(event=event(), name="Typed In", email=member.user.email)
+        return mail.claim_token(booking, member.pk)
+
     return {
         "open_event": lambda: [event().pk],
         "booking_token": lambda: [token()],
+        "claim_token": lambda: [claim()],
     }

@@ -1,7 +1,7 @@
 """The public day-school pages: what is coming, an event, booking (guests and members), a booking's link.
 
 Bad input gets a clear message and writes nothing: booking after close, a
-duplicate booking (same e-mail in any case; the same member), a tampered or
+duplicate booking by a logged-in member, a tampered or
 expired link, the honeypot, too many posts from one address, a workshop
 from another event, two workshops at the same time.
 """
@@ -179,7 +179,7 @@ def test_a_guest_books_and_is_told_and_emailed(
     assert list(booking.workshops.all()) == [crisis]
     assert OutboundMessage.objects.filter(key=f"dayschool-booking-{booking.pk}-confirmation").exists()
     page = client.get(response["Location"]).content.decode()
-    assert "Your place is booked." in page
+    assert "Check your e-mail: we have sent you a message about this booking." in page
 
 
 def test_consent_is_not_assumed(client, london_event: Event, booking_time) -> None:
@@ -191,7 +191,7 @@ def test_consent_is_not_assumed(client, london_event: Event, booking_time) -> No
     assert Booking.objects.get().consent_to_contact is False
 
 
-def test_a_guest_on_a_full_event_joins_the_waiting_list_and_is_told_their_number(
+def test_a_guest_on_a_full_event_joins_the_waiting_list_and_is_emailed_their_number(
     client, london_event: Event, booking_time
 ) -> None:
     london_event.capacity = 1
@@ -201,16 +201,24 @@ def test_a_guest_on_a_full_event_joins_the_waiting_list_and_is_told_their_number
 
     response = client.post(book_url(london_event), guest_post(), follow=True)
 
-    assert Booking.objects.get(email="ann@example.org").status == BookingStatus.WAITING
-    assert "you are number 2 on the waiting list" in response.content.decode()
+    booking = Booking.objects.get(email="ann@example.org")
+    assert booking.status == BookingStatus.WAITING
+    assert "Check your e-mail" in response.content.decode()
+    sent = OutboundMessage.objects.get(key=f"dayschool-booking-{booking.pk}-confirmation")
+    assert "waiting list, number 2" in sent.body_text
 
 
-def test_the_member_of_an_email_address_is_linked_to_the_guest_booking(
+def test_a_member_s_address_on_the_public_form_does_not_attach_the_booking_to_them(
     client, london_event: Event, member: Member, booking_time
 ) -> None:
     client.post(book_url(london_event), guest_post(email="ROSA@example.org"))
 
-    assert Booking.objects.get().member == member
+    booking = Booking.objects.get()
+    assert booking.member is None
+    # The member is told, at their address, and given the link to claim it.
+    sent = OutboundMessage.objects.get(key=f"dayschool-booking-{booking.pk}-confirmation")
+    assert sent.to == "rosa@example.org"
+    assert "belongs to a member's account" in sent.body_text and "/claim/" in sent.body_text
 
 
 # Bad input: a clear message, nothing written --------------------------------------------------------
@@ -225,13 +233,16 @@ def test_booking_after_close_is_refused(client, london_event: Event) -> None:
 
 def test_the_same_email_in_another_case_cannot_book_twice(client, london_event: Event, booking_time) -> None:
     client.post(book_url(london_event), guest_post())
-    before = (Booking.objects.count(), OutboundMessage.objects.count())
+    first = Booking.objects.get()
 
     response = client.post(book_url(london_event), guest_post(name="Ann Again", email="ANN@example.ORG"))
 
-    assert response.status_code == 409
-    assert "already booked" in response.content.decode()
-    assert (Booking.objects.count(), OutboundMessage.objects.count()) == before
+    # The page says nothing of the first booking; the address is told, with the first booking's link.
+    assert response.status_code == 302
+    assert list(Booking.objects.all()) == [first]
+    again = OutboundMessage.objects.exclude(key=f"dayschool-booking-{first.pk}-confirmation").get()
+    assert again.to == "ann@example.org" and again.subject.startswith("Already booked")
+    assert mail.booking_token(first) in again.body_text
 
 
 def test_a_member_cannot_book_twice(client, london_event: Event, member: Member, booking_time) -> None:
@@ -254,7 +265,7 @@ def test_a_filled_honeypot_looks_like_success_but_writes_nothing(
     response = client.post(book_url(london_event), guest_post(website="http://spam.example"), follow=True)
 
     assert response.redirect_chain == [(reverse("dayschools:booked", args=[london_event.pk]), 302)]
-    assert "Your place is booked." in response.content.decode()
+    assert "Check your e-mail: we have sent you a message about this booking." in response.content.decode()
     assert nothing_written()
 
 

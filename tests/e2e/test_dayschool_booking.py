@@ -126,7 +126,9 @@ def test_a_guest_books_on_a_phone_gets_the_email_and_cancels_through_its_link(
     page.get_by_label("Crisis theory (20 places left)").check()
     page.get_by_label("You may contact me about future day schools").check()
     page.get_by_role("button", name="Book my place").click()
-    expect(page.get_by_role("status")).to_contain_text("Your place is booked.")
+    expect(page.get_by_role("status")).to_contain_text(
+        "Check your e-mail: we have sent you a message about this booking."
+    )
     booking = Booking.objects.get()
     assert (booking.name, booking.email, booking.status) == ("Nadia Guest", "nadia@example.org", "confirmed")
     assert [w.title for w in booking.workshops.all()] == ["Crisis theory"]
