@@ -13,8 +13,11 @@ own database is never the one dropped.
 After the pages, ``booking_rush`` (``bench.rush``) has 500 guests book an
 event of 100 places through the public booking form from 16 clients, and
 ``attendance_report`` reads a report over 100,000 bookings (the data from
-``bench.dayschool_data``); then ``notice_fanout`` (``bench.fanout``) sends
-one meeting's notice to 5,000 committee members through a real Celery
+``bench.dayschool_data``). ``booking_privacy`` (``bench.privacy``) times
+the public booking form, on an event of its own, for members' addresses,
+previous guests' and new ones, posted interleaved from one client (issue
+15: the form must be no oracle, in its timings too). Then ``notice_fanout``
+(``bench.fanout``) sends one meeting's notice to 5,000 committee members through a real Celery
 worker on Redis and a real SMTP server. ``registration_rush``
 (``bench.registration``) has 1,000 members register for conference from 16
 clients, duplicates counted in the database. ``order_paper`` (``bench.order_paper``)
@@ -86,6 +89,13 @@ ORDER_PAPER = (
     "order_paper"  # the order paper page and its PDF over 150 motions and 400 amendments (bench.order_paper)
 )
 CAC_LOGIN = "cac@awl.example"
+PRIVACY = (
+    "booking_privacy"  # the public form's timings: member's, previous guest's, new address (bench.privacy)
+)
+PRIVACY_COUNT = 100  # timed posts of each kind, after PRIVACY_WARMUP of each
+PRIVACY_WARMUP = 5
+PRIVACY_KINDS = ("member", "guest", "new")
+PRIVACY_TIMEOUT_SECONDS = 300.0
 STV_BENCHES = {"stv_count": {"seconds": "s"}, "stv_scotland": {"seconds": "s", "files": "count"}}  # bench.stv
 STV_TIMEOUT_SECONDS = 900.0
 
@@ -510,6 +520,33 @@ def attendance_report(port: int, data: DaySchoolData | None, seconds: float) -> 
         emit(REPORT, "errors", result["errors"], "count")
 
 
+def booking_privacy(port: int, env: dict[str, str]) -> None:
+    """Run ``bench.privacy`` (its own event, then one client) and print its figures (null if it failed)."""
+    command = [
+        sys.executable, "-m", "bench.privacy", "--port", str(port),
+        "--count", str(PRIVACY_COUNT), "--warmup", str(PRIVACY_WARMUP),
+    ]  # fmt: skip
+    log(f"{PRIVACY}: {PRIVACY_COUNT} posts each of members', previous guests' and new addresses, one client")
+    result: dict[str, Any] = {}
+    try:
+        done = subprocess.run(  # noqa: S603  (our own interpreter and arguments)
+            command, cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True, check=True,
+            timeout=PRIVACY_TIMEOUT_SECONDS,
+        )  # fmt: skip
+        result = json.loads(done.stdout.strip().splitlines()[-1])
+    except (subprocess.SubprocessError, json.JSONDecodeError, IndexError) as exc:
+        log(f"{PRIVACY}: the bench process failed: {exc!r}")
+    for metric in ("p50_ms", "p95_ms"):
+        for kind in PRIVACY_KINDS:
+            value = result.get(f"{kind}_{metric}")
+            emit(PRIVACY, f"{kind}_{metric}", None if value is None else round(value, 2), "ms")
+    gap = result.get("max_p50_gap_ms")
+    emit(PRIVACY, "max_p50_gap_ms", None if gap is None else round(gap, 2), "ms")
+    emit(PRIVACY, "statuses_differ", result.get("statuses_differ"), "count")
+    if result.get("errors"):
+        emit(PRIVACY, "errors", result["errors"], "count")
+
+
 def fanout(env: dict[str, str]) -> None:
     """Run ``bench.fanout`` in its own process and print its figures (null if it failed).
 
@@ -561,7 +598,7 @@ def stv(names: list[str]) -> None:
 
 
 BENCHES = [
-    BASELINE.name, *(page.name for page in PAGES), RUSH, REPORT, REGISTRATION, ORDER_PAPER, FANOUT,
+    BASELINE.name, *(page.name for page in PAGES), RUSH, REPORT, PRIVACY, REGISTRATION, ORDER_PAPER, FANOUT,
     *STV_BENCHES,
 ]  # fmt: skip
 
@@ -587,7 +624,7 @@ def main(argv: list[str] | None = None) -> int:
     pages = [page for page in PAGES if page.name in selected]
     dayschools = bool(selected & {RUSH, REPORT})
     baseline = bool(pages) or bool(selected & {BASELINE.name, RUSH, REGISTRATION})
-    serve = baseline or dayschools or ORDER_PAPER in selected
+    serve = baseline or dayschools or bool(selected & {PRIVACY, ORDER_PAPER})
     seconds = bench_seconds()
     counts = [name for name in STV_BENCHES if name in selected]
     if not (serve or FANOUT in selected):  # only the STV counts: no database, no server
@@ -609,6 +646,8 @@ def main(argv: list[str] | None = None) -> int:
                     booking_rush(port, env, data, baseline_rps)
                 if REPORT in selected:
                     attendance_report(port, data, seconds)
+                if PRIVACY in selected:
+                    booking_privacy(port, env)
                 if REGISTRATION in selected:
                     registration_rush(port, env, baseline_rps)
                 if ORDER_PAPER in selected:
