@@ -30,8 +30,9 @@ not counted. Each POST's latency includes its connect time (gunicorn's sync
 workers close the connection after each response); the redirect is not
 followed.
 
-Every answer's status, ``Location`` path and ``messages`` cookie (the
-message shown on the page it leads to) are compared with the first new
+Every answer's status, ``Location`` path and the messages its
+``messages`` cookie carries (what the page it leads to shows; the cookie
+itself differs, signed with a timestamp) are compared with the first new
 address's: ``statuses_differ`` counts those that differ (must be 0), and
 ``errors`` those that are not a redirect to the event's "booked" page or
 failed (must be 0). The result is one JSON object on stdout, the per-kind
@@ -50,6 +51,7 @@ import statistics
 import sys
 import time
 import urllib.parse
+from collections import Counter
 from typing import Any
 
 from bench.rush import HOST, fetch_form, percentile, request
@@ -149,7 +151,27 @@ def post(
     answer = request(port, "POST", path, headers, data)
     took = time.perf_counter() - started
     target = urllib.parse.urlsplit(answer.location).path
-    return (answer.status, target, answer.cookies.get("messages", "")), took
+    return (answer.status, target, shown(answer.cookies.get("messages", ""))), took
+
+
+def shown(cookie: str) -> str:
+    """The messages a ``messages`` cookie carries, as text; the cookie itself is signed with a timestamp."""
+    if not cookie:
+        return ""
+    from http.cookies import SimpleCookie
+
+    from django.contrib.messages.storage.cookie import CookieStorage, MessageSerializer
+    from django.core import signing
+
+    jar: SimpleCookie = SimpleCookie()
+    jar.load(f"messages={cookie}")
+    signer = signing.get_cookie_signer(salt=CookieStorage.key_salt)
+    try:
+        # django-stubs types the serializer as a JSONSerializer subclass; Django passes this one itself.
+        decoded = signer.unsign_object(jar["messages"].value, serializer=MessageSerializer)  # type: ignore[arg-type]
+    except (signing.BadSignature, ValueError):
+        return f"undecodable: {cookie}"
+    return repr([(message.level, str(message.message), message.extra_tags) for message in decoded])
 
 
 def rounds(addresses: dict[str, list[str]], start: int, stop: int) -> list[tuple[str, str]]:
@@ -205,6 +227,8 @@ def measure(
     if reference is None:
         return empty | {"errors": errors}
     differ = sum(signature != reference for signature in signatures)
+    if differ:
+        log(f"the answers differ: {Counter(signatures).most_common()}")
     added = bookings(event) - before
     expected = total * 2  # a member's address and a new one each book a guest place; a guest's books none
     if added != expected:
