@@ -507,10 +507,11 @@ def retention(request: HttpRequest) -> HttpResponse:
 def audit(request: HttpRequest) -> HttpResponse:
     selectors.require(request.user, "members.read_audit")
     form = AuditFilterForm(request.GET)
-    entries = selectors.audit_trail(query=form.value("q"), action=form.value("action"))
+    entries = selectors.audit_trail(**form.criteria())
     context = {
         "form": form,
         "filters": form.filters(),
+        "actions": form.actions(),
         "page": page_of(request, entries, AUDIT_PAGE_SIZE),
         "query_string": query_string_without_page(request),
     }
