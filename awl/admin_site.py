@@ -14,7 +14,10 @@
   action on the user list).
 * **Everything audited.** Every addition, change and deletion through any admin is written to the
   audit trail (``admin.<model>.added|changed|deleted``, with the admin's own description of the
-  change), in the same transaction as the change.
+  change, which names the fields changed, never their values), in the same transaction as the change.
+  A look at a change page of a model holding personal data (:data:`PERSONAL_DATA_APPS`, decided by
+  app label, as awl imports no app) is logged as ``admin.<model>.viewed``, once per person, record and
+  hour, like an officer's look on the site.
 
 ``awl.admin_apps.AdminConfig`` makes :class:`AwlAdminSite` the default site, so ``admin.site`` and
 ``@admin.register`` everywhere (Django's, allauth's and ours) use it.
@@ -44,6 +47,12 @@ WITHHELD_BY_MODEL = {
     "account.emailconfirmation": frozenset({"key"}),  # a bearer key that verifies an address
     "awl.outboundmessage": frozenset({"attachments"}),  # calendar files, which may carry links too
 }
+
+
+# Apps whose models hold personal data: a GET of one of their admin change pages is logged as a view.
+PERSONAL_DATA_APPS = frozenset(
+    {"auth", "account", "mfa", "members", "committees", "dayschools", "conference", "awl"}
+)
 
 
 def withheld_fields(model: type[models.Model]) -> frozenset[str]:
@@ -105,6 +114,20 @@ class GuardedAdminMixin:
     def get_list_filter(self, request: HttpRequest) -> Sequence[Any]:
         return _drop(super().get_list_filter(request), self._withheld())  # type: ignore[misc]
 
+    def render_change_form(
+        self,
+        request: HttpRequest,
+        context: dict[str, Any],
+        add: bool = False,
+        change: bool = False,
+        form_url: str = "",
+        obj: Any = None,
+    ) -> Any:
+        # Both the change page and the view-only page of one object come through here, with the object.
+        if request.method == "GET" and change and obj is not None:
+            audit_admin_view(request, obj)
+        return super().render_change_form(request, context, add, change, form_url, obj)  # type: ignore[misc]
+
     # The admin calls these for every addition, change and deletion it makes, whoever wrote the admin.
     def log_addition(self, request: HttpRequest, obj: Any, message: Any) -> Any:
         audit_admin_change(request, obj, "added", message)
@@ -129,6 +152,17 @@ def audit_admin_change(request: HttpRequest, obj: Any, what: str, message: Any) 
         target=obj,
         detail={"change": message if isinstance(message, list) else str(message)},
     )
+
+
+def audit_admin_view(request: HttpRequest, obj: models.Model) -> None:
+    """A look at one object holding personal data, through the admin (at most once an hour)."""
+    from awl.audit import log_view
+
+    if obj._meta.app_label not in PERSONAL_DATA_APPS:
+        return
+    user = request.user
+    role = "Django admin (superuser)" if getattr(user, "is_superuser", False) else "Django admin (staff)"
+    log_view(actor=user, action=f"admin.{obj._meta.model_name}.viewed", target=obj, role=role)
 
 
 class AwlAdminSite(admin.AdminSite):

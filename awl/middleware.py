@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.cache import patch_cache_control
 
 from awl.mfa import has_totp, must_use_two_factor
 
@@ -31,3 +32,28 @@ class RequireOfficerTwoFactorMiddleware:
             messages.warning(request, "Officers must set up two-factor authentication before going on.")
             return redirect(reverse("mfa_activate_totp"))
         return self.get_response(request)
+
+
+class NoStoreForSignedInMiddleware:
+    """Nothing shown to a signed-in person is kept by a browser or a proxy: ``no-store, private``.
+
+    Pages behind the login hold personal data (membership of a political organisation is special
+    category data), so no back button, shared computer or cache may keep a copy. A response the view
+    marked ``public`` on purpose is left alone; any other Cache-Control the view set (``no-store``
+    alone, ``private, max-age=300``) gains the two directives. Anonymous visitors are not affected.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated:
+            return response
+        directives = {
+            part.strip().split("=")[0].lower() for part in response.get("Cache-Control", "").split(",")
+        }
+        if "public" not in directives:
+            patch_cache_control(response, no_store=True, private=True)
+        return response

@@ -16,6 +16,7 @@ from django.core.validators import RegexValidator
 from django.db.models import QuerySet
 
 from awl.forms import (
+    SEARCH_MAX,
     LowercaseEmailField,
     MultilineTextField,
     PastDateField,
@@ -240,9 +241,47 @@ class BranchMemberFilterForm(SearchForm):
 
 
 class AuditFilterForm(SearchForm):
+    """The audit trail's filters (GET): about whom, by whom, what and when. An invalid one is ignored and
+    shown with its error; ``q`` is the person (a member or contact, by name or e-mail address)."""
+
+    q = PlainTextField(max_length=SEARCH_MAX, required=False, label="About (name or e-mail)")
+    officer = PlainTextField(max_length=SEARCH_MAX, required=False, label="By (officer's e-mail)")
     action = PlainTextField(
         max_length=64,
         required=False,
         validators=[RegexValidator(r"^[a-z_.]+$", "An action looks like member.viewed.")],
-        help_text="For example member.viewed or payment.recorded.",
+        help_text="An action, such as member.viewed, or the start of one, such as admin.",
+        widget=forms.TextInput(attrs={"list": "audit-actions"}),
     )
+    date_from = forms.DateField(
+        required=False, label="From", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    date_to = forms.DateField(
+        required=False, label="To", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        start, end = cleaned.get("date_from"), cleaned.get("date_to")
+        if start and end and end < start:
+            self.add_error("date_to", "The end date is before the start date.")
+        return cleaned
+
+    def criteria(self) -> dict[str, Any]:
+        """The valid filters, as ``members.selectors.audit_trail`` takes them."""
+        self.value("q")  # validates a bound form
+        data = self.cleaned_data if self.is_bound else {}
+        return {
+            "person": data.get("q") or "",
+            "officer": data.get("officer") or "",
+            "action": data.get("action") or "",
+            "date_from": data.get("date_from"),
+            "date_to": data.get("date_to"),
+        }
+
+    @staticmethod
+    def actions() -> list[str]:
+        """The actions the trail holds, to pick from (one query)."""
+        from awl.models import AuditEntry
+
+        return list(AuditEntry.objects.order_by("action").values_list("action", flat=True).distinct())

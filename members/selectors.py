@@ -244,13 +244,56 @@ def member_standing(member: Member, on: dt.date | None = None) -> Standing:
     return standing_for(member, on or timezone.localdate())
 
 
-def audit_trail(*, query: str = "", action: str = "") -> QuerySet[AuditEntry]:
+def audit_trail(
+    *,
+    person: str = "",
+    officer: str = "",
+    action: str = "",
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
+) -> QuerySet[AuditEntry]:
+    """The entries matching the national office's filters, newest first, in a constant number of queries.
+
+    ``person`` is a name or e-mail address typed: it finds entries about a member, a contact or a
+    member's account whose name or address contains it, and entries whose description names it (the
+    description stays as written when the person is later renamed or erased). ``officer`` matches the
+    actor's e-mail address; ``action`` an action (``member.viewed``) or the start of one (``admin.``,
+    ``member``); the dates are London days, both included.
+    """
+    from django.contrib.auth import get_user_model
+    from django.contrib.contenttypes.models import ContentType
+    from django.db.models import CharField
+    from django.db.models.functions import Cast
+
     entries = AuditEntry.objects.select_related("actor", "target_type")
     if action:
-        entries = entries.filter(action=action)
-    if query:
-        entries = entries.filter(Q(target_repr__icontains=query) | Q(actor__email__icontains=query))
+        entries = entries.filter(Q(action=action) | Q(action__startswith=action.rstrip(".") + "."))
+    if officer:
+        entries = entries.filter(actor__email__icontains=officer)
+    if date_from is not None:
+        entries = entries.filter(at__gte=_london_midnight(date_from))
+    if date_to is not None:
+        entries = entries.filter(at__lt=_london_midnight(date_to + dt.timedelta(days=1)))
+    if person:
+        as_text = Cast("pk", output_field=CharField())
+        user_model = get_user_model()
+        members = Member.objects.filter(
+            Q(full_name__icontains=person)
+            | Q(preferred_name__icontains=person)
+            | Q(user__email__icontains=person)
+        )
+        contacts = Contact.objects.filter(Q(full_name__icontains=person) | Q(email__icontains=person))
+        users = user_model.objects.filter(Q(email__icontains=person) | Q(member__in=members))
+        about = Q(target_repr__icontains=person)
+        for model, matches in ((Member, members), (Contact, contacts), (user_model, users)):
+            keys = matches.annotate(key=as_text).values("key")
+            about |= Q(target_type=ContentType.objects.get_for_model(model), target_id__in=keys)
+        entries = entries.filter(about)
     return entries
+
+
+def _london_midnight(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
 
 
 def export_member_data(member: Member) -> dict[str, Any]:

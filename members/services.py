@@ -22,7 +22,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from awl import personal_data
-from awl.audit import log_action
+from awl.audit import log_action, log_view
 from awl.errors import DomainError, require
 from awl.outbox import queue_email
 from awl.personal_data import Erasure, Person
@@ -594,14 +594,30 @@ def update_contact(*, actor: User, contact: Contact, details: dict[str, Any]) ->
 
 # Viewing and exporting: audited reads ------------------------------------------------------
 def record_member_viewed(*, actor: User, member: Member) -> None:
-    """Officers' views of a member record are logged (special category data)."""
-    if actor.pk != member.user_id:
-        log_action(actor=actor, action="member.viewed", target=member)
+    """An officer's look at a member record is logged (special category data), with the role they held.
+
+    At most once per officer, member and hour (``awl.audit.log_view``), so a sweep through a list
+    cannot flood the trail; a member looking at their own record writes nothing.
+    """
+    if actor.pk == member.user_id:
+        return
+    log_view(actor=actor, action="member.viewed", target=member, role=roles.describe(actor))
 
 
-def record_branch_exported(*, actor: User | None, branch: Branch, rows: int, filters: dict[str, str]) -> None:
+def record_branch_exported(
+    *, actor: User | None, branch: Branch, rows: int, filters: dict[str, str], excel: bool = False
+) -> None:
+    """Every export is logged, however often: a file of members leaves the system with it."""
     log_action(
-        actor=actor, action="branch.exported", target=branch, detail={"rows": rows, "filters": filters}
+        actor=actor,
+        action="branch.exported",
+        target=branch,
+        detail={
+            "rows": rows,
+            "filters": filters,
+            "excel": excel,
+            "role": roles.describe(actor) if actor is not None else "",
+        },
     )
 
 

@@ -24,8 +24,8 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
-from awl.audit import entries_for
-from awl.exports import csv_download, csv_safe
+from awl.audit import entries_for, log_view
+from awl.exports import csv_download, csv_safe, excel_requested
 from awl.forms import SearchForm
 from awl.http import AuthenticatedHttpRequest
 from awl.paging import page_of, query_string_without_page
@@ -228,6 +228,14 @@ def branch_members(request: HttpRequest, slug: str) -> HttpResponse:
     branch = selectors.get_branch_for_user(request.user, slug)
     form = BranchMemberFilterForm(request.GET)
     page = page_of(request, _filtered_branch_members(branch, form), BRANCH_PAGE_SIZE)
+    # A list of members is personal data too: the first look each hour is logged, with what was shown.
+    log_view(
+        actor=request.user,
+        action="branch.members_listed",
+        target=branch,
+        role=roles.describe(request.user),
+        detail={"page": page.number, "filters": form.filters()},
+    )
     context = {
         "branch": branch,
         "form": form,
@@ -280,8 +288,11 @@ def branch_members_csv(request: AuthenticatedHttpRequest, slug: str) -> HttpResp
     branch = selectors.get_branch_for_user(request.user, slug, perm="members.export_branch")
     form = BranchMemberFilterForm(request.GET)
     rows = _member_rows(_filtered_branch_members(branch, form))
-    services.record_branch_exported(actor=request.user, branch=branch, rows=len(rows), filters=form.filters())
-    return csv_download(f"{branch.slug}-members", CSV_COLUMNS, [_csv_row(row) for row in rows])
+    excel = excel_requested(request)
+    services.record_branch_exported(
+        actor=request.user, branch=branch, rows=len(rows), filters=form.filters(), excel=excel
+    )
+    return csv_download(f"{branch.slug}-members", CSV_COLUMNS, [_csv_row(row) for row in rows], excel=excel)
 
 
 # Applications -------------------------------------------------------------------------------
@@ -456,6 +467,9 @@ def contact_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
                 return redirect("members:contact_detail", pk=contact.pk)
     else:
         form = ContactEditForm(initial=ContactEditForm.initial_for(contact), **options)
+        log_view(
+            actor=request.user, action="contact.viewed", target=contact, role=roles.describe(request.user)
+        )
     context = {
         "contact": contact,
         "form": form,
@@ -486,10 +500,11 @@ def erase_contact(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 def audit(request: HttpRequest) -> HttpResponse:
     selectors.require(request.user, "members.read_audit")
     form = AuditFilterForm(request.GET)
-    entries = selectors.audit_trail(query=form.value("q"), action=form.value("action"))
+    entries = selectors.audit_trail(**form.criteria())
     context = {
         "form": form,
         "filters": form.filters(),
+        "actions": form.actions(),
         "page": page_of(request, entries, AUDIT_PAGE_SIZE),
         "query_string": query_string_without_page(request),
     }

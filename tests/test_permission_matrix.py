@@ -7,6 +7,8 @@ who may see it. Objects for the URLs' arguments are the named people and
 rows from tests/conftest.py: a London member, a London application, a
 London contact, an import batch.
 
+Every page a signed-in person gets (a 200) is ``no-store, private``: no browser or proxy keeps it.
+
 Deny by default shows as: anonymous → login redirect on every non-public
 page; 403 for a page of a kind the role has no business with; 404 for a
 person's record the role may not see (its existence is personal data).
@@ -165,6 +167,7 @@ MATRIX: dict[str, tuple[str | None, dict[str, Any]]] = {
     "members:erase_contact": ("contact", _row(LOGIN, 404, 404, 404, 403, 404, 404, 200)),
     "members:retention": (None, OFFICE_ONLY),
     "members:audit": (None, OFFICE_ONLY),
+    "members:person_data": (None, OFFICE_ONLY),
     "members:import_upload": (None, OFFICE_ONLY),
     "members:import_preview": ("import_batch", OFFICE_ONLY),
     # The NC (elected by conference): the member sits on it; approved minutes are for all members.
@@ -592,7 +595,15 @@ def _status_differs(client: Any, url: str, user: Any, want: Any) -> str | None:
         return f"{response.status_code} {response.get('Location', '')}, expected the login page"
     if response.status_code != want:
         return f"{response.status_code}, expected {want}"
+    if user is not None and want == 200 and not _kept_by_nobody(response):
+        return f"200 with Cache-Control {response.get('Cache-Control')!r}, expected no-store and private"
     return None
+
+
+def _kept_by_nobody(response: Any) -> bool:
+    """A page shown to a signed-in person is stored by no browser or proxy (issue 15)."""
+    directives = {part.strip() for part in response.get("Cache-Control", "").split(",")}
+    return {"no-store", "private"} <= directives
 
 
 @pytest.mark.parametrize("url_name", list(MATRIX))
@@ -768,7 +779,8 @@ def _admin_visit(admin_world: dict[str, Any], who: str, url: str) -> str | None:
             ]
             session.save()
 
-    direct = client.get(url).status_code
+    first = client.get(url)
+    direct = first.status_code
     status, final = _where_it_ends(client, url)
 
     ok = {
@@ -776,7 +788,7 @@ def _admin_visit(admin_world: dict[str, Any], who: str, url: str) -> str | None:
         "refused": direct == 302 and status == 403,
         "totp_setup": direct == 302 and "totp%2Factivate" in final,
         "reauthenticate": direct == 302 and final.startswith(reverse("mfa_reauthenticate")),
-        200: direct == 200,
+        200: direct == 200 and _kept_by_nobody(first),
     }[ADMIN_EXPECTED[who]]
     return None if ok else f"{direct}, then {status} at {final}; expected {ADMIN_EXPECTED[who]}"
 

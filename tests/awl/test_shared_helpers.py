@@ -25,7 +25,7 @@ def test_a_csv_download_keeps_whole_numbers_as_numbers_and_guards_text() -> None
 
     rows = list(csv.reader(io.StringIO(response.content.decode())))
     assert rows == [["name", "change"], ["'=HYPERLINK(1)", "-20"], ["", "True"]]
-    assert response["Cache-Control"] == "no-store"
+    assert response["Cache-Control"] == "no-store, private"
     assert response["Content-Disposition"].startswith('attachment; filename="report-')
 
 
