@@ -36,6 +36,7 @@ from members.forms import (
     ApplicationForm,
     AuditFilterForm,
     BranchMemberFilterForm,
+    ContactConsentsForm,
     ContactEditForm,
     ContactForm,
     DeclineForm,
@@ -456,10 +457,14 @@ def contact_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
                 return redirect("members:contact_detail", pk=contact.pk)
     else:
         form = ContactEditForm(initial=ContactEditForm.initial_for(contact), **options)
+    current = services.current_consents(contact)
     context = {
         "contact": contact,
         "form": form,
-        "consents": _consent_rows(services.current_consents(contact)),
+        "consents": _consent_rows(current),
+        "consent_form": ContactConsentsForm(initial=ContactConsentsForm.initial_consents(current))
+        if contact.erased_at is None
+        else None,
         "can_erase": has_rule(request.user, "members.erase_personal_data", contact)
         and contact.erased_at is None,
     }
