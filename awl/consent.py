@@ -90,8 +90,7 @@ class Unsubscribe:
 
 
 def _keystream(nonce: bytes, length: int) -> bytes:
-    derived = salted_hmac(f"{SIGNING_NAMESPACE}.cipher", "key", secret=settings.SECRET_KEY, algorithm="sha256")
-    key = derived.digest()
+    key = salted_hmac(SIGNING_NAMESPACE, "cipher", secret=settings.SECRET_KEY, algorithm="sha256").digest()
     blocks = []
     for counter in range(-(-length // 32)):
         blocks.append(hmac.new(key, nonce + counter.to_bytes(4, "big"), hashlib.sha256).digest())

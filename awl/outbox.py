@@ -181,6 +181,27 @@ def send_message_now(message_id: int) -> bool:
         return True
 
 
+class UnfoldedHeader(str):
+    """A header value the mail library writes on one line, as it is.
+
+    The library folds a header at 78 characters, and a word longer than that (a link with a token in
+    it) it writes as RFC 2047 encoded words, which a mail provider does not read as a link: the
+    one-click header would not work. RFC 5322 allows lines of up to 998 characters, so a link stays
+    whole on its line. Being a ``str`` it passes through Django's ``EmailMessage`` unchanged; the
+    library sees ``name`` and ``fold`` and stores it as its own header object.
+    """
+
+    name: str
+
+    def __new__(cls, name: str, value: str) -> UnfoldedHeader:
+        header = super().__new__(cls, value)
+        header.name = name
+        return header
+
+    def fold(self, *, policy: Any) -> str:
+        return f"{self.name}: {self}{policy.linesep}"
+
+
 def headers_for(message: OutboundMessage) -> dict[str, str]:
     """The message's own headers; a non-transactional one gets the RFC 8058 one-click unsubscribe pair.
 
@@ -189,7 +210,8 @@ def headers_for(message: OutboundMessage) -> dict[str, str]:
     """
     headers = {"Message-ID": f"<{message.key.replace(' ', '-')}@awl>"}
     if not message.transactional:
-        headers["List-Unsubscribe"] = f"<{unsubscribe_url(message.to, EMAIL)}>"
+        link = f"<{unsubscribe_url(message.to, EMAIL)}>"
+        headers["List-Unsubscribe"] = UnfoldedHeader("List-Unsubscribe", link)
         headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     return headers
 
