@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from awl.http import AuthenticatedHttpRequest
@@ -16,6 +17,7 @@ from members.forms import ContactConsentsForm
 from members.services import MembershipError
 
 
+@never_cache  # a person's consent is personal data: no copy in any cache
 @login_required
 @require_http_methods(["GET", "POST"])
 def contact_consents(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
