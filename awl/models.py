@@ -72,6 +72,11 @@ class OutboundMessage(models.Model):
         db_index=True,
         help_text="What the mail is about, e.g. 'committee:3': whose secretary sees it if it fails.",
     )
+    transactional = models.BooleanField(
+        default=True,
+        help_text="About the recipient's own booking, registration, meeting or application. Otherwise it "
+        "needs their e-mail consent and carries a one-click unsubscribe link.",
+    )
 
     class Meta:
         ordering = ["-created_at"]

@@ -13,6 +13,15 @@ sends a row before its ``next_attempt_at``, so neither a task the broker
 delivers twice nor a sweep run early can shorten the back-off. A failed
 message is shown to whoever its ``group`` belongs to (a committee's
 secretary for ``committee:<pk>``), who can ``resend_message`` it.
+
+Mail is transactional by default: about the person's own booking,
+registration, meeting or application, and sent whatever they agreed to.
+Anything else (a mailing, an invitation, news) is queued with
+``transactional=False``: it is queued only if the recipient has e-mail
+consent now (``awl.consent.has_consent``, answered by the app that holds
+consent), checked again when it is sent, and it carries ``List-Unsubscribe``
+and ``List-Unsubscribe-Post`` (RFC 8058 one-click) headers whose link
+withdraws that consent.
 """
 
 from __future__ import annotations
@@ -29,6 +38,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from awl.audit import log_action
+from awl.consent import EMAIL, has_consent, unsubscribe_url
 from awl.models import OutboundMessage
 
 logger = logging.getLogger(__name__)
@@ -36,6 +46,7 @@ logger = logging.getLogger(__name__)
 MAX_ATTEMPTS = 5
 BACKOFF_BASE = dt.timedelta(minutes=1)
 BACKOFF_FACTOR = 4
+WITHHELD = "Not sent: the recipient has no consent to e-mail of this kind (withdrawn after it was queued)."
 
 
 class OutboxError(Exception):
@@ -65,14 +76,23 @@ def queue_email(
     context: dict[str, Any],
     attachments: list[dict[str, str]] | None = None,
     group: str = "",
+    transactional: bool = True,
 ) -> OutboundMessage | None:
-    """Queue one e-mail; returns None when a message with this key was already queued.
+    """Queue one e-mail; returns None when a message with this key was already queued,
+    or when it is not ``transactional`` and the recipient has no e-mail consent.
 
     ``attachments`` are text files (an ``.ics``), each a dict with
     ``filename``, ``content_type`` and ``content``. ``group`` ties the mail
     to what it is about (``committee:<pk>``), so a failure reaches the
-    people who can act on it.
+    people who can act on it. ``transactional=False`` is for anything that
+    is not about the recipient's own booking, registration, meeting or
+    application: it needs their consent and carries an unsubscribe link
+    (also in the context, as ``unsubscribe_url``, for the body's footer).
     """
+    if not transactional:
+        if not has_consent(to, EMAIL):
+            return None
+        context = {**context, "unsubscribe_url": unsubscribe_url(to, EMAIL)}
     subject, text, html = render_email(template, context)
     message, created = OutboundMessage.objects.get_or_create(
         key=key,
@@ -83,6 +103,7 @@ def queue_email(
             "body_html": html,
             "attachments": attachments or [],
             "group": group,
+            "transactional": transactional,
         },
     )
     if not created:
@@ -124,12 +145,18 @@ def send_message_now(message_id: int) -> bool:
         )
         if message is None:
             return False
+        if not message.transactional and not has_consent(message.to, EMAIL):
+            # Consent withdrawn between queueing and sending: never sent, and not worth a retry.
+            message.status = OutboundMessage.Status.FAILED
+            message.last_error = WITHHELD
+            message.save(update_fields=["status", "last_error"])
+            return False
         email = EmailMultiAlternatives(
             subject=message.subject,
             body=message.body_text,
             from_email=settings.DEFAULT_FROM_EMAIL,
             to=[message.to],
-            headers={"Message-ID": f"<{message.key.replace(' ', '-')}@awl>"},
+            headers=headers_for(message),
         )
         if message.body_html:
             email.attach_alternative(message.body_html, "text/html")
@@ -152,6 +179,41 @@ def send_message_now(message_id: int) -> bool:
         message.last_error = ""
         message.save(update_fields=["attempts", "last_error", "status", "sent_at"])
         return True
+
+
+class UnfoldedHeader(str):
+    """A header value the mail library writes on one line, as it is.
+
+    The library folds a header at 78 characters, and a word longer than that (a link with a token in
+    it) it writes as RFC 2047 encoded words, which a mail provider does not read as a link: the
+    one-click header would not work. RFC 5322 allows lines of up to 998 characters, so a link stays
+    whole on its line. Being a ``str`` it passes through Django's ``EmailMessage`` unchanged; the
+    library sees ``name`` and ``fold`` and stores it as its own header object.
+    """
+
+    name: str
+
+    def __new__(cls, name: str, value: str) -> UnfoldedHeader:
+        header = super().__new__(cls, value)
+        header.name = name
+        return header
+
+    def fold(self, *, policy: Any) -> str:
+        return f"{self.name}: {self}{policy.linesep}"
+
+
+def headers_for(message: OutboundMessage) -> dict[str, str]:
+    """The message's own headers; a non-transactional one gets the RFC 8058 one-click unsubscribe pair.
+
+    Derived when sending rather than stored, so the outbox keeps no more about the recipient than
+    their address, and an erased address yields a link that withdraws nothing of anyone's.
+    """
+    headers = {"Message-ID": f"<{message.key.replace(' ', '-')}@awl>"}
+    if not message.transactional:
+        link = f"<{unsubscribe_url(message.to, EMAIL)}>"
+        headers["List-Unsubscribe"] = UnfoldedHeader("List-Unsubscribe", link)
+        headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    return headers
 
 
 def pending_message_ids(limit: int = 500) -> list[int]:

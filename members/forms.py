@@ -231,6 +231,22 @@ class ContactForm(ContactEditForm, ConsentForm):
             self.fields[name].label = f"They agreed to be contacted by {channel.label.lower()}"
 
 
+class ContactConsentsForm(ConsentForm):
+    """An officer recording the consent a contact gave or withdrew, and how they told us."""
+
+    source = PlainTextField(
+        max_length=100,
+        label="How did they tell us?",
+        help_text="For example: told us by phone, signed a form at the stall.",
+        error_messages={"required": "Say how the contact told us."},
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name, channel in CONSENT_FIELDS.items():
+            self.fields[name].label = f"They agree to be contacted by {channel.label.lower()}"
+
+
 # Filters (GET): anything invalid is ignored, never an error page --------------------------------
 class BranchMemberFilterForm(SearchForm):
     status = forms.ChoiceField(choices=[("", "Any status"), *MemberStatus.choices], required=False)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from members import office_views, views
+from members import consent_views, office_views, views
 from members.import_views import import_preview, import_upload
 
 app_name = "members"
@@ -26,6 +26,7 @@ urlpatterns = [
     path("contacts/", views.contact_list, name="contact_list"),
     path("contacts/new/", views.contact_add, name="contact_add"),
     path("contacts/<int:pk>/", views.contact_detail, name="contact_detail"),
+    path("contacts/<int:pk>/consents/", consent_views.contact_consents, name="contact_consents"),
     path("contacts/<int:pk>/erase/", views.erase_contact, name="erase_contact"),
     # National office
     path("office/retention/", office_views.retention, name="retention"),

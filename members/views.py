@@ -36,6 +36,7 @@ from members.forms import (
     ApplicationForm,
     AuditFilterForm,
     BranchMemberFilterForm,
+    ContactConsentsForm,
     ContactEditForm,
     ContactForm,
     DeclineForm,
@@ -470,10 +471,14 @@ def contact_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         log_view(
             actor=request.user, action="contact.viewed", target=contact, role=roles.describe(request.user)
         )
+    current = services.current_consents(contact)
     context = {
         "contact": contact,
         "form": form,
-        "consents": _consent_rows(services.current_consents(contact)),
+        "consents": _consent_rows(current),
+        "consent_form": ContactConsentsForm(initial=ContactConsentsForm.initial_consents(current))
+        if contact.erased_at is None
+        else None,
         "can_erase": has_rule(request.user, "members.erase_personal_data", contact)
         and contact.erased_at is None,
     }

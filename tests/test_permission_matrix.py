@@ -31,6 +31,7 @@ from typing import Any
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from awl.consent import make_token
 from committees.notices import apology_token
 from members import services
 from members.models import ImportBatch, Role
@@ -147,6 +148,7 @@ SECRETARY_AND_OFFICE = _with(OFFICE_MEMBER_REFUSED, secretary=200)
 MATRIX: dict[str, tuple[str | None, dict[str, Any]]] = {
     "dashboard": (None, SIGNED_IN),
     "healthz": (None, ANYONE),
+    "unsubscribe": ("unsubscribe_token", ANYONE),  # a GET only shows the button
     "bench_baseline": (None, _row(404, 404, 404, 404, 404, 404, 404, 404)),
     "members:apply": (None, _row(LOGIN, 200, 200, 302, 200, 200, 200, 200)),
     "members:my_membership": (None, _row(LOGIN, 302, 200, 200, 302, 302, 302, 302)),
@@ -164,6 +166,7 @@ MATRIX: dict[str, tuple[str | None, dict[str, Any]]] = {
     "members:contact_list": (None, _row(LOGIN, 403, 403, 403, 200, 200, 403, 200)),
     "members:contact_add": (None, _row(LOGIN, 403, 403, 403, 200, 200, 403, 200)),
     "members:contact_detail": ("contact", _row(LOGIN, 404, 404, 404, 200, 404, 404, 200)),
+    "members:contact_consents": ("contact", _row(LOGIN, 404, 404, 404, 200, 404, 404, 200)),
     "members:erase_contact": ("contact", _row(LOGIN, 404, 404, 404, 403, 404, 404, 200)),
     "members:retention": (None, OFFICE_ONLY),
     "members:audit": (None, OFFICE_ONLY),
@@ -541,6 +544,7 @@ def objects(member, applicant, london, national_office, nc_meeting) -> dict[str,
         "application": lambda: [applicant.pk],
         "contact": lambda: [contact.pk],
         "import_batch": lambda: [batch.pk],
+        "unsubscribe_token": lambda: [make_token("sam@example.org")],
         "committee": lambda: [nc_meeting.committee.slug],
         "meeting": lambda: [nc_meeting.pk],
         "apology_token": lambda: [apology_token(nc_meeting, member)],

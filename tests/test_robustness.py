@@ -42,6 +42,7 @@ from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from awl.consent import make_token
 from awl.models import AuditEntry, OutboundMessage
 from committees.notices import apology_token
 from members import services, views
@@ -78,7 +79,11 @@ FORMS: dict[str, tuple[str, str | None, dict[str, str]]] = {
     "members:erase_member": ("national_office", "member", {}),
     "members:contact_add": ("london_organiser", None, {}),
     "members:contact_detail": ("london_organiser", "contact", {}),
+    "members:contact_consents": ("london_organiser", "contact", {}),
     "members:erase_contact": ("national_office", "contact", {}),
+    # One-click unsubscribe: signed link, no login. Its token is for an address nobody has, since a POST
+    # without the page's marker is a mail client's one-click, answered 200 as RFC 8058 requires.
+    "unsubscribe": ("outsider", "unsubscribe_token", {}),
     "members:import_upload": ("national_office", None, {}),
     "members:import_preview": ("national_office", "import_batch", {}),
     "committees:apology_link": ("outsider", "apology_token", {}),  # signed link, no login needed
@@ -541,6 +546,7 @@ def objects(member, applicant, london, national_office, nc_meeting) -> dict[str,
         "application": lambda: [applicant.pk],
         "contact": lambda: [contact.pk],
         "import_batch": lambda: [batch.pk],
+        "unsubscribe_token": lambda: [make_token("nobody@example.org")],
         "committee": lambda: [nc_meeting.committee.slug],
         "meeting": lambda: [nc_meeting.pk],
         "apology_token": lambda: [apology_token(nc_meeting, member)],

@@ -43,9 +43,10 @@ def dayschool_rows() -> str:
 
     rows = []
     for model in apps.get_app_config("dayschools").get_models():
-        rows.append(serializers.serialize("json", model.objects.all()))
+        rows.append(serializers.serialize("json", model._default_manager.all()))
         for field in model._meta.many_to_many:
-            rows.append(serializers.serialize("json", field.remote_field.through.objects.all()))
+            through = field.remote_field.through
+            rows.append(serializers.serialize("json", through._default_manager.all()))  # type: ignore[union-attr]
     return "\n".join(rows)
 
 
