@@ -28,7 +28,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csp import csp_override
 from django.views.decorators.http import require_GET, require_http_methods
 
-from awl.exports import csv_download
+from awl.exports import csv_download, excel_requested
 from awl.http import AuthenticatedHttpRequest
 from awl.paging import page_of, query_string_without_page
 from awl.permissions import has_rule
@@ -145,7 +145,12 @@ def event_report_csv(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
     event = _event_for(request, pk)
     header, rows = _event_csv_rows(reports.event_figures(event))
     _exported(request, "event", rows, target=event)
-    return csv_download(f"attendance-{event.city.slug}-school-{event.school.number}", header, rows)
+    return csv_download(
+        f"attendance-{event.city.slug}-school-{event.school.number}",
+        header,
+        rows,
+        excel=excel_requested(request),
+    )
 
 
 # Across a series ---------------------------------------------------------------------------------
@@ -217,7 +222,7 @@ def city_report_csv(request: AuthenticatedHttpRequest, slug: str) -> HttpRespons
                 ]
             )
     _exported(request, "cities", rows, target=series)
-    return csv_download(f"attendance-by-city-{series.slug}", header, rows)
+    return csv_download(f"attendance-by-city-{series.slug}", header, rows, excel=excel_requested(request))
 
 
 @login_required
@@ -256,7 +261,7 @@ def school_report_csv(request: AuthenticatedHttpRequest, slug: str) -> HttpRespo
         for row in reports.school_report(grid)
     ]
     _exported(request, "schools", rows, target=series)
-    return csv_download(f"attendance-by-school-{series.slug}", header, rows)
+    return csv_download(f"attendance-by-school-{series.slug}", header, rows, excel=excel_requested(request))
 
 
 @login_required
@@ -278,7 +283,7 @@ def region_report_csv(request: AuthenticatedHttpRequest, slug: str) -> HttpRespo
         for row in block.schools
     ]
     _exported(request, "regions", rows, target=series)
-    return csv_download(f"attendance-by-region-{series.slug}", header, rows)
+    return csv_download(f"attendance-by-region-{series.slug}", header, rows, excel=excel_requested(request))
 
 
 # Follow-ups --------------------------------------------------------------------------------------
@@ -344,7 +349,7 @@ def follow_ups_csv(request: AuthenticatedHttpRequest) -> HttpResponse:
             ]
         )
     _exported(request, "follow_ups", rows, cities=[city.slug for city in chosen])
-    return csv_download("day-school-follow-ups", header, rows)
+    return csv_download("day-school-follow-ups", header, rows, excel=excel_requested(request))
 
 
 def _who(user: Any) -> str:

@@ -625,6 +625,29 @@ def test_url_gives_the_expected_status_for_each_role(client, objects, people, ur
     assert not wrong, f"GET {url}: " + "; ".join(f"as {role}: {problem}" for role, problem in wrong.items())
 
 
+CSV_URLS = [name for name in MATRIX if name.endswith("csv")]
+
+
+@pytest.mark.parametrize("url_name", CSV_URLS)
+def test_every_csv_export_offers_a_version_excel_reads(client, objects, people, url_name):
+    """``?excel=1`` starts the file with a UTF-8 byte-order mark: Excel shows non-ASCII names (issue 15)."""
+    kind, expected = MATRIX[url_name]
+    url = reverse(url_name, args=objects[kind]() if kind else [])
+    reader = next(role for role in ROLES if expected[role] == 200 and people[role] is not None)
+    client.force_login(people[reader])
+
+    plain, excel = client.get(url), client.get(url + "?excel=1")
+
+    assert (plain.status_code, excel.status_code) == (200, 200)
+    assert not plain.content.startswith(b"\xef\xbb\xbf")
+    assert excel.content.startswith(b"\xef\xbb\xbf")
+    assert excel.content[3:].decode("utf-8") == plain.content.decode("utf-8")
+
+
+def test_there_are_csv_exports_to_check():
+    assert len(CSV_URLS) >= 10
+
+
 def test_a_london_organiser_cannot_read_list_or_export_a_leeds_member(
     client, london_organiser, leeds, dues_rates
 ):

@@ -27,7 +27,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
-from awl.exports import csv_download
+from awl.exports import csv_download, excel_requested
 from awl.forms import ConfirmForm
 from awl.http import AuthenticatedHttpRequest
 from awl.permissions import has_rule
@@ -194,7 +194,9 @@ def sheet(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 def sheet_csv(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     election, count = _count_for_user(request, pk)
     rows = results.count_sheet_csv_rows(results.count_sheet(count.result))
-    return csv_download(f"count-sheet-{election.pk}-{count.pk}", results.CSV_HEADER, rows)
+    return csv_download(
+        f"count-sheet-{election.pk}-{count.pk}", results.CSV_HEADER, rows, excel=excel_requested(request)
+    )
 
 
 @login_required

@@ -28,7 +28,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
-from awl.exports import csv_download
+from awl.exports import csv_download, excel_requested
 from awl.forms import ConfirmForm
 from awl.http import AuthenticatedHttpRequest
 from awl.permissions import has_rule
@@ -98,7 +98,10 @@ def cac_branches_csv(request: AuthenticatedHttpRequest, slug: str) -> HttpRespon
         actor=request.user, conference=conference, report="branches", rows=len(rows)
     )
     return csv_download(
-        f"registrations-by-branch-{conference.slug}", ["Branch", "Registered", "Entitled", "Present"], rows
+        f"registrations-by-branch-{conference.slug}",
+        ["Branch", "Registered", "Entitled", "Present"],
+        rows,
+        excel=excel_requested(request),
     )
 
 
@@ -115,6 +118,7 @@ def cac_bands_csv(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
         f"registrations-by-band-{conference.slug}",
         ["Fee band", "Registered", "Fees due", "Paid", "Outstanding"],
         rows,
+        excel=excel_requested(request),
     )
 
 
@@ -141,6 +145,7 @@ def cac_owing_csv(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
         f"fees-outstanding-{conference.slug}",
         ["Name", "Branch", "Fee band", "Fee due", "Paid", "Outstanding"],
         rows,
+        excel=excel_requested(request),
     )
 
 
@@ -184,7 +189,7 @@ def cac_needs_csv(request: AuthenticatedHttpRequest, slug: str, kind: str) -> Ht
         header = ["Name", "Branch", "E-mail", NEEDS_TITLES[kind]]
         rows = [[r.name, r.branch, r.email, r.text if r.consented else NOT_CONSENTED] for r in needs]
     _read_needs(request, conference, kind, len(rows), exported=True)
-    return csv_download(f"{kind}-needs-{conference.slug}", header, rows)
+    return csv_download(f"{kind}-needs-{conference.slug}", header, rows, excel=excel_requested(request))
 
 
 # Accommodation ------------------------------------------------------------------------------------
@@ -245,6 +250,7 @@ def cac_accommodation_csv(request: AuthenticatedHttpRequest, slug: str) -> HttpR
         f"accommodation-{conference.slug}",
         ["List", "Name", "Branch", "E-mail", "Beds offered", "Staying with / beds taken"],
         rows,
+        excel=excel_requested(request),
     )
 
 
