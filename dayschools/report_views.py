@@ -28,6 +28,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csp import csp_override
 from django.views.decorators.http import require_GET, require_http_methods
 
+from awl.audit import log_view
 from awl.exports import csv_download, excel_requested
 from awl.http import AuthenticatedHttpRequest
 from awl.paging import page_of, query_string_without_page
@@ -38,6 +39,7 @@ from dayschools.forms import FollowUpCityForm, FollowUpForm
 from dayschools.models import Booking, City, Event, EventStatus, School, Series
 from dayschools.reports import Change, Compared
 from dayschools.services import DaySchoolError
+from members import roles
 
 VIEW_REPORTS = "dayschools.view_reports"
 FOLLOW_UPS_PAGE_SIZE = 50
@@ -297,7 +299,16 @@ def follow_ups(request: HttpRequest) -> HttpResponse:
     """Non-members who came to a day school in the organiser's cities and may be contacted."""
     cities = _follow_up_cities(request)
     form = FollowUpCityForm(request.GET or None, cities=cities)
-    page = page_of(request, reports.follow_up_list(form.chosen()), FOLLOW_UPS_PAGE_SIZE)
+    chosen = form.chosen()
+    page = page_of(request, reports.follow_up_list(chosen), FOLLOW_UPS_PAGE_SIZE)
+    # People met at events, with their contact details: each city's list looked at is logged (hourly).
+    for city in chosen:
+        log_view(
+            actor=request.user,
+            action="dayschools.follow_ups.viewed",
+            target=city,
+            role=roles.describe(request.user),
+        )
     context = {
         "form": form,
         "cities": cities,
@@ -369,6 +380,13 @@ def follow_up_record(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
             services.record_follow_up(actor=request.user, booking=booking, note=form.cleaned_data["note"])
             messages.success(request, f"Recorded: you followed up {booking.name}.")
             return redirect(reverse("dayschools:follow_ups") + f"#person-{booking.pk}")
+    if request.method == "GET":
+        log_view(
+            actor=request.user,
+            action="dayschools.follow_up.viewed",
+            target=booking,
+            role=roles.describe(request.user),
+        )
     [row] = _follow_up_rows([booking])
     context = {"booking": booking, "row": row, "form": form}
     return render(request, "dayschools/follow_up_record.html", context, status=refusal_status(form))

@@ -300,3 +300,22 @@ def test_the_panels_counts_agree_with_the_list_before_and_after_a_follow_up(autu
     services.record_follow_up(actor=london_organiser, booking=latest(autumn, "3L", "Dan"), note="Rang him")
 
     assert reports.follow_up_counts(london) == (len(rows) - 1, len(rows))
+
+
+# Looking is logged -----------------------------------------------------------------------------------
+def test_looking_at_the_follow_up_list_and_a_persons_record_is_logged_once_an_hour(
+    client, autumn, london_organiser
+):
+    from awl.models import AuditEntry
+
+    client.force_login(london_organiser)
+    listed(client)
+    listed(client)
+    dan = latest(autumn, "3L", "Dan")
+    client.get(reverse("dayschools:follow_up_record", args=[dan.pk]))
+
+    lists = AuditEntry.objects.filter(action="dayschools.follow_ups.viewed", actor=london_organiser)
+    assert [entry.target_repr for entry in lists] == ["London"]
+    assert lists.get().detail["role"].startswith("Branch organiser")
+    record = AuditEntry.objects.get(action="dayschools.follow_up.viewed", actor=london_organiser)
+    assert record.target_id == str(dan.pk)
