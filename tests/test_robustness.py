@@ -109,7 +109,13 @@ FORMS: dict[str, tuple[str, str | None, dict[str, str]]] = {
     # call form's emergency box is ticked, with its reason.
     "committees:manage_meetings": ("national_office", "cycle_committee", {}),
     "committees:call_meeting": ("national_office", "committee", {"online_link": ONLINE_LINK}),
-    "committees:meeting_move": ("national_office", "meeting", {"online_link": ONLINE_LINK}),
+    # Fixed hours: the page's own are the meeting's, which is made at the time the suite runs, so an
+    # evening run's would end after midnight and be refused.
+    "committees:meeting_move": (
+        "national_office",
+        "meeting",
+        {"online_link": ONLINE_LINK, "starts": "10:00", "ends": "12:00"},
+    ),
     "committees:meeting_cancel": ("national_office", "meeting", {}),
     "committees:meeting_mark_held": ("national_office", "started_meeting", {}),
     "committees:agenda_edit": ("national_office", "meeting", {}),  # prepare, add an item
@@ -127,6 +133,7 @@ FORMS: dict[str, tuple[str, str | None, dict[str, str]]] = {
     "dayschools:book": ("outsider", "open_event", {"website": ""}),
     "dayschools:book_member": ("member", "open_event", {}),
     "dayschools:booking_cancel": ("outsider", "booking_token", {}),
+    "dayschools:booking_claim": ("member", "claim_token", {}),
     # Day-school organisers' pages and the door list (organiser_views); objects from
     # tests/dayschools/organiser_objects.py. Dates and times come filled in by the pages; the
     # organisers' e-mail box is left empty (an address must belong to an account).
@@ -555,7 +562,7 @@ def objects(member, applicant, london, national_office, nc_meeting) -> dict[str,
         **record_objects(nc_meeting, member),  # on the day and after (record_views)
         **meeting_objects(nc_meeting),  # scheduling, agenda and papers (meeting_views)
         **register_objects(member),  # members' conference pages, setup, entitlement, payments
-        **booking_objects(),  # public day-school pages and a booking's link
+        **booking_objects(member),  # public day-school pages, a booking's link, a claim link
         **organiser_objects(london),  # day-school organisers' pages and the door list
         **report_objects(london, national_office),  # attendance reports and follow-ups (report_views)
         **desk_objects(london),  # the conference check-in desk and the CAC's pages

@@ -36,7 +36,7 @@ def test_a_member_edits_their_details_and_downloads_their_data(
         page.get_by_role("link", name="Download my data (JSON)").click()
     saved = tmp_path / download_info.value.suggested_filename
     download_info.value.save_as(saved)
-    data = json.loads(saved.read_text(encoding="utf-8"))
+    data = json.loads(saved.read_text(encoding="utf-8"))["membership"]
 
     assert saved.name.startswith("awl-my-data-")
     assert data["account"]["email"] == "rosa@example.org"
