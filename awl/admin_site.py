@@ -160,9 +160,9 @@ def audit_admin_view(request: HttpRequest, obj: models.Model) -> None:
 
     if obj._meta.app_label not in PERSONAL_DATA_APPS:
         return
-    user = request.user
-    role = "Django admin (superuser)" if getattr(user, "is_superuser", False) else "Django admin (staff)"
-    log_view(actor=user, action=f"admin.{obj._meta.model_name}.viewed", target=obj, role=role)
+    log_view(
+        actor=request.user, action=f"admin.{obj._meta.model_name}.viewed", target=obj, role="Django admin"
+    )
 
 
 class AwlAdminSite(admin.AdminSite):

@@ -18,10 +18,7 @@ VIEW_SUFFIXES = (".viewed", ".exported", ".data_exported", ".listed")
 
 
 def _mail_to(person: Person) -> Any:
-    query = Q(pk__in=[])
-    for email in person.emails:
-        query |= Q(to__iexact=email)
-    return OutboundMessage.objects.filter(query)
+    return OutboundMessage.objects.filter(person.by_address("to__iexact"))
 
 
 def _entries_about(targets: Any) -> Any:
@@ -100,9 +97,7 @@ def erase(erasure: Erasure) -> None:
     query, types, by_label = _entries_about(erasure.targets)
     erasure.count("audit entries", AuditEntry.objects.filter(query).update(target_repr=erasure.placeholder))
     # Entries that name the person by address in their particulars (a guest's export, a booking) lose them.
-    named = Q(pk__in=[])
-    for email in erasure.person.emails:
-        named |= Q(detail__icontains=email) | Q(target_repr__icontains=email)
+    named = erasure.person.by_address("detail__icontains", "target_repr__icontains")
     erasure.count(
         "audit particulars",
         AuditEntry.objects.filter(named).update(detail={"erased": True}, target_repr=erasure.placeholder),

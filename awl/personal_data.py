@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from awl.audit import log_action
@@ -49,6 +50,15 @@ class Person:
     # (app_label.model, pk) of the rows that stand for the person (their member
     # row, their contact rows): the audit trail's entries about them.
     targets: frozenset[tuple[str, str]] = frozenset()
+
+    def by_address(self, *lookups: str) -> Q:
+        """Rows where any of ``lookups`` (``"to__iexact"``, ``"content__icontains"``) matches one of the
+        person's addresses; matches nothing when they have none."""
+        query = Q(pk__in=[])
+        for email in sorted(self.emails):
+            for lookup in lookups:
+                query |= Q(**{lookup: email})
+        return query
 
     @property
     def key(self) -> str:

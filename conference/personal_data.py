@@ -55,12 +55,7 @@ def _iso(value: dt.date | dt.datetime | None) -> str | None:
 
 def _registrations(person: Person) -> QuerySet[Registration]:
     """The person's registrations: as a member, or as a guest or observer by address."""
-    query = Q(pk__in=[])
-    if person.member_id is not None:
-        query |= Q(member_id=person.member_id)
-    for email in person.emails:
-        query |= Q(email__iexact=email)
-    return Registration.objects.filter(query)
+    return Registration.objects.filter(_member("member_id", person) | person.by_address("email__iexact"))
 
 
 def _member(field: str, person: Person) -> Q:

@@ -242,10 +242,7 @@ def erase(erasure: Erasure) -> None:
         ),
     )
     # An import file that listed the person keeps its summary of counts, not its rows.
-    batches = Q(pk__in=[])
-    for email in person.emails:
-        batches |= Q(content__icontains=email)
-    ImportBatch.objects.filter(batches).update(content="", summary={})
+    ImportBatch.objects.filter(person.by_address("content__icontains")).update(content="", summary={})
     if person.member_id is None:
         return
     member = Member.objects.select_related("user").get(pk=person.member_id)

@@ -314,3 +314,44 @@ def test_a_member_found_by_address_is_the_member(
         response = client.get(reverse("members:person_data") + "?email=mo@example.net")
 
     assert response.context["person"].member_id == member.pk
+
+
+def test_the_review_reads_a_constant_number_of_queries(
+    london: Branch, dues_rates: Any, national_office: Any, django_assert_max_num_queries: Any
+) -> None:
+    client = office_client(national_office)
+
+    def add_former_people(n: int) -> None:
+        for i in range(n):
+            member = make_member(london, joined_on=LONG_AGO, full_name=f"Former {i}")
+            change_status(member, MemberStatus.RESIGNED, on=dt.date(2023, 6, 1))
+            contact = Contact.objects.create(full_name=f"Contact {i}", branch=london)
+            Contact.objects.filter(pk=contact.pk).update(updated_at=at_noon(LONG_AGO))
+
+    def queries_for_the_page() -> int:
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        with travel(REVIEWED_ON), CaptureQueriesContext(connection) as captured:
+            response = client.get(reverse("members:retention"))
+        assert response.status_code == 200
+        return len(captured)
+
+    add_former_people(2)
+    few = queries_for_the_page()
+    add_former_people(6)
+    with django_assert_max_num_queries(few), travel(REVIEWED_ON):
+        response = client.get(reverse("members:retention"))
+    assert len(response.context["rows"]) >= 16
+
+
+def test_a_contact_who_became_a_member_is_erased_as_the_member(
+    london: Branch, dues_rates: Any, national_office: Any
+) -> None:
+    member = make_member(london, joined_on=LONG_AGO, full_name="Becca Joined")
+    contact = Contact.objects.create(full_name="Becca Joined", branch=london, became_member=member)
+
+    with travel(REVIEWED_ON), pytest.raises(services.MembershipError, match="erase the member"):
+        services.erase_contact(actor=national_office, contact=contact, reason="Asked")
+
+    assert reload(contact).erased_at is None

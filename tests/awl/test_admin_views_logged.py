@@ -45,7 +45,7 @@ def test_a_change_page_of_a_member_is_logged_once_an_hour(client, staff, member,
     entries = list(AuditEntry.objects.filter(action="admin.member.viewed").order_by("at"))
     assert [entry.at for entry in entries] == [noon, noon + dt.timedelta(minutes=70)]
     assert {(entry.actor_id, entry.target_id) for entry in entries} == {(staff.pk, str(member.pk))}
-    assert entries[0].detail["role"] == "Django admin (superuser)"
+    assert entries[0].detail["role"] == "Django admin"
 
 
 @pytest.mark.parametrize(
